@@ -1,0 +1,61 @@
+package io.chainwatch.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The validated configuration of one chainwatch process. Build it with {@link ConfigLoader}.
+ *
+ * @param clusterName names the cluster in findings
+ * @param ciliumNamespace namespace of the agent pods and cilium-config
+ * @param ciliumConfigMap name of cilium-config
+ * @param agentSelector label of the agent pods
+ * @param httpPort port of the health and metrics server
+ * @param sweepInterval period of the full re-evaluation
+ * @param busQueueCapacity cluster changes in flight before dropping
+ * @param logLevel log level
+ * @param missedChain the missed-chain detector's settings
+ * @param effective every setting with its value and where it came from, for the start-up log
+ */
+public record ChainwatchConfig(
+    String clusterName,
+    String ciliumNamespace,
+    String ciliumConfigMap,
+    LabelSelector agentSelector,
+    int httpPort,
+    Duration sweepInterval,
+    int busQueueCapacity,
+    String logLevel,
+    MissedChainConfig missedChain,
+    List<EffectiveSetting> effective) {
+  public ChainwatchConfig {
+    Objects.requireNonNull(clusterName, "clusterName");
+    Objects.requireNonNull(missedChain, "missedChain");
+    effective = List.copyOf(effective);
+  }
+
+  /** The configuration with every default and no file or environment. */
+  public static ChainwatchConfig defaults() {
+    return ConfigLoader.load(null, java.util.Map.of());
+  }
+
+  /** One line per setting, {@code key = value (source)}, secrets redacted. */
+  public String describe() {
+    StringBuilder text = new StringBuilder();
+    for (EffectiveSetting setting : effective) {
+      text.append("  ").append(setting.path()).append(" = ").append(setting.displayValue())
+          .append("  (").append(setting.source()).append(")\n");
+    }
+    return text.toString();
+  }
+
+  /**
+   * A setting's effective value.
+   *
+   * @param path YAML path
+   * @param displayValue value as text, {@code <redacted>} for secrets
+   * @param source {@code default}, the file, or the environment variable
+   */
+  public record EffectiveSetting(String path, String displayValue, String source) {}
+}

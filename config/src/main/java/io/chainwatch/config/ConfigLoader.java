@@ -1,0 +1,172 @@
+package io.chainwatch.config;
+
+import io.chainwatch.config.ChainwatchConfig.EffectiveSetting;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Loads configuration from an optional YAML file and {@code CHAINWATCH_*} environment variables (which win), checks
+ * every value, and fails once with every problem.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @param file YAML file, or {@code null} to use {@code CHAINWATCH_CONFIG_FILE} when set, else defaults only
+   * @param env environment variables ({@code System.getenv()} in production, a map in tests)
+   * @return the validated configuration
+   * @throws ConfigException listing every problem, each naming the key or variable, the expected form and the value
+   */
+  public static ChainwatchConfig load(Path file, Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    Path source = file;
+    if (source == null && env.get(Settings.CONFIG_FILE_ENV) != null && !env.get(Settings.CONFIG_FILE_ENV).isBlank()) {
+      source = Path.of(env.get(Settings.CONFIG_FILE_ENV).trim());
+    }
+    Map<String, Object> fromFile = source == null ? Map.of() : readFile(source, problems);
+
+    Map<Setting<?>, Object> values = new HashMap<>();
+    List<EffectiveSetting> effective = new ArrayList<>();
+    for (Setting<?> setting : Settings.ALL) {
+      String raw;
+      String origin;
+      if (env.containsKey(setting.envName())) {
+        raw = env.get(setting.envName());
+        origin = "env " + setting.envName();
+      } else if (fromFile.containsKey(setting.path())) {
+        Object value = fromFile.get(setting.path());
+        if (value instanceof Map || value instanceof List) {
+          problems.add(setting.path() + " in " + source + " must be " + setting.expected() + ", got a "
+              + (value instanceof Map ? "mapping" : "list"));
+          continue;
+        }
+        raw = value == null ? "" : String.valueOf(value);
+        origin = source.toString();
+      } else {
+        raw = setting.defaultValue();
+        origin = "default";
+      }
+      try {
+        values.put(setting, setting.parser().apply(raw));
+        effective.add(new EffectiveSetting(setting.path(), setting.secret() ? "<redacted>" : raw, origin));
+      } catch (IllegalArgumentException e) {
+        String where = origin.startsWith("env ") ? origin.substring(4) : setting.path() + " in " + origin;
+        String shown = setting.secret() ? "<redacted>" : "\"" + raw + "\"";
+        problems.add(where + " must be " + setting.expected() + ", got " + shown + " (" + e.getMessage() + ")");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new ChainwatchConfig(
+        get(values, Settings.CLUSTER_NAME),
+        get(values, Settings.CILIUM_NAMESPACE),
+        get(values, Settings.CILIUM_CONFIG_MAP),
+        get(values, Settings.AGENT_SELECTOR),
+        get(values, Settings.HTTP_PORT),
+        get(values, Settings.SWEEP_INTERVAL),
+        get(values, Settings.BUS_QUEUE_CAPACITY),
+        get(values, Settings.LOG_LEVEL),
+        new MissedChainConfig(
+            get(values, Settings.MISSED_CHAIN_ENABLED),
+            (Duration) get(values, Settings.MISSED_CHAIN_MIN_POD_AGE),
+            (Duration) get(values, Settings.MISSED_CHAIN_AGENT_SETTLE)),
+        effective);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T get(Map<Setting<?>, Object> values, Setting<T> setting) {
+    return (T) values.get(setting);
+  }
+
+  private static Map<String, Object> readFile(Path file, List<String> problems) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      problems.add("config file " + file + " is not valid UTF-8");
+      return Map.of();
+    } catch (IOException e) {
+      problems.add("config file " + file + " cannot be read: " + e);
+      return Map.of();
+    }
+    Object document;
+    try (Reader reader = new java.io.StringReader(text)) {
+      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+    } catch (YAMLException | IOException e) {
+      problems.add("config file " + file + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
+      return Map.of();
+    }
+    if (document == null) {
+      return Map.of();
+    }
+    if (!(document instanceof Map<?, ?> root)) {
+      problems.add("config file " + file + " must hold a YAML mapping at the top, got " + describe(document));
+      return Map.of();
+    }
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", root, flat, file, problems);
+    return flat;
+  }
+
+  private static void flatten(
+      String prefix, Map<?, ?> map, Map<String, Object> into, Path file, List<String> problems) {
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      String path = prefix + entry.getKey();
+      boolean isSetting = Settings.ALL.stream().anyMatch(s -> s.path().equals(path));
+      boolean isSection = Settings.ALL.stream().anyMatch(s -> s.path().startsWith(path + "."));
+      if (isSetting) {
+        into.put(path, entry.getValue());
+      } else if (isSection && entry.getValue() instanceof Map<?, ?> section) {
+        flatten(path + ".", section, into, file, problems);
+      } else if (isSection) {
+        problems.add(path + " in " + file + " must be a mapping, got " + describe(entry.getValue()));
+      } else {
+        problems.add("unknown key " + path + " in " + file + " (known keys here: " + siblings(prefix) + ")");
+      }
+    }
+  }
+
+  private static String siblings(String prefix) {
+    TreeSet<String> names = new TreeSet<>();
+    for (Setting<?> setting : Settings.ALL) {
+      if (setting.path().startsWith(prefix)) {
+        String rest = setting.path().substring(prefix.length());
+        int dot = rest.indexOf('.');
+        names.add(dot < 0 ? rest : rest.substring(0, dot));
+      }
+    }
+    return String.join(", ", names);
+  }
+
+  private static String describe(Object value) {
+    if (value instanceof Map) {
+      return "a mapping";
+    }
+    if (value instanceof List) {
+      return "a list";
+    }
+    return "\"" + value + "\"";
+  }
+}

@@ -1,0 +1,103 @@
+package io.chainwatch.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/** Value parsers for settings; each throws {@link IllegalArgumentException} on a value it cannot accept. */
+final class Parsers {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern LABEL_PAIR =
+      Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_./]{0,252})=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+
+  private Parsers() {}
+
+  static Function<String, Duration> duration(Duration min) {
+    return raw -> {
+      Duration value;
+      try {
+        value = Duration.parse(raw.trim());
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("not an ISO-8601 duration");
+      }
+      if (value.compareTo(min) < 0) {
+        throw new IllegalArgumentException("below the minimum " + min);
+      }
+      return value;
+    };
+  }
+
+  static Function<String, Integer> integer(int min, int max) {
+    return raw -> {
+      int value;
+      try {
+        value = Integer.parseInt(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not an integer");
+      }
+      if (value < min || value > max) {
+        throw new IllegalArgumentException("out of range");
+      }
+      return value;
+    };
+  }
+
+  static Boolean bool(String raw) {
+    String value = raw.trim().toLowerCase(Locale.ROOT);
+    if (value.equals("true")) {
+      return true;
+    }
+    if (value.equals("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException("not a boolean");
+  }
+
+  static Function<String, String> oneOf(Set<String> allowed) {
+    return raw -> {
+      String value = raw.trim().toLowerCase(Locale.ROOT);
+      if (!allowed.contains(value)) {
+        throw new IllegalArgumentException("not one of " + allowed);
+      }
+      return value;
+    };
+  }
+
+  static String dnsLabel(String raw) {
+    String value = raw.trim();
+    if (!DNS_LABEL.matcher(value).matches()) {
+      throw new IllegalArgumentException("not a DNS label");
+    }
+    return value;
+  }
+
+  static String dnsSubdomain(String raw) {
+    String value = raw.trim();
+    if (value.length() > 253 || !DNS_SUBDOMAIN.matcher(value).matches()) {
+      throw new IllegalArgumentException("not a DNS subdomain");
+    }
+    return value;
+  }
+
+  static LabelSelector labelPair(String raw) {
+    String value = raw.trim();
+    var matcher = LABEL_PAIR.matcher(value);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("not a key=value label");
+    }
+    return new LabelSelector(matcher.group(1), matcher.group(2) == null ? "" : matcher.group(2));
+  }
+
+  static String nonBlank(String raw) {
+    String value = raw.trim();
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException("empty");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,159 @@
+package io.chainwatch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws Exception {
+    Path file = dir.resolve("chainwatch.yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void defaultsMatchTheDocumentedValues() {
+    ChainwatchConfig config = ChainwatchConfig.defaults();
+
+    assertThat(config.ciliumNamespace()).isEqualTo("kube-system");
+    assertThat(config.ciliumConfigMap()).isEqualTo("cilium-config");
+    assertThat(config.agentSelector()).isEqualTo(new LabelSelector("k8s-app", "cilium"));
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.sweepInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.missedChain()).isEqualTo(new MissedChainConfig(true, Duration.ofSeconds(30),
+        Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void fileValuesApplyAndEnvironmentWins() throws Exception {
+    Path file = yaml("""
+        ciliumNamespace: cilium
+        httpPort: 9090
+        detectors:
+          missed-cilium-chain:
+            minPodAge: PT1M
+            agentSettle: PT45S
+        """);
+
+    ChainwatchConfig config = ConfigLoader.load(file, Map.of("CHAINWATCH_HTTP_PORT", "9191"));
+
+    assertThat(config.ciliumNamespace()).isEqualTo("cilium");
+    assertThat(config.httpPort()).isEqualTo(9191);
+    assertThat(config.missedChain().minPodAge()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.missedChain().agentSettle()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(config.describe()).contains("httpPort = 9191  (env CHAINWATCH_HTTP_PORT)")
+        .contains("ciliumNamespace = cilium  (" + file + ")");
+  }
+
+  @Test
+  void configFileCanComeFromTheEnvironment() throws Exception {
+    Path file = yaml("clusterName: prod-eu-1\n");
+
+    ChainwatchConfig config = ConfigLoader.load(null, Map.of("CHAINWATCH_CONFIG_FILE", file.toString()));
+
+    assertThat(config.clusterName()).isEqualTo("prod-eu-1");
+  }
+
+  @Test
+  void environmentNamesFollowThePath() {
+    assertThat(Settings.MISSED_CHAIN_MIN_POD_AGE.envName())
+        .isEqualTo("CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE");
+    assertThat(Settings.HTTP_PORT.envName()).isEqualTo("CHAINWATCH_HTTP_PORT");
+    assertThat(Settings.BUS_QUEUE_CAPACITY.envName()).isEqualTo("CHAINWATCH_BUS_QUEUE_CAPACITY");
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceNamingKeyExpectationAndValue() throws Exception {
+    Path file = yaml("""
+        httpPort: seventy
+        sweepInterval: 30
+        agentSelektor: k8s-app=cilium
+        detectors:
+          missed-cilium-chain:
+            enabled: maybe
+        """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("CHAINWATCH_CILIUM_NAMESPACE", "Kube_System")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "httpPort in " + file + " must be a TCP port from 0 to 65535 (0 picks a free port), got \"seventy\""
+                + " (not an integer)",
+            "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
+                + " (not an ISO-8601 duration)",
+            "unknown key agentSelektor in " + file + " (known keys here: agentSelector, busQueueCapacity,"
+                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, httpPort, logLevel, sweepInterval)",
+            "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
+                + " (not a boolean)",
+            "CHAINWATCH_CILIUM_NAMESPACE must be a namespace name such as kube-system, got \"Kube_System\""
+                + " (not a DNS label)"));
+  }
+
+  @Test
+  void rejectsOutOfRangeValues() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(
+            "CHAINWATCH_HTTP_PORT", "70000",
+            "CHAINWATCH_SWEEP_INTERVAL", "PT0.5S",
+            "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE", "-PT1S")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3)
+            .anySatisfy(p -> assertThat(p).startsWith("CHAINWATCH_HTTP_PORT").contains("\"70000\"", "out of range"))
+            .anySatisfy(p -> assertThat(p).startsWith("CHAINWATCH_SWEEP_INTERVAL").contains("below the minimum"))
+            .anySatisfy(p -> assertThat(p).startsWith("CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE")));
+  }
+
+  @Test
+  void rejectsStructuralMistakesInTheFile() throws Exception {
+    Path file = yaml("""
+        detectors: yes-please
+        httpPort: [1, 2]
+        """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "detectors in " + file + " must be a mapping, got \"yes-please\"",
+            "httpPort in " + file + " must be a TCP port from 0 to 65535 (0 picks a free port), got a list"));
+  }
+
+  @Test
+  void rejectsMissingMalformedAndNonUtf8Files() throws Exception {
+    Path missing = dir.resolve("absent.yaml");
+    Path broken = yaml("httpPort: [1, 2\n");
+    Path binary = dir.resolve("binary.yaml");
+    Files.write(binary, new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28});
+
+    assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of())).hasMessageContaining(missing + " cannot be read");
+    assertThatThrownBy(() -> ConfigLoader.load(broken, Map.of())).hasMessageContaining("is not valid YAML");
+    assertThatThrownBy(() -> ConfigLoader.load(binary, Map.of())).hasMessageContaining("is not valid UTF-8");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("- a\n- b\n"), Map.of()))
+        .hasMessageContaining("must hold a YAML mapping at the top, got a list");
+  }
+
+  @Test
+  void emptyFileMeansDefaults() throws Exception {
+    assertThat(ConfigLoader.load(yaml(""), Map.of()).httpPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void otherChainwatchVariablesSuchAsKubernetesServiceLinksAreIgnored() {
+    ChainwatchConfig config = ConfigLoader.load(null, Map.of("CHAINWATCH_PORT", "tcp://10.0.0.1:8080",
+        "CHAINWATCH_SERVICE_HOST", "10.0.0.1"));
+
+    assertThat(config.httpPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void agentSelectorParsesKeyAndValue() {
+    ChainwatchConfig config = ConfigLoader.load(null, Map.of("CHAINWATCH_AGENT_SELECTOR", "app.kubernetes.io/name=cilium-agent"));
+
+    assertThat(config.agentSelector()).isEqualTo(new LabelSelector("app.kubernetes.io/name", "cilium-agent"));
+    assertThat(config.agentSelector().matches(Map.of("app.kubernetes.io/name", "cilium-agent"))).isTrue();
+    assertThat(config.agentSelector().matches(Map.of("app.kubernetes.io/name", "cilium-operator"))).isFalse();
+  }
+}

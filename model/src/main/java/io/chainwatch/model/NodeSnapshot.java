@@ -1,0 +1,37 @@
+package io.chainwatch.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What detectors need to know about a node.
+ *
+ * @param name node name
+ * @param createdAt {@code metadata.creationTimestamp}
+ * @param ready the Ready condition is True
+ * @param labels node labels
+ * @param taints taints rendered as {@code key=value:effect} (value omitted when empty)
+ * @param annotations the node annotations chainwatch reads ({@code chainwatch.io/*}); others are dropped
+ */
+public record NodeSnapshot(
+    String name,
+    Instant createdAt,
+    boolean ready,
+    Map<String, String> labels,
+    List<String> taints,
+    Map<String, String> annotations)
+    implements Snapshot {
+  public NodeSnapshot {
+    Objects.requireNonNull(name, "name");
+    labels = Map.copyOf(labels);
+    taints = List.copyOf(taints);
+    annotations = Map.copyOf(annotations);
+  }
+
+  @Override
+  public ResourceRef ref() {
+    return ResourceRef.node(name);
+  }
+}

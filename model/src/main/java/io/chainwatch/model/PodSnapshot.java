@@ -1,0 +1,60 @@
+package io.chainwatch.model;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What detectors need to know about a pod.
+ *
+ * @param namespace pod namespace
+ * @param name pod name
+ * @param uid pod UID (a CiliumEndpoint belongs to the pod whose UID its ownerReferences hold)
+ * @param nodeName node the pod is bound to, {@code null} while unscheduled
+ * @param phase {@code status.phase}, {@code null} when absent
+ * @param hostNetwork {@code spec.hostNetwork}
+ * @param terminating {@code metadata.deletionTimestamp} is set
+ * @param createdAt {@code metadata.creationTimestamp}
+ * @param startedAt {@code status.startTime}, {@code null} until the kubelet accepted the pod
+ * @param ready the Ready condition is True
+ * @param readySince {@code lastTransitionTime} of the Ready condition while it is True, else {@code null}
+ * @param owner the controlling owner, {@code null} for a bare pod
+ * @param labels pod labels
+ * @param remediationDisabled annotated {@code chainwatch.io/remediation: disabled}
+ */
+public record PodSnapshot(
+    String namespace,
+    String name,
+    String uid,
+    String nodeName,
+    String phase,
+    boolean hostNetwork,
+    boolean terminating,
+    Instant createdAt,
+    Instant startedAt,
+    boolean ready,
+    Instant readySince,
+    OwnerRef owner,
+    Map<String, String> labels,
+    boolean remediationDisabled)
+    implements Snapshot {
+  public PodSnapshot {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    labels = Map.copyOf(labels);
+  }
+
+  @Override
+  public ResourceRef ref() {
+    return ResourceRef.pod(namespace, name);
+  }
+
+  /** When the pod started on its node: {@code status.startTime}, else its creation time. */
+  public Instant startedOrCreatedAt() {
+    return startedAt != null ? startedAt : createdAt;
+  }
+
+  public boolean running() {
+    return "Running".equals(phase);
+  }
+}
