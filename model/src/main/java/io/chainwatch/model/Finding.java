@@ -15,10 +15,11 @@ import java.util.Objects;
  * @param severity how urgent
  * @param action what chainwatch plans to do
  * @param reason stable machine-readable reason within the detector (part of the dedup key)
- * @param summary one sentence a person understands; depends only on cluster state, never on the clock, so an unchanged
- *     problem renders the same text
+ * @param summary one sentence a person understands; it may say how long a problem has lasted, so it is presentation
+ *     and not part of {@link #sameContentAs}
  * @param observedAt when the detector evaluated
- * @param evidence facts that support the finding: values are strings, numbers, booleans, lists or maps (JSON-ready)
+ * @param evidence facts that support the finding: values are strings, numbers, booleans, lists or maps (JSON-ready);
+ *     detectors keep clock-relative values out of it so that an unchanged problem has unchanged evidence
  */
 public record Finding(
     String detectorId,
@@ -48,7 +49,7 @@ public record Finding(
     return detectorId + ":" + resource.key() + ":" + reason;
   }
 
-  /** True when nothing but the evaluation time differs, so the finding need not be emitted again. */
+  /** True when the facts are the same (only time and wording may differ), so the finding need not be emitted again. */
   public boolean sameContentAs(Finding other) {
     return other != null
         && detectorId.equals(other.detectorId)
@@ -57,7 +58,6 @@ public record Finding(
         && severity == other.severity
         && action == other.action
         && reason.equals(other.reason)
-        && summary.equals(other.summary)
         && evidence.equals(other.evidence);
   }
 }

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param createdAt {@code metadata.creationTimestamp}
  * @param startedAt {@code status.startTime}, {@code null} until the kubelet accepted the pod
  * @param ready the Ready condition is True
- * @param readySince {@code lastTransitionTime} of the Ready condition while it is True, else {@code null}
+ * @param readyChangedAt {@code lastTransitionTime} of the Ready condition (when it last became True or False),
+ *     {@code null} when unknown
  * @param owner the controlling owner, {@code null} for a bare pod
  * @param labels pod labels
  * @param remediationDisabled annotated {@code chainwatch.io/remediation: disabled}
@@ -33,7 +34,7 @@ public record PodSnapshot(
     Instant createdAt,
     Instant startedAt,
     boolean ready,
-    Instant readySince,
+    Instant readyChangedAt,
     OwnerRef owner,
     Map<String, String> labels,
     boolean remediationDisabled)

@@ -1,0 +1,147 @@
+package io.chainwatch.watcher;
+
+import io.chainwatch.bus.BusAddresses;
+import io.chainwatch.bus.BusCodecs;
+import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.model.Finding;
+import io.chainwatch.watcher.detect.Detector;
+import io.chainwatch.watcher.detect.Detectors;
+import io.chainwatch.watcher.eval.ChangeGate;
+import io.chainwatch.watcher.eval.EvaluationVerticle;
+import io.chainwatch.watcher.eval.FindingLogVerticle;
+import io.chainwatch.watcher.health.HealthVerticle;
+import io.chainwatch.watcher.health.WatcherMetrics;
+import io.chainwatch.watcher.informer.ClusterWatcher;
+import io.chainwatch.watcher.view.AgentIdentity;
+import io.chainwatch.watcher.view.ClusterState;
+import io.chainwatch.watcher.view.ClusterView;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code run} pipeline, assembled: informers → view → bus → detectors → findings. Used by {@code run} with a real
+ * client and by the demo and tests with a mock API server's client; the code path is the same.
+ */
+public final class Chainwatch implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Chainwatch.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final Vertx vertx;
+  private final WatcherMetrics metrics;
+  private final ClusterState state;
+  private final ChangeGate gate;
+  private final EvaluationVerticle evaluator;
+  private final HealthVerticle health;
+  private final ClusterWatcher watcher;
+  private volatile boolean evaluating;
+
+  private Chainwatch(ChainwatchConfig config, KubernetesClient client, Clock clock, PrintStream findingsOut) {
+    this.vertx = Vertx.vertx();
+    BusCodecs.registerAll(vertx.eventBus());
+    this.metrics = new WatcherMetrics();
+    this.gate = new ChangeGate(config.busQueueCapacity());
+    this.state = new ClusterState(AgentIdentity.from(config), change -> {
+      if (gate.tryAcquire()) {
+        vertx.eventBus().publish(BusAddresses.CLUSTER_CHANGES, change, LOCAL);
+      }
+    });
+    metrics.gauge("chainwatch_bus_in_flight", "Cluster changes published but not yet evaluated", gate::inFlight);
+    metrics.gauge("chainwatch_bus_dropped_total", "Cluster changes dropped because the evaluator was behind (goal 0)",
+        gate::dropped);
+    List<Detector> detectors = Detectors.enabled(config);
+    this.evaluator = new EvaluationVerticle(state, detectors, clock, config.sweepInterval(), gate, metrics);
+    this.watcher = new ClusterWatcher(client, state, metrics);
+    this.health = new HealthVerticle(config.httpPort(), metrics, this::notReadyReasons, this::unhealthyReasons);
+    await(vertx.deployVerticle(evaluator));
+    await(vertx.deployVerticle(new FindingLogVerticle(findingsOut)));
+    await(vertx.deployVerticle(health));
+    LOG.info("Detectors: {}; health and metrics on port {}",
+        detectors.stream().map(Detector::id).toList(), health.actualPort());
+  }
+
+  /**
+   * Starts watching. Returns at once; evaluation begins when every informer has synced.
+   *
+   * @param findingsOut where finding JSON lines go (stdout in production)
+   */
+  public static Chainwatch start(ChainwatchConfig config, KubernetesClient client, Clock clock,
+      PrintStream findingsOut) {
+    Chainwatch chainwatch = new Chainwatch(config, client, clock, findingsOut);
+    chainwatch.watcher.start().whenComplete((ok, failure) -> {
+      if (failure != null) {
+        LOG.error("Informers failed to start", failure);
+      } else {
+        chainwatch.evaluator.activate().onSuccess(v -> chainwatch.evaluating = true);
+      }
+    });
+    return chainwatch;
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("start-up failed: " + e.getMessage(), e);
+    }
+  }
+
+  private List<String> notReadyReasons() {
+    List<String> reasons = new ArrayList<>();
+    List<String> pending = watcher.notSynced();
+    if (!pending.isEmpty()) {
+      reasons.add("informers not synced: " + String.join(", ", pending));
+    }
+    if (!evaluating) {
+      reasons.add("evaluation not started");
+    }
+    return reasons;
+  }
+
+  private List<String> unhealthyReasons() {
+    List<String> stopped = watcher.stopped();
+    return stopped.isEmpty() ? List.of() : List.of("informers stopped: " + String.join(", ", stopped));
+  }
+
+  public boolean ready() {
+    return notReadyReasons().isEmpty();
+  }
+
+  public ClusterView view() {
+    return state;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public WatcherMetrics metrics() {
+    return metrics;
+  }
+
+  public int httpPort() {
+    return health.actualPort();
+  }
+
+  /** The findings open right now. */
+  public List<Finding> openFindings() {
+    return await(evaluator.openFindings());
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.chainwatch.watcher;
+
+import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.config.ConfigException;
+import io.chainwatch.config.ConfigLoader;
+import io.chainwatch.watcher.scan.Scan;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code chainwatch} command line: {@code run} in a cluster, {@code scan} on a kubectl dump. */
+@Command(name = "chainwatch", mixinStandardHelpOptions = true, version = "chainwatch 0.1.0",
+    description = "Finds pods that run without Cilium, and other silent Cilium networking failures.",
+    subcommands = {Main.Run.class, Main.ScanCommand.class})
+public final class Main implements Callable<Integer> {
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
+  public static int execute(String... args) {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException) {
+        cmd.getErr().println(e.getMessage());
+        return Scan.EXIT_BAD_INPUT;
+      }
+      throw e;
+    });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.err);
+    return Scan.EXIT_BAD_INPUT;
+  }
+
+  /** Sets slf4j-simple's options before the first logger exists: logs to stderr, ISO timestamps. */
+  static void configureLogging(String level) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Watch the cluster (kubeconfig or in-cluster service account) until stopped.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML configuration file (else CHAINWATCH_CONFIG_FILE, else defaults).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      ChainwatchConfig settings = ConfigLoader.load(config, System.getenv());
+      configureLogging(settings.logLevel());
+      org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+      log.info("chainwatch starting; effective configuration:\n{}", settings.describe());
+      var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+      log.info("Kubernetes API server: {}", client.getMasterUrl());
+      Chainwatch chainwatch = Chainwatch.start(settings, client, Clock.systemUTC(), System.out);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        log.info("Stopping");
+        chainwatch.close();
+        client.close();
+        stopped.countDown();
+      }, "chainwatch-shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "scan", mixinStandardHelpOptions = true,
+      description = "Run the detectors on kubectl dumps (JSON or YAML) and print one JSON line per finding. "
+          + "Exit 0: no findings, 1: findings, 2: bad input or usage.")
+  static final class ScanCommand implements Callable<Integer> {
+    @Option(names = "--now", paramLabel = "RFC3339", description = "Judge as of this time (default: now).")
+    String now;
+
+    @Option(names = "--config", description = "YAML configuration file (else CHAINWATCH_CONFIG_FILE, else defaults).")
+    Path config;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Dump files; - reads stdin.")
+    List<String> files;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      ChainwatchConfig settings = ConfigLoader.load(config, System.getenv());
+      configureLogging("warn");
+      Instant at;
+      try {
+        at = now == null ? Instant.now() : OffsetDateTime.parse(now).toInstant();
+      } catch (DateTimeParseException e) {
+        spec.commandLine().getErr().println("chainwatch scan: --now must be an RFC 3339 time such as "
+            + "2026-11-23T04:00:00Z, got \"" + now + "\"");
+        return Scan.EXIT_BAD_INPUT;
+      }
+      return Scan.run(settings, files, at, System.in, System.out, System.err);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package io.chainwatch.watcher.detect;
+
+import io.chainwatch.config.ChainwatchConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The detectors a configuration enables. */
+public final class Detectors {
+  private Detectors() {}
+
+  public static List<Detector> enabled(ChainwatchConfig config) {
+    List<Detector> detectors = new ArrayList<>();
+    if (config.missedChain().enabled()) {
+      detectors.add(new MissedCiliumChainDetector(config.missedChain()));
+    }
+    return List.copyOf(detectors);
+  }
+}

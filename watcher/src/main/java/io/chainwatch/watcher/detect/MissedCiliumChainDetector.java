@@ -1,0 +1,304 @@
+package io.chainwatch.watcher.detect;
+
+import io.chainwatch.config.MissedChainConfig;
+import io.chainwatch.model.CiliumNodeSnapshot;
+import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.EndpointSnapshot;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.NodeSnapshot;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.PodSnapshot;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.chainwatch.model.Snapshot;
+import io.chainwatch.watcher.view.ClusterView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code missed-cilium-chain}: pods that run without Cilium because they started before cilium-agent appended itself
+ * to the node's CNI chain.
+ *
+ * <p>A pod is reported when it is Running, not hostNetwork, not terminating, has run for at least {@code minPodAge},
+ * its node runs a Cilium agent pod that has been Ready for at least {@code agentSettle}, and no CiliumEndpoint of the
+ * same namespace and name is owned by the pod's UID. Pods on nodes without an agent pod are never reported (not a
+ * Cilium node), nor is anything when cilium-config sets {@code disable-endpoint-crd}. When a node's agent pods are
+ * all not Ready for longer than {@code agentSettle} and pods there lack endpoints, one node-level finding pages
+ * instead: restarting pods cannot help until the agent is Ready.
+ */
+public final class MissedCiliumChainDetector implements Detector {
+  public static final String ID = "missed-cilium-chain";
+
+  /** Owners that recreate an evicted pod, so a restart is safe to plan. */
+  static final Set<String> RECREATING_OWNERS =
+      Set.of("ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController");
+
+  private static final int MAX_LISTED_PODS = 20;
+
+  private final Duration minPodAge;
+  private final Duration agentSettle;
+
+  public MissedCiliumChainDetector(MissedChainConfig config) {
+    this.minPodAge = Objects.requireNonNull(config.minPodAge(), "minPodAge");
+    this.agentSettle = Objects.requireNonNull(config.agentSettle(), "agentSettle");
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public Optional<String> inactiveReason(ClusterView view) {
+    return view.ciliumConfig()
+        .filter(config -> config.endpointCrdDisabled())
+        .map(config -> "cilium-config (" + config.namespace() + "/" + config.name() + ") sets disable-endpoint-crd:"
+            + " \"true\", so Cilium creates no CiliumEndpoints and a missing one proves nothing");
+  }
+
+  @Override
+  public Subjects affectedBy(ClusterChange change, ClusterView view) {
+    Snapshot latest = change.latest();
+    List<ResourceRef> refs = new ArrayList<>();
+    if (latest instanceof PodSnapshot pod) {
+      refs.add(pod.ref());
+      for (Snapshot side : new Snapshot[] {change.before(), change.after()}) {
+        if (side instanceof PodSnapshot version && version.nodeName() != null) {
+          addNode(refs, version.nodeName(), view.isCiliumAgent(version), view);
+        }
+      }
+    } else if (latest instanceof EndpointSnapshot endpoint) {
+      refs.add(ResourceRef.pod(endpoint.namespace(), endpoint.name()));
+      view.pod(endpoint.namespace(), endpoint.name())
+          .map(PodSnapshot::nodeName)
+          .filter(Objects::nonNull)
+          .ifPresent(node -> refs.add(ResourceRef.node(node)));
+    } else if (latest instanceof NodeSnapshot node) {
+      addNode(refs, node.name(), true, view);
+    } else if (latest instanceof CiliumNodeSnapshot ciliumNode) {
+      addNode(refs, ciliumNode.name(), true, view);
+    } else {
+      // cilium-config or a namespace's opt-out changed: that can change any verdict
+      return Subjects.ALL;
+    }
+    return Subjects.of(refs);
+  }
+
+  private static void addNode(List<ResourceRef> refs, String node, boolean withPods, ClusterView view) {
+    refs.add(ResourceRef.node(node));
+    if (withPods) {
+      for (PodSnapshot pod : view.podsOnNode(node)) {
+        refs.add(pod.ref());
+      }
+    }
+  }
+
+  @Override
+  public Collection<ResourceRef> allSubjects(ClusterView view) {
+    List<ResourceRef> subjects = new ArrayList<>(view.pods().size() + view.nodes().size());
+    for (PodSnapshot pod : view.pods()) {
+      subjects.add(pod.ref());
+    }
+    for (NodeSnapshot node : view.nodes()) {
+      subjects.add(node.ref());
+    }
+    return subjects;
+  }
+
+  @Override
+  public Evaluation evaluate(ResourceRef subject, ClusterView view, Instant now) {
+    if (inactiveReason(view).isPresent()) {
+      return Evaluation.NOTHING;
+    }
+    if ("Pod".equals(subject.kind())) {
+      return view.pod(subject.namespace(), subject.name())
+          .map(pod -> evaluatePod(pod, view, now))
+          .orElse(Evaluation.NOTHING);
+    }
+    if ("Node".equals(subject.kind())) {
+      return evaluateNode(subject.name(), view, now);
+    }
+    return Evaluation.NOTHING;
+  }
+
+  /** Running, pod-network, not terminating, on a node: the only pods a CNI chain applies to. */
+  private static boolean chainApplies(PodSnapshot pod) {
+    return pod.running() && !pod.hostNetwork() && !pod.terminating() && pod.nodeName() != null;
+  }
+
+  /** What stands in for the pod's endpoint: empty when it has its own, else why not. */
+  private static Optional<EndpointProblem> endpointProblem(PodSnapshot pod, ClusterView view) {
+    Optional<EndpointSnapshot> endpoint = view.endpoint(pod.namespace(), pod.name());
+    if (endpoint.isEmpty()) {
+      return Optional.of(new EndpointProblem("no-endpoint", null));
+    }
+    EndpointSnapshot found = endpoint.get();
+    // An endpoint without pod owners cannot be attributed: assume it is the pod's rather than act on a guess.
+    if (found.ownerPodUids().isEmpty() || found.ownedBy(pod.uid())) {
+      return Optional.empty();
+    }
+    return Optional.of(new EndpointProblem("stale-endpoint", found));
+  }
+
+  private record EndpointProblem(String reason, EndpointSnapshot stale) {}
+
+  private Evaluation evaluatePod(PodSnapshot pod, ClusterView view, Instant now) {
+    if (!chainApplies(pod)) {
+      return Evaluation.NOTHING;
+    }
+    List<PodSnapshot> agents = view.ciliumAgentsOn(pod.nodeName());
+    if (agents.isEmpty()) {
+      return Evaluation.NOTHING;
+    }
+    Optional<EndpointProblem> problem = endpointProblem(pod, view);
+    if (problem.isEmpty()) {
+      return Evaluation.NOTHING;
+    }
+    Optional<PodSnapshot> readyAgent = agents.stream()
+        .filter(agent -> agent.ready() && !agent.terminating())
+        .min(Comparator.comparing(MissedCiliumChainDetector::agentReadyAt,
+            Comparator.nullsLast(Comparator.naturalOrder())));
+    Instant podStart = pod.startedOrCreatedAt();
+    if (readyAgent.isEmpty() || podStart == null) {
+      return Evaluation.NOTHING; // the node-level verdict covers a node whose agent is not Ready
+    }
+    PodSnapshot agent = readyAgent.get();
+    Instant agentReadyAt = agentReadyAt(agent);
+    if (agentReadyAt == null) {
+      return Evaluation.NOTHING;
+    }
+    Instant evidenceCompleteAt = later(podStart.plus(minPodAge), agentReadyAt.plus(agentSettle));
+    if (now.isBefore(evidenceCompleteAt)) {
+      return Evaluation.recheckAt(evidenceCompleteAt);
+    }
+
+    boolean chainRace = podStart.isBefore(agentReadyAt);
+    ActionChoice action = chooseAction(pod, view);
+    String node = pod.nodeName();
+    String agentName = agent.namespace() + "/" + agent.name();
+
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("podUid", pod.uid());
+    evidence.put("podStartedAt", podStart.toString());
+    evidence.put("owner", pod.owner() == null ? null : pod.owner().kind() + "/" + pod.owner().name());
+    evidence.put("ciliumAgent", agentName);
+    evidence.put("agentReadySince", agentReadyAt.toString());
+    evidence.put("chainRace", chainRace);
+    if (chainRace) {
+      evidence.put("secondsBeforeAgentReady", Duration.between(podStart, agentReadyAt).getSeconds());
+    }
+    evidence.put("ciliumEndpoint", problem.get().stale() == null
+        ? "missing"
+        : "owned by another pod UID " + String.join(",", problem.get().stale().ownerPodUids()));
+    evidence.put("ciliumNodeRegistered", view.ciliumNode(node).isPresent());
+    evidence.put("actionReason", action.why());
+
+    String who = "Pod " + pod.namespace() + "/" + pod.name();
+    String what = problem.get().stale() == null
+        ? "it has no CiliumEndpoint"
+        : "its CiliumEndpoint belongs to an earlier pod of the same name (UID "
+            + String.join(",", problem.get().stale().ownerPodUids()) + ")";
+    String summary;
+    if (chainRace) {
+      summary = who + " started " + Durations.human(Duration.between(podStart, agentReadyAt))
+          + " before cilium-agent was Ready on node " + node + ": the CNI-chain race; " + what
+          + ", so it runs without Cilium policy and masquerade. " + action.sentence();
+    } else {
+      summary = who + " has run for " + Durations.human(Duration.between(podStart, now)) + " on node " + node
+          + " without Cilium although cilium-agent has been Ready there since " + agentReadyAt + "; " + what
+          + ". " + action.sentence();
+    }
+    return Evaluation.of(new Finding(ID, pod.ref(), node, Severity.CRITICAL, action.action(),
+        problem.get().reason(), summary, now, evidence));
+  }
+
+  private Evaluation evaluateNode(String node, ClusterView view, Instant now) {
+    List<PodSnapshot> agents = view.ciliumAgentsOn(node);
+    if (agents.isEmpty() || agents.stream().anyMatch(agent -> agent.ready() && !agent.terminating())) {
+      return Evaluation.NOTHING;
+    }
+    PodSnapshot agent = agents.stream()
+        .max(Comparator.comparing(MissedCiliumChainDetector::agentReadyAt,
+            Comparator.nullsFirst(Comparator.naturalOrder())))
+        .orElseThrow();
+    Instant notReadySince = agentReadyAt(agent);
+    if (notReadySince != null && now.isBefore(notReadySince.plus(agentSettle))) {
+      return Evaluation.recheckAt(notReadySince.plus(agentSettle));
+    }
+    List<String> affected = new ArrayList<>();
+    Instant nextPodDeadline = null;
+    for (PodSnapshot pod : view.podsOnNode(node)) {
+      if (view.isCiliumAgent(pod) || !chainApplies(pod) || pod.startedOrCreatedAt() == null
+          || endpointProblem(pod, view).isEmpty()) {
+        continue;
+      }
+      Instant oldEnoughAt = pod.startedOrCreatedAt().plus(minPodAge);
+      if (now.isBefore(oldEnoughAt)) {
+        nextPodDeadline = nextPodDeadline == null || oldEnoughAt.isBefore(nextPodDeadline)
+            ? oldEnoughAt : nextPodDeadline;
+      } else {
+        affected.add(pod.namespace() + "/" + pod.name());
+      }
+    }
+    if (affected.isEmpty()) {
+      return Evaluation.recheckAt(nextPodDeadline);
+    }
+    affected.sort(null);
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("ciliumAgent", agent.namespace() + "/" + agent.name());
+    evidence.put("agentNotReadySince", notReadySince == null ? null : notReadySince.toString());
+    evidence.put("podsWithoutEndpoint", affected.size());
+    evidence.put("pods", List.copyOf(affected.subList(0, Math.min(MAX_LISTED_PODS, affected.size()))));
+    evidence.put("actionReason", "restarting pods cannot help while the node's cilium-agent is not Ready");
+    String summary = "cilium-agent " + agent.namespace() + "/" + agent.name() + " on node " + node
+        + " is not Ready" + (notReadySince == null ? "" : " (since " + notReadySince + ")") + " and "
+        + affected.size() + (affected.size() == 1 ? " pod there runs" : " pods there run")
+        + " without a CiliumEndpoint; restarting them cannot help until the agent is Ready: check the agent's logs"
+        + " and events.";
+    return new Evaluation(List.of(new Finding(ID, ResourceRef.node(node), node, Severity.CRITICAL,
+        PlannedAction.PAGE, "agent-not-ready", summary, now, evidence)), nextPodDeadline);
+  }
+
+  /** When the agent's Ready condition last changed; its start time when the condition carries no time. */
+  private static Instant agentReadyAt(PodSnapshot agent) {
+    return agent.readyChangedAt() != null ? agent.readyChangedAt() : agent.startedOrCreatedAt();
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private record ActionChoice(PlannedAction action, String why, String sentence) {}
+
+  private static ActionChoice chooseAction(PodSnapshot pod, ClusterView view) {
+    if (pod.remediationDisabled()) {
+      return page("the pod is annotated chainwatch.io/remediation: disabled");
+    }
+    if (view.namespace(pod.namespace()).map(ns -> ns.remediationDisabled()).orElse(false)) {
+      return page("namespace " + pod.namespace() + " is annotated chainwatch.io/remediation: disabled");
+    }
+    if (pod.owner() == null) {
+      return page("it is a bare pod: nothing would recreate it after a restart");
+    }
+    if (!RECREATING_OWNERS.contains(pod.owner().kind())) {
+      return page("its owner " + pod.owner().kind() + "/" + pod.owner().name()
+          + " does not recreate evicted pods");
+    }
+    String why = "its " + pod.owner().kind() + " " + pod.owner().name() + " recreates it through the full CNI chain";
+    return new ActionChoice(PlannedAction.RESTART, why, "Restart it: " + why + ".");
+  }
+
+  private static ActionChoice page(String why) {
+    return new ActionChoice(PlannedAction.PAGE, why,
+        "A person must restart it (delete the pod so it is recreated), because " + why + ".");
+  }
+}

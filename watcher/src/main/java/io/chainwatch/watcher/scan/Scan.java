@@ -1,0 +1,91 @@
+package io.chainwatch.watcher.scan;
+
+import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.model.Finding;
+import io.chainwatch.watcher.detect.Detector;
+import io.chainwatch.watcher.detect.Detectors;
+import io.chainwatch.watcher.eval.FindingJson;
+import io.chainwatch.watcher.view.AgentIdentity;
+import io.chainwatch.watcher.view.ClusterState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * {@code scan}: the same view and the same detectors as {@code run}, on kubectl dumps. Prints one JSON line per
+ * finding on stdout and nothing else; notes and errors go to stderr.
+ */
+public final class Scan {
+  public static final int EXIT_CLEAN = 0;
+  public static final int EXIT_FINDINGS = 1;
+  public static final int EXIT_BAD_INPUT = 2;
+
+  private static final Comparator<Finding> ORDER = Comparator
+      .comparing((Finding f) -> f.severity().ordinal())
+      .thenComparing(f -> String.valueOf(f.node()))
+      .thenComparing(f -> f.resource().key())
+      .thenComparing(Finding::detectorId)
+      .thenComparing(Finding::reason);
+
+  private Scan() {}
+
+  /**
+   * Runs a scan.
+   *
+   * @param config configuration (detector settings, Cilium namespace and labels)
+   * @param inputs file paths, {@code -} for stdin
+   * @param now the time to judge at
+   * @return the exit code: 0 no findings, 1 findings, 2 bad input
+   */
+  public static int run(ChainwatchConfig config, List<String> inputs, Instant now, InputStream stdin,
+      PrintStream out, PrintStream err) {
+    ClusterState state = ClusterState.detached(AgentIdentity.from(config));
+    DumpReader reader = new DumpReader(state);
+    for (String input : inputs) {
+      try {
+        if ("-".equals(input)) {
+          reader.read("<stdin>", stdin);
+        } else {
+          try (InputStream file = Files.newInputStream(Path.of(input))) {
+            reader.read(input, file);
+          }
+        }
+      } catch (ScanInputException e) {
+        err.println("chainwatch scan: " + e.getMessage());
+        return EXIT_BAD_INPUT;
+      } catch (NoSuchFileException e) {
+        err.println("chainwatch scan: " + input + ": no such file");
+        return EXIT_BAD_INPUT;
+      } catch (IOException e) {
+        err.println("chainwatch scan: " + input + ": cannot read: " + e.getMessage());
+        return EXIT_BAD_INPUT;
+      }
+    }
+    List<Finding> findings = new ArrayList<>();
+    for (Detector detector : Detectors.enabled(config)) {
+      detector.inactiveReason(state).ifPresent(reason ->
+          err.println("chainwatch scan: note: detector " + detector.id() + " is inactive: " + reason));
+      findings.addAll(detector.detectAll(state, now));
+    }
+    if (state.pods().stream().noneMatch(state::isCiliumAgent)) {
+      err.println("chainwatch scan: note: the input holds no Cilium agent pods (label " + config.agentSelector()
+          + " in namespace " + config.ciliumNamespace() + "), so no pod can be judged; include"
+          + " `kubectl get pods -A -o json` in the dump");
+    }
+    findings.sort(ORDER);
+    for (Finding finding : findings) {
+      out.println(FindingJson.of(finding).encode());
+    }
+    out.flush();
+    err.println("chainwatch scan: " + reader.objectsRead() + " objects read, " + reader.objectsUsed() + " used, "
+        + findings.size() + " findings at " + now);
+    return findings.isEmpty() ? EXIT_CLEAN : EXIT_FINDINGS;
+  }
+}

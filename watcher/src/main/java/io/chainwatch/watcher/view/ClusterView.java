@@ -1,0 +1,43 @@
+package io.chainwatch.watcher.view;
+
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.CiliumNodeSnapshot;
+import io.chainwatch.model.EndpointSnapshot;
+import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.model.NodeSnapshot;
+import io.chainwatch.model.PodSnapshot;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Read-only view of the cluster as slim snapshots: what detectors see. */
+public interface ClusterView {
+  Optional<PodSnapshot> pod(String namespace, String name);
+
+  Collection<PodSnapshot> pods();
+
+  /** Pods bound to {@code node}. */
+  Collection<PodSnapshot> podsOnNode(String node);
+
+  Optional<NodeSnapshot> node(String name);
+
+  Collection<NodeSnapshot> nodes();
+
+  /** The CiliumEndpoint with this namespace and name (Cilium names endpoints after their pods). */
+  Optional<EndpointSnapshot> endpoint(String namespace, String name);
+
+  int endpointCount();
+
+  Optional<NamespaceSnapshot> namespace(String name);
+
+  Optional<CiliumNodeSnapshot> ciliumNode(String name);
+
+  /** The cilium-config ConfigMap, when it exists. */
+  Optional<CiliumConfigSnapshot> ciliumConfig();
+
+  /** Cilium agent pods bound to {@code node} (the configured namespace and label). */
+  List<PodSnapshot> ciliumAgentsOn(String node);
+
+  /** Whether {@code pod} is a Cilium agent pod (in the configured namespace, with the configured label). */
+  boolean isCiliumAgent(PodSnapshot pod);
+}

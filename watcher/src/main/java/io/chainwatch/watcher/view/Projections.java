@@ -1,0 +1,304 @@
+package io.chainwatch.watcher.view;
+
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.CiliumNodeSnapshot;
+import io.chainwatch.model.EndpointSnapshot;
+import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.model.NodeSnapshot;
+import io.chainwatch.model.OwnerRef;
+import io.chainwatch.model.PodSnapshot;
+import io.chainwatch.model.Snapshot;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a Kubernetes object, decoded generically (spec and status as plain maps), into the slim snapshot detectors
+ * read. Both {@code run} (informers) and {@code scan} (dump files) go through here, so they see the same view.
+ *
+ * <p>Generic decoding is deliberate: a field of an unexpected type cannot break the informer's decoding of the whole
+ * list; it fails only this object's projection, with a message naming the field.
+ */
+public final class Projections {
+  public static final String REMEDIATION_ANNOTATION = "chainwatch.io/remediation";
+  private static final String ANNOTATION_PREFIX = "chainwatch.io/";
+
+  private Projections() {}
+
+  /** The snapshot type for a kind, or {@code null} when chainwatch does not read that kind. */
+  public static Class<? extends Snapshot> snapshotTypeOf(String apiVersion, String kind) {
+    if (kind == null) {
+      return null;
+    }
+    boolean core = "v1".equals(apiVersion);
+    boolean cilium = apiVersion != null && apiVersion.startsWith("cilium.io/");
+    return switch (kind) {
+      case "Pod" -> core ? PodSnapshot.class : null;
+      case "Node" -> core ? NodeSnapshot.class : null;
+      case "Namespace" -> core ? NamespaceSnapshot.class : null;
+      case "ConfigMap" -> core ? CiliumConfigSnapshot.class : null;
+      case "CiliumEndpoint" -> cilium ? EndpointSnapshot.class : null;
+      case "CiliumNode" -> cilium ? CiliumNodeSnapshot.class : null;
+      default -> null;
+    };
+  }
+
+  /** Projects an object of any supported kind. */
+  public static Snapshot project(GenericKubernetesResource object) {
+    Class<? extends Snapshot> type = snapshotTypeOf(object.getApiVersion(), object.getKind());
+    if (type == PodSnapshot.class) {
+      return pod(object);
+    } else if (type == NodeSnapshot.class) {
+      return node(object);
+    } else if (type == EndpointSnapshot.class) {
+      return endpoint(object);
+    } else if (type == NamespaceSnapshot.class) {
+      return namespace(object);
+    } else if (type == CiliumNodeSnapshot.class) {
+      return ciliumNode(object);
+    } else if (type == CiliumConfigSnapshot.class) {
+      return ciliumConfig(object);
+    }
+    throw new ProjectionException("unsupported kind " + object.getApiVersion() + " " + object.getKind());
+  }
+
+  public static PodSnapshot pod(GenericKubernetesResource pod) {
+    Fields f = new Fields(pod);
+    ObjectMeta meta = f.meta;
+    Map<String, Object> spec = f.map(pod.getAdditionalProperties(), "spec");
+    Map<String, Object> status = f.map(pod.getAdditionalProperties(), "status");
+    boolean ready = false;
+    Instant readyChangedAt = null;
+    for (Map<String, Object> condition : f.listOfMaps(status, "status.conditions", "conditions")) {
+      if ("Ready".equals(f.string(condition, "status.conditions[].type", "type"))) {
+        ready = "True".equals(f.string(condition, "status.conditions[Ready].status", "status"));
+        readyChangedAt = f.time(condition, "status.conditions[Ready].lastTransitionTime", "lastTransitionTime");
+      }
+    }
+    return new PodSnapshot(
+        intern(f.requireNamespace()),
+        meta.getName(),
+        meta.getUid(),
+        intern(f.string(spec, "spec.nodeName", "nodeName")),
+        intern(f.string(status, "status.phase", "phase")),
+        f.bool(spec, "spec.hostNetwork", "hostNetwork"),
+        meta.getDeletionTimestamp() != null,
+        f.parseTime("metadata.creationTimestamp", meta.getCreationTimestamp()),
+        f.time(status, "status.startTime", "startTime"),
+        ready,
+        readyChangedAt,
+        controller(meta.getOwnerReferences()),
+        internAll(meta.getLabels()),
+        "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)));
+  }
+
+  public static NodeSnapshot node(GenericKubernetesResource node) {
+    Fields f = new Fields(node);
+    Map<String, Object> spec = f.map(node.getAdditionalProperties(), "spec");
+    Map<String, Object> status = f.map(node.getAdditionalProperties(), "status");
+    boolean ready = false;
+    for (Map<String, Object> condition : f.listOfMaps(status, "status.conditions", "conditions")) {
+      if ("Ready".equals(f.string(condition, "status.conditions[].type", "type"))) {
+        ready = "True".equals(f.string(condition, "status.conditions[Ready].status", "status"));
+      }
+    }
+    List<String> taints = new ArrayList<>();
+    for (Map<String, Object> taint : f.listOfMaps(spec, "spec.taints", "taints")) {
+      String key = f.string(taint, "spec.taints[].key", "key");
+      String value = f.string(taint, "spec.taints[].value", "value");
+      String effect = f.string(taint, "spec.taints[].effect", "effect");
+      taints.add(intern(key + (value == null || value.isEmpty() ? "" : "=" + value) + ":" + effect));
+    }
+    Map<String, String> annotations = new HashMap<>();
+    if (f.meta.getAnnotations() != null) {
+      f.meta.getAnnotations().forEach((k, v) -> {
+        if (k.startsWith(ANNOTATION_PREFIX) && v != null) {
+          annotations.put(k, v);
+        }
+      });
+    }
+    return new NodeSnapshot(
+        f.meta.getName(),
+        f.parseTime("metadata.creationTimestamp", f.meta.getCreationTimestamp()),
+        ready,
+        internAll(f.meta.getLabels()),
+        taints,
+        annotations);
+  }
+
+  public static EndpointSnapshot endpoint(GenericKubernetesResource endpoint) {
+    Fields f = new Fields(endpoint);
+    Map<String, Object> status = f.map(endpoint.getAdditionalProperties(), "status");
+    List<String> owners = new ArrayList<>(1);
+    if (f.meta.getOwnerReferences() != null) {
+      for (OwnerReference owner : f.meta.getOwnerReferences()) {
+        if ("Pod".equals(owner.getKind()) && owner.getUid() != null) {
+          owners.add(owner.getUid());
+        }
+      }
+    }
+    return new EndpointSnapshot(
+        intern(f.requireNamespace()), f.meta.getName(), owners, intern(f.string(status, "status.state", "state")));
+  }
+
+  public static NamespaceSnapshot namespace(GenericKubernetesResource namespace) {
+    ObjectMeta meta = new Fields(namespace).meta;
+    return new NamespaceSnapshot(
+        intern(meta.getName()), "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)));
+  }
+
+  public static CiliumNodeSnapshot ciliumNode(GenericKubernetesResource ciliumNode) {
+    return new CiliumNodeSnapshot(new Fields(ciliumNode).meta.getName());
+  }
+
+  public static CiliumConfigSnapshot ciliumConfig(GenericKubernetesResource configMap) {
+    Fields f = new Fields(configMap);
+    Map<String, Object> data = f.map(configMap.getAdditionalProperties(), "data");
+    Map<String, String> values = new HashMap<>();
+    data.forEach((key, value) -> {
+      if (value != null && !(value instanceof String)) {
+        throw f.problem("data." + key, "a string", value);
+      }
+      values.put(key, value == null ? "" : (String) value);
+    });
+    return new CiliumConfigSnapshot(f.requireNamespace(), f.meta.getName(), values);
+  }
+
+  private static OwnerRef controller(List<OwnerReference> owners) {
+    if (owners == null) {
+      return null;
+    }
+    for (OwnerReference owner : owners) {
+      if (Boolean.TRUE.equals(owner.getController()) && owner.getKind() != null && owner.getName() != null) {
+        return new OwnerRef(intern(owner.getKind()), intern(owner.getName()), owner.getUid());
+      }
+    }
+    return null;
+  }
+
+  private static String annotation(ObjectMeta meta, String key) {
+    return meta.getAnnotations() == null ? null : meta.getAnnotations().get(key);
+  }
+
+  // Namespaces, node names, phases, owner names and labels repeat across thousands of pods: one copy each.
+  private static String intern(String value) {
+    return value == null ? null : value.intern();
+  }
+
+  private static Map<String, String> internAll(Map<String, String> labels) {
+    if (labels == null || labels.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> interned = new HashMap<>(labels.size() * 2);
+    labels.forEach((k, v) -> {
+      if (k != null && v != null) {
+        interned.put(k.intern(), v.intern());
+      }
+    });
+    return interned;
+  }
+
+  /** Typed reads with errors that name the object, the field and the value. */
+  private static final class Fields {
+    final GenericKubernetesResource object;
+    final ObjectMeta meta;
+
+    Fields(GenericKubernetesResource object) {
+      this.object = object;
+      this.meta = object.getMetadata();
+      if (meta == null || meta.getName() == null || meta.getName().isEmpty()) {
+        throw new ProjectionException(object.getKind() + " without metadata.name");
+      }
+    }
+
+    String requireNamespace() {
+      if (meta.getNamespace() == null || meta.getNamespace().isEmpty()) {
+        throw new ProjectionException(describe() + ": metadata.namespace is missing");
+      }
+      return meta.getNamespace();
+    }
+
+    String describe() {
+      String ns = meta.getNamespace();
+      return object.getKind() + " " + (ns == null || ns.isEmpty() ? "" : ns + "/") + meta.getName();
+    }
+
+    ProjectionException problem(String field, String expected, Object found) {
+      String shown = String.valueOf(found);
+      if (shown.length() > 80) {
+        shown = shown.substring(0, 80) + "...";
+      }
+      return new ProjectionException(describe() + ": " + field + " must be " + expected + ", got " + shown);
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map(Map<String, Object> parent, String field) {
+      Object value = parent == null ? null : parent.get(field);
+      if (value == null) {
+        return Map.of();
+      }
+      if (!(value instanceof Map)) {
+        throw problem(field, "an object", value);
+      }
+      return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> listOfMaps(Map<String, Object> parent, String path, String field) {
+      Object value = parent.get(field);
+      if (value == null) {
+        return List.of();
+      }
+      if (!(value instanceof List<?> list)) {
+        throw problem(path, "a list", value);
+      }
+      for (Object item : list) {
+        if (!(item instanceof Map)) {
+          throw problem(path + "[]", "an object", item);
+        }
+      }
+      return (List<Map<String, Object>>) value;
+    }
+
+    String string(Map<String, Object> parent, String path, String field) {
+      Object value = parent.get(field);
+      if (value == null || value instanceof String) {
+        return (String) value;
+      }
+      throw problem(path, "a string", value);
+    }
+
+    boolean bool(Map<String, Object> parent, String path, String field) {
+      Object value = parent.get(field);
+      if (value == null) {
+        return false;
+      }
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      throw problem(path, "a boolean", value);
+    }
+
+    Instant time(Map<String, Object> parent, String path, String field) {
+      return parseTime(path, string(parent, path, field));
+    }
+
+    Instant parseTime(String path, String value) {
+      if (value == null || value.isEmpty()) {
+        return null;
+      }
+      try {
+        return OffsetDateTime.parse(value).toInstant();
+      } catch (DateTimeParseException e) {
+        throw problem(path, "an RFC 3339 time", value);
+      }
+    }
+  }
+}
