@@ -152,7 +152,8 @@ public final class MissedCiliumChainDetector implements Detector {
   private record EndpointProblem(String reason, EndpointSnapshot stale) {}
 
   private Evaluation evaluatePod(PodSnapshot pod, ClusterView view, Instant now) {
-    if (!chainApplies(pod)) {
+    // The agent itself never has an endpoint (it runs on the host network in every supported install).
+    if (!chainApplies(pod) || view.isCiliumAgent(pod)) {
       return Evaluation.NOTHING;
     }
     List<PodSnapshot> agents = view.ciliumAgentsOn(pod.nodeName());

@@ -1,0 +1,278 @@
+package io.chainwatch.watcher.detect;
+
+import static io.chainwatch.watcher.Fixtures.T0;
+import static io.chainwatch.watcher.Fixtures.agent;
+import static io.chainwatch.watcher.Fixtures.at;
+import static io.chainwatch.watcher.Fixtures.ciliumConfig;
+import static io.chainwatch.watcher.Fixtures.endpoint;
+import static io.chainwatch.watcher.Fixtures.endpointOf;
+import static io.chainwatch.watcher.Fixtures.namespace;
+import static io.chainwatch.watcher.Fixtures.node;
+import static io.chainwatch.watcher.Fixtures.pod;
+import static io.chainwatch.watcher.Fixtures.view;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainwatch.config.MissedChainConfig;
+import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.PodSnapshot;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.chainwatch.model.Snapshot;
+import io.chainwatch.watcher.view.ClusterState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MissedCiliumChainDetectorTest {
+  private static final MissedCiliumChainDetector DETECTOR =
+      new MissedCiliumChainDetector(new MissedChainConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+
+  /** Agent Ready at T0+60 s on node-1; evaluation at T0+300 s unless a case says otherwise. */
+  private static final Instant AGENT_READY = at(60);
+  private static final Instant NOW = at(300);
+
+  private static List<Snapshot> cluster(Snapshot... extra) {
+    List<Snapshot> all = new ArrayList<>(List.of(node("node-1"), agent("node-1", AGENT_READY).build()));
+    all.addAll(List.of(extra));
+    return all;
+  }
+
+  private static List<Finding> podFindings(List<Snapshot> snapshots, PodSnapshot pod, Instant now) {
+    ClusterState state = view(snapshots.toArray(Snapshot[]::new));
+    return DETECTOR.evaluate(pod.ref(), state, now).findings();
+  }
+
+  static Stream<Arguments> mustNotReport() {
+    PodSnapshot young = pod("shop", "young").started(at(290)).build();
+    PodSnapshot withEndpoint = pod("shop", "fine").build();
+    PodSnapshot upgraded = pod("shop", "old-timer").started(T0.minusSeconds(86_400)).build();
+    return Stream.of(
+        Arguments.of("hostNetwork pod", cluster(), pod("shop", "h").hostNetwork().build(), NOW),
+        Arguments.of("pod younger than minPodAge", cluster(), young, NOW),
+        Arguments.of("Succeeded pod", cluster(), pod("shop", "done").phase("Succeeded").build(), NOW),
+        Arguments.of("Failed pod", cluster(), pod("shop", "failed").phase("Failed").build(), NOW),
+        Arguments.of("Pending pod", cluster(), pod("shop", "pending").phase("Pending").build(), NOW),
+        Arguments.of("terminating pod", cluster(), pod("shop", "bye").terminating().build(), NOW),
+        Arguments.of("pod with its own endpoint", cluster(endpointOf(withEndpoint)), withEndpoint, NOW),
+        Arguments.of("node without a Cilium agent pod",
+            List.of(node("node-2")), pod("shop", "elsewhere").node("node-2").build(), NOW),
+        Arguments.of("agent label in another namespace is not an agent",
+            List.of(node("node-1"), pod("monitoring", "fake-agent").label("k8s-app", "cilium")
+                .ready(true, T0).build()), pod("shop", "p").build(), NOW),
+        Arguments.of("agent not Ready",
+            List.of(node("node-1"), agent("node-1", AGENT_READY).ready(false, at(100)).build()),
+            pod("shop", "p").build(), NOW),
+        Arguments.of("agent Ready for less than agentSettle", cluster(), pod("shop", "p").build(), at(80)),
+        Arguments.of("endpoint CRD disabled",
+            cluster(ciliumConfig("disable-endpoint-crd", "true")), pod("shop", "p").build(), NOW),
+        Arguments.of("agent upgrade: agent Ready again recently, pod keeps its endpoint",
+            List.of(node("node-1"), agent("node-1", at(280)).build(), endpointOf(upgraded)), upgraded, NOW),
+        Arguments.of("endpoint without pod owner references cannot be attributed",
+            cluster(endpoint("shop", "p")), pod("shop", "p").build(), NOW),
+        Arguments.of("the Cilium agent pod itself, even if not hostNetwork", cluster(),
+            agent("node-1", AGENT_READY).build(), NOW),
+        Arguments.of("terminating agent is the only Ready one",
+            List.of(node("node-1"), agent("node-1", AGENT_READY).terminating().build()), pod("shop", "p").build(),
+            NOW));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mustNotReport")
+  void doesNotReport(String description, List<Snapshot> snapshots, PodSnapshot pod, Instant now) {
+    List<Snapshot> all = new ArrayList<>(snapshots);
+    all.add(pod);
+
+    assertThat(podFindings(all, pod, now)).isEmpty();
+  }
+
+  @Test
+  void reportsThePodThatStartedBeforeTheAgentWasReadyAsTheChainRace() {
+    PodSnapshot racer = pod("shop", "api-0").started(T0).build();
+
+    List<Finding> findings = podFindings(cluster(racer), racer, NOW);
+
+    assertThat(findings).singleElement().satisfies(finding -> {
+      assertThat(finding.detectorId()).isEqualTo("missed-cilium-chain");
+      assertThat(finding.resource()).isEqualTo(ResourceRef.pod("shop", "api-0"));
+      assertThat(finding.node()).isEqualTo("node-1");
+      assertThat(finding.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(finding.action()).isEqualTo(PlannedAction.RESTART);
+      assertThat(finding.reason()).isEqualTo("no-endpoint");
+      assertThat(finding.summary()).startsWith(
+          "Pod shop/api-0 started 1 min before cilium-agent was Ready on node node-1: the CNI-chain race;");
+      assertThat(finding.evidence())
+          .containsEntry("chainRace", true)
+          .containsEntry("secondsBeforeAgentReady", 60L)
+          .containsEntry("podStartedAt", T0.toString())
+          .containsEntry("agentReadySince", AGENT_READY.toString())
+          .containsEntry("ciliumAgent", "kube-system/cilium-node-1")
+          .containsEntry("ciliumEndpoint", "missing")
+          .containsEntry("owner", "ReplicaSet/api-0-rs");
+    });
+  }
+
+  @Test
+  void reportsAPodThatStartedAfterTheAgentWithHowLongItRanWithoutAnEndpoint() {
+    PodSnapshot late = pod("shop", "late").started(at(120)).build();
+
+    List<Finding> findings = podFindings(cluster(late), late, at(420));
+
+    assertThat(findings).singleElement().satisfies(finding -> {
+      assertThat(finding.summary()).startsWith("Pod shop/late has run for 5 min on node node-1 without Cilium");
+      assertThat(finding.evidence()).containsEntry("chainRace", false).doesNotContainKey("secondsBeforeAgentReady");
+    });
+  }
+
+  @Test
+  void reportsAStaleEndpointLeftByAnEarlierPodOfTheSameName() {
+    PodSnapshot statefulPod = pod("db", "pg-0").uid("new-uid").owner("StatefulSet", "pg").build();
+
+    List<Finding> findings = podFindings(cluster(statefulPod, endpoint("db", "pg-0", "old-uid")), statefulPod, NOW);
+
+    assertThat(findings).singleElement().satisfies(finding -> {
+      assertThat(finding.reason()).isEqualTo("stale-endpoint");
+      assertThat(finding.action()).isEqualTo(PlannedAction.RESTART);
+      assertThat(finding.summary()).contains("belongs to an earlier pod of the same name (UID old-uid)");
+      assertThat(finding.evidence()).containsEntry("ciliumEndpoint", "owned by another pod UID old-uid");
+    });
+  }
+
+  @Test
+  void reportsExactlyAtTheEndOfBothGracePeriods() {
+    PodSnapshot racer = pod("shop", "api-0").started(T0).build();
+
+    assertThat(podFindings(cluster(racer), racer, AGENT_READY.plusSeconds(30))).hasSize(1);
+    assertThat(podFindings(cluster(racer), racer, AGENT_READY.plusSeconds(29))).isEmpty();
+  }
+
+  @Test
+  void asksToBeCalledBackWhenTheLaterGracePeriodEnds() {
+    PodSnapshot young = pod("shop", "young").started(at(100)).build();
+    ClusterState state = view(cluster(young).toArray(Snapshot[]::new));
+
+    Evaluation evaluation = DETECTOR.evaluate(young.ref(), state, at(85));
+
+    assertThat(evaluation.findings()).isEmpty();
+    assertThat(evaluation.recheckAt()).isEqualTo(at(130)); // pod age (100+30) is later than agent settle (60+30)
+  }
+
+  static Stream<Arguments> plannedActions() {
+    return Stream.of(
+        Arguments.of("ReplicaSet pod", pod("shop", "p").build(), false, PlannedAction.RESTART, "ReplicaSet p-rs"),
+        Arguments.of("StatefulSet pod", pod("shop", "p").owner("StatefulSet", "db").build(), false,
+            PlannedAction.RESTART, "StatefulSet db"),
+        Arguments.of("DaemonSet pod", pod("shop", "p").owner("DaemonSet", "ds").build(), false,
+            PlannedAction.RESTART, "DaemonSet ds"),
+        Arguments.of("ReplicationController pod", pod("shop", "p").owner("ReplicationController", "rc").build(),
+            false, PlannedAction.RESTART, "ReplicationController rc"),
+        Arguments.of("bare pod", pod("shop", "p").bare().build(), false, PlannedAction.PAGE, "bare pod"),
+        Arguments.of("Job pod", pod("shop", "p").owner("Job", "backup").build(), false, PlannedAction.PAGE,
+            "Job/backup does not recreate"),
+        Arguments.of("pod opted out", pod("shop", "p").remediationDisabled().build(), false, PlannedAction.PAGE,
+            "the pod is annotated chainwatch.io/remediation: disabled"),
+        Arguments.of("namespace opted out", pod("shop", "p").build(), true, PlannedAction.PAGE,
+            "namespace shop is annotated chainwatch.io/remediation: disabled"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("plannedActions")
+  void plansARestartOnlyWhenAControllerRecreatesThePodAndNobodyOptedOut(
+      String description, PodSnapshot pod, boolean namespaceOptOut, PlannedAction expected, String why) {
+    List<Snapshot> snapshots = cluster(pod, namespace("shop", namespaceOptOut));
+
+    assertThat(podFindings(snapshots, pod, NOW)).singleElement().satisfies(finding -> {
+      assertThat(finding.action()).isEqualTo(expected);
+      assertThat((String) finding.evidence().get("actionReason")).contains(why);
+    });
+  }
+
+  @Test
+  void pagesOnceForANodeWhoseAgentStaysNotReadyWhilePodsLackEndpoints() {
+    List<Snapshot> snapshots = List.of(node("node-1"),
+        agent("node-1", AGENT_READY).ready(false, at(100)).build(),
+        pod("shop", "a").build(), pod("shop", "b").build(), pod("shop", "c").hostNetwork().build());
+    ClusterState state = view(snapshots.toArray(Snapshot[]::new));
+
+    Evaluation evaluation = DETECTOR.evaluate(ResourceRef.node("node-1"), state, NOW);
+
+    assertThat(evaluation.findings()).singleElement().satisfies(finding -> {
+      assertThat(finding.resource()).isEqualTo(ResourceRef.node("node-1"));
+      assertThat(finding.action()).isEqualTo(PlannedAction.PAGE);
+      assertThat(finding.reason()).isEqualTo("agent-not-ready");
+      assertThat(finding.evidence()).containsEntry("podsWithoutEndpoint", 2)
+          .containsEntry("pods", List.of("shop/a", "shop/b"));
+      assertThat(finding.summary()).contains("restarting them cannot help until the agent is Ready");
+    });
+  }
+
+  @Test
+  void doesNotPageForANodeWhileItsAgentIsBrieflyNotReadyOrWhenEveryPodHasItsEndpoint() {
+    PodSnapshot a = pod("shop", "a").build();
+    ClusterState restarting = view(node("node-1"), agent("node-1", AGENT_READY).ready(false, at(290)).build(), a);
+    ClusterState intact = view(node("node-1"), agent("node-1", AGENT_READY).ready(false, at(100)).build(), a,
+        endpointOf(a));
+    ClusterState healthy = view(cluster(a).toArray(Snapshot[]::new));
+
+    assertThat(DETECTOR.evaluate(ResourceRef.node("node-1"), restarting, NOW))
+        .isEqualTo(Evaluation.recheckAt(at(320)));
+    assertThat(DETECTOR.evaluate(ResourceRef.node("node-1"), intact, NOW).findings()).isEmpty();
+    assertThat(DETECTOR.evaluate(ResourceRef.node("node-1"), healthy, NOW).findings()).isEmpty();
+  }
+
+  @Test
+  void isInactiveAndSaysWhyWhenTheEndpointCrdIsDisabled() {
+    ClusterState state = view(cluster(ciliumConfig("disable-endpoint-crd", "true"), pod("shop", "p").build())
+        .toArray(Snapshot[]::new));
+
+    assertThat(DETECTOR.inactiveReason(state)).hasValueSatisfying(reason ->
+        assertThat(reason).contains("disable-endpoint-crd").contains("a missing one proves nothing"));
+    assertThat(DETECTOR.detectAll(state, NOW)).isEmpty();
+    assertThat(DETECTOR.inactiveReason(view(ciliumConfig("disable-endpoint-crd", "false")))).isEmpty();
+  }
+
+  @Test
+  void detectAllReportsOnlyTheRacePodsOfAMixedNode() {
+    PodSnapshot racer1 = pod("shop", "racer-1").started(T0).build();
+    PodSnapshot racer2 = pod("shop", "racer-2").started(at(10)).build();
+    PodSnapshot later = pod("shop", "later").started(at(90)).build();
+    ClusterState state = view(cluster(racer1, racer2, later, endpointOf(later)).toArray(Snapshot[]::new));
+
+    assertThat(DETECTOR.detectAll(state, NOW)).extracting(f -> f.resource().name())
+        .containsExactlyInAnyOrder("racer-1", "racer-2");
+  }
+
+  @Test
+  void sameViewAndTimeGiveTheSameFindings() {
+    PodSnapshot racer = pod("shop", "api-0").build();
+    ClusterState state = view(cluster(racer).toArray(Snapshot[]::new));
+
+    assertThat(DETECTOR.detectAll(state, NOW)).isEqualTo(DETECTOR.detectAll(state, NOW));
+  }
+
+  @Test
+  void changesTouchOnlyTheKeysTheyConcern() {
+    PodSnapshot a = pod("shop", "a").build();
+    PodSnapshot b = pod("shop", "b").build();
+    PodSnapshot agent = agent("node-1", AGENT_READY).build();
+    ClusterState state = view(node("node-1"), agent, a, b);
+
+    Subjects podChange = DETECTOR.affectedBy(new ClusterChange(a.ref(), null, a), state);
+    Subjects endpointChange = DETECTOR.affectedBy(new ClusterChange(endpointOf(b).ref(), null, endpointOf(b)), state);
+    Subjects agentChange = DETECTOR.affectedBy(new ClusterChange(agent.ref(), null, agent), state);
+    Subjects configChange = DETECTOR.affectedBy(
+        new ClusterChange(ciliumConfig().ref(), null, ciliumConfig()), state);
+
+    assertThat(podChange.refs()).containsExactlyInAnyOrder(a.ref(), ResourceRef.node("node-1"));
+    assertThat(endpointChange.refs()).containsExactlyInAnyOrder(b.ref(), ResourceRef.node("node-1"));
+    assertThat(agentChange.refs()).contains(a.ref(), b.ref(), ResourceRef.node("node-1"));
+    assertThat(configChange.all()).isTrue();
+  }
+}
