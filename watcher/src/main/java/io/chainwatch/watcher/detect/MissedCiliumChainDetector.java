@@ -300,6 +300,6 @@ public final class MissedCiliumChainDetector implements Detector {
 
   private static ActionChoice page(String why) {
     return new ActionChoice(PlannedAction.PAGE, why,
-        "A person must restart it (delete the pod so it is recreated), because " + why + ".");
+        "chainwatch will not restart it because " + why + ": a person must recreate it.");
   }
 }

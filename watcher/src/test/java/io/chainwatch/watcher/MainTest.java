@@ -1,0 +1,23 @@
+package io.chainwatch.watcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  @Test
+  void usageErrorsExitWithTwo() {
+    assertThat(Main.execute("scan")).isEqualTo(2);
+    assertThat(Main.execute("scan", "--now", "yesterday", "x.json")).isEqualTo(2);
+    assertThat(Main.execute("frobnicate")).isEqualTo(2);
+    assertThat(Main.execute()).isEqualTo(2);
+  }
+
+  @Test
+  void scanExitCodeReflectsFindings() {
+    assertThat(Main.execute("scan", "--now", "2026-11-23T04:10:00Z", "src/test/resources/dumps/race-cluster.json"))
+        .isEqualTo(1);
+    assertThat(Main.execute("scan", "--now", "2026-11-23T04:01:00Z", "src/test/resources/dumps/race-cluster.json"))
+        .isEqualTo(0);
+  }
+}

@@ -1,0 +1,217 @@
+package io.chainwatch.watcher.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainwatch.config.ChainwatchConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ScanTest {
+  private static final Instant NOW = Instant.parse("2026-11-23T04:10:00Z");
+  @TempDir Path dir;
+
+  record Result(int exit, List<JsonObject> lines, String stdout, String stderr) {}
+
+  static Path dump(String name) {
+    return Path.of("src/test/resources/dumps", name);
+  }
+
+  private Result scan(InputStream stdin, String... inputs) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Scan.run(ChainwatchConfig.defaults(), List.of(inputs), NOW, stdin,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    String stdout = out.toString(StandardCharsets.UTF_8);
+    List<JsonObject> lines = stdout.isEmpty() ? List.of()
+        : Arrays.stream(stdout.split("\n")).map(JsonObject::new).toList();
+    return new Result(exit, lines, stdout, err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Result scan(String... inputs) {
+    return scan(InputStream.nullInputStream(), inputs);
+  }
+
+  private Path file(String name, byte[] content) throws Exception {
+    Path path = dir.resolve(name);
+    Files.write(path, content);
+    return path;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"race-cluster.json", "race-cluster.yaml"})
+  void findsTheRacePodsAndOnlyThemInJsonAndYamlDumps(String name) {
+    Result result = scan(dump(name).toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(result.lines()).extracting(line -> line.getString("namespace") + "/" + line.getString("pod")
+            + " " + line.getString("action"))
+        .containsExactly(
+            "db/pg-0 restart",
+            "shop/backup-28190-kq2z1 page",
+            "shop/debug page",
+            "shop/web-7d9c6b5f4-x2k8p restart");
+    JsonObject race = result.lines().get(3);
+    assertThat(race.fieldNames()).contains("detector", "severity", "node", "namespace", "pod", "action", "summary",
+        "evidence");
+    assertThat(race.getString("detector")).isEqualTo("missed-cilium-chain");
+    assertThat(race.getString("severity")).isEqualTo("critical");
+    assertThat(race.getString("node")).isEqualTo("10.0.0.11");
+    assertThat(race.getString("summary")).startsWith("Pod shop/web-7d9c6b5f4-x2k8p started 40 s before "
+        + "cilium-agent was Ready on node 10.0.0.11: the CNI-chain race");
+    assertThat(race.getJsonObject("evidence").getBoolean("chainRace")).isTrue();
+    assertThat(result.stderr()).contains("20 objects read, 18 used, 4 findings");
+  }
+
+  @Test
+  void jsonAndYamlOfTheSameClusterGiveTheSameOutput() {
+    assertThat(scan(dump("race-cluster.json").toString()).stdout())
+        .isEqualTo(scan(dump("race-cluster.yaml").toString()).stdout());
+  }
+
+  @Test
+  void readsStdinAndMixesFiles() throws Exception {
+    byte[] json = Files.readAllBytes(dump("race-cluster.json"));
+
+    Result result = scan(new ByteArrayInputStream(json), "-", dump("race-cluster.yaml").toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(result.lines()).hasSize(4);
+  }
+
+  @Test
+  void exitsZeroWithNoOutputWhenNothingIsWrong() throws Exception {
+    Path healthy = file("healthy.yaml", """
+        apiVersion: v1
+        kind: Node
+        metadata: {name: n1}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: cilium-a, namespace: kube-system, labels: {k8s-app: cilium}}
+        spec: {nodeName: n1, hostNetwork: true}
+        status:
+          phase: Running
+          startTime: "2026-11-23T03:00:00Z"
+          conditions: [{type: Ready, status: "True", lastTransitionTime: "2026-11-23T03:00:10Z"}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: shop, uid: u-web}
+        spec: {nodeName: n1}
+        status: {phase: Running, startTime: "2026-11-23T03:30:00Z"}
+        ---
+        apiVersion: cilium.io/v2
+        kind: CiliumEndpoint
+        metadata:
+          name: web
+          namespace: shop
+          ownerReferences: [{apiVersion: v1, kind: Pod, name: web, uid: u-web}]
+        """.getBytes(StandardCharsets.UTF_8));
+
+    Result result = scan(healthy.toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_CLEAN);
+    assertThat(result.stdout()).isEmpty();
+  }
+
+  @Test
+  void saysOnceThatTheDetectorIsInactiveWhenTheEndpointCrdIsDisabled() {
+    Result result = scan(dump("crd-disabled.yaml").toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_CLEAN);
+    assertThat(result.stdout()).isEmpty();
+    assertThat(result.stderr()).containsOnlyOnce("detector missed-cilium-chain is inactive")
+        .contains("disable-endpoint-crd");
+  }
+
+  @Test
+  void warnsWhenTheDumpHoldsNoAgentPods() throws Exception {
+    Path nodesOnly = file("nodes.json", "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[]}".getBytes());
+
+    Result result = scan(nodesOnly.toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_CLEAN);
+    assertThat(result.stderr()).contains("no Cilium agent pods");
+  }
+
+  @Test
+  void truncatedJsonIsAnErrorNotAPartialScan() throws Exception {
+    byte[] json = Files.readAllBytes(dump("race-cluster.json"));
+    Path truncated = file("truncated.json", Arrays.copyOf(json, json.length / 2));
+
+    Result result = scan(truncated.toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+    assertThat(result.stdout()).isEmpty();
+    assertThat(result.stderr()).contains(truncated.toString()).contains("malformed or truncated JSON at line");
+  }
+
+  @Test
+  void truncatedYamlListIsAnError() throws Exception {
+    Path truncated = file("truncated.yaml", """
+        apiVersion: v1
+        items:
+        - apiVersion: v1
+          kind: Node
+          metadata: {name: n1}
+        """.getBytes(StandardCharsets.UTF_8));
+
+    Result result = scan(truncated.toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+    assertThat(result.stderr()).contains("has items but its kind is null, not a List: is the file truncated?");
+  }
+
+  @Test
+  void malformedInputsNameTheFileTheObjectAndTheProblem() throws Exception {
+    Path badField = file("bad-field.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: shop}
+        spec: {hostNetwork: "yes"}
+        """.getBytes(StandardCharsets.UTF_8));
+    Path notK8s = file("not-k8s.json", "{\"hello\": \"world\"}".getBytes());
+    Path badYaml = file("bad.yaml", "kind: Pod\n  metadata: [\n".getBytes());
+    Path binary = file("binary.json", new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+    Path empty = file("empty.json", new byte[0]);
+    Path scalar = file("scalar.json", "42".getBytes());
+
+    assertThat(scan(badField.toString())).satisfies(r -> {
+      assertThat(r.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+      assertThat(r.stderr()).contains(badField + " (YAML document 1): Pod shop/web: spec.hostNetwork must be a"
+          + " boolean, got yes");
+    });
+    assertThat(scan(notK8s.toString()).stderr()).contains(notK8s + ": not a Kubernetes object");
+    assertThat(scan(badYaml.toString()).stderr()).contains(badYaml + ": malformed YAML");
+    assertThat(scan(binary.toString()).stderr()).contains(binary + ": not valid UTF-8 text");
+    assertThat(scan(empty.toString()).stderr()).contains(empty + ": the input is empty");
+    assertThat(scan(scalar.toString()).stderr()).contains(scalar + " (YAML document 1): expected a mapping, got Integer");
+    assertThat(scan(dir.resolve("absent.json").toString()).stderr()).contains("absent.json: no such file");
+    for (Path bad : List.of(badField, notK8s, badYaml, binary, empty, scalar)) {
+      assertThat(scan(bad.toString()).exit()).as(bad.toString()).isEqualTo(Scan.EXIT_BAD_INPUT);
+    }
+  }
+
+  @Test
+  void badInputAfterAGoodFileStillFailsTheWholeScan() throws Exception {
+    Path bad = file("bad.json", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"".getBytes());
+
+    Result result = scan(dump("race-cluster.json").toString(), bad.toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+    assertThat(result.stdout()).isEmpty();
+  }
+}
