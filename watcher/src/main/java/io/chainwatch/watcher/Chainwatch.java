@@ -54,7 +54,7 @@ public final class Chainwatch implements AutoCloseable {
       }
     });
     metrics.gauge("chainwatch_bus_in_flight", "Cluster changes published but not yet evaluated", gate::inFlight);
-    metrics.gauge("chainwatch_bus_dropped_total", "Cluster changes dropped because the evaluator was behind (goal 0)",
+    metrics.counter("chainwatch_bus_dropped", "Cluster changes dropped because the evaluator was behind (goal 0)",
         gate::dropped);
     List<Detector> detectors = Detectors.enabled(config);
     this.evaluator = new EvaluationVerticle(state, detectors, clock, config.sweepInterval(), gate, metrics);

@@ -59,6 +59,12 @@ public final class WatcherMetrics {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
+  /** Registers a monotonic counter read on every scrape (exposed with a {@code _total} suffix). */
+  public void counter(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+        .description(description).register(registry);
+  }
+
   /** Registers a gauge with one tag. */
   public void gauge(String name, String description, String tagKey, String tagValue, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);

@@ -1,0 +1,198 @@
+package io.chainwatch.watcher;
+
+import static io.chainwatch.watcher.KubeObjects.CILIUM_ENDPOINTS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.config.ConfigLoader;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.PlannedAction;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true, https = false)
+class ChainwatchMockServerTest {
+  KubernetesClient client;
+
+  private final ByteArrayOutputStream findingLines = new ByteArrayOutputStream();
+  private Chainwatch chainwatch;
+  private final Instant now = Instant.now();
+  private final Instant agentReady = now.minusSeconds(600);
+
+  @BeforeEach
+  void cluster() {
+    client.getConfiguration().setRequestRetryBackoffLimit(0);
+    client.nodes().resource(KubeObjects.node("node-1")).create();
+    client.nodes().resource(KubeObjects.node("node-2")).create();
+    client.pods().resource(KubeObjects.agent("node-1", agentReady)).create();
+  }
+
+  @AfterEach
+  void stop() {
+    if (chainwatch != null) {
+      chainwatch.close();
+    }
+  }
+
+  private void startChainwatch(Map<String, String> env) {
+    ChainwatchConfig config = ConfigLoader.load(null, env);
+    chainwatch = Chainwatch.start(config, client, Clock.systemUTC(),
+        new PrintStream(findingLines, true, StandardCharsets.UTF_8));
+    await().atMost(Duration.ofSeconds(15)).until(chainwatch::ready);
+  }
+
+  private void startChainwatch() {
+    startChainwatch(Map.of("CHAINWATCH_HTTP_PORT", "0"));
+  }
+
+  private List<String> openPods() {
+    return chainwatch.openFindings().stream().filter(f -> "Pod".equals(f.resource().kind()))
+        .map(f -> f.resource().namespace() + "/" + f.resource().name()).sorted().toList();
+  }
+
+  private Pod createPod(String name, String node, Instant started) {
+    return client.pods().resource(KubeObjects.pod("shop", name, node, started)).create();
+  }
+
+  private void createEndpointOf(Pod pod) {
+    client.genericKubernetesResources(CILIUM_ENDPOINTS).inNamespace("shop")
+        .resource(KubeObjects.endpointOf(pod)).create();
+  }
+
+  @Test
+  void findsPodsWithoutEndpointsThatExistedBeforeStartOnly() {
+    createPod("racer", "node-1", agentReady.minusSeconds(40));
+    createEndpointOf(createPod("fine", "node-1", agentReady.plusSeconds(30)));
+    createPod("not-cilium", "node-2", agentReady.minusSeconds(40));
+
+    startChainwatch();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).containsExactly("shop/racer"));
+    Finding racer = chainwatch.openFindings().get(0);
+    assertThat(racer.action()).isEqualTo(PlannedAction.RESTART);
+    assertThat(racer.summary()).contains("started 40 s before cilium-agent was Ready on node node-1");
+    assertThat(findingLines.toString(StandardCharsets.UTF_8)).contains("\"pod\":\"racer\"").contains("\"status\":\"open\"");
+  }
+
+  @Test
+  void createUpdateAndDeleteReachTheViewAndProduceOrWithdrawFindings() {
+    startChainwatch();
+
+    Pod late = createPod("late", "node-1", now.minusSeconds(120));
+    Pod gone = createPod("gone", "node-1", now.minusSeconds(120));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(openPods()).containsExactly("shop/gone", "shop/late"));
+
+    createEndpointOf(late);
+    client.pods().inNamespace("shop").withName("gone").delete();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).isEmpty());
+    String lines = findingLines.toString(StandardCharsets.UTF_8);
+    assertThat(lines.lines().filter(l -> l.contains("\"status\":\"cleared\""))).hasSize(2);
+    assertThat(lines.lines().filter(l -> l.contains("\"status\":\"open\""))).hasSize(2);
+    assertThat(gone.getMetadata().getName()).isEqualTo("gone");
+  }
+
+  @Test
+  void anUpdatedPodThatTurnsHostNetworkOrSucceedsIsWithdrawn() {
+    startChainwatch();
+    Pod pod = createPod("job-like", "node-1", now.minusSeconds(120));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).hasSize(1));
+
+    pod.getStatus().setPhase("Succeeded");
+    client.pods().resource(pod).updateStatus();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).isEmpty());
+  }
+
+  @Test
+  void aNodeLosingItsAgentWithdrawsFindingsThere() {
+    createPod("racer", "node-1", agentReady.minusSeconds(40));
+    startChainwatch();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).hasSize(1));
+
+    client.pods().inNamespace("kube-system").withName("cilium-node-1").delete();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).isEmpty());
+  }
+
+  @Test
+  void aYoungPodIsReportedWhenItsGracePeriodEndsWithoutAnyFurtherEvent() {
+    startChainwatch(Map.of("CHAINWATCH_HTTP_PORT", "0", "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE", "PT3S"));
+
+    createPod("young", "node-1", Instant.now().minusSeconds(1));
+
+    assertThat(openPods()).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).containsExactly("shop/young"));
+  }
+
+  @Test
+  void disablingTheEndpointCrdInCiliumConfigSilencesTheDetector() {
+    createPod("racer", "node-1", agentReady.minusSeconds(40));
+    startChainwatch();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).hasSize(1));
+
+    client.configMaps().resource(KubeObjects.ciliumConfig(Map.of("disable-endpoint-crd", "true"))).create();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).isEmpty());
+    assertThat(chainwatch.view().ciliumConfig()).isPresent();
+  }
+
+  @Test
+  void aMalformedEndpointIsCountedAndTheInformerKeepsRunning() {
+    startChainwatch();
+    GenericKubernetesResource malformed = new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2")
+        .withKind("CiliumEndpoint").withNewMetadata().withNamespace("shop").withName("weird").endMetadata()
+        .addToAdditionalProperties("status", "this should be an object").build();
+
+    client.genericKubernetesResources(CILIUM_ENDPOINTS).inNamespace("shop").resource(malformed).create();
+    Pod after = createPod("after", "node-1", now.minusSeconds(120));
+    createEndpointOf(after);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(chainwatch.metrics().scrape())
+          .contains("chainwatch_projection_errors_total{kind=\"CiliumEndpoint\"} 1.0");
+      assertThat(chainwatch.view().endpoint("shop", "after")).isPresent();
+    });
+    assertThat(openPods()).isEmpty();
+  }
+
+  @Test
+  void servesHealthReadinessAndMetrics() throws Exception {
+    startChainwatch();
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + chainwatch.httpPort();
+
+    HttpResponse<String> healthz = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> readyz = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(healthz.statusCode()).isEqualTo(200);
+    assertThat(readyz.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("chainwatch_informer_synced{kind=\"CiliumEndpoint\"} 1.0")
+        .contains("chainwatch_bus_dropped_total 0.0")
+        .contains("chainwatch_view_objects{kind=\"Node\"} 2.0");
+  }
+}

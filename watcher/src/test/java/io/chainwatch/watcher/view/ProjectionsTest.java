@@ -1,0 +1,144 @@
+package io.chainwatch.watcher.view;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.EndpointSnapshot;
+import io.chainwatch.model.NodeSnapshot;
+import io.chainwatch.model.OwnerRef;
+import io.chainwatch.model.PodSnapshot;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProjectionsTest {
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private static GenericKubernetesResource parse(String yaml) {
+    return SERIALIZATION.unmarshal(yaml, GenericKubernetesResource.class);
+  }
+
+  private static GenericKubernetesResource resource(String name) throws Exception {
+    return parse(Files.readString(Path.of("src/test/resources/cilium", name)));
+  }
+
+  @Test
+  void projectsAPodWithOwnerReadinessAndOptOut() {
+    PodSnapshot pod = Projections.pod(parse("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web-1
+          namespace: shop
+          uid: u1
+          creationTimestamp: "2026-11-23T04:00:00Z"
+          labels: {app: web}
+          annotations: {chainwatch.io/remediation: disabled}
+          ownerReferences:
+          - {apiVersion: v1, kind: Service, name: not-the-controller, uid: s1}
+          - {apiVersion: apps/v1, kind: ReplicaSet, name: web-7d9, uid: rs1, controller: true}
+        spec: {nodeName: node-1, hostNetwork: false, containers: [{name: c, image: i}]}
+        status:
+          phase: Running
+          startTime: "2026-11-23T04:00:02+00:00"
+          conditions:
+          - {type: PodScheduled, status: "True", lastTransitionTime: "2026-11-23T04:00:00Z"}
+          - {type: Ready, status: "True", lastTransitionTime: "2026-11-23T04:00:09Z"}
+        """));
+
+    assertThat(pod).isEqualTo(new PodSnapshot("shop", "web-1", "u1", "node-1", "Running", false, false,
+        Instant.parse("2026-11-23T04:00:00Z"), Instant.parse("2026-11-23T04:00:02Z"), true,
+        Instant.parse("2026-11-23T04:00:09Z"), new OwnerRef("ReplicaSet", "web-7d9", "rs1"), Map.of("app", "web"),
+        true));
+  }
+
+  @Test
+  void projectsTheCiliumEndpointFixtureToItsOwningPodUid() throws Exception {
+    EndpointSnapshot endpoint = Projections.endpoint(resource("ciliumendpoint.synthesized.yaml"));
+
+    assertThat(endpoint).isEqualTo(new EndpointSnapshot("shop", "web-7d9c6b5f4-x2k8p",
+        List.of("3f1c2a9e-5b7d-4c1e-9a2f-0d8e7c6b5a41"), "ready"));
+  }
+
+  @Test
+  void projectsTheUpstreamCiliumNodeFixture() throws Exception {
+    assertThat(Projections.project(resource("ciliumnode-kind-worker.yaml")).ref().name()).isEqualTo("kind-worker");
+  }
+
+  @Test
+  void projectsNodeTaintsReadinessAndOnlyChainwatchAnnotations() {
+    NodeSnapshot node = Projections.node(parse("""
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: 10.0.0.11
+          creationTimestamp: "2026-11-23T04:00:00Z"
+          annotations: {chainwatch.io/node-report: "{}", node.alpha.kubernetes.io/ttl: "0"}
+        spec:
+          taints:
+          - {key: node.cilium.io/agent-not-ready, value: "true", effect: NoSchedule}
+          - {key: node.kubernetes.io/unschedulable, effect: NoSchedule}
+        status:
+          conditions: [{type: Ready, status: "False"}]
+        """));
+
+    assertThat(node.ready()).isFalse();
+    assertThat(node.taints()).containsExactly("node.cilium.io/agent-not-ready=true:NoSchedule",
+        "node.kubernetes.io/unschedulable:NoSchedule");
+    assertThat(node.annotations()).containsOnlyKeys("chainwatch.io/node-report");
+  }
+
+  @Test
+  void projectsCiliumConfigData() {
+    CiliumConfigSnapshot config = Projections.ciliumConfig(parse("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cilium-config, namespace: kube-system}
+        data: {disable-endpoint-crd: "true", routing-mode: native}
+        """));
+
+    assertThat(config.endpointCrdDisabled()).isTrue();
+    assertThat(config.data()).containsEntry("routing-mode", "native");
+  }
+
+  @Test
+  void rejectsFieldsOfTheWrongTypeNamingObjectFieldAndValue() {
+    assertThatThrownBy(() -> Projections.pod(parse("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-1, namespace: shop}
+        status: {phase: 7}
+        """))).isInstanceOf(ProjectionException.class).hasMessage("Pod shop/web-1: status.phase must be a string, got 7");
+    assertThatThrownBy(() -> Projections.pod(parse("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-1, namespace: shop}
+        status: {startTime: yesterday}
+        """))).hasMessage("Pod shop/web-1: status.startTime must be an RFC 3339 time, got yesterday");
+    assertThatThrownBy(() -> Projections.endpoint(parse("""
+        apiVersion: cilium.io/v2
+        kind: CiliumEndpoint
+        metadata: {name: e}
+        """))).hasMessage("CiliumEndpoint e: metadata.namespace is missing");
+    assertThatThrownBy(() -> Projections.node(parse("""
+        apiVersion: v1
+        kind: Node
+        metadata: {name: n}
+        spec: {taints: "none"}
+        """))).hasMessage("Node n: spec.taints must be a list, got none");
+  }
+
+  @Test
+  void knowsWhichKindsItReads() {
+    assertThat(Projections.snapshotTypeOf("v1", "Pod")).isEqualTo(PodSnapshot.class);
+    assertThat(Projections.snapshotTypeOf("cilium.io/v2", "CiliumEndpoint")).isEqualTo(EndpointSnapshot.class);
+    assertThat(Projections.snapshotTypeOf("apps/v1", "Deployment")).isNull();
+    assertThat(Projections.snapshotTypeOf("example.com/v1", "Pod")).isNull();
+  }
+}
