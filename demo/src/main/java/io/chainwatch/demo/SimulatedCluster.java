@@ -1,0 +1,98 @@
+package io.chainwatch.demo;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Writes what a real cluster's components would write to the API server: the kubelet's pods, the base CNI's and
+ * Cilium's effects. The simulated Cilium creates a CiliumEndpoint only for pods started after its agent was Ready on
+ * their node, which is exactly the race chainwatch exists to catch.
+ */
+final class SimulatedCluster {
+  static final ResourceDefinitionContext CILIUM_ENDPOINTS = new ResourceDefinitionContext.Builder()
+      .withGroup("cilium.io").withVersion("v2").withKind("CiliumEndpoint").withPlural("ciliumendpoints")
+      .withNamespaced(true).build();
+
+  private final KubernetesClient client;
+  private final Timeline timeline;
+
+  SimulatedCluster(KubernetesClient client, Timeline timeline) {
+    this.client = client;
+    this.timeline = timeline;
+  }
+
+  void nodeJoins(String name, boolean agentNotReadyTaint) {
+    NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name)
+        .withLabels(Map.of("kubernetes.io/hostname", name, "node.tke.cloud.tencent.com/nodepool-id", "np-demo"))
+        .endMetadata().withNewSpec().endSpec()
+        .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus();
+    if (agentNotReadyTaint) {
+      node.editSpec().addNewTaint().withKey("node.cilium.io/agent-not-ready").withValue("true")
+          .withEffect("NoSchedule").endTaint().endSpec();
+    }
+    Node created = client.nodes().resource(node.build()).create();
+    timeline.say("cluster", "node " + created.getMetadata().getName() + " joined"
+        + (agentNotReadyTaint ? "" : " WITHOUT the node.cilium.io/agent-not-ready taint"));
+  }
+
+  void agentReady(String node) {
+    Instant now = Instant.now();
+    Pod agent = new PodBuilder().withNewMetadata().withNamespace("kube-system").withName("cilium-" + suffix())
+        .withUid(UUID.randomUUID().toString()).withLabels(Map.of("k8s-app", "cilium"))
+        .addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet").withName("cilium")
+        .withUid("cilium-ds-uid").withController(true).endOwnerReference().endMetadata()
+        .withNewSpec().withNodeName(node).withHostNetwork(true).addNewContainer().withName("cilium-agent")
+        .withImage("quay.io/cilium/cilium:v1.17.4").endContainer().endSpec()
+        .withNewStatus().withPhase("Running").withStartTime(now.minusSeconds(2).toString())
+        .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now.toString())
+        .endCondition().endStatus().build();
+    client.pods().resource(agent).create();
+    timeline.say("cilium", "cilium-agent " + agent.getMetadata().getName() + " is Ready on " + node
+        + " and has appended itself to the CNI chain");
+  }
+
+  /** The kubelet starts a pod; with {@code ciliumInChain} the simulated Cilium creates its endpoint. */
+  Pod startPod(String namespace, String name, String node, String ownerKind, String ownerName,
+      boolean ciliumInChain) {
+    Instant now = Instant.now();
+    PodBuilder builder = new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name)
+        .withUid(UUID.randomUUID().toString()).withLabels(Map.of("app", name.split("-")[0])).endMetadata()
+        .withNewSpec().withNodeName(node).addNewContainer().withName("main").withImage("nginx:1.27").endContainer()
+        .endSpec()
+        .withNewStatus().withPhase("Running").withStartTime(now.toString()).withPodIP("172.16.1." + (10 + name.length()))
+        .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now.toString())
+        .endCondition().endStatus();
+    if (ownerKind != null) {
+      builder.editMetadata().addNewOwnerReference().withApiVersion("apps/v1").withKind(ownerKind)
+          .withName(ownerName).withUid(ownerName + "-uid").withController(true).endOwnerReference().endMetadata();
+    }
+    Pod pod = client.pods().resource(builder.build()).create();
+    String owner = ownerKind == null ? "bare pod" : ownerKind + " " + ownerName;
+    timeline.say("kubelet", "started " + namespace + "/" + name + " on " + node + " (" + owner + ")"
+        + (ciliumInChain ? " through the full chain" : ": only the base CNI ran, Cilium is not in the chain yet"));
+    if (ciliumInChain) {
+      client.genericKubernetesResources(CILIUM_ENDPOINTS).inNamespace(namespace).resource(
+          new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2").withKind("CiliumEndpoint")
+              .withNewMetadata().withNamespace(namespace).withName(name).addNewOwnerReference().withApiVersion("v1")
+              .withKind("Pod").withName(name).withUid(pod.getMetadata().getUid()).endOwnerReference().endMetadata()
+              .addToAdditionalProperties("status", Map.of("state", "ready", "networking", Map.of("node", node,
+                  "addressing", List.of(Map.of("ipv4", pod.getStatus().getPodIP())))))
+              .build()).create();
+      timeline.say("cilium", "created CiliumEndpoint " + namespace + "/" + name);
+    }
+    return pod;
+  }
+
+  private static String suffix() {
+    return UUID.randomUUID().toString().substring(0, 5);
+  }
+}

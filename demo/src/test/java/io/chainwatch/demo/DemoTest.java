@@ -1,0 +1,31 @@
+package io.chainwatch.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoTest {
+  @Test
+  void theTimelineShowsTheRacePodsFoundAndTheLaterPodsNot() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    int exit = DemoMain.run(List.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    String timeline = out.toString(StandardCharsets.UTF_8);
+    assertThat(exit).as(timeline).isZero();
+    assertThat(timeline)
+        .contains("node 10.0.0.11 joined WITHOUT the node.cilium.io/agent-not-ready taint")
+        .contains("shop/web-7d9c6b5f4-x2k8p: found, missed the chain, planned action restart")
+        .contains("shop/web-7d9c6b5f4-q9z7m: found, missed the chain, planned action restart")
+        .contains("shop/report-28190-kq2z1: found, missed the chain, planned action page")
+        .contains("shop/api-5f6d7c8b9-h4k2j: not reported")
+        .contains("shop/api-5f6d7c8b9-p8m3n: not reported")
+        .contains("before cilium-agent was Ready on node 10.0.0.11: the CNI-chain race")
+        .doesNotContain("REPORTED (wrong)");
+    assertThat(timeline.lines().filter(line -> line.contains("FINDING"))).hasSize(3);
+  }
+}
