@@ -136,6 +136,30 @@ class ChainwatchMockServerTest {
   }
 
   @Test
+  void anAgentThatTurnsNotReadyReplacesPodFindingsByOneNodePageAndANodeDeleteReachesTheView() {
+    createPod("racer", "node-1", agentReady.minusSeconds(40));
+    startChainwatch(Map.of("CHAINWATCH_HTTP_PORT", "0", "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_AGENT_SETTLE",
+        "PT0S"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).hasSize(1));
+
+    Pod agent = client.pods().inNamespace("kube-system").withName("cilium-node-1").get();
+    agent.getStatus().getConditions().get(0).setStatus("False");
+    agent.getStatus().getConditions().get(0).setLastTransitionTime(Instant.now().minusSeconds(5).toString());
+    client.pods().resource(agent).updateStatus();
+    client.nodes().withName("node-2").delete();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(openPods()).isEmpty();
+      assertThat(chainwatch.openFindings()).singleElement().satisfies(finding -> {
+        assertThat(finding.resource().key()).isEqualTo("Node/node-1");
+        assertThat(finding.reason()).isEqualTo("agent-not-ready");
+        assertThat(finding.action()).isEqualTo(PlannedAction.PAGE);
+      });
+      assertThat(chainwatch.view().node("node-2")).isEmpty();
+    });
+  }
+
+  @Test
   void aYoungPodIsReportedWhenItsGracePeriodEndsWithoutAnyFurtherEvent() {
     startChainwatch(Map.of("CHAINWATCH_HTTP_PORT", "0", "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE", "PT3S"));
 
