@@ -12,6 +12,7 @@ import io.chainwatch.watcher.eval.FindingLogVerticle;
 import io.chainwatch.watcher.health.HealthVerticle;
 import io.chainwatch.watcher.health.WatcherMetrics;
 import io.chainwatch.watcher.informer.ClusterWatcher;
+import io.chainwatch.watcher.informer.PruningSerialization;
 import io.chainwatch.watcher.view.AgentIdentity;
 import io.chainwatch.watcher.view.ClusterState;
 import io.chainwatch.watcher.view.ClusterView;
@@ -41,6 +42,7 @@ public final class Chainwatch implements AutoCloseable {
   private final EvaluationVerticle evaluator;
   private final HealthVerticle health;
   private final ClusterWatcher watcher;
+  private final KubernetesClient watchClient;
   private volatile boolean evaluating;
 
   private Chainwatch(ChainwatchConfig config, KubernetesClient client, Clock clock, PrintStream findingsOut) {
@@ -58,7 +60,12 @@ public final class Chainwatch implements AutoCloseable {
         gate::dropped);
     List<Detector> detectors = Detectors.enabled(config);
     this.evaluator = new EvaluationVerticle(state, detectors, clock, config.sweepInterval(), gate, metrics);
-    this.watcher = new ClusterWatcher(client, state, metrics);
+    // The informers get their own client, same connection settings, with the pruning decoder: see PruningSerialization.
+    this.watchClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(client.getConfiguration())
+        .withKubernetesSerialization(new PruningSerialization())
+        .build();
+    this.watcher = new ClusterWatcher(watchClient, state, metrics);
     this.health = new HealthVerticle(config.httpPort(), metrics, this::notReadyReasons, this::unhealthyReasons);
     await(vertx.deployVerticle(evaluator));
     await(vertx.deployVerticle(new FindingLogVerticle(findingsOut)));
@@ -130,6 +137,16 @@ public final class Chainwatch implements AutoCloseable {
     return health.actualPort();
   }
 
+  /** Cluster changes the evaluator has processed since start. */
+  public long changesProcessed() {
+    return gate.processed();
+  }
+
+  /** Cluster changes dropped because the evaluator was behind (goal 0). */
+  public long changesDropped() {
+    return gate.dropped();
+  }
+
   /** The findings open right now. */
   public List<Finding> openFindings() {
     return await(evaluator.openFindings());
@@ -138,6 +155,7 @@ public final class Chainwatch implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    watchClient.close();
     try {
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {

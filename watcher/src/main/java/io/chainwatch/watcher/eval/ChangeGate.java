@@ -12,6 +12,7 @@ public final class ChangeGate {
   private final int capacity;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong released = new AtomicLong();
   private final AtomicBoolean sweepNeeded = new AtomicBoolean();
 
   public ChangeGate(int capacity) {
@@ -35,6 +36,12 @@ public final class ChangeGate {
   /** The evaluator took one change off the bus. */
   public void release() {
     inFlight.decrementAndGet();
+    released.incrementAndGet();
+  }
+
+  /** Changes the evaluator has taken off the bus since start. */
+  public long processed() {
+    return released.get();
   }
 
   /** True once after a drop: the caller owes a sweep. */

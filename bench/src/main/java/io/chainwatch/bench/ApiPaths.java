@@ -1,0 +1,30 @@
+package io.chainwatch.bench;
+
+/** The paths fabric8 uses for the kinds chainwatch watches. */
+final class ApiPaths {
+  static final String PODS = "/api/v1/pods";
+  static final String ENDPOINTS = "/apis/cilium.io/v2/ciliumendpoints";
+  static final String NODES = "/api/v1/nodes";
+  static final String NAMESPACES = "/api/v1/namespaces";
+  static final String CILIUM_NODES = "/apis/cilium.io/v2/ciliumnodes";
+  static final String CONFIG_MAPS = "/api/v1/namespaces/kube-system/configmaps";
+
+  private ApiPaths() {}
+
+  /**
+   * Serves a cluster: {@code nodes} nodes each with a Ready agent, {@code pods} workload pods and {@code endpoints}
+   * CiliumEndpoints (for pods 0..endpoints-1) in the initial lists.
+   */
+  static FakeApiServer cluster(Workload workload, int nodes, int pods, int endpoints) {
+    return new FakeApiServer()
+        .serve(NODES, new FakeApiServer.Collection("v1", "NodeList", nodes, i -> Workload.node(i, 1)))
+        .serve(PODS, new FakeApiServer.Collection("v1", "PodList", nodes + pods,
+            i -> i < nodes ? Workload.agent(i, 1) : workload.pod(i - nodes, 1)))
+        .serve(ENDPOINTS, new FakeApiServer.Collection("cilium.io/v2", "CiliumEndpointList", endpoints,
+            i -> workload.endpoint(i, 1)))
+        .serve(NAMESPACES, new FakeApiServer.Collection("v1", "NamespaceList", Workload.NAMESPACES,
+            i -> Workload.namespaceObject(i, 1)))
+        .serve(CILIUM_NODES, new FakeApiServer.Collection("cilium.io/v2", "CiliumNodeList", 0, i -> ""))
+        .serve(CONFIG_MAPS, new FakeApiServer.Collection("v1", "ConfigMapList", 0, i -> ""));
+  }
+}

@@ -1,0 +1,175 @@
+package io.chainwatch.bench;
+
+import java.awt.Color;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmark harness: heap per cached object, pipeline throughput and latency, and initial sync, each next to
+ * what a user would otherwise run. Prints a Markdown report and writes it, with plots, to {@code --out}.
+ *
+ * <pre>java -Xmx8g -jar bench/target/chainwatch-bench.jar [--quick] [--runs N] [--out DIR]</pre>
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    run(List.of(args), System.out);
+    System.exit(0);
+  }
+
+  /** Runs the harness; returns the Markdown report. */
+  public static String run(List<String> args, PrintStream progress) throws Exception {
+    boolean quick = args.contains("--quick");
+    int runs = option(args, "--runs", quick ? 1 : 3);
+    Path out = Path.of(optionText(args, "--out", quick ? "target/bench-quick" : "bench/results"));
+    Files.createDirectories(out);
+    List<Integer> sizes = quick ? List.of(1_000, 3_000) : List.of(10_000, 50_000, 150_000);
+    int throughputPods = quick ? 3_000 : 50_000;
+    double latencySeconds = quick ? 2 : 10;
+    String only = optionText(args, "--only", "all");
+
+    StringBuilder report = new StringBuilder();
+    report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+        .append(System.getProperty("java.version")).append(", max heap ")
+        .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB, ").append(System.getProperty("os.name"))
+        .append(' ').append(System.getProperty("os.arch")).append(". Runs per figure: ").append(runs)
+        .append(quick ? " (quick mode: small sizes, figures not meaningful)" : "").append(".\n\n");
+
+    if (only.equals("all") || only.equals("memory")) {
+      memorySection(report, progress, sizes, runs, out);
+    }
+    if (only.equals("all") || only.equals("pipeline")) {
+      pipelineSection(report, progress, runs, throughputPods, latencySeconds, out);
+    }
+    if (only.equals("all") || only.equals("sync")) {
+      syncSection(report, progress, sizes, quick, out);
+    }
+    Files.writeString(out.resolve("results.md"), report.toString(), StandardCharsets.UTF_8);
+    progress.println();
+    progress.println(report);
+    return report.toString();
+  }
+
+  private static void memorySection(StringBuilder report, PrintStream progress, List<Integer> sizes, int runs,
+      Path out) throws Exception {
+    progress.println("memory ...");
+    report.append("## Heap per cached object (retained, after full GC)\n\n")
+        .append("| pods (+ as many endpoints) | chainwatch B/pod | chainwatch B/endpoint | baseline B/pod | "
+            + "baseline B/endpoint | chainwatch total MiB | baseline total MiB | ratio |\n|---|---|---|---|---|---|---|---|\n");
+    MemoryBench memory = new MemoryBench();
+    List<Double> xs = new ArrayList<>();
+    List<Double> chainwatchMiB = new ArrayList<>();
+    List<Double> baselineMiB = new ArrayList<>();
+    for (int pods : sizes) {
+      List<MemoryBench.Result> results = new ArrayList<>();
+      for (int run = 0; run < runs; run++) {
+        results.add(memory.measure(pods));
+      }
+      Stats perPod = Stats.of(results.stream().map(MemoryBench.Result::chainwatchPerPod).toList());
+      Stats perEndpoint = Stats.of(results.stream().map(MemoryBench.Result::chainwatchPerEndpoint).toList());
+      Stats basePod = Stats.of(results.stream().map(MemoryBench.Result::baselinePerPod).toList());
+      Stats baseEndpoint = Stats.of(results.stream().map(MemoryBench.Result::baselinePerEndpoint).toList());
+      Stats total = Stats.of(results.stream().map(r -> r.chainwatchTotal() / 1048576.0).toList());
+      Stats baseTotal = Stats.of(results.stream().map(r -> r.baselineTotal() / 1048576.0).toList());
+      report.append("| ").append(pods).append(" | ").append(perPod.format("%.0f")).append(" | ")
+          .append(perEndpoint.format("%.0f")).append(" | ").append(basePod.format("%.0f")).append(" | ")
+          .append(baseEndpoint.format("%.0f")).append(" | ").append(total.format("%.1f")).append(" | ")
+          .append(baseTotal.format("%.1f")).append(" | ")
+          .append(String.format("%.0f×", baseTotal.median() / total.median())).append(" |\n");
+      xs.add(pods / 1000.0);
+      chainwatchMiB.add(total.median());
+      baselineMiB.add(baseTotal.median());
+      progress.println("  " + pods + " pods: chainwatch " + perPod.format("%.0f") + " B/pod");
+    }
+    Plot.lines("Heap retained for N pods + N CiliumEndpoints", "pods (thousands)", "MiB", List.of(
+        new Plot.Series("baseline: full fabric8 objects in informer caches", new Color(200, 60, 60), xs, baselineMiB),
+        new Plot.Series("chainwatch: slim snapshots", new Color(40, 110, 200), xs, chainwatchMiB)),
+        out.resolve("heap.png"));
+  }
+
+  private static void pipelineSection(StringBuilder report, PrintStream progress, int runs, int throughputPods,
+      double latencySeconds, Path out) throws Exception {
+    progress.println("pipeline ...");
+    report.append("\n## Pipeline: watch events → decode → projection → bus → detector → finding\n\n");
+    List<PipelineBench.Throughput> throughputs = new ArrayList<>();
+    List<PipelineBench.Latency> atHalf = new ArrayList<>();
+    List<PipelineBench.Latency> atNinety = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(throughputPods * 3))) {
+        pipeline.throughput(throughputPods / 5); // warm-up: JIT and caches
+        PipelineBench.Throughput throughput = pipeline.throughput(throughputPods);
+        throughputs.add(throughput);
+        atHalf.add(pipeline.latency(throughput.eventsPerSecond() * 0.5, latencySeconds));
+        atNinety.add(pipeline.latency(throughput.eventsPerSecond() * 0.9, latencySeconds));
+        progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s");
+      }
+    }
+    Stats rate = Stats.of(throughputs.stream().map(PipelineBench.Throughput::eventsPerSecond).toList());
+    report.append("Sustained throughput: **").append(rate.format("%.0f")).append(" events/s** over ")
+        .append(throughputs.get(0).events()).append(" events (pods of ~8 KB and CiliumEndpoints), dropped: ")
+        .append(throughputs.stream().mapToLong(PipelineBench.Throughput::dropped).sum()).append(".\n\n")
+        .append("| load | achieved events/s | findings measured | p50 ms | p99 ms | max ms | dropped |\n")
+        .append("|---|---|---|---|---|---|---|\n");
+    appendLatency(report, "50 % of sustained", atHalf);
+    appendLatency(report, "90 % of sustained", atNinety);
+    Plot.lines("Event-to-finding latency (median of runs)", "load (% of sustained throughput)", "ms", List.of(
+        new Plot.Series("p99", new Color(200, 60, 60), List.of(50.0, 90.0),
+            List.of(Stats.of(atHalf.stream().map(PipelineBench.Latency::p99Millis).toList()).median(),
+                Stats.of(atNinety.stream().map(PipelineBench.Latency::p99Millis).toList()).median())),
+        new Plot.Series("p50", new Color(40, 110, 200), List.of(50.0, 90.0),
+            List.of(Stats.of(atHalf.stream().map(PipelineBench.Latency::p50Millis).toList()).median(),
+                Stats.of(atNinety.stream().map(PipelineBench.Latency::p50Millis).toList()).median()))),
+        out.resolve("latency.png"));
+  }
+
+  private static void syncSection(StringBuilder report, PrintStream progress, List<Integer> sizes, boolean quick,
+      Path out) throws Exception {
+    progress.println("sync ...");
+    List<Double> xs = sizes.stream().map(pods -> pods / 1000.0).toList();
+    report.append("\n## Initial sync (child JVM, fixed heap cap; pods + as many endpoints)\n\n")
+        .append("| pods | watcher | heap cap | seconds | peak heap MiB | retained MiB |\n|---|---|---|---|---|---|\n");
+    SyncBench sync = new SyncBench();
+    List<Double> syncChainwatch = new ArrayList<>();
+    List<Double> syncBaseline = new ArrayList<>();
+    for (int pods : sizes) {
+      for (String[] mode : new String[][] {{"chainwatch", quick ? "256m" : "1g"}, {"baseline", quick ? "1g" : "6g"}}) {
+        SyncBench.Result result = sync.run(mode[0], pods, mode[1]);
+        report.append("| ").append(pods).append(" | ").append(mode[0]).append(" | ").append(mode[1]).append(" | ")
+            .append(result.ok() ? String.format("%.1f", result.seconds()) : result.failure()).append(" | ")
+            .append(result.ok() ? String.format("%.0f", result.peakHeap() / 1048576.0) : "-").append(" | ")
+            .append(result.ok() ? String.format("%.0f", result.retainedHeap() / 1048576.0) : "-").append(" |\n");
+        (mode[0].equals("chainwatch") ? syncChainwatch : syncBaseline).add(result.ok() ? result.seconds() : Double.NaN);
+        progress.println("  " + pods + " " + mode[0] + ": " + (result.ok() ? result.seconds() + " s" : result.failure()));
+      }
+    }
+    Plot.lines("Initial sync time", "pods (thousands)", "seconds", List.of(
+        new Plot.Series("baseline (typed informers, no paging)", new Color(200, 60, 60), xs, syncBaseline),
+        new Plot.Series("chainwatch (paged, projected)", new Color(40, 110, 200), xs, syncChainwatch)),
+        out.resolve("sync.png"));
+  }
+
+  private static void appendLatency(StringBuilder report, String load, List<PipelineBench.Latency> runs) {
+    report.append("| ").append(load).append(" | ")
+        .append(Stats.of(runs.stream().map(PipelineBench.Latency::achievedRate).toList()).format("%.0f"))
+        .append(" | ").append(runs.stream().mapToInt(PipelineBench.Latency::samples).sum()).append(" | ")
+        .append(Stats.of(runs.stream().map(PipelineBench.Latency::p50Millis).toList()).format("%.1f")).append(" | ")
+        .append(Stats.of(runs.stream().map(PipelineBench.Latency::p99Millis).toList()).format("%.1f")).append(" | ")
+        .append(Stats.of(runs.stream().map(PipelineBench.Latency::maxMillis).toList()).format("%.1f")).append(" | ")
+        .append(runs.stream().mapToLong(PipelineBench.Latency::dropped).sum()).append(" |\n");
+  }
+
+  private static int option(List<String> args, String name, int fallback) {
+    return Integer.parseInt(optionText(args, name, String.valueOf(fallback)));
+  }
+
+  private static String optionText(List<String> args, String name, String fallback) {
+    int index = args.indexOf(name);
+    return index >= 0 && index + 1 < args.size() ? args.get(index + 1) : fallback;
+  }
+}

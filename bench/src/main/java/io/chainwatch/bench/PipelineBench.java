@@ -1,0 +1,152 @@
+package io.chainwatch.bench;
+
+import io.chainwatch.bus.BusAddresses;
+import io.chainwatch.config.ConfigLoader;
+import io.chainwatch.model.Finding;
+import io.chainwatch.watcher.Chainwatch;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Drives the real {@code run} pipeline (fabric8 watch decode → item store projection → bus → detector → finding) with
+ * realistic watch events from {@link FakeApiServer}: sustained throughput with events sent as fast as the pipeline
+ * takes them, and latency from sending an event to the finding it causes, at a fixed rate.
+ *
+ * <p>Every tenth pod gets no CiliumEndpoint, so about 5 % of events produce a finding; the others' endpoints are sent
+ * just before their pods, as Cilium creates them during CNI ADD.
+ */
+final class PipelineBench implements AutoCloseable {
+  record Throughput(long events, double eventsPerSecond, long dropped) {}
+
+  record Latency(double targetRate, double achievedRate, int samples, double p50Millis, double p99Millis,
+      double maxMillis, long dropped) {}
+
+  private record Event(String path, String json, String findingPod) {}
+
+  private final Workload workload = new Workload();
+  private final FakeApiServer server;
+  private final KubernetesClient client;
+  private final Chainwatch chainwatch;
+  private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+  private final List<Double> latencies = new CopyOnWriteArrayList<>();
+  private int nextPod;
+  private long resourceVersion = 10;
+
+  PipelineBench(int nodes) throws Exception {
+    server = ApiPaths.cluster(workload, nodes, 0, 0).start();
+    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
+        .withRequestRetryBackoffLimit(0).build()).build();
+    chainwatch = Chainwatch.start(ConfigLoader.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
+        "CHAINWATCH_LOG_LEVEL", "warn")), client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!chainwatch.ready() || server.watchers(ApiPaths.PODS) == 0 || server.watchers(ApiPaths.ENDPOINTS) == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("chainwatch did not become ready against the benchmark API server");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    chainwatch.vertx().eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
+      Long sent = sentAt.remove(message.body().resource().name());
+      if (sent != null) {
+        latencies.add((System.nanoTime() - sent) / 1e6);
+      }
+    });
+  }
+
+  private List<Event> nextEvents(int pods) {
+    List<Event> events = new ArrayList<>(pods * 2);
+    for (int n = 0; n < pods; n++) {
+      int i = nextPod++;
+      boolean missesChain = i % 10 == 0;
+      if (!missesChain) {
+        events.add(new Event(ApiPaths.ENDPOINTS, workload.endpoint(i, ++resourceVersion), null));
+      }
+      events.add(new Event(ApiPaths.PODS, workload.pod(i, ++resourceVersion), missesChain ? Workload.podName(i) : null));
+    }
+    return events;
+  }
+
+  private void send(Event event) {
+    while (true) {
+      long now = System.nanoTime();
+      if (server.publish(event.path(), "ADDED", event.json())) {
+        if (event.findingPod() != null) {
+          sentAt.put(event.findingPod(), now);
+        }
+        return;
+      }
+      LockSupport.parkNanos(50_000); // the client is behind: the pipeline is the bottleneck, as it should be
+    }
+  }
+
+  private void awaitProcessed(long target, long timeoutSeconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (chainwatch.changesProcessed() + chainwatch.changesDropped() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pipeline stalled at " + chainwatch.changesProcessed() + " of " + target);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  /** Sends {@code pods} pods (and their endpoints) as fast as the pipeline accepts them. */
+  Throughput throughput(int pods) {
+    List<Event> events = nextEvents(pods);
+    long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
+    long droppedBefore = chainwatch.changesDropped();
+    long t0 = System.nanoTime();
+    for (Event event : events) {
+      send(event);
+    }
+    awaitProcessed(start + events.size(), 300);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new Throughput(events.size(), events.size() / seconds, chainwatch.changesDropped() - droppedBefore);
+  }
+
+  /** Sends events at {@code rate} per second for {@code seconds} and measures send-to-finding latency. */
+  Latency latency(double rate, double seconds) {
+    int pods = (int) (rate * seconds / 1.9);
+    List<Event> events = nextEvents(pods);
+    latencies.clear();
+    sentAt.clear();
+    long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
+    long droppedBefore = chainwatch.changesDropped();
+    long t0 = System.nanoTime();
+    int sent = 0;
+    while (sent < events.size()) {
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      int due = (int) Math.min(events.size(), elapsed * rate);
+      while (sent < due) {
+        send(events.get(sent++));
+      }
+      LockSupport.parkNanos(200_000);
+    }
+    double sendSeconds = (System.nanoTime() - t0) / 1e9;
+    awaitProcessed(start + events.size(), 300);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    List<Double> samples = List.copyOf(latencies);
+    return new Latency(rate, events.size() / sendSeconds, samples.size(), Stats.percentile(samples, 50),
+        Stats.percentile(samples, 99), Stats.percentile(samples, 100), chainwatch.changesDropped() - droppedBefore);
+  }
+
+  @Override
+  public void close() throws Exception {
+    chainwatch.close();
+    client.close();
+    server.close();
+  }
+}

@@ -1,0 +1,64 @@
+package io.chainwatch.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Initial sync of {@code pods} pods and as many CiliumEndpoints from the benchmark API server, in a child JVM with a
+ * fixed heap cap, for chainwatch and for the naive baseline.
+ */
+final class SyncBench {
+  /**
+   * One sync.
+   *
+   * @param ok false when the child failed (out of memory or timeout)
+   * @param seconds from start to every informer synced
+   * @param peakHeap peak heap in use during the sync (garbage included)
+   * @param retainedHeap heap in use after full collections once synced
+   */
+  record Result(String mode, int pods, String heapCap, boolean ok, double seconds, long peakHeap, long retainedHeap,
+      String failure) {}
+
+  private final Workload workload = new Workload();
+
+  Result run(String mode, int pods, String heapCap) throws Exception {
+    try (FakeApiServer server = ApiPaths.cluster(workload, Workload.nodeCount(pods), pods, pods).start()) {
+      List<String> command = new ArrayList<>(List.of(
+          System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+          "-Xmx" + heapCap, "-XX:+UseG1GC",
+          "-cp", System.getProperty("java.class.path"),
+          SyncProbe.class.getName(), mode, server.url()));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      StringBuilder output = new StringBuilder();
+      String result = null;
+      try (BufferedReader reader = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          if (line.startsWith("RESULT ")) {
+            result = line;
+          } else if (output.length() < 4000) {
+            output.append(line).append('\n');
+          }
+        }
+      }
+      boolean exited = process.waitFor(900, TimeUnit.SECONDS);
+      if (!exited) {
+        process.destroyForcibly();
+      }
+      if (result == null) {
+        String failure = output.toString().contains("OutOfMemoryError") ? "OutOfMemoryError at -Xmx" + heapCap
+            : "failed: " + output.toString().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("?");
+        return new Result(mode, pods, heapCap, false, Double.NaN, 0, 0, failure);
+      }
+      String[] fields = result.split(" ");
+      return new Result(mode, pods, heapCap, true, Double.parseDouble(fields[1]), Long.parseLong(fields[2]),
+          Long.parseLong(fields[3]), null);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.chainwatch.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keeps the harness working in CI. It asserts that every section ran, never how fast. */
+class BenchQuickTest {
+  @TempDir Path out;
+
+  @Test
+  void quickModeProducesEverySectionAndThePlots() throws Exception {
+    String report = BenchMain.run(List.of("--quick", "--out", out.toString()),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+    assertThat(report).contains("## Heap per cached object", "## Pipeline", "Sustained throughput", "## Initial sync")
+        .contains("| 3000 | chainwatch | 256m |").doesNotContain("failed:");
+    assertThat(report.lines().filter(line -> line.contains("| 3000 | chainwatch |"))).noneMatch(l -> l.contains("OutOfMemory"));
+    for (String png : List.of("heap.png", "latency.png", "sync.png")) {
+      assertThat(Files.size(out.resolve(png))).as(png).isPositive();
+    }
+    assertThat(out.resolve("results.md")).exists();
+  }
+}
