@@ -48,7 +48,7 @@ public final class BenchMain {
       pipelineSection(report, progress, runs, throughputPods, latencySeconds, out);
     }
     if (only.equals("all") || only.equals("sync")) {
-      syncSection(report, progress, sizes, quick, out);
+      syncSection(report, progress, sizes, runs, quick, out);
     }
     Files.writeString(out.resolve("results.md"), report.toString(), StandardCharsets.UTF_8);
     progress.println();
@@ -128,24 +128,40 @@ public final class BenchMain {
         out.resolve("latency.png"));
   }
 
-  private static void syncSection(StringBuilder report, PrintStream progress, List<Integer> sizes, boolean quick,
+  private static void syncSection(StringBuilder report, PrintStream progress, List<Integer> sizes, int runs,
+      boolean quick,
       Path out) throws Exception {
     progress.println("sync ...");
     List<Double> xs = sizes.stream().map(pods -> pods / 1000.0).toList();
     report.append("\n## Initial sync (child JVM, fixed heap cap; pods + as many endpoints)\n\n")
         .append("| pods | watcher | heap cap | seconds | peak heap MiB | retained MiB |\n|---|---|---|---|---|---|\n");
     SyncBench sync = new SyncBench();
+    sync.run("chainwatch", sizes.get(0), "1g"); // warm-up: the API server's JIT, so the first row is not penalised
     List<Double> syncChainwatch = new ArrayList<>();
     List<Double> syncBaseline = new ArrayList<>();
     for (int pods : sizes) {
-      for (String[] mode : new String[][] {{"chainwatch", quick ? "256m" : "1g"}, {"baseline", quick ? "1g" : "6g"}}) {
-        SyncBench.Result result = sync.run(mode[0], pods, mode[1]);
-        report.append("| ").append(pods).append(" | ").append(mode[0]).append(" | ").append(mode[1]).append(" | ")
-            .append(result.ok() ? String.format("%.1f", result.seconds()) : result.failure()).append(" | ")
-            .append(result.ok() ? String.format("%.0f", result.peakHeap() / 1048576.0) : "-").append(" | ")
-            .append(result.ok() ? String.format("%.0f", result.retainedHeap() / 1048576.0) : "-").append(" |\n");
-        (mode[0].equals("chainwatch") ? syncChainwatch : syncBaseline).add(result.ok() ? result.seconds() : Double.NaN);
-        progress.println("  " + pods + " " + mode[0] + ": " + (result.ok() ? result.seconds() + " s" : result.failure()));
+      for (String[] mode : new String[][] {{"chainwatch", quick ? "256m" : "512m"}, {"baseline", quick ? "1g" : "6g"}}) {
+        List<SyncBench.Result> results = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+          results.add(sync.run(mode[0], pods, mode[1]));
+          if (!results.get(results.size() - 1).ok()) {
+            break; // a failure (out of memory) will not pass on a second try
+          }
+        }
+        List<SyncBench.Result> ok = results.stream().filter(SyncBench.Result::ok).toList();
+        report.append("| ").append(pods).append(" | ").append(mode[0]).append(" | ").append(mode[1]).append(" | ");
+        if (ok.size() == results.size()) {
+          report.append(Stats.of(ok.stream().map(SyncBench.Result::seconds).toList()).format("%.1f")).append(" | ")
+              .append(Stats.of(ok.stream().map(r -> r.peakHeap() / 1048576.0).toList()).format("%.0f")).append(" | ")
+              .append(Stats.of(ok.stream().map(r -> r.retainedHeap() / 1048576.0).toList()).format("%.0f"));
+        } else {
+          report.append(results.get(results.size() - 1).failure()).append(" | - | -");
+        }
+        report.append(" |\n");
+        double median = ok.size() == results.size()
+            ? Stats.of(ok.stream().map(SyncBench.Result::seconds).toList()).median() : Double.NaN;
+        (mode[0].equals("chainwatch") ? syncChainwatch : syncBaseline).add(median);
+        progress.println("  " + pods + " " + mode[0] + ": " + median + " s");
       }
     }
     Plot.lines("Initial sync time", "pods (thousands)", "seconds", List.of(

@@ -34,7 +34,7 @@ final class SyncBench {
           "-cp", System.getProperty("java.class.path"),
           SyncProbe.class.getName(), mode, server.url()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      StringBuilder output = new StringBuilder();
+      List<String> problems = new ArrayList<>();
       String result = null;
       try (BufferedReader reader = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -42,8 +42,9 @@ final class SyncBench {
         while ((line = reader.readLine()) != null) {
           if (line.startsWith("RESULT ")) {
             result = line;
-          } else if (output.length() < 4000) {
-            output.append(line).append('\n');
+          } else if ((line.contains("Error") || line.contains("Exception")) && !line.startsWith("\t")
+              && problems.size() < 5) {
+            problems.add(line.trim());
           }
         }
       }
@@ -52,8 +53,9 @@ final class SyncBench {
         process.destroyForcibly();
       }
       if (result == null) {
-        String failure = output.toString().contains("OutOfMemoryError") ? "OutOfMemoryError at -Xmx" + heapCap
-            : "failed: " + output.toString().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("?");
+        String failure = !exited ? "timed out"
+            : problems.stream().anyMatch(p -> p.contains("OutOfMemoryError")) ? "OutOfMemoryError at -Xmx" + heapCap
+            : "failed: " + (problems.isEmpty() ? "exit " + process.exitValue() : problems.get(0));
         return new Result(mode, pods, heapCap, false, Double.NaN, 0, 0, failure);
       }
       String[] fields = result.split(" ");

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -145,11 +146,64 @@ public final class PruningSerialization extends KubernetesSerialization {
     resource.setApiVersion((String) kept.remove("apiVersion"));
     resource.setKind((String) kept.remove("kind"));
     Object metadata = kept.remove("metadata");
-    if (metadata != null) {
-      resource.setMetadata(super.convertValue(metadata, ObjectMeta.class));
+    if (metadata instanceof Map<?, ?> meta) {
+      resource.setMetadata(objectMeta((Map<String, Object>) meta));
+    } else if (metadata != null) {
+      resource.setMetadata(super.convertValue(metadata, ObjectMeta.class)); // odd shape: let Jackson judge it
     }
     kept.forEach(resource::setAdditionalProperty);
     return resource;
+  }
+
+  /**
+   * Builds the metadata by hand: going through Jackson's bean binding costs more than the whole pruned parse. Values
+   * of an unexpected type fall back to Jackson, which reports them as fabric8 would.
+   */
+  @SuppressWarnings("unchecked")
+  private ObjectMeta objectMeta(Map<String, Object> meta) {
+    try {
+      ObjectMeta result = new ObjectMeta();
+      result.setName((String) meta.get("name"));
+      result.setNamespace((String) meta.get("namespace"));
+      result.setUid((String) meta.get("uid"));
+      result.setResourceVersion((String) meta.get("resourceVersion"));
+      result.setCreationTimestamp((String) meta.get("creationTimestamp"));
+      result.setDeletionTimestamp((String) meta.get("deletionTimestamp"));
+      result.setLabels(stringMap(meta.get("labels")));
+      result.setAnnotations(stringMap(meta.get("annotations")));
+      Object owners = meta.get("ownerReferences");
+      if (owners != null) {
+        List<OwnerReference> references = new ArrayList<>();
+        for (Object owner : (List<Object>) owners) {
+          Map<String, Object> fields = (Map<String, Object>) owner;
+          OwnerReference reference = new OwnerReference();
+          reference.setApiVersion((String) fields.get("apiVersion"));
+          reference.setKind((String) fields.get("kind"));
+          reference.setName((String) fields.get("name"));
+          reference.setUid((String) fields.get("uid"));
+          reference.setController((Boolean) fields.get("controller"));
+          reference.setBlockOwnerDeletion((Boolean) fields.get("blockOwnerDeletion"));
+          references.add(reference);
+        }
+        result.setOwnerReferences(references);
+      }
+      return result;
+    } catch (ClassCastException e) {
+      return super.convertValue(meta, ObjectMeta.class);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> stringMap(Object value) {
+    if (value == null) {
+      return null;
+    }
+    for (Object entry : ((Map<String, Object>) value).values()) {
+      if (entry != null && !(entry instanceof String)) {
+        throw new ClassCastException("not a string map");
+      }
+    }
+    return new LinkedHashMap<>((Map<String, String>) (Map<String, ?>) value);
   }
 
   @SuppressWarnings("unchecked")

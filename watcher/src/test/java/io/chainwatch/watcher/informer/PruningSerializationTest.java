@@ -1,0 +1,100 @@
+package io.chainwatch.watcher.informer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainwatch.model.PodSnapshot;
+import io.chainwatch.watcher.view.Projections;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.WatchEvent;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+
+class PruningSerializationTest {
+  private final PruningSerialization pruning = new PruningSerialization();
+  private final KubernetesSerialization full = new KubernetesSerialization();
+
+  private static String podJson() throws Exception {
+    String list = Files.readString(Path.of("src/test/resources/dumps/race-cluster.json"));
+    GenericKubernetesResourceList items = new KubernetesSerialization().unmarshal(list,
+        GenericKubernetesResourceList.class);
+    GenericKubernetesResource pod = items.getItems().stream()
+        .filter(item -> "web-7d9c6b5f4-x2k8p".equals(item.getMetadata().getName())).findFirst().orElseThrow();
+    pod.getMetadata().setAnnotations(Map.of("chainwatch.io/remediation", "disabled",
+        "kubectl.kubernetes.io/last-applied-configuration", "{\"huge\": true}"));
+    return new KubernetesSerialization().asJson(pod);
+  }
+
+  @Test
+  void decodesAWatchEventThroughTheFastPathKeepingOnlyWhatProjectionsRead() throws Exception {
+    String event = "{\"type\":\"MODIFIED\",\"object\":" + podJson() + "}";
+
+    WatchEvent decoded = pruning.unmarshal(event, WatchEvent.class);
+
+    assertThat(decoded.getType()).isEqualTo("MODIFIED");
+    assertThat(decoded.getObject()).isInstanceOfSatisfying(GenericKubernetesResource.class, pod -> {
+      assertThat(pod.getMetadata().getAnnotations()).containsOnlyKeys("chainwatch.io/remediation");
+      assertThat(pod.getMetadata().getManagedFields()).isEmpty();
+      assertThat((Map<String, Object>) pod.getAdditionalProperties().get("spec")).containsOnlyKeys("nodeName");
+      assertThat((Map<String, Object>) pod.getAdditionalProperties().get("status"))
+          .containsOnlyKeys("phase", "startTime", "conditions");
+    });
+  }
+
+  @Test
+  void prunedAndFullDecodingProjectToTheSameSnapshot() throws Exception {
+    String json = podJson();
+    String event = "{\"type\":\"ADDED\",\"object\":" + json + "}";
+
+    PodSnapshot fromPruned = Projections.pod((GenericKubernetesResource) pruning.unmarshal(event, WatchEvent.class)
+        .getObject());
+    PodSnapshot fromFull = Projections.pod(full.unmarshal(json, GenericKubernetesResource.class));
+
+    assertThat(fromPruned).isEqualTo(fromFull);
+    assertThat(fromPruned.remediationDisabled()).isTrue();
+  }
+
+  @Test
+  void decodesListPagesWithTheirContinueToken() throws Exception {
+    String list = "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"42\","
+        + "\"continue\":\"next-page\"},\"items\":[" + podJson() + "," + podJson() + "]}";
+
+    GenericKubernetesResourceList decoded = pruning.unmarshal(
+        new ByteArrayInputStream(list.getBytes(StandardCharsets.UTF_8)),
+        new TypeReference<GenericKubernetesResourceList>() {});
+
+    assertThat(decoded.getMetadata().getResourceVersion()).isEqualTo("42");
+    assertThat(decoded.getMetadata().getContinue()).isEqualTo("next-page");
+    assertThat(decoded.getItems()).hasSize(2)
+        .allSatisfy(item -> assertThat(item.getMetadata().getManagedFields()).isEmpty());
+  }
+
+  @Test
+  void leavesErrorEventsAndMalformedInputToFabric8() {
+    String error = "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
+        + "\"code\":410,\"reason\":\"Expired\",\"message\":\"too old resource version\"}}";
+
+    WatchEvent decoded = pruning.unmarshal(error, WatchEvent.class);
+
+    assertThat(decoded.getObject()).isInstanceOfSatisfying(Status.class, status ->
+        assertThat(status.getCode()).isEqualTo(410));
+  }
+
+  @Test
+  void aFieldOfTheWrongTypeIsKeptForTheProjectionToReport() {
+    String event = "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"cilium.io/v2\",\"kind\":\"CiliumEndpoint\","
+        + "\"metadata\":{\"name\":\"e\",\"namespace\":\"shop\"},\"status\":\"not an object\"}}";
+
+    WatchEvent decoded = pruning.unmarshal(event, WatchEvent.class);
+
+    assertThat(((GenericKubernetesResource) decoded.getObject()).getAdditionalProperties())
+        .containsEntry("status", "not an object");
+  }
+}
