@@ -133,17 +133,27 @@ final class FakeApiServer implements AutoCloseable {
    * events are still unflushed: the client is not keeping up, and the caller should wait and retry.
    */
   boolean publish(String path, String type, String objectJson) {
+    return publish(path, event(type, objectJson));
+  }
+
+  /** A watch event encoded once, so sending it costs the harness no encoding work. */
+  static Buffer event(String type, String objectJson) {
+    return Buffer.buffer("{\"type\":\"" + type + "\",\"object\":" + objectJson + "}");
+  }
+
+  /** Sends a pre-encoded watch event; see {@link #publish(String, String, String)}. */
+  boolean publish(String path, Buffer event) {
     if (pending.get() >= MAX_PENDING) {
       return false;
     }
-    String event = "{\"type\":\"" + type + "\",\"object\":" + objectJson + "}";
     for (WebSocketBase socket : sockets.getOrDefault(path, List.of())) {
       pending.incrementAndGet();
-      socket.writeTextMessage(event).onComplete(done -> pending.decrementAndGet());
+      // a binary frame carries the same UTF-8 JSON; fabric8 decodes both frame types alike
+      socket.writeBinaryMessage(event).onComplete(done -> pending.decrementAndGet());
     }
     for (HttpServerResponse response : httpWatches.getOrDefault(path, List.of())) {
       pending.incrementAndGet();
-      response.write(event + "\n").onComplete(done -> pending.decrementAndGet());
+      response.write(event.copy().appendString("\n")).onComplete(done -> pending.decrementAndGet());
     }
     return true;
   }
