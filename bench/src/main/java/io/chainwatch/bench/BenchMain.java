@@ -50,6 +50,7 @@ public final class BenchMain {
     if (only.equals("all") || only.equals("sync")) {
       syncSection(report, progress, sizes, runs, quick, out);
     }
+
     Files.writeString(out.resolve("results.md"), report.toString(), StandardCharsets.UTF_8);
     progress.println();
     progress.println(report);

@@ -103,6 +103,9 @@ final class FakeApiServer implements AutoCloseable {
 
   /** Writes items in chunks and waits for the socket to drain, so a long list is never buffered whole. */
   private void writeItems(HttpServerResponse response, Collection collection, int first, int from, int to) {
+    if (response.closed() || response.ended()) {
+      return; // the client went away mid-list (a probe that finished, or one that ran out of memory)
+    }
     int i = from;
     while (i < to) {
       StringBuilder chunk = new StringBuilder(64 * 1024);

@@ -43,7 +43,7 @@ final class SyncBench {
           if (line.startsWith("RESULT ")) {
             result = line;
           } else if ((line.contains("Error") || line.contains("Exception")) && !line.startsWith("\t")
-              && problems.size() < 5) {
+              && problems.size() < 500) {
             problems.add(line.trim());
           }
         }
@@ -55,7 +55,8 @@ final class SyncBench {
       if (result == null) {
         String failure = !exited ? "timed out"
             : problems.stream().anyMatch(p -> p.contains("OutOfMemoryError")) ? "OutOfMemoryError at -Xmx" + heapCap
-            : "failed: " + (problems.isEmpty() ? "exit " + process.exitValue() : problems.get(0));
+            : "failed (exit " + process.exitValue() + "): " + problems.stream().filter(p -> !p.contains("Thread blocked"))
+                .findFirst().orElse(problems.isEmpty() ? "no message" : problems.get(0));
         return new Result(mode, pods, heapCap, false, Double.NaN, 0, 0, failure);
       }
       String[] fields = result.split(" ");

@@ -35,19 +35,28 @@ class EvaluationVerticleTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  @Test
-  void droppedChangesAreCountedAndACatchUpSweepStillFindsEveryPod() throws Exception {
+  /** A view wired to the bus through the gate, as Chainwatch wires it. */
+  private ClusterState stateFeeding(ChangeGate gate) {
     BusCodecs.registerAll(vertx.eventBus());
-    ChangeGate gate = new ChangeGate(1);
-    ClusterState state = new ClusterState(Fixtures.AGENTS, change -> {
+    return new ClusterState(Fixtures.AGENTS, change -> {
       if (gate.tryAcquire()) {
         vertx.eventBus().publish(BusAddresses.CLUSTER_CHANGES, change, new DeliveryOptions().setLocalOnly(true));
       }
     });
-    EvaluationVerticle evaluator = new EvaluationVerticle(state,
+  }
+
+  private static EvaluationVerticle evaluator(ClusterState state, ChangeGate gate) {
+    return new EvaluationVerticle(state,
         List.of(new MissedCiliumChainDetector(new MissedChainConfig(true, Duration.ofSeconds(30),
             Duration.ofSeconds(30)))),
         Clock.fixed(at(600), ZoneOffset.UTC), Duration.ofHours(1), gate, new WatcherMetrics());
+  }
+
+  @Test
+  void droppedChangesAreCountedAndACatchUpSweepStillFindsEveryPod() throws Exception {
+    ChangeGate gate = new ChangeGate(1);
+    ClusterState state = stateFeeding(gate);
+    EvaluationVerticle evaluator = evaluator(state, gate);
     List<Finding> published = new CopyOnWriteArrayList<>();
     vertx.eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, m -> published.add(m.body()));
     vertx.deployVerticle(evaluator).await(5, TimeUnit.SECONDS);
@@ -66,17 +75,9 @@ class EvaluationVerticleTest {
 
   @Test
   void changesBeforeActivationAreIgnoredAndTheFirstSweepJudgesEverything() throws Exception {
-    BusCodecs.registerAll(vertx.eventBus());
     ChangeGate gate = new ChangeGate(1000);
-    ClusterState state = new ClusterState(Fixtures.AGENTS, change -> {
-      if (gate.tryAcquire()) {
-        vertx.eventBus().publish(BusAddresses.CLUSTER_CHANGES, change, new DeliveryOptions().setLocalOnly(true));
-      }
-    });
-    EvaluationVerticle evaluator = new EvaluationVerticle(state,
-        List.of(new MissedCiliumChainDetector(new MissedChainConfig(true, Duration.ofSeconds(30),
-            Duration.ofSeconds(30)))),
-        Clock.fixed(at(600), ZoneOffset.UTC), Duration.ofHours(1), gate, new WatcherMetrics());
+    ClusterState state = stateFeeding(gate);
+    EvaluationVerticle evaluator = evaluator(state, gate);
     vertx.deployVerticle(evaluator).await(5, TimeUnit.SECONDS);
 
     state.put(node("node-1"));
