@@ -62,6 +62,28 @@ class PruningSerializationTest {
   }
 
   @Test
+  void everyKindInTheScanDumpProjectsIdenticallyFromPrunedAndFullDecoding() throws Exception {
+    GenericKubernetesResourceList dump = full.unmarshal(
+        Files.readString(Path.of("src/test/resources/dumps/race-cluster.json")), GenericKubernetesResourceList.class);
+    int compared = 0;
+
+    for (GenericKubernetesResource item : dump.getItems()) {
+      if (Projections.snapshotTypeOf(item.getApiVersion(), item.getKind()) == null) {
+        continue;
+      }
+      String event = "{\"type\":\"ADDED\",\"object\":" + full.asJson(item) + "}";
+      GenericKubernetesResource pruned = (GenericKubernetesResource) pruning.unmarshal(event, WatchEvent.class)
+          .getObject();
+
+      assertThat(Projections.project(pruned)).as(item.getKind() + " " + item.getMetadata().getName())
+          .isEqualTo(Projections.project(item));
+      compared++;
+    }
+
+    assertThat(compared).isGreaterThanOrEqualTo(15);
+  }
+
+  @Test
   void decodesListPagesWithTheirContinueToken() throws Exception {
     String list = "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"42\","
         + "\"continue\":\"next-page\"},\"items\":[" + podJson() + "," + podJson() + "]}";
