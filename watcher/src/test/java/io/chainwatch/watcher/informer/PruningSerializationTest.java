@@ -110,6 +110,18 @@ class PruningSerializationTest {
   }
 
   @Test
+  void keepsTheResourceVersionOfABookmark() {
+    String bookmark = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\","
+        + "\"metadata\":{\"resourceVersion\":\"12345\",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}}}}";
+
+    WatchEvent decoded = pruning.unmarshal(bookmark, WatchEvent.class);
+
+    assertThat(decoded.getType()).isEqualTo("BOOKMARK");
+    assertThat(((GenericKubernetesResource) decoded.getObject()).getMetadata().getResourceVersion())
+        .isEqualTo("12345");
+  }
+
+  @Test
   void aFieldOfTheWrongTypeIsKeptForTheProjectionToReport() {
     String event = "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"cilium.io/v2\",\"kind\":\"CiliumEndpoint\","
         + "\"metadata\":{\"name\":\"e\",\"namespace\":\"shop\"},\"status\":\"not an object\"}}";
