@@ -50,7 +50,9 @@ public final class Chainwatch implements AutoCloseable {
     BusCodecs.registerAll(vertx.eventBus());
     this.metrics = new WatcherMetrics();
     this.gate = new ChangeGate(config.busQueueCapacity());
+    // ClusterState reports only real changes, so this is the one place that counts them
     this.state = new ClusterState(AgentIdentity.from(config), change -> {
+      metrics.viewChange(change.ref().kind());
       if (gate.tryAcquire()) {
         vertx.eventBus().publish(BusAddresses.CLUSTER_CHANGES, change, LOCAL);
       }

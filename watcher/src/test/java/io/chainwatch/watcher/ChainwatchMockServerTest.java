@@ -217,6 +217,7 @@ class ChainwatchMockServerTest {
     assertThat(readyz.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("chainwatch_informer_synced{kind=\"CiliumEndpoint\"} 1.0")
         .contains("chainwatch_bus_dropped_total 0.0")
-        .contains("chainwatch_view_objects{kind=\"Node\"} 2.0");
+        .contains("chainwatch_view_objects{kind=\"Node\"} 2.0")
+        .contains("chainwatch_view_changes_total{kind=\"Node\"} 2.0");
   }
 }

@@ -10,6 +10,14 @@ import java.util.function.Supplier;
 /** The watcher's meters, named once here so that dashboards and alerts can rely on them. */
 public final class WatcherMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Counters by name and tag, so the per-event path is one map lookup rather than a builder and a registration. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Counter taggedCounter(String name, String description, String tagKey, String tagValue) {
+    return counters.computeIfAbsent(name + '\u0000' + tagValue, k -> Counter.builder(name).description(description)
+        .tag(tagKey, tagValue).register(registry));
+  }
 
   public MeterRegistry registry() {
     return registry;
@@ -22,36 +30,31 @@ public final class WatcherMetrics {
 
   /** Informer events that changed a snapshot, by kind. */
   public void viewChange(String kind) {
-    Counter.builder("chainwatch_view_changes_total").description("Informer events that changed the view")
-        .tag("kind", kind).register(registry).increment();
+    taggedCounter("chainwatch_view_changes_total", "Informer events that changed the view", "kind", kind).increment();
   }
 
   /** Objects that could not be projected (malformed), by kind. Goal: 0. */
   public void projectionError(String kind) {
-    Counter.builder("chainwatch_projection_errors_total")
-        .description("Objects skipped because they did not fit the expected shape").tag("kind", kind)
-        .register(registry).increment();
+    taggedCounter("chainwatch_projection_errors_total",
+        "Objects skipped because they did not fit the expected shape", "kind", kind).increment();
   }
 
   /** Informer list/watch failures, by kind. */
   public void informerError(String kind) {
-    Counter.builder("chainwatch_informer_errors_total").description("Informer list or watch failures")
-        .tag("kind", kind).register(registry).increment();
+    taggedCounter("chainwatch_informer_errors_total", "Informer list or watch failures", "kind", kind).increment();
   }
 
   public void findingEmitted(String detector) {
-    Counter.builder("chainwatch_findings_emitted_total").description("Findings that were new or changed")
-        .tag("detector", detector).register(registry).increment();
+    taggedCounter("chainwatch_findings_emitted_total", "Findings that were new or changed", "detector", detector)
+        .increment();
   }
 
   public void findingCleared(String detector) {
-    Counter.builder("chainwatch_findings_cleared_total").description("Findings that stopped holding")
-        .tag("detector", detector).register(registry).increment();
+    taggedCounter("chainwatch_findings_cleared_total", "Findings that stopped holding", "detector", detector).increment();
   }
 
   public void evaluations(String trigger, int count) {
-    Counter.builder("chainwatch_evaluations_total").description("Subject evaluations by trigger")
-        .tag("trigger", trigger).register(registry).increment(count);
+    taggedCounter("chainwatch_evaluations_total", "Subject evaluations by trigger", "trigger", trigger).increment(count);
   }
 
   /** Registers a gauge read on every scrape. */

@@ -66,20 +66,12 @@ final class SnapshotItemStore<S extends Snapshot> implements ItemStore<GenericKu
       }
       return skeleton(previous);
     }
-    SnapshotTable.Entry<S> replaced = state.put(key, resourceVersion, snapshot);
-    if (replaced == null || !replaced.snapshot().equals(snapshot)) {
-      metrics.viewChange(kind);
-    }
-    return skeleton(replaced);
+    return skeleton(state.put(key, resourceVersion, snapshot));
   }
 
   @Override
   public GenericKubernetesResource remove(String key) {
-    SnapshotTable.Entry<S> removed = state.remove(type, key);
-    if (removed != null) {
-      metrics.viewChange(kind);
-    }
-    return skeleton(removed);
+    return skeleton(state.remove(type, key));
   }
 
   @Override
