@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param busQueueCapacity cluster changes in flight before dropping
  * @param logLevel log level
  * @param missedChain the missed-chain detector's settings
+ * @param remediation the remediation rails
  * @param effective every setting with its value and where it came from, for the start-up log
  */
 public record ChainwatchConfig(
@@ -28,10 +29,12 @@ public record ChainwatchConfig(
     int busQueueCapacity,
     String logLevel,
     MissedChainConfig missedChain,
+    RemediationConfig remediation,
     List<EffectiveSetting> effective) {
   public ChainwatchConfig {
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(missedChain, "missedChain");
+    Objects.requireNonNull(remediation, "remediation");
     effective = List.copyOf(effective);
   }
 

@@ -53,6 +53,9 @@ public final class ConfigLoader {
         origin = "env " + setting.envName();
       } else if (fromFile.containsKey(setting.path())) {
         Object value = fromFile.get(setting.path());
+        if (value instanceof List<?> list && list.stream().noneMatch(e -> e instanceof Map || e instanceof List)) {
+          value = String.join(",", list.stream().map(String::valueOf).toList()); // a YAML list of scalars
+        }
         if (value instanceof Map || value instanceof List) {
           problems.add(setting.path() + " in " + source + " must be " + setting.expected() + ", got a "
               + (value instanceof Map ? "mapping" : "list"));
@@ -89,6 +92,25 @@ public final class ConfigLoader {
             get(values, Settings.MISSED_CHAIN_ENABLED),
             (Duration) get(values, Settings.MISSED_CHAIN_MIN_POD_AGE),
             (Duration) get(values, Settings.MISSED_CHAIN_AGENT_SETTLE)),
+        new RemediationConfig(
+            "dry-run".equals(get(values, Settings.REMEDIATION_MODE)),
+            get(values, Settings.REMEDIATION_EXCLUDED_NAMESPACES),
+            get(values, Settings.REMEDIATION_POD_COOLDOWN),
+            get(values, Settings.REMEDIATION_OWNER_COOLDOWN),
+            get(values, Settings.REMEDIATION_MAX_ATTEMPTS_PER_OWNER),
+            get(values, Settings.REMEDIATION_MAX_PER_MINUTE),
+            new RemediationConfig.Breaker(
+                get(values, Settings.REMEDIATION_BREAKER_WINDOW),
+                get(values, Settings.REMEDIATION_BREAKER_MAX_PODS),
+                get(values, Settings.REMEDIATION_BREAKER_MAX_NODE_SHARE),
+                get(values, Settings.REMEDIATION_BREAKER_MIN_NODES),
+                get(values, Settings.REMEDIATION_BREAKER_COOLDOWN)),
+            get(values, Settings.REMEDIATION_VERIFY_TIMEOUT),
+            get(values, Settings.REMEDIATION_BUDGET_RETRIES),
+            get(values, Settings.REMEDIATION_BUDGET_BACKOFF),
+            get(values, Settings.REMEDIATION_REQUEST_TIMEOUT),
+            get(values, Settings.REMEDIATION_STATE_NAMESPACE),
+            get(values, Settings.REMEDIATION_STATE_CONFIG_MAP)),
         effective);
   }
 

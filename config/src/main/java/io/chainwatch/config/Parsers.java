@@ -93,6 +93,37 @@ final class Parsers {
     return new LabelSelector(matcher.group(1), matcher.group(2) == null ? "" : matcher.group(2));
   }
 
+  static Function<String, Double> fraction(double min, double max) {
+    return raw -> {
+      double value;
+      try {
+        value = Double.parseDouble(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not a number");
+      }
+      if (!(value >= min && value <= max)) {
+        throw new IllegalArgumentException("out of range");
+      }
+      return value;
+    };
+  }
+
+  /** Comma-separated DNS labels; empty means none. Duplicates are dropped, order kept. */
+  static java.util.List<String> dnsLabelList(String raw) {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    for (String part : raw.split(",")) {
+      String name = part.trim();
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (!DNS_LABEL.matcher(name).matches()) {
+        throw new IllegalArgumentException("\"" + name + "\" is not a namespace name");
+      }
+      names.add(name);
+    }
+    return java.util.List.copyOf(names);
+  }
+
   static String nonBlank(String raw) {
     String value = raw.trim();
     if (value.isEmpty()) {

@@ -47,6 +47,70 @@ public final class Settings {
           "an ISO-8601 duration such as PT30S", Parsers.duration(Duration.ZERO),
           "The node's Cilium agent must have been Ready this long (it syncs endpoints every 10 s).", false);
 
+  public static final Setting<String> REMEDIATION_MODE =
+      new Setting<>("remediation.mode", "dry-run", "one of dry-run, enforce",
+          Parsers.oneOf(Set.of("dry-run", "enforce")),
+          "enforce evicts; dry-run decides and reports everything but makes no write.", false);
+  public static final Setting<List<String>> REMEDIATION_EXCLUDED_NAMESPACES =
+      new Setting<>("remediation.excludedNamespaces", "kube-system",
+          "comma-separated namespace names such as kube-system,monitoring (empty for none)",
+          Parsers::dnsLabelList, "Pods here are never evicted: their findings page instead.", false);
+  public static final Setting<Duration> REMEDIATION_POD_COOLDOWN =
+      new Setting<>("remediation.podCooldown", "PT15M", "an ISO-8601 duration such as PT15M",
+          Parsers.duration(Duration.ZERO), "After an eviction attempt, the same pod (namespace/name) waits this long.",
+          false);
+  public static final Setting<Duration> REMEDIATION_OWNER_COOLDOWN =
+      new Setting<>("remediation.ownerCooldown", "PT10S", "an ISO-8601 duration such as PT10S",
+          Parsers.duration(Duration.ZERO),
+          "Pause between evictions of pods with the same owner (when no PodDisruptionBudget paces them).", false);
+  public static final Setting<Integer> REMEDIATION_MAX_ATTEMPTS_PER_OWNER =
+      new Setting<>("remediation.maxAttemptsPerOwnerPerHour", "5", "an integer from 1 to 1000",
+          Parsers.integer(1, 1000), "Evictions of one owner's pods per hour; beyond it chainwatch pages.", false);
+  public static final Setting<Integer> REMEDIATION_MAX_PER_MINUTE =
+      new Setting<>("remediation.maxEvictionsPerMinute", "60", "an integer from 1 to 10000",
+          Parsers.integer(1, 10_000), "Global limit: evictions in any 60-second window.", false);
+  public static final Setting<Duration> REMEDIATION_BREAKER_WINDOW =
+      new Setting<>("remediation.breaker.window", "PT10M", "an ISO-8601 duration of at least PT1S",
+          Parsers.duration(Duration.ofSeconds(1)), "Window in which restart findings are counted for the breaker.",
+          false);
+  public static final Setting<Integer> REMEDIATION_BREAKER_MAX_PODS =
+      new Setting<>("remediation.breaker.maxPods", "150", "an integer from 1 to 1000000",
+          Parsers.integer(1, 1_000_000), "The breaker opens when more pods than this have restart findings in the "
+              + "window.", false);
+  public static final Setting<Double> REMEDIATION_BREAKER_MAX_NODE_SHARE =
+      new Setting<>("remediation.breaker.maxNodeShare", "0.2", "a number from 0 to 1 such as 0.2",
+          Parsers.fraction(0, 1), "The breaker opens when restart findings span more than this share of the "
+              + "cluster's nodes (and at least breaker.minNodes nodes) in the window.", false);
+  public static final Setting<Integer> REMEDIATION_BREAKER_MIN_NODES =
+      new Setting<>("remediation.breaker.minNodes", "3", "an integer from 1 to 100000",
+          Parsers.integer(1, 100_000), "The node-share limit applies only once this many nodes are affected, so one "
+              + "new node in a small cluster never trips it.", false);
+  public static final Setting<Duration> REMEDIATION_BREAKER_COOLDOWN =
+      new Setting<>("remediation.breaker.cooldown", "PT1H", "an ISO-8601 duration of at least PT1M",
+          Parsers.duration(Duration.ofMinutes(1)), "An open breaker closes by itself after this long (or when a "
+              + "person resets it).", false);
+  public static final Setting<Duration> REMEDIATION_VERIFY_TIMEOUT =
+      new Setting<>("remediation.verifyTimeout", "PT3M", "an ISO-8601 duration of at least PT5S",
+          Parsers.duration(Duration.ofSeconds(5)), "The replacement pod must run with its CiliumEndpoint within this; "
+              + "otherwise chainwatch pages that the restart did not help.", false);
+  public static final Setting<Integer> REMEDIATION_BUDGET_RETRIES =
+      new Setting<>("remediation.budgetRetries", "5", "an integer from 0 to 100", Parsers.integer(0, 100),
+          "Evictions refused by a PodDisruptionBudget (429) are retried this often, then chainwatch pages.", false);
+  public static final Setting<Duration> REMEDIATION_BUDGET_BACKOFF =
+      new Setting<>("remediation.budgetBackoff", "PT10S", "an ISO-8601 duration of at least PT1S",
+          Parsers.duration(Duration.ofSeconds(1)), "First wait after a 429; it doubles with each retry (at most 10 "
+              + "minutes).", false);
+  public static final Setting<Duration> REMEDIATION_REQUEST_TIMEOUT =
+      new Setting<>("remediation.requestTimeout", "PT10S", "an ISO-8601 duration of at least PT1S",
+          Parsers.duration(Duration.ofSeconds(1)), "Bound on one eviction or state write request.", false);
+  public static final Setting<String> REMEDIATION_STATE_NAMESPACE =
+      new Setting<>("remediation.stateNamespace", "chainwatch", "a namespace name such as chainwatch",
+          Parsers::dnsLabel, "Namespace of the ConfigMap that keeps remediation state across restarts.", false);
+  public static final Setting<String> REMEDIATION_STATE_CONFIG_MAP =
+      new Setting<>("remediation.stateConfigMap", "chainwatch-remediation-state", "a ConfigMap name",
+          Parsers::dnsSubdomain, "ConfigMap that keeps cooldowns, attempts, the breaker and evictions in flight.",
+          false);
+
   public static final List<Setting<?>> ALL =
       List.of(
           CLUSTER_NAME,
@@ -59,7 +123,24 @@ public final class Settings {
           LOG_LEVEL,
           MISSED_CHAIN_ENABLED,
           MISSED_CHAIN_MIN_POD_AGE,
-          MISSED_CHAIN_AGENT_SETTLE);
+          MISSED_CHAIN_AGENT_SETTLE,
+          REMEDIATION_MODE,
+          REMEDIATION_EXCLUDED_NAMESPACES,
+          REMEDIATION_POD_COOLDOWN,
+          REMEDIATION_OWNER_COOLDOWN,
+          REMEDIATION_MAX_ATTEMPTS_PER_OWNER,
+          REMEDIATION_MAX_PER_MINUTE,
+          REMEDIATION_BREAKER_WINDOW,
+          REMEDIATION_BREAKER_MAX_PODS,
+          REMEDIATION_BREAKER_MAX_NODE_SHARE,
+          REMEDIATION_BREAKER_MIN_NODES,
+          REMEDIATION_BREAKER_COOLDOWN,
+          REMEDIATION_VERIFY_TIMEOUT,
+          REMEDIATION_BUDGET_RETRIES,
+          REMEDIATION_BUDGET_BACKOFF,
+          REMEDIATION_REQUEST_TIMEOUT,
+          REMEDIATION_STATE_NAMESPACE,
+          REMEDIATION_STATE_CONFIG_MAP);
 
   private Settings() {}
 }

@@ -11,5 +11,14 @@ public final class BusAddresses {
   /** publish, {@link io.chainwatch.model.FindingCleared}: a finding that no longer holds. */
   public static final String FINDINGS_CLEARED = "chainwatch.findings.cleared";
 
+  /** publish, {@link io.chainwatch.model.RemediationDecision}: what the remediation policy decided, and why. */
+  public static final String REMEDIATION_DECISIONS = "chainwatch.remediation.decisions";
+
+  /** publish, {@link io.chainwatch.model.RemediationOutcome}: what an eviction (or dry-run) led to. */
+  public static final String REMEDIATION_OUTCOMES = "chainwatch.remediation.outcomes";
+
+  /** publish, {@link io.chainwatch.model.BreakerChange}: the blast-radius breaker opened or closed. */
+  public static final String REMEDIATION_BREAKER = "chainwatch.remediation.breaker";
+
   private BusAddresses() {}
 }

@@ -55,6 +55,14 @@ public record PodSnapshot(
     return startedAt != null ? startedAt : createdAt;
   }
 
+  /**
+   * Identifies the controller that recreates this pod, {@code namespace/Kind/name}; {@code null} for a bare pod.
+   * Pods of one owner share it, and a replacement pod has the same one as the pod it replaces.
+   */
+  public String ownerKey() {
+    return owner == null ? null : namespace + "/" + owner.kind() + "/" + owner.name();
+  }
+
   public boolean running() {
     return "Running".equals(phase);
   }

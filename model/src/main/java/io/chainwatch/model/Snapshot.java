@@ -10,7 +10,8 @@ public sealed interface Snapshot
         EndpointSnapshot,
         NamespaceSnapshot,
         CiliumNodeSnapshot,
-        CiliumConfigSnapshot {
+        CiliumConfigSnapshot,
+        BudgetSnapshot {
 
   /** The object this snapshot was projected from. */
   ResourceRef ref();

@@ -1,0 +1,70 @@
+package io.chainwatch.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The remediation rails. Every limit the policy applies is here, with its default in {@link Settings}.
+ *
+ * @param dryRun decide and report, but make no write
+ * @param excludedNamespaces namespaces whose pods are never evicted (their findings page)
+ * @param podCooldown wait after an attempt on a pod (namespace/name) before the next
+ * @param ownerCooldown pause between evictions of one owner's pods when no budget paces them
+ * @param maxAttemptsPerOwnerPerHour evictions of one owner's pods per hour before paging
+ * @param maxEvictionsPerMinute global limit in any 60-second window
+ * @param breaker the blast-radius breaker
+ * @param verifyTimeout how long the replacement has to run with its CiliumEndpoint
+ * @param budgetRetries retries after a PodDisruptionBudget refusal before paging
+ * @param budgetBackoff first wait after a refusal; doubles each time
+ * @param requestTimeout bound on one API request
+ * @param stateNamespace namespace of the state ConfigMap
+ * @param stateConfigMap name of the state ConfigMap
+ */
+public record RemediationConfig(
+    boolean dryRun,
+    List<String> excludedNamespaces,
+    Duration podCooldown,
+    Duration ownerCooldown,
+    int maxAttemptsPerOwnerPerHour,
+    int maxEvictionsPerMinute,
+    Breaker breaker,
+    Duration verifyTimeout,
+    int budgetRetries,
+    Duration budgetBackoff,
+    Duration requestTimeout,
+    String stateNamespace,
+    String stateConfigMap) {
+  public RemediationConfig {
+    excludedNamespaces = List.copyOf(excludedNamespaces);
+    Objects.requireNonNull(podCooldown, "podCooldown");
+    Objects.requireNonNull(ownerCooldown, "ownerCooldown");
+    Objects.requireNonNull(breaker, "breaker");
+    Objects.requireNonNull(verifyTimeout, "verifyTimeout");
+    Objects.requireNonNull(budgetBackoff, "budgetBackoff");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(stateNamespace, "stateNamespace");
+    Objects.requireNonNull(stateConfigMap, "stateConfigMap");
+  }
+
+  /** The mode as configured: {@code dry-run} or {@code enforce}. */
+  public String mode() {
+    return dryRun ? "dry-run" : "enforce";
+  }
+
+  /**
+   * The blast-radius breaker: too many restart findings at once mean a cluster-wide problem restarts cannot fix.
+   *
+   * @param window counting window
+   * @param maxPods opens above this many pods with restart findings in the window
+   * @param maxNodeShare opens above this share of nodes affected in the window...
+   * @param minNodes ...once at least this many nodes are affected
+   * @param cooldown closes by itself after this long
+   */
+  public record Breaker(Duration window, int maxPods, double maxNodeShare, int minNodes, Duration cooldown) {
+    public Breaker {
+      Objects.requireNonNull(window, "window");
+      Objects.requireNonNull(cooldown, "cooldown");
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.chainwatch.remediation.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What chainwatch has done and seen, as far as the rails need it: evictions (in flight and recent), attempts per pod
+ * and per owner, recent evictions for the rate limit, the restart findings counted by the breaker, and the breaker.
+ * Saved in the cluster after every change so that a restart of chainwatch neither repeats an eviction nor forgets a
+ * storm. Mutated only on the remediation verticle's context.
+ */
+public final class RemediationHistory {
+  /** Settled evictions and attempts are kept this long: the longest window any rail looks back. */
+  public static final Duration RETENTION = Duration.ofHours(1);
+  /** Bound on the breaker's counting window, so a storm cannot grow the state without limit. */
+  static final int MAX_COUNTED_FINDINGS = 10_000;
+
+  private final Map<String, EvictionRecord> evictionsByUid = new LinkedHashMap<>();
+  private final Map<String, Instant> lastPodAttempt = new LinkedHashMap<>();
+  private final Map<String, List<Instant>> ownerAttempts = new LinkedHashMap<>();
+  private final List<Instant> recentEvictions = new ArrayList<>();
+  private final Map<String, CountedFinding> restartFindings = new LinkedHashMap<>();
+  private BreakerState breaker;
+
+  /**
+   * A pod with a restart finding, as counted by the breaker.
+   *
+   * @param node its node
+   * @param firstSeen when chainwatch first saw the finding
+   */
+  public record CountedFinding(String node, Instant firstSeen) {}
+
+  /**
+   * The open breaker.
+   *
+   * @param openedAt when it opened
+   * @param closesAt when it closes by itself
+   * @param reason which limit was exceeded
+   */
+  public record BreakerState(Instant openedAt, Instant closesAt, String reason) {}
+
+  public Optional<EvictionRecord> eviction(String podUid) {
+    return Optional.ofNullable(evictionsByUid.get(podUid));
+  }
+
+  public Collection<EvictionRecord> evictions() {
+    return Collections.unmodifiableCollection(evictionsByUid.values());
+  }
+
+  public void putEviction(EvictionRecord record) {
+    evictionsByUid.put(record.podUid(), record);
+  }
+
+  public void removeEviction(String podUid) {
+    evictionsByUid.remove(podUid);
+  }
+
+  /** An eviction of this owner's pods that is still in flight, if any. */
+  public Optional<EvictionRecord> inFlightFor(String ownerKey) {
+    return evictionsByUid.values().stream()
+        .filter(record -> record.ownerKey().equals(ownerKey) && record.inFlight() && !record.dryRun())
+        .findFirst();
+  }
+
+  public Optional<Instant> lastPodAttempt(String podKey) {
+    return Optional.ofNullable(lastPodAttempt.get(podKey));
+  }
+
+  /** Attempts on this owner's pods since {@code since}, oldest first. */
+  public List<Instant> ownerAttemptsSince(String ownerKey, Instant since) {
+    return ownerAttempts.getOrDefault(ownerKey, List.of()).stream().filter(at -> !at.isBefore(since)).toList();
+  }
+
+  /** Evictions (and dry-run evictions) since {@code since}, oldest first. */
+  public List<Instant> evictionsSince(Instant since) {
+    return recentEvictions.stream().filter(at -> !at.isBefore(since)).toList();
+  }
+
+  /**
+   * Records an attempt: cooldown of the pod, the global rate, and (with {@code countForOwner}) the owner's hourly
+   * count. Dry-runs and retries after a budget refusal do not count for the owner: nothing new was done to it.
+   */
+  public void recordAttempt(String podKey, String ownerKey, Instant at, boolean countForOwner) {
+    lastPodAttempt.put(podKey, at);
+    if (countForOwner) {
+      ownerAttempts.computeIfAbsent(ownerKey, key -> new ArrayList<>()).add(at);
+    }
+    recentEvictions.add(at);
+  }
+
+  /** Takes back an attempt that never reached the API server (the write was not allowed or the state not saved). */
+  public void withdrawAttempt(String podKey, String ownerKey, Instant at) {
+    lastPodAttempt.remove(podKey, at);
+    List<Instant> attempts = ownerAttempts.get(ownerKey);
+    if (attempts != null) {
+      attempts.remove(at);
+      if (attempts.isEmpty()) {
+        ownerAttempts.remove(ownerKey);
+      }
+    }
+    recentEvictions.remove(at);
+  }
+
+  /** Counts a pod with a restart finding for the breaker (first sighting only). */
+  public void countRestartFinding(String podKey, String node, Instant at) {
+    if (restartFindings.size() < MAX_COUNTED_FINDINGS || restartFindings.containsKey(podKey)) {
+      restartFindings.putIfAbsent(podKey, new CountedFinding(node, at));
+    }
+  }
+
+  /** Pods with restart findings first seen since {@code since}. */
+  public Map<String, CountedFinding> restartFindingsSince(Instant since) {
+    Map<String, CountedFinding> counted = new LinkedHashMap<>();
+    restartFindings.forEach((pod, finding) -> {
+      if (!finding.firstSeen().isBefore(since)) {
+        counted.put(pod, finding);
+      }
+    });
+    return counted;
+  }
+
+  public Optional<BreakerState> breaker() {
+    return Optional.ofNullable(breaker);
+  }
+
+  public void openBreaker(BreakerState state) {
+    breaker = state;
+  }
+
+  /** Closes the breaker and forgets the findings it counted, so the same storm does not re-open it at once. */
+  public void closeBreaker() {
+    breaker = null;
+    restartFindings.clear();
+  }
+
+  /** Drops what no rail looks at any more. */
+  public void prune(Instant now, Duration breakerWindow) {
+    Instant horizon = now.minus(RETENTION);
+    evictionsByUid.values().removeIf(record -> record.status() == EvictionRecord.Status.SETTLED
+        && record.requestedAt().isBefore(horizon));
+    lastPodAttempt.values().removeIf(at -> at.isBefore(horizon));
+    ownerAttempts.values().forEach(attempts -> attempts.removeIf(at -> at.isBefore(horizon)));
+    ownerAttempts.values().removeIf(List::isEmpty);
+    recentEvictions.removeIf(at -> at.isBefore(now.minus(Duration.ofMinutes(1))));
+    Instant windowStart = now.minus(breakerWindow);
+    restartFindings.values().removeIf(finding -> finding.firstSeen().isBefore(windowStart));
+  }
+
+  /**
+   * Adds what another copy of the history knows (the state found in the cluster after a conflicting write): the
+   * union of evictions, attempts and counted findings; the breaker stays open if either copy has it open. Nothing
+   * another replica did is forgotten, so nothing is repeated.
+   */
+  public void mergeFrom(RemediationHistory other) {
+    other.evictionsByUid.forEach(evictionsByUid::putIfAbsent);
+    other.lastPodAttempt.forEach((pod, at) -> lastPodAttempt.merge(pod, at, (a, b) -> a.isAfter(b) ? a : b));
+    other.ownerAttempts.forEach((owner, attempts) -> {
+      Set<Instant> union = new HashSet<>(ownerAttempts.getOrDefault(owner, List.of()));
+      union.addAll(attempts);
+      List<Instant> sorted = new ArrayList<>(union);
+      Collections.sort(sorted);
+      ownerAttempts.put(owner, sorted);
+    });
+    Set<Instant> rate = new HashSet<>(recentEvictions);
+    rate.addAll(other.recentEvictions);
+    recentEvictions.clear();
+    recentEvictions.addAll(rate);
+    Collections.sort(recentEvictions);
+    other.restartFindings.forEach(restartFindings::putIfAbsent);
+    if (breaker == null) {
+      breaker = other.breaker;
+    }
+  }
+
+  // Raw access for the state codec.
+
+  public Map<String, Instant> lastPodAttempts() {
+    return Collections.unmodifiableMap(lastPodAttempt);
+  }
+
+  public Map<String, List<Instant>> ownerAttempts() {
+    return Collections.unmodifiableMap(ownerAttempts);
+  }
+
+  public List<Instant> recentEvictions() {
+    return Collections.unmodifiableList(recentEvictions);
+  }
+
+  public Map<String, CountedFinding> restartFindings() {
+    return Collections.unmodifiableMap(restartFindings);
+  }
+
+  public void restorePodAttempt(String podKey, Instant at) {
+    lastPodAttempt.put(podKey, at);
+  }
+
+  public void restoreOwnerAttempts(String ownerKey, List<Instant> attempts) {
+    ownerAttempts.put(ownerKey, new ArrayList<>(attempts));
+  }
+
+  public void restoreRecentEviction(Instant at) {
+    recentEvictions.add(at);
+  }
+
+  public void restoreRestartFinding(String podKey, CountedFinding finding) {
+    restartFindings.put(podKey, finding);
+  }
+}
