@@ -3,7 +3,15 @@ package io.chainwatch.watcher;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.bus.BusCodecs;
 import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.remediation.RemediationVerticle;
+import io.chainwatch.remediation.WritePermit;
+import io.chainwatch.remediation.action.EvictPodRemediation;
+import io.chainwatch.remediation.action.RemediationStateStore;
+import io.chainwatch.remediation.policy.RemediationPolicy;
 import io.chainwatch.watcher.detect.Detector;
 import io.chainwatch.watcher.detect.Detectors;
 import io.chainwatch.watcher.eval.ChangeGate;
@@ -43,9 +51,13 @@ public final class Chainwatch implements AutoCloseable {
   private final HealthVerticle health;
   private final ClusterWatcher watcher;
   private final KubernetesClient watchClient;
+  private final EvictPodRemediation evictor;
+  private final RemediationVerticle remediation;
   private volatile boolean evaluating;
+  private volatile boolean breakerOpen;
 
-  private Chainwatch(ChainwatchConfig config, KubernetesClient client, Clock clock, PrintStream findingsOut) {
+  private Chainwatch(ChainwatchConfig config, KubernetesClient client, Clock clock, PrintStream findingsOut,
+      WritePermit permit) {
     this.vertx = Vertx.vertx();
     BusCodecs.registerAll(vertx.eventBus());
     this.metrics = new WatcherMetrics();
@@ -72,18 +84,47 @@ public final class Chainwatch implements AutoCloseable {
     await(vertx.deployVerticle(evaluator));
     await(vertx.deployVerticle(new FindingLogVerticle(findingsOut)));
     await(vertx.deployVerticle(health));
+    this.evictor = new EvictPodRemediation(client, config.remediation().requestTimeout());
+    this.remediation = new RemediationVerticle(new RemediationPolicy(config.remediation()),
+        new ClusterRemediationView(state), evictor,
+        new RemediationStateStore(client, config.remediation().stateNamespace(), config.remediation().stateConfigMap()),
+        permit, clock);
+    countRemediation();
+    await(vertx.deployVerticle(remediation));
     LOG.info("Detectors: {}; health and metrics on port {}",
         detectors.stream().map(Detector::id).toList(), health.actualPort());
   }
 
+  private void countRemediation() {
+    metrics.gauge("chainwatch_remediation_breaker_open", "1 while the blast-radius breaker stops evictions",
+        () -> breakerOpen ? 1 : 0);
+    vertx.eventBus().<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS, message ->
+        metrics.remediationDecision(message.body().decision().verdict(), message.body().decision().rule().wireName()));
+    vertx.eventBus().<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES, message ->
+        metrics.remediationOutcome(message.body().result().wireName()));
+    vertx.eventBus().<BreakerChange>localConsumer(BusAddresses.REMEDIATION_BREAKER, message ->
+        breakerOpen = message.body().open());
+  }
+
   /**
-   * Starts watching. Returns at once; evaluation begins when every informer has synced.
+   * Starts watching with a single replica's right to write. Returns at once; evaluation begins when every informer
+   * has synced.
    *
    * @param findingsOut where finding JSON lines go (stdout in production)
    */
   public static Chainwatch start(ChainwatchConfig config, KubernetesClient client, Clock clock,
       PrintStream findingsOut) {
-    Chainwatch chainwatch = new Chainwatch(config, client, clock, findingsOut);
+    return start(config, client, clock, findingsOut, WritePermit.always());
+  }
+
+  /**
+   * Starts watching.
+   *
+   * @param permit asked right before every remediation write
+   */
+  public static Chainwatch start(ChainwatchConfig config, KubernetesClient client, Clock clock,
+      PrintStream findingsOut, WritePermit permit) {
+    Chainwatch chainwatch = new Chainwatch(config, client, clock, findingsOut, permit);
     chainwatch.watcher.start().whenComplete((ok, failure) -> {
       if (failure != null) {
         LOG.error("Informers failed to start", failure);
@@ -158,6 +199,7 @@ public final class Chainwatch implements AutoCloseable {
   public void close() {
     watcher.close();
     watchClient.close();
+    evictor.close();
     try {
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {

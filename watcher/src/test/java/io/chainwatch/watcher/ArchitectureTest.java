@@ -53,4 +53,22 @@ class ArchitectureTest {
             "..watcher.informer..", "..watcher.eval..")
         .check(classes);
   }
+
+  @Test
+  void theRemediationPolicyIsPure() {
+    noClasses().that().resideInAPackage("io.chainwatch.remediation.policy..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "io.vertx..", "java.io..", "java.nio..",
+            "java.net..", "io.chainwatch.remediation.action..")
+        .orShould().dependOnClassesThat().areAssignableTo(Clock.class)
+        .orShould().callMethod(Instant.class, "now")
+        .orShould().callMethod(System.class, "currentTimeMillis")
+        .check(classes);
+  }
+
+  @Test
+  void remediationsKnowNeitherTheWatcherNorTheNotifiers() {
+    noClasses().that().resideInAPackage("io.chainwatch.remediation..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.chainwatch.watcher..", "io.chainwatch.notifier..")
+        .check(classes);
+  }
 }

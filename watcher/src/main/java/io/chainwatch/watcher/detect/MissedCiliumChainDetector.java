@@ -1,6 +1,7 @@
 package io.chainwatch.watcher.detect;
 
 import io.chainwatch.config.MissedChainConfig;
+import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
@@ -86,6 +87,8 @@ public final class MissedCiliumChainDetector implements Detector {
       addNode(refs, node.name(), true, view);
     } else if (latest instanceof CiliumNodeSnapshot ciliumNode) {
       addNode(refs, ciliumNode.name(), true, view);
+    } else if (latest instanceof BudgetSnapshot) {
+      return Subjects.NONE; // budgets matter to remediation, not to detection
     } else {
       // cilium-config or a namespace's opt-out changed: that can change any verdict
       return Subjects.ALL;

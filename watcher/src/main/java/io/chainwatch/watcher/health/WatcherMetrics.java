@@ -53,6 +53,19 @@ public final class WatcherMetrics {
     taggedCounter("chainwatch_findings_cleared_total", "Findings that stopped holding", "detector", detector).increment();
   }
 
+  /** Remediation decisions by verdict and rule (a wait or skip repeated unchanged is counted once). */
+  public void remediationDecision(String verdict, String rule) {
+    counters.computeIfAbsent("decision\u0000" + verdict + '\u0000' + rule, k ->
+        Counter.builder("chainwatch_remediation_decisions_total").description("Remediation decisions")
+            .tag("verdict", verdict).tag("rule", rule).register(registry)).increment();
+  }
+
+  /** Remediation outcomes by result. */
+  public void remediationOutcome(String result) {
+    taggedCounter("chainwatch_remediation_outcomes_total", "Results of evictions (and dry-runs)", "result", result)
+        .increment();
+  }
+
   public void evaluations(String trigger, int count) {
     taggedCounter("chainwatch_evaluations_total", "Subject evaluations by trigger", "trigger", trigger).increment(count);
   }

@@ -1,5 +1,6 @@
 package io.chainwatch.watcher.informer;
 
+import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
@@ -26,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one informer per watched kind (Pods and CiliumEndpoints in all namespaces, Nodes, Namespaces, CiliumNodes,
- * and the cilium-config ConfigMap) and feeds each into the cluster view through a {@link SnapshotItemStore}.
+ * Starts one informer per watched kind (Pods, CiliumEndpoints and PodDisruptionBudgets in all namespaces, Nodes,
+ * Namespaces, CiliumNodes, and the cilium-config ConfigMap) and feeds each into the cluster view through a {@link SnapshotItemStore}.
  *
  * <p>Objects are decoded generically, lists are paged, and list or watch failures are retried with the client's
  * backoff, counted and logged rather than stopping the informer.
@@ -70,6 +71,9 @@ public final class ClusterWatcher implements AutoCloseable {
     add(kind("", "v1", "ConfigMap", "configmaps", true), CiliumConfigSnapshot.class, Projections::ciliumConfig,
         ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace())
             .withName(agents.configMapName()));
+
+    add(kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true), BudgetSnapshot.class,
+        Projections::budget, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
 
     List<CompletableFuture<Void>> started = new ArrayList<>();
     informers.forEach((kind, informer) -> {

@@ -38,8 +38,9 @@ public final class PruningSerialization extends KubernetesSerialization {
       "metadata", Map.of("name", true, "namespace", true, "uid", true, "resourceVersion", true,
           "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
           "annotations", new AnnotationPrefix("chainwatch.io/")),
-      "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true),
-      "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true),
+      "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true, "selector", true),
+      "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true,
+          "disruptionsAllowed", true),
       "data", true);
 
   /** Keeps only the annotations whose key starts with a prefix: other tools' annotations can be large. */

@@ -1,5 +1,6 @@
 package io.chainwatch.watcher.view;
 
+import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
@@ -36,6 +37,7 @@ public final class ClusterState implements ClusterView {
   private final SnapshotTable<NamespaceSnapshot> namespaces = new SnapshotTable<>();
   private final SnapshotTable<CiliumNodeSnapshot> ciliumNodes = new SnapshotTable<>();
   private final SnapshotTable<CiliumConfigSnapshot> ciliumConfigs = new SnapshotTable<>();
+  private final SnapshotTable<BudgetSnapshot> budgets = new SnapshotTable<>();
 
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
@@ -69,6 +71,8 @@ public final class ClusterState implements ClusterView {
       return (SnapshotTable<S>) ciliumNodes;
     } else if (kind == CiliumConfigSnapshot.class) {
       return (SnapshotTable<S>) ciliumConfigs;
+    } else if (kind == BudgetSnapshot.class) {
+      return (SnapshotTable<S>) budgets;
     }
     throw new IllegalArgumentException("no table for " + kind);
   }
@@ -193,6 +197,11 @@ public final class ClusterState implements ClusterView {
   }
 
   @Override
+  public Collection<BudgetSnapshot> budgets() {
+    return budgets.snapshots();
+  }
+
+  @Override
   public boolean isCiliumAgent(PodSnapshot pod) {
     return agents.isAgent(pod);
   }
@@ -216,6 +225,7 @@ public final class ClusterState implements ClusterView {
         "CiliumEndpoint", endpoints.size(),
         "Namespace", namespaces.size(),
         "CiliumNode", ciliumNodes.size(),
-        "ConfigMap", ciliumConfigs.size());
+        "ConfigMap", ciliumConfigs.size(),
+        "PodDisruptionBudget", budgets.size());
   }
 }

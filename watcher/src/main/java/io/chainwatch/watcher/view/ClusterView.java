@@ -1,5 +1,6 @@
 package io.chainwatch.watcher.view;
 
+import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
@@ -37,6 +38,9 @@ public interface ClusterView {
 
   /** Cilium agent pods bound to {@code node} (the configured namespace and label). */
   List<PodSnapshot> ciliumAgentsOn(String node);
+
+  /** PodDisruptionBudgets in every namespace (few: one per protected workload). */
+  Collection<BudgetSnapshot> budgets();
 
   /** Whether {@code pod} is a Cilium agent pod (in the configured namespace, with the configured label). */
   boolean isCiliumAgent(PodSnapshot pod);

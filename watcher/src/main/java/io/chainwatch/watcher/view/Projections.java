@@ -1,5 +1,6 @@
 package io.chainwatch.watcher.view;
 
+import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
@@ -39,6 +40,7 @@ public final class Projections {
     }
     boolean core = "v1".equals(apiVersion);
     boolean cilium = apiVersion != null && apiVersion.startsWith("cilium.io/");
+    boolean policy = "policy/v1".equals(apiVersion);
     return switch (kind) {
       case "Pod" -> core ? PodSnapshot.class : null;
       case "Node" -> core ? NodeSnapshot.class : null;
@@ -46,6 +48,7 @@ public final class Projections {
       case "ConfigMap" -> core ? CiliumConfigSnapshot.class : null;
       case "CiliumEndpoint" -> cilium ? EndpointSnapshot.class : null;
       case "CiliumNode" -> cilium ? CiliumNodeSnapshot.class : null;
+      case "PodDisruptionBudget" -> policy ? BudgetSnapshot.class : null;
       default -> null;
     };
   }
@@ -65,6 +68,8 @@ public final class Projections {
       return ciliumNode(object);
     } else if (type == CiliumConfigSnapshot.class) {
       return ciliumConfig(object);
+    } else if (type == BudgetSnapshot.class) {
+      return budget(object);
     }
     throw new ProjectionException("unsupported kind " + object.getApiVersion() + " " + object.getKind());
   }
@@ -169,6 +174,49 @@ public final class Projections {
       values.put(key, value == null ? "" : (String) value);
     });
     return new CiliumConfigSnapshot(f.requireNamespace(), f.meta.getName(), values);
+  }
+
+  private static final java.util.Set<String> SELECTOR_OPERATORS = java.util.Set.of("In", "NotIn", "Exists",
+      "DoesNotExist");
+
+  public static BudgetSnapshot budget(GenericKubernetesResource budget) {
+    Fields f = new Fields(budget);
+    Map<String, Object> spec = f.map(budget.getAdditionalProperties(), "spec");
+    Map<String, Object> selector = f.map(spec, "selector");
+    Map<String, String> labels = new HashMap<>();
+    f.map(selector, "matchLabels").forEach((key, value) -> {
+      if (!(value instanceof String text)) {
+        throw f.problem("spec.selector.matchLabels." + key, "a string", value);
+      }
+      labels.put(key, text);
+    });
+    List<BudgetSnapshot.LabelRequirement> expressions = new ArrayList<>();
+    for (Map<String, Object> expression : f.listOfMaps(selector, "spec.selector.matchExpressions",
+        "matchExpressions")) {
+      String key = f.string(expression, "spec.selector.matchExpressions[].key", "key");
+      String operator = f.string(expression, "spec.selector.matchExpressions[].operator", "operator");
+      if (key == null || !SELECTOR_OPERATORS.contains(operator)) {
+        throw f.problem("spec.selector.matchExpressions[]", "a key with operator In, NotIn, Exists or DoesNotExist",
+            expression);
+      }
+      Object values = expression.get("values");
+      List<String> texts = new ArrayList<>();
+      if (values instanceof List<?> list) {
+        for (Object value : list) {
+          texts.add(String.valueOf(value));
+        }
+      } else if (values != null) {
+        throw f.problem("spec.selector.matchExpressions[].values", "a list", values);
+      }
+      expressions.add(new BudgetSnapshot.LabelRequirement(key, operator, texts));
+    }
+    Map<String, Object> status = f.map(budget.getAdditionalProperties(), "status");
+    Object allowed = status.get("disruptionsAllowed");
+    if (allowed != null && !(allowed instanceof Number)) {
+      throw f.problem("status.disruptionsAllowed", "an integer", allowed);
+    }
+    return new BudgetSnapshot(intern(f.requireNamespace()), f.meta.getName(), labels, expressions,
+        allowed == null ? -1 : ((Number) allowed).intValue());
   }
 
   private static OwnerRef controller(List<OwnerReference> owners) {
