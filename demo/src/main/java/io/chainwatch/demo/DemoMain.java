@@ -4,7 +4,10 @@ import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.config.ChainwatchConfig;
 import io.chainwatch.config.ConfigLoader;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.Decision;
 import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.watcher.Chainwatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -51,7 +54,8 @@ public final class DemoMain {
    * Runs the demo.
    *
    * @param args {@code --follow} keeps it running after the scenario
-   * @return 0 when chainwatch found exactly the race pods, 1 otherwise
+   * @return 0 when chainwatch found exactly the race pods and settled each as expected (restart verified, or page),
+   *     1 otherwise
    */
   public static int run(List<String> args, PrintStream out) throws Exception {
     boolean follow = args.contains("--follow");
@@ -59,7 +63,7 @@ public final class DemoMain {
     Timeline timeline = new Timeline(out);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+        new EvictionSubresource(new KubernetesMixedDispatcher(responses)), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     try (KubernetesClient client = server.createClient()) {
       return play(client, timeline, follow);
@@ -71,80 +75,125 @@ public final class DemoMain {
   private static int play(KubernetesClient client, Timeline timeline, boolean follow) throws Exception {
     timeline.line("chainwatch demo: a node joins a Cilium-chained cluster; pods the kubelet starts before"
         + " cilium-agent is Ready miss the chain.");
-    timeline.line("The API server is fabric8's mock, in process; chainwatch runs its real pipeline against it.\n");
+    timeline.line("The API server is fabric8's mock, in process; chainwatch runs its real pipeline against it,"
+        + " in remediation mode enforce.\n");
     ChainwatchConfig config = ConfigLoader.load(null, Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_CLUSTER_NAME", "demo",
-        // shortened from the 30 s defaults so the demo takes seconds
+        "CHAINWATCH_REMEDIATION_MODE", "enforce",
+        // shortened from the defaults so the demo takes seconds
         "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE", "PT3S",
-        "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_AGENT_SETTLE", "PT3S"));
+        "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_AGENT_SETTLE", "PT3S",
+        "CHAINWATCH_REMEDIATION_OWNER_COOLDOWN", "PT1S",
+        "CHAINWATCH_REMEDIATION_VERIFY_TIMEOUT", "PT30S",
+        "CHAINWATCH_REMEDIATION_BUDGET_RETRIES", "1",
+        "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S"));
     SimulatedCluster cluster = new SimulatedCluster(client, timeline);
 
     cluster.nodeJoins(SETTLED_NODE, true);
     cluster.agentReady(SETTLED_NODE);
     cluster.startPod("shop", "cart-6c8d9f7b5-r2d2x", SETTLED_NODE, "ReplicaSet", "cart-6c8d9f7b5", true);
+    cluster.budget("shop", "pay-pdb", "pay", 0);
 
-    Map<String, Finding> open = new ConcurrentHashMap<>();
-    CountDownLatch judged = new CountDownLatch(1);
-    Set<String> racers = Set.of("shop/web-7d9c6b5f4-x2k8p", "shop/web-7d9c6b5f4-q9z7m", "shop/report-28190-kq2z1");
+    Map<String, Finding> found = new ConcurrentHashMap<>();
+    Map<String, String> remediated = new ConcurrentHashMap<>();
+    CountDownLatch settled = new CountDownLatch(1);
+    Set<String> restarted = Set.of("shop/web-7d9c6b5f4-x2k8p", "shop/web-7d9c6b5f4-q9z7m");
+    String blocked = "shop/pay-5c6d7e8f9-t7k2m";
+    String bare = "shop/report-28190-kq2z1";
     Set<String> fullChain = Set.of("shop/api-5f6d7c8b9-h4k2j", "shop/api-5f6d7c8b9-p8m3n");
-    Chainwatch chainwatch = Chainwatch.start(config, client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
+    Runnable checkSettled = () -> {
+      if (restarted.stream().allMatch(pod -> remediated.getOrDefault(pod, "").startsWith("verified"))
+          && remediated.getOrDefault(blocked, "").startsWith("paged") && found.containsKey(bare)) {
+        settled.countDown();
+      }
+    };
+    io.fabric8.kubernetes.client.Watch controllers = cluster.replicaSetsRecreateDeletedPods();
+    Chainwatch chainwatch = Chainwatch.start(config, client, Clock.systemUTC(),
+        new PrintStream(OutputStream.nullOutputStream()));
     try {
-      chainwatch.vertx().eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
+      var bus = chainwatch.vertx().eventBus();
+      bus.<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
         Finding finding = message.body();
-        String key = finding.resource().namespace() + "/" + finding.resource().name();
-        open.put(key, finding);
+        found.put(key(finding), finding);
         timeline.say("FINDING", finding.severity().wireName() + ", action " + finding.action().wireName() + ": "
             + finding.summary());
-        if (open.keySet().containsAll(racers)) {
-          judged.countDown();
+        checkSettled.run();
+      });
+      bus.<FindingCleared>localConsumer(BusAddresses.FINDINGS_CLEARED, message ->
+          timeline.say("cleared", message.body().finding().resource().key() + " no longer holds"));
+      bus.<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS, message -> {
+        RemediationDecision decided = message.body();
+        Decision decision = decided.decision();
+        timeline.say("DECISION", key(decided.finding()) + ": " + decision.verdict() + " ("
+            + decision.rule().wireName() + ") " + decision.why());
+        if (decision instanceof Decision.Page) {
+          remediated.put(key(decided.finding()), "paged: " + decision.why());
+          checkSettled.run();
         }
       });
-      chainwatch.vertx().eventBus().<FindingCleared>localConsumer(BusAddresses.FINDINGS_CLEARED, message ->
-          timeline.say("cleared", message.body().finding().resource().key() + " no longer holds"));
+      bus.<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES, message -> {
+        RemediationOutcome outcome = message.body();
+        timeline.say("OUTCOME", outcome.result().wireName() + ": " + outcome.detail());
+        if (outcome.result() == RemediationOutcome.Result.VERIFIED) {
+          remediated.put(key(outcome.finding()), "verified: " + outcome.evidence().get("replacement")
+              + " replaced it and has its CiliumEndpoint");
+          checkSettled.run();
+        }
+      });
 
       cluster.nodeJoins(NODE, false);
       timeline.say("base CNI", "tke-bridge-agent wrote its CNI config on " + NODE
           + ": the kubelet sees the network ready and starts pods at once");
       cluster.startPod("shop", "web-7d9c6b5f4-x2k8p", NODE, "ReplicaSet", "web-7d9c6b5f4", false);
       cluster.startPod("shop", "web-7d9c6b5f4-q9z7m", NODE, "ReplicaSet", "web-7d9c6b5f4", false);
+      cluster.startPod("shop", "pay-5c6d7e8f9-t7k2m", NODE, "ReplicaSet", "pay-5c6d7e8f9", false);
       cluster.startPod("shop", "report-28190-kq2z1", NODE, "Job", "report-28190", false);
       Thread.sleep(1500); // the window in which the node runs without Cilium in its chain
       cluster.agentReady(NODE);
       Thread.sleep(500);
       cluster.startPod("shop", "api-5f6d7c8b9-h4k2j", NODE, "ReplicaSet", "api-5f6d7c8b9", true);
       cluster.startPod("shop", "api-5f6d7c8b9-p8m3n", NODE, "ReplicaSet", "api-5f6d7c8b9", true);
-      Instant laterPodsJudgeable = Instant.now().plus(Duration.ofSeconds(4));
       timeline.say("chainwatch", "watching; a pod counts once it has run 3 s and its node's agent has been"
           + " Ready 3 s (30 s each by default)");
 
-      boolean allFound = judged.await(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-      long wait = Duration.between(Instant.now(), laterPodsJudgeable).toMillis();
-      if (wait > 0) {
-        Thread.sleep(wait); // let the full-chain pods pass their grace period too, so their silence means something
-      }
-      List<String> wronglyReported = fullChain.stream().filter(open::containsKey).sorted().toList();
+      boolean done = settled.await(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      List<String> wronglyReported = fullChain.stream().filter(found::containsKey).sorted().toList();
       timeline.line("");
       timeline.line("Result:");
-      for (String racer : racers.stream().sorted().toList()) {
-        Finding finding = open.get(racer);
-        timeline.line("  " + racer + ": " + (finding == null ? "NOT FOUND"
-            : "found, missed the chain, planned action " + finding.action().wireName()));
+      for (String pod : restarted.stream().sorted().toList()) {
+        timeline.line("  " + pod + ": " + describe(found.get(pod), remediated.get(pod)));
       }
+      timeline.line("  " + blocked + ": " + describe(found.get(blocked), remediated.get(blocked)));
+      timeline.line("  " + bare + ": " + describe(found.get(bare), "paged: a Job does not recreate evicted pods"));
       for (String pod : fullChain.stream().sorted().toList()) {
-        timeline.line("  " + pod + ": " + (open.containsKey(pod) ? "REPORTED (wrong)"
+        timeline.line("  " + pod + ": " + (found.containsKey(pod) ? "REPORTED (wrong)"
             : "not reported: it started through the full chain and has its CiliumEndpoint"));
       }
-      boolean passed = allFound && wronglyReported.isEmpty();
-      timeline.line(passed ? "chainwatch found every pod that missed the chain and nothing else."
-          : "chainwatch did not find exactly the race pods: see above.");
+      boolean passed = done && wronglyReported.isEmpty();
+      timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"
+          + " verified their replacements, and paged for the rest."
+          : "chainwatch did not settle every race pod as expected: see above.");
       if (follow) {
         timeline.line("--follow: still watching; press Ctrl-C to stop.");
         new CountDownLatch(1).await();
       }
       return passed ? 0 : 1;
     } finally {
+      controllers.close();
       chainwatch.close();
     }
+  }
+
+  private static String key(Finding finding) {
+    return finding.resource().namespace() + "/" + finding.resource().name();
+  }
+
+  private static String describe(Finding finding, String remediation) {
+    if (finding == null) {
+      return "NOT FOUND";
+    }
+    return "found, missed the chain, planned action " + finding.action().wireName()
+        + (remediation == null ? "; NOT REMEDIATED" : "; " + remediation);
   }
 }

@@ -92,6 +92,45 @@ final class SimulatedCluster {
     return pod;
   }
 
+  /** A PodDisruptionBudget over pods labelled {@code app}, with the disruptions the disruption controller allows. */
+  void budget(String namespace, String name, String app, int disruptionsAllowed) {
+    client.policy().v1().podDisruptionBudget().inNamespace(namespace).resource(
+        new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata()
+            .withNamespace(namespace).withName(name).endMetadata()
+            .withNewSpec().withNewMinAvailable(1).withNewSelector().addToMatchLabels("app", app).endSelector()
+            .endSpec().withNewStatus().withDisruptionsAllowed(disruptionsAllowed).withCurrentHealthy(1)
+            .withDesiredHealthy(1).withExpectedPods(1).endStatus().build()).create();
+    timeline.say("cluster", "PodDisruptionBudget " + namespace + "/" + name + " protects app=" + app
+        + " (disruptions allowed: " + disruptionsAllowed + ")");
+  }
+
+  /**
+   * Plays the ReplicaSet controller: when a pod it owns is deleted (evicted), it starts a replacement on the same
+   * node. The node's agent is Ready by then, so the replacement goes through the full chain and gets its endpoint.
+   */
+  io.fabric8.kubernetes.client.Watch replicaSetsRecreateDeletedPods() {
+    return client.pods().inAnyNamespace().watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        if (action != Action.DELETED || pod.getMetadata().getOwnerReferences() == null) {
+          return;
+        }
+        pod.getMetadata().getOwnerReferences().stream().filter(owner -> "ReplicaSet".equals(owner.getKind()))
+            .findFirst().ifPresent(owner -> {
+              timeline.say("cluster", "pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()
+                  + " evicted and gone; ReplicaSet " + owner.getName() + " creates a replacement");
+              startPod(pod.getMetadata().getNamespace(), owner.getName() + "-" + suffix(), pod.getSpec().getNodeName(),
+                  "ReplicaSet", owner.getName(), true);
+            });
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+        // the demo closes it at the end
+      }
+    });
+  }
+
   private static String suffix() {
     return UUID.randomUUID().toString().substring(0, 5);
   }

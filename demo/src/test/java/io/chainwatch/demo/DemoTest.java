@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class DemoTest {
   @Test
-  void theTimelineShowsTheRacePodsFoundAndTheLaterPodsNot() throws Exception {
+  void theTimelineShowsTheRacePodsFoundRestartedVerifiedOrPagedAndTheLaterPodsNot() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     int exit = DemoMain.run(List.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -19,13 +19,21 @@ class DemoTest {
     assertThat(exit).as(timeline).isZero();
     assertThat(timeline)
         .contains("node 10.0.0.11 joined WITHOUT the node.cilium.io/agent-not-ready taint")
-        .contains("shop/web-7d9c6b5f4-x2k8p: found, missed the chain, planned action restart")
-        .contains("shop/web-7d9c6b5f4-q9z7m: found, missed the chain, planned action restart")
+        .containsPattern("shop/web-7d9c6b5f4-x2k8p: found, missed the chain, planned action restart; verified: "
+            + "shop/web-7d9c6b5f4-[a-z0-9]{5} replaced it and has its CiliumEndpoint")
+        .containsPattern("shop/web-7d9c6b5f4-q9z7m: found, missed the chain, planned action restart; verified: "
+            + "shop/web-7d9c6b5f4-[a-z0-9]{5} replaced it and has its CiliumEndpoint")
+        .contains("shop/pay-5c6d7e8f9-t7k2m: found, missed the chain, planned action restart; paged: "
+            + "PodDisruptionBudget pay-pdb refused the eviction 2 times")
         .contains("shop/report-28190-kq2z1: found, missed the chain, planned action page")
+        .contains("wait (owner-in-flight)")
+        .contains("budget-refused: PodDisruptionBudget pay-pdb refused evicting shop/pay-5c6d7e8f9-t7k2m")
         .contains("shop/api-5f6d7c8b9-h4k2j: not reported")
         .contains("shop/api-5f6d7c8b9-p8m3n: not reported")
         .contains("before cilium-agent was Ready on node 10.0.0.11: the CNI-chain race")
         .doesNotContain("REPORTED (wrong)");
-    assertThat(timeline.lines().filter(line -> line.contains("FINDING"))).hasSize(3);
+    assertThat(timeline.lines().filter(line -> line.contains("FINDING"))).as("the replacements are not reported")
+        .hasSize(4);
+    assertThat(timeline.lines().filter(line -> line.contains("OUTCOME    evicted:"))).hasSize(2);
   }
 }

@@ -381,7 +381,7 @@ public final class RemediationVerticle extends VerticleBase {
         evidence.put("replacementUid", healthy.uid());
         evidence.put("verifiedAfterSeconds", Duration.between(record.requestedAt(), now).toSeconds());
         LOG.info("Verified: {} replaced {} and has its CiliumEndpoint", key(healthy), record.podKey());
-        publishOutcome(finding, Result.VERIFIED, "verified: " + key(healthy) + " replaced " + record.podKey()
+        publishOutcome(finding, Result.VERIFIED, key(healthy) + " replaced " + record.podKey()
             + " and runs with its CiliumEndpoint", evidence, now);
         settled = true;
       } else if (!now.isBefore(record.requestedAt().plus(policy.config().verifyTimeout()))) {
