@@ -43,7 +43,13 @@ class BusCodecsTest {
         finding,
         new FindingCleared(finding, Instant.EPOCH),
         new ClusterChange(
-            new ResourceRef("Namespace", null, "shop"), null, new NamespaceSnapshot("shop", false)));
+            new ResourceRef("Namespace", null, "shop"), null, new NamespaceSnapshot("shop", false)),
+        new io.chainwatch.model.RemediationDecision(finding,
+            new io.chainwatch.model.Decision.Evict(io.chainwatch.model.RemediationRule.ELIGIBLE, "why"), false,
+            Instant.EPOCH),
+        new io.chainwatch.model.RemediationOutcome(finding, io.chainwatch.model.RemediationOutcome.Result.EVICTED,
+            "evicted", Map.of(), Instant.EPOCH),
+        new io.chainwatch.model.BreakerChange(true, "storm", Map.of(), Instant.EPOCH, Instant.EPOCH));
   }
 
   @Test
