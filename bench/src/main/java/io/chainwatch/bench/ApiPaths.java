@@ -8,6 +8,7 @@ final class ApiPaths {
   static final String NAMESPACES = "/api/v1/namespaces";
   static final String CILIUM_NODES = "/apis/cilium.io/v2/ciliumnodes";
   static final String CONFIG_MAPS = "/api/v1/namespaces/kube-system/configmaps";
+  static final String BUDGETS = "/apis/policy/v1/poddisruptionbudgets";
 
   private ApiPaths() {}
 
@@ -25,6 +26,7 @@ final class ApiPaths {
         .serve(NAMESPACES, new FakeApiServer.Collection("v1", "NamespaceList", Workload.NAMESPACES,
             i -> Workload.namespaceObject(i, 1)))
         .serve(CILIUM_NODES, new FakeApiServer.Collection("cilium.io/v2", "CiliumNodeList", 0, i -> ""))
-        .serve(CONFIG_MAPS, new FakeApiServer.Collection("v1", "ConfigMapList", 0, i -> ""));
+        .serve(CONFIG_MAPS, new FakeApiServer.Collection("v1", "ConfigMapList", 0, i -> ""))
+        .serve(BUDGETS, new FakeApiServer.Collection("policy/v1", "PodDisruptionBudgetList", 0, i -> ""));
   }
 }

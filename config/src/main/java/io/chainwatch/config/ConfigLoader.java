@@ -53,7 +53,8 @@ public final class ConfigLoader {
         origin = "env " + setting.envName();
       } else if (fromFile.containsKey(setting.path())) {
         Object value = fromFile.get(setting.path());
-        if (value instanceof List<?> list && list.stream().noneMatch(e -> e instanceof Map || e instanceof List)) {
+        if (Settings.LIST_VALUED.contains(setting) && value instanceof List<?> list
+            && list.stream().noneMatch(e -> e instanceof Map || e instanceof List)) {
           value = String.join(",", list.stream().map(String::valueOf).toList()); // a YAML list of scalars
         }
         if (value instanceof Map || value instanceof List) {

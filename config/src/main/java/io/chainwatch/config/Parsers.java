@@ -62,7 +62,7 @@ final class Parsers {
     return raw -> {
       String value = raw.trim().toLowerCase(Locale.ROOT);
       if (!allowed.contains(value)) {
-        throw new IllegalArgumentException("not one of " + allowed);
+        throw new IllegalArgumentException("not one of " + new java.util.TreeSet<>(allowed));
       }
       return value;
     };

@@ -142,5 +142,8 @@ public final class Settings {
           REMEDIATION_STATE_NAMESPACE,
           REMEDIATION_STATE_CONFIG_MAP);
 
+  /** Settings whose YAML value may be a list of scalars (same as the comma-separated text). */
+  static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES);
+
   private Settings() {}
 }

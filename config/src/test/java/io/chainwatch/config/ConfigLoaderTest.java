@@ -34,6 +34,56 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void remediationIsDryRunByDefaultAndKubeSystemIsExcluded() {
+    RemediationConfig remediation = ChainwatchConfig.defaults().remediation();
+
+    assertThat(remediation.dryRun()).isTrue();
+    assertThat(remediation.mode()).isEqualTo("dry-run");
+    assertThat(remediation.excludedNamespaces()).containsExactly("kube-system");
+    assertThat(remediation.podCooldown()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(remediation.maxAttemptsPerOwnerPerHour()).isEqualTo(5);
+    assertThat(remediation.maxEvictionsPerMinute()).isEqualTo(60);
+    assertThat(remediation.breaker()).isEqualTo(new RemediationConfig.Breaker(Duration.ofMinutes(10), 150, 0.2, 3,
+        Duration.ofHours(1)));
+    assertThat(remediation.verifyTimeout()).isEqualTo(Duration.ofMinutes(3));
+  }
+
+  @Test
+  void remediationRailsComeFromFileListsOrEnvironment() throws Exception {
+    Path file = yaml("""
+        remediation:
+          mode: enforce
+          excludedNamespaces: [kube-system, monitoring]
+          breaker:
+            maxNodeShare: 0.5
+        """);
+
+    ChainwatchConfig config = ConfigLoader.load(file, Map.of("CHAINWATCH_REMEDIATION_MAX_EVICTIONS_PER_MINUTE", "5"));
+
+    assertThat(config.remediation().dryRun()).isFalse();
+    assertThat(config.remediation().excludedNamespaces()).containsExactly("kube-system", "monitoring");
+    assertThat(config.remediation().breaker().maxNodeShare()).isEqualTo(0.5);
+    assertThat(config.remediation().maxEvictionsPerMinute()).isEqualTo(5);
+    assertThat(ConfigLoader.load(null, Map.of("CHAINWATCH_REMEDIATION_EXCLUDED_NAMESPACES", ""))
+        .remediation().excludedNamespaces()).isEmpty();
+  }
+
+  @Test
+  void badRemediationValuesAreNamed() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(
+        "CHAINWATCH_REMEDIATION_MODE", "yolo",
+        "CHAINWATCH_REMEDIATION_BREAKER_MAX_NODE_SHARE", "1.5",
+        "CHAINWATCH_REMEDIATION_EXCLUDED_NAMESPACES", "kube-system,Bad_NS")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "CHAINWATCH_REMEDIATION_MODE must be one of dry-run, enforce, got \"yolo\" (not one of [dry-run, enforce])",
+            "CHAINWATCH_REMEDIATION_BREAKER_MAX_NODE_SHARE must be a number from 0 to 1 such as 0.2, got \"1.5\" "
+                + "(out of range)",
+            "CHAINWATCH_REMEDIATION_EXCLUDED_NAMESPACES must be comma-separated namespace names such as "
+                + "kube-system,monitoring (empty for none), got \"kube-system,Bad_NS\" (\"Bad_NS\" is not a namespace "
+                + "name)"));
+  }
+
+  @Test
   void fileValuesApplyAndEnvironmentWins() throws Exception {
     Path file = yaml("""
         ciliumNamespace: cilium
@@ -89,7 +139,7 @@ class ConfigLoaderTest {
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
             "unknown key agentSelektor in " + file + " (known keys here: agentSelector, busQueueCapacity,"
-                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, httpPort, logLevel, sweepInterval)",
+                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, httpPort, logLevel, remediation, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
             "CHAINWATCH_CILIUM_NAMESPACE must be a namespace name such as kube-system, got \"Kube_System\""
