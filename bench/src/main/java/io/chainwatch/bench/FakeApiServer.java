@@ -41,6 +41,21 @@ final class FakeApiServer implements AutoCloseable {
 
   private boolean webSockets = true;
 
+  /** Answers one request whose method and path match, given its body. */
+  interface Answer {
+    void answer(HttpServerRequest request, String body);
+  }
+
+  private record Route(io.vertx.core.http.HttpMethod method, java.util.regex.Pattern path, Answer answer) {}
+
+  private final List<Route> routes = new CopyOnWriteArrayList<>();
+
+  /** Serves requests other than lists and watches: writes such as evictions and ConfigMap updates. */
+  FakeApiServer answer(io.vertx.core.http.HttpMethod method, String pathRegex, Answer answer) {
+    routes.add(new Route(method, java.util.regex.Pattern.compile(pathRegex), answer));
+    return this;
+  }
+
   /** Refuses WebSocket upgrades, so clients fall back to chunked HTTP watches. */
   FakeApiServer httpWatchesOnly() {
     webSockets = false;
@@ -76,6 +91,12 @@ final class FakeApiServer implements AutoCloseable {
   }
 
   private void onRequest(HttpServerRequest request) {
+    for (Route route : routes) {
+      if (route.method().equals(request.method()) && route.path().matcher(request.path()).matches()) {
+        request.body().onSuccess(body -> route.answer().answer(request, body.toString()));
+        return;
+      }
+    }
     Collection collection = collections.get(request.path());
     HttpServerResponse response = request.response();
     if (collection == null) {

@@ -46,6 +46,14 @@ final class Workload {
         "@RV@", Long.toString(resourceVersion), "@STARTED@", STARTED);
   }
 
+  /** Pod {@code i}, started at {@code started}, owned by a ReplicaSet of its own (so owners do not pace each other). */
+  String podWithOwnOwner(int i, long resourceVersion, String started) {
+    return pod.render("@NAME@", podName(i), "@NS@", namespace(i), "@UID@", uid(i), "@NODE@", node(i),
+        "@RV@", Long.toString(resourceVersion), "@STARTED@", started)
+        .replace("\"name\":\"web-7d9c6b5f4\",\"uid\":\"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\"",
+            "\"name\":\"rs-" + i + "\",\"uid\":\"rs-uid-" + i + "\"");
+  }
+
   String endpoint(int i, long resourceVersion) {
     return endpoint.render("@NAME@", podName(i), "@NS@", namespace(i), "@UID@", uid(i), "@NODE@", node(i),
         "@RV@", Long.toString(resourceVersion), "@CEPUID@", "c" + uid(i).substring(1));
