@@ -13,6 +13,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.chainwatch.bus.BusAddresses;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -32,6 +38,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true, https = false)
 class ChainwatchMockServerTest {
   KubernetesClient client;
+  KubernetesMockServer server;
 
   private final ByteArrayOutputStream findingLines = new ByteArrayOutputStream();
   private Chainwatch chainwatch;
@@ -76,6 +83,71 @@ class ChainwatchMockServerTest {
   private void createEndpointOf(Pod pod) {
     client.genericKubernetesResources(CILIUM_ENDPOINTS).inNamespace("shop")
         .resource(KubeObjects.endpointOf(pod)).create();
+  }
+
+  private final List<RemediationDecision> decisions = new CopyOnWriteArrayList<>();
+  private final List<RemediationOutcome> outcomes = new CopyOnWriteArrayList<>();
+
+  private void listenToRemediation() {
+    chainwatch.vertx().eventBus().<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS,
+        message -> decisions.add(message.body()));
+    chainwatch.vertx().eventBus().<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES,
+        message -> outcomes.add(message.body()));
+  }
+
+  @Test
+  void inEnforceModeARacePodIsEvictedAndItsReplacementVerified() {
+    AtomicInteger evictions = new AtomicInteger();
+    server.expect().post().withPath("/api/v1/namespaces/shop/pods/racer/eviction").andReply(201, request -> {
+      evictions.incrementAndGet();
+      return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\",\"code\":201}";
+    }).always();
+    startChainwatch(Map.of("CHAINWATCH_HTTP_PORT", "0", "CHAINWATCH_REMEDIATION_MODE", "enforce"));
+    listenToRemediation();
+
+    createPod("racer", "node-1", agentReady.minusSeconds(40));
+    await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.stream()
+        .anyMatch(o -> o.result() == RemediationOutcome.Result.EVICTED));
+    // what the API server and the ReplicaSet controller would do next
+    client.pods().inNamespace("shop").withName("racer").delete();
+    Pod replacement = client.pods().resource(new io.fabric8.kubernetes.api.model.PodBuilder(
+        KubeObjects.pod("shop", "racer-2", "node-1", Instant.now())).editMetadata()
+        .withOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+            .withApiVersion("apps/v1").withKind("ReplicaSet").withName("racer-rs").withUid("racer-rs-uid")
+            .withController(true).build())).endMetadata().build()).create();
+    createEndpointOf(replacement);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.stream()
+        .anyMatch(o -> o.result() == RemediationOutcome.Result.VERIFIED));
+    assertThat(evictions).hasValue(1);
+    assertThat(client.configMaps().inNamespace("chainwatch").withName("chainwatch-remediation-state").get())
+        .as("the remediation state is kept in the cluster").isNotNull();
+    assertThat(chainwatch.metrics().scrape())
+        .contains("chainwatch_remediation_outcomes_total{result=\"verified\"} 1.0");
+  }
+
+  @Test
+  void aPodDisruptionBudgetServedByTheApiServerPacesAndIsNamedAndDryRunWritesNoEviction() {
+    AtomicInteger evictions = new AtomicInteger();
+    server.expect().post().withPath("/api/v1/namespaces/shop/pods/racer/eviction").andReply(201, request -> {
+      evictions.incrementAndGet();
+      return "{}";
+    }).always();
+    client.policy().v1().podDisruptionBudget().inNamespace("shop").resource(
+        new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata()
+            .withNamespace("shop").withName("shop-pdb").endMetadata().withNewSpec().withNewMaxUnavailable(1)
+            .withNewSelector().endSelector().endSpec().build()).create();
+    startChainwatch();
+    listenToRemediation();
+
+    createPod("racer", "node-1", agentReady.minusSeconds(40));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.stream()
+        .anyMatch(o -> o.result() == RemediationOutcome.Result.WOULD_EVICT));
+    assertThat(decisions.get(0).dryRun()).isTrue();
+    assertThat(decisions.get(0).decision().why()).contains("PodDisruptionBudget shop-pdb paces its pods");
+    assertThat(evictions).hasValue(0);
+    assertThat(client.pods().inNamespace("shop").withName("racer").get()).isNotNull();
   }
 
   @Test
