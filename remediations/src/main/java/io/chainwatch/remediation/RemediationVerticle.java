@@ -324,6 +324,7 @@ public final class RemediationVerticle extends VerticleBase {
         nextResetPoll = now.plus(RESET_POLL);
         vertx.executeBlocking(store::load).onSuccess(stored -> {
           if (stored.resetRequested() && history.breaker().isPresent()) {
+            history.mergeFrom(stored.history()); // whatever else changed there is kept, not overwritten
             resourceVersion = stored.resourceVersion();
             resetBreaker("reset by a person (annotation " + RemediationStateStore.RESET_BREAKER_ANNOTATION + ")");
           }
