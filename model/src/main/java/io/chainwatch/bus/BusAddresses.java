@@ -20,5 +20,8 @@ public final class BusAddresses {
   /** publish, {@link io.chainwatch.model.BreakerChange}: the blast-radius breaker opened or closed. */
   public static final String REMEDIATION_BREAKER = "chainwatch.remediation.breaker";
 
+  /** publish, {@link io.chainwatch.model.IncidentChange}: an incident opened, changed or resolved. */
+  public static final String INCIDENTS = "chainwatch.incidents";
+
   private BusAddresses() {}
 }

@@ -9,4 +9,5 @@ public sealed interface BusMessage permits Finding,
         ClusterChange,
         RemediationDecision,
         RemediationOutcome,
-        BreakerChange {}
+        BreakerChange,
+        IncidentChange {}

@@ -49,7 +49,11 @@ class BusCodecsTest {
             Instant.EPOCH),
         new io.chainwatch.model.RemediationOutcome(finding, io.chainwatch.model.RemediationOutcome.Result.EVICTED,
             "evicted", Map.of(), Instant.EPOCH),
-        new io.chainwatch.model.BreakerChange(true, "storm", Map.of(), Instant.EPOCH, Instant.EPOCH));
+        new io.chainwatch.model.BreakerChange(true, "storm", Map.of(), Instant.EPOCH, Instant.EPOCH),
+        new io.chainwatch.model.IncidentChange(new io.chainwatch.model.Incident("i-1", "k", "d", "c",
+            Severity.CRITICAL, io.chainwatch.model.Incident.State.OPEN, "t", null, List.of(), 0, "s", List.of(), "a",
+            null, false, Instant.EPOCH, Instant.EPOCH, null), io.chainwatch.model.IncidentChange.Kind.OPENED, "t",
+            true, false, List.of(), Instant.EPOCH));
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.util.Map;
  */
 public final class Projections {
   public static final String REMEDIATION_ANNOTATION = "chainwatch.io/remediation";
+  public static final String SILENCE_ANNOTATION = "chainwatch.io/silence-until";
   private static final String ANNOTATION_PREFIX = "chainwatch.io/";
 
   private Projections() {}
@@ -156,7 +157,8 @@ public final class Projections {
   public static NamespaceSnapshot namespace(GenericKubernetesResource namespace) {
     ObjectMeta meta = new Fields(namespace).meta;
     return new NamespaceSnapshot(
-        intern(meta.getName()), "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)));
+        intern(meta.getName()), "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)),
+        annotation(meta, SILENCE_ANNOTATION));
   }
 
   public static CiliumNodeSnapshot ciliumNode(GenericKubernetesResource ciliumNode) {
