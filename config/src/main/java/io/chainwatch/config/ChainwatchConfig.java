@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param logLevel log level
  * @param missedChain the missed-chain detector's settings
  * @param remediation the remediation rails
+ * @param notifiers incidents, Kafka, Slack and Kubernetes Events
  * @param effective every setting with its value and where it came from, for the start-up log
  */
 public record ChainwatchConfig(
@@ -30,11 +31,13 @@ public record ChainwatchConfig(
     String logLevel,
     MissedChainConfig missedChain,
     RemediationConfig remediation,
+    NotifiersConfig notifiers,
     List<EffectiveSetting> effective) {
   public ChainwatchConfig {
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(missedChain, "missedChain");
     Objects.requireNonNull(remediation, "remediation");
+    Objects.requireNonNull(notifiers, "notifiers");
     effective = List.copyOf(effective);
   }
 

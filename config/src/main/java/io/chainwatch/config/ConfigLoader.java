@@ -77,6 +77,9 @@ public final class ConfigLoader {
         problems.add(where + " must be " + setting.expected() + ", got " + shown + " (" + e.getMessage() + ")");
       }
     }
+    if (problems.isEmpty()) {
+      crossCheck(values, problems);
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -112,7 +115,49 @@ public final class ConfigLoader {
             get(values, Settings.REMEDIATION_REQUEST_TIMEOUT),
             get(values, Settings.REMEDIATION_STATE_NAMESPACE),
             get(values, Settings.REMEDIATION_STATE_CONFIG_MAP)),
+        new NotifiersConfig(
+            new NotifiersConfig.Incidents(
+                get(values, Settings.INCIDENTS_QUIET_PERIOD),
+                get(values, Settings.INCIDENTS_FLAP_WINDOW),
+                get(values, Settings.INCIDENTS_RENOTIFY_INTERVAL),
+                get(values, Settings.INCIDENTS_STORM_THRESHOLD),
+                get(values, Settings.INCIDENTS_STORM_WINDOW),
+                get(values, Settings.INCIDENTS_SILENCES)),
+            new NotifiersConfig.Kafka(
+                get(values, Settings.KAFKA_BOOTSTRAP_SERVERS),
+                get(values, Settings.KAFKA_AUDIT_TOPIC),
+                get(values, Settings.KAFKA_PAGES_TOPIC),
+                get(values, Settings.KAFKA_SPOOL_DIR),
+                get(values, Settings.KAFKA_SPOOL_MAX_MIB) * 1024L * 1024L,
+                get(values, Settings.KAFKA_DELIVERY_TIMEOUT),
+                get(values, Settings.KAFKA_SECURITY_PROTOCOL),
+                get(values, Settings.KAFKA_SASL_MECHANISM),
+                get(values, Settings.KAFKA_SASL_USERNAME_FILE),
+                get(values, Settings.KAFKA_SASL_PASSWORD_FILE),
+                get(values, Settings.KAFKA_SSL_TRUSTSTORE_FILE),
+                get(values, Settings.KAFKA_SSL_TRUSTSTORE_PASSWORD_FILE)),
+            new NotifiersConfig.Slack(
+                get(values, Settings.SLACK_TOKEN_FILE),
+                get(values, Settings.SLACK_CHANNEL),
+                get(values, Settings.SLACK_ONCALL_GROUP),
+                get(values, Settings.SLACK_API_URL)),
+            get(values, Settings.EVENTS_ENABLED)),
         effective);
+  }
+
+  /** Problems that involve more than one setting. */
+  private static void crossCheck(Map<Setting<?>, Object> values, List<String> problems) {
+    if (!get(values, Settings.SLACK_TOKEN_FILE).isEmpty() && get(values, Settings.SLACK_CHANNEL).isEmpty()) {
+      problems.add("slack.channel (CHAINWATCH_SLACK_CHANNEL) is required when slack.tokenFile is set");
+    }
+    String protocol = get(values, Settings.KAFKA_SECURITY_PROTOCOL);
+    boolean sasl = protocol.startsWith("SASL_");
+    if (!get(values, Settings.KAFKA_BOOTSTRAP_SERVERS).isEmpty() && sasl
+        && (get(values, Settings.KAFKA_SASL_USERNAME_FILE).isEmpty()
+            || get(values, Settings.KAFKA_SASL_PASSWORD_FILE).isEmpty())) {
+      problems.add("kafka.saslUsernameFile and kafka.saslPasswordFile are required with kafka.securityProtocol "
+          + protocol);
+    }
   }
 
   @SuppressWarnings("unchecked")

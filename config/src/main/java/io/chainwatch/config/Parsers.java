@@ -68,6 +68,17 @@ final class Parsers {
     };
   }
 
+  /** One of {@code allowed}, case as given (Kafka's own names are upper case). */
+  static Function<String, String> oneOfExact(Set<String> allowed) {
+    return raw -> {
+      String value = raw.trim();
+      if (!allowed.contains(value)) {
+        throw new IllegalArgumentException("not one of " + new java.util.TreeSet<>(allowed));
+      }
+      return value;
+    };
+  }
+
   static String dnsLabel(String raw) {
     String value = raw.trim();
     if (!DNS_LABEL.matcher(value).matches()) {
@@ -122,6 +133,52 @@ final class Parsers {
       names.add(name);
     }
     return java.util.List.copyOf(names);
+  }
+
+  /** Any text, trimmed; empty allowed (an optional setting). */
+  static String optional(String raw) {
+    return raw.trim();
+  }
+
+  /** Comma-separated {@code host:port} pairs; empty means off. */
+  static String hostPorts(String raw) {
+    String value = raw.trim();
+    for (String part : value.isEmpty() ? new String[0] : value.split(",")) {
+      if (!part.trim().matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
+        throw new IllegalArgumentException("\"" + part.trim() + "\" is not host:port");
+      }
+    }
+    return value;
+  }
+
+  /** A URL starting with http:// or https:// and ending with a slash. */
+  static String baseUrl(String raw) {
+    String value = raw.trim();
+    if (!value.matches("https?://[^\\s]+/")) {
+      throw new IllegalArgumentException("not an http(s) URL ending with /");
+    }
+    return value;
+  }
+
+  static java.util.List<Silence> silences(String raw) {
+    java.util.List<Silence> silences = new java.util.ArrayList<>();
+    for (String part : raw.split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(node|namespace|detector):([^@\\s]+)@(\\S+)")
+          .matcher(entry);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("\"" + entry + "\" is not kind:name@time");
+      }
+      try {
+        silences.add(new Silence(m.group(1), m.group(2), java.time.Instant.parse(m.group(3))));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("\"" + m.group(3) + "\" is not an RFC 3339 UTC time");
+      }
+    }
+    return java.util.List.copyOf(silences);
   }
 
   static String nonBlank(String raw) {

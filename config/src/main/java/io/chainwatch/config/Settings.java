@@ -111,6 +111,82 @@ public final class Settings {
           Parsers::dnsSubdomain, "ConfigMap that keeps cooldowns, attempts, the breaker and evictions in flight.",
           false);
 
+  public static final Setting<Duration> INCIDENTS_QUIET_PERIOD =
+      new Setting<>("incidents.quietPeriod", "PT2M", "an ISO-8601 duration such as PT2M",
+          Parsers.duration(Duration.ZERO), "A finding gone this long resolves its incident.", false);
+  public static final Setting<Duration> INCIDENTS_FLAP_WINDOW =
+      new Setting<>("incidents.flapWindow", "PT15M", "an ISO-8601 duration such as PT15M",
+          Parsers.duration(Duration.ZERO), "A finding back within this after resolution reopens the same incident.",
+          false);
+  public static final Setting<Duration> INCIDENTS_RENOTIFY_INTERVAL =
+      new Setting<>("incidents.renotifyInterval", "PT4H", "an ISO-8601 duration of at least PT1M",
+          Parsers.duration(Duration.ofMinutes(1)), "An unresolved critical incident is re-notified this often.",
+          false);
+  public static final Setting<Integer> INCIDENTS_STORM_THRESHOLD =
+      new Setting<>("incidents.stormThreshold", "10", "an integer from 1 to 10000", Parsers.integer(1, 10_000),
+          "More incidents than this opened within stormWindow are sent as one digest.", false);
+  public static final Setting<Duration> INCIDENTS_STORM_WINDOW =
+      new Setting<>("incidents.stormWindow", "PT5M", "an ISO-8601 duration of at least PT1S",
+          Parsers.duration(Duration.ofSeconds(1)), "Counting window for storms.", false);
+  public static final Setting<List<Silence>> INCIDENTS_SILENCES =
+      new Setting<>("incidents.silences", "",
+          "comma-separated kind:name@time, kind node, namespace or detector, such as "
+              + "node:10.0.0.11@2026-12-01T00:00:00Z",
+          Parsers::silences, "Audited but not paged until the time.", false);
+  public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
+      new Setting<>("kafka.bootstrapServers", "", "comma-separated host:port, or empty to turn Kafka off",
+          Parsers::hostPorts, "Kafka brokers for the audit log and pages; empty turns Kafka off.", false);
+  public static final Setting<String> KAFKA_AUDIT_TOPIC =
+      new Setting<>("kafka.auditTopic", "chainwatch.audit", "a topic name", Parsers::nonBlank,
+          "Every finding, decision, outcome and incident change.", false);
+  public static final Setting<String> KAFKA_PAGES_TOPIC =
+      new Setting<>("kafka.pagesTopic", "chainwatch.pages", "a topic name", Parsers::nonBlank,
+          "What should reach a person.", false);
+  public static final Setting<String> KAFKA_SPOOL_DIR =
+      new Setting<>("kafka.spoolDir", "/var/lib/chainwatch/spool", "a directory path", Parsers::nonBlank,
+          "Records wait here until the broker acknowledges them (survives broker outages and restarts).", false);
+  public static final Setting<Integer> KAFKA_SPOOL_MAX_MIB =
+      new Setting<>("kafka.spoolMaxMiB", "256", "an integer from 1 to 100000", Parsers.integer(1, 100_000),
+          "Bound of the spool; at 80 % chainwatch pages, beyond it records are dropped (counted).", false);
+  public static final Setting<Duration> KAFKA_DELIVERY_TIMEOUT =
+      new Setting<>("kafka.deliveryTimeout", "PT2M", "an ISO-8601 duration of at least PT5S",
+          Parsers.duration(Duration.ofSeconds(5)),
+          "The producer's delivery timeout; records not acknowledged by then are sent again from the spool.", false);
+  public static final Setting<String> KAFKA_SECURITY_PROTOCOL =
+      new Setting<>("kafka.securityProtocol", "PLAINTEXT", "one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL",
+          Parsers.oneOfExact(Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")), "Kafka security protocol.",
+          false);
+  public static final Setting<String> KAFKA_SASL_MECHANISM =
+      new Setting<>("kafka.saslMechanism", "PLAIN", "one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512",
+          Parsers.oneOfExact(Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")), "SASL mechanism.", false);
+  public static final Setting<String> KAFKA_SASL_USERNAME_FILE =
+      new Setting<>("kafka.saslUsernameFile", "", "a file path", Parsers::optional,
+          "File holding the SASL user name (mounted from a Secret).", false);
+  public static final Setting<String> KAFKA_SASL_PASSWORD_FILE =
+      new Setting<>("kafka.saslPasswordFile", "", "a file path", Parsers::optional,
+          "File holding the SASL password (mounted from a Secret; never logged).", false);
+  public static final Setting<String> KAFKA_SSL_TRUSTSTORE_FILE =
+      new Setting<>("kafka.sslTruststoreFile", "", "a file path", Parsers::optional,
+          "Truststore (PEM or JKS) for SSL and SASL_SSL.", false);
+  public static final Setting<String> KAFKA_SSL_TRUSTSTORE_PASSWORD_FILE =
+      new Setting<>("kafka.sslTruststorePasswordFile", "", "a file path", Parsers::optional,
+          "File holding the truststore password (JKS).", false);
+  public static final Setting<String> SLACK_TOKEN_FILE =
+      new Setting<>("slack.tokenFile", "", "a file path, or empty to turn Slack off", Parsers::optional,
+          "File holding the Slack bot token (mounted from a Secret; never logged); empty turns Slack off.", false);
+  public static final Setting<String> SLACK_CHANNEL =
+      new Setting<>("slack.channel", "", "a channel id or name such as C0123ABCD or #oncall-network",
+          Parsers::optional, "Channel for incident messages (required with slack.tokenFile).", false);
+  public static final Setting<String> SLACK_ONCALL_GROUP =
+      new Setting<>("slack.oncallGroup", "", "a user group id such as S0123ABCD, or empty", Parsers::optional,
+          "User group mentioned on critical pages.", false);
+  public static final Setting<String> SLACK_API_URL =
+      new Setting<>("slack.apiUrl", "https://slack.com/api/", "an http(s) URL ending with /", Parsers::baseUrl,
+          "Slack Web API base URL (change it only for a proxy or a test server).", false);
+  public static final Setting<Boolean> EVENTS_ENABLED =
+      new Setting<>("events.enabled", "true", "true or false", Parsers::bool,
+          "Write Kubernetes Events (events.k8s.io/v1) on affected pods and nodes.", false);
+
   public static final List<Setting<?>> ALL =
       List.of(
           CLUSTER_NAME,
@@ -140,10 +216,33 @@ public final class Settings {
           REMEDIATION_BUDGET_BACKOFF,
           REMEDIATION_REQUEST_TIMEOUT,
           REMEDIATION_STATE_NAMESPACE,
-          REMEDIATION_STATE_CONFIG_MAP);
+          REMEDIATION_STATE_CONFIG_MAP,
+          INCIDENTS_QUIET_PERIOD,
+          INCIDENTS_FLAP_WINDOW,
+          INCIDENTS_RENOTIFY_INTERVAL,
+          INCIDENTS_STORM_THRESHOLD,
+          INCIDENTS_STORM_WINDOW,
+          INCIDENTS_SILENCES,
+          KAFKA_BOOTSTRAP_SERVERS,
+          KAFKA_AUDIT_TOPIC,
+          KAFKA_PAGES_TOPIC,
+          KAFKA_SPOOL_DIR,
+          KAFKA_SPOOL_MAX_MIB,
+          KAFKA_DELIVERY_TIMEOUT,
+          KAFKA_SECURITY_PROTOCOL,
+          KAFKA_SASL_MECHANISM,
+          KAFKA_SASL_USERNAME_FILE,
+          KAFKA_SASL_PASSWORD_FILE,
+          KAFKA_SSL_TRUSTSTORE_FILE,
+          KAFKA_SSL_TRUSTSTORE_PASSWORD_FILE,
+          SLACK_TOKEN_FILE,
+          SLACK_CHANNEL,
+          SLACK_ONCALL_GROUP,
+          SLACK_API_URL,
+          EVENTS_ENABLED);
 
   /** Settings whose YAML value may be a list of scalars (same as the comma-separated text). */
-  static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES);
+  static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES, INCIDENTS_SILENCES);
 
   private Settings() {}
 }
