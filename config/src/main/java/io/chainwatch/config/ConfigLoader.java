@@ -128,7 +128,7 @@ public final class ConfigLoader {
                 get(values, Settings.KAFKA_AUDIT_TOPIC),
                 get(values, Settings.KAFKA_PAGES_TOPIC),
                 get(values, Settings.KAFKA_SPOOL_DIR),
-                get(values, Settings.KAFKA_SPOOL_MAX_MIB) * 1024L * 1024L,
+                get(values, Settings.KAFKA_SPOOL_MAX_MEGABYTES) * 1024L * 1024L,
                 get(values, Settings.KAFKA_DELIVERY_TIMEOUT),
                 get(values, Settings.KAFKA_SECURITY_PROTOCOL),
                 get(values, Settings.KAFKA_SASL_MECHANISM),

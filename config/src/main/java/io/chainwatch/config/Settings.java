@@ -145,8 +145,8 @@ public final class Settings {
   public static final Setting<String> KAFKA_SPOOL_DIR =
       new Setting<>("kafka.spoolDir", "/var/lib/chainwatch/spool", "a directory path", Parsers::nonBlank,
           "Records wait here until the broker acknowledges them (survives broker outages and restarts).", false);
-  public static final Setting<Integer> KAFKA_SPOOL_MAX_MIB =
-      new Setting<>("kafka.spoolMaxMiB", "256", "an integer from 1 to 100000", Parsers.integer(1, 100_000),
+  public static final Setting<Integer> KAFKA_SPOOL_MAX_MEGABYTES =
+      new Setting<>("kafka.spoolMaxMegabytes", "256", "an integer from 1 to 100000", Parsers.integer(1, 100_000),
           "Bound of the spool; at 80 % chainwatch pages, beyond it records are dropped (counted).", false);
   public static final Setting<Duration> KAFKA_DELIVERY_TIMEOUT =
       new Setting<>("kafka.deliveryTimeout", "PT2M", "an ISO-8601 duration of at least PT5S",
@@ -227,7 +227,7 @@ public final class Settings {
           KAFKA_AUDIT_TOPIC,
           KAFKA_PAGES_TOPIC,
           KAFKA_SPOOL_DIR,
-          KAFKA_SPOOL_MAX_MIB,
+          KAFKA_SPOOL_MAX_MEGABYTES,
           KAFKA_DELIVERY_TIMEOUT,
           KAFKA_SECURITY_PROTOCOL,
           KAFKA_SASL_MECHANISM,
