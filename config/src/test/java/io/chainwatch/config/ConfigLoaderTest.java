@@ -84,6 +84,46 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void notifiersAreOffUntilConfiguredAndSilencesParse() {
+    NotifiersConfig off = ChainwatchConfig.defaults().notifiers();
+    NotifiersConfig on = ConfigLoader.load(null, Map.of(
+        "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", "kafka-0:9092,kafka-1:9092",
+        "CHAINWATCH_SLACK_TOKEN_FILE", "/var/run/secrets/slack/token",
+        "CHAINWATCH_SLACK_CHANNEL", "#oncall-network",
+        "CHAINWATCH_INCIDENTS_SILENCES", "node:10.0.0.11@2026-12-01T00:00:00Z, detector:missed-cilium-chain@2026-11-24T00:00:00Z"))
+        .notifiers();
+
+    assertThat(off.kafka().enabled()).isFalse();
+    assertThat(off.slack().enabled()).isFalse();
+    assertThat(off.eventsEnabled()).isTrue();
+    assertThat(on.kafka().enabled()).isTrue();
+    assertThat(on.kafka().spoolMaxBytes()).isEqualTo(256L * 1024 * 1024);
+    assertThat(on.slack().enabled()).isTrue();
+    assertThat(on.incidents().silences()).containsExactly(
+        new Silence("node", "10.0.0.11", java.time.Instant.parse("2026-12-01T00:00:00Z")),
+        new Silence("detector", "missed-cilium-chain", java.time.Instant.parse("2026-11-24T00:00:00Z")));
+  }
+
+  @Test
+  void notifierMistakesAreNamedIncludingThoseAcrossSettings() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(
+        "CHAINWATCH_SLACK_TOKEN_FILE", "/token",
+        "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", "kafka-0",
+        "CHAINWATCH_INCIDENTS_SILENCES", "pod:web@tomorrow")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS must be comma-separated host:port, or empty to turn Kafka off, got "
+                + "\"kafka-0\" (\"kafka-0\" is not host:port)",
+            "CHAINWATCH_INCIDENTS_SILENCES must be comma-separated kind:name@time, kind node, namespace or detector, "
+                + "such as node:10.0.0.11@2026-12-01T00:00:00Z, got \"pod:web@tomorrow\" (\"pod:web@tomorrow\" is not "
+                + "kind:name@time)"));
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CHAINWATCH_SLACK_TOKEN_FILE", "/token",
+        "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", "kafka-0:9092", "CHAINWATCH_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "slack.channel (CHAINWATCH_SLACK_CHANNEL) is required when slack.tokenFile is set",
+            "kafka.saslUsernameFile and kafka.saslPasswordFile are required with kafka.securityProtocol SASL_SSL"));
+  }
+
+  @Test
   void fileValuesApplyAndEnvironmentWins() throws Exception {
     Path file = yaml("""
         ciliumNamespace: cilium
@@ -139,7 +179,7 @@ class ConfigLoaderTest {
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
             "unknown key agentSelektor in " + file + " (known keys here: agentSelector, busQueueCapacity,"
-                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, httpPort, logLevel, remediation, sweepInterval)",
+                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, logLevel, remediation, slack, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
             "CHAINWATCH_CILIUM_NAMESPACE must be a namespace name such as kube-system, got \"Kube_System\""
