@@ -1,0 +1,403 @@
+package io.chainwatch.notifier.incident;
+
+import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.model.BreakerChange;
+import io.chainwatch.model.Decision;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.Incident;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.IncidentChange.Kind;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.model.Severity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Groups findings into incidents and follows each from open through acting or escalated to resolved, telling
+ * notifiers what changed. One incident per root cause: a finding about a node, or a pod finding whose evidence names
+ * a node-level cause (the CNI-chain race on its node), groups by node; any other pod finding is its own incident. A
+ * finding back within the flap window reopens its incident instead of paging again; an incident resolves when its
+ * findings stayed away for the quiet period; an unresolved critical incident is re-notified; when too many incidents
+ * open within the storm window, the rest are folded into one digest. Silenced incidents are tracked and audited but
+ * do not page. Pure: the caller passes time and silences; not thread-safe (one event loop owns it).
+ */
+public final class IncidentTracker {
+  /** The root key of the blast-radius breaker's incident. */
+  public static final String BREAKER_ROOT = "remediation:breaker";
+  private static final int MAX_CAUSE_LINES = 12;
+  private static final int MAX_DIGEST_LINES = 50;
+
+  private final NotifiersConfig.Incidents config;
+  private final String cluster;
+  private final Map<String, Entry> byRoot = new LinkedHashMap<>();
+  private final Map<String, String> rootByFinding = new HashMap<>();
+  private final Deque<Instant> openings = new ArrayDeque<>();
+  private Entry storm;
+
+  public IncidentTracker(NotifiersConfig.Incidents config, String cluster) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+  }
+
+  /** An incident as it is tracked; exported and restored so a restart continues the same incidents. */
+  public static final class Entry {
+    String id;
+    String rootKey;
+    String detectorId;
+    Severity severity = Severity.INFO;
+    Incident.State state = Incident.State.OPEN;
+    String node;
+    final Map<String, Finding> open = new LinkedHashMap<>();
+    final Set<String> subjects = new LinkedHashSet<>();
+    String summary = "";
+    List<String> cause = List.of();
+    String action = "";
+    String needsPerson;
+    boolean silenced;
+    boolean digested;
+    Instant openedAt;
+    Instant updatedAt;
+    Instant resolvedAt;
+    Instant quietSince;
+    Instant lastNotifiedAt;
+    final List<String> digestLines = new ArrayList<>();
+  }
+
+  /** The root cause a finding belongs to. */
+  public static String rootKeyOf(Finding finding) {
+    if ("Node".equals(finding.resource().kind())) {
+      return finding.detectorId() + ":node/" + finding.resource().name();
+    }
+    if (finding.node() != null && Boolean.TRUE.equals(finding.evidence().get("chainRace"))) {
+      return finding.detectorId() + ":node/" + finding.node();
+    }
+    return finding.detectorId() + ":" + finding.resource().key();
+  }
+
+  /** The id of the incident a finding belongs to (the Kafka key of its records), whether or not it exists yet. */
+  public String incidentIdFor(Finding finding) {
+    String root = rootByFinding.getOrDefault(finding.dedupKey(), rootKeyOf(finding));
+    Entry entry = byRoot.get(root);
+    return entry != null ? entry.id : idOf(root, finding.observedAt());
+  }
+
+  /** The id of the breaker's current incident. */
+  public String breakerIncidentId(Instant at) {
+    Entry entry = byRoot.get(BREAKER_ROOT);
+    return entry != null ? entry.id : idOf(BREAKER_ROOT, at);
+  }
+
+  /**
+   * A finding opened or changed.
+   *
+   * @param silenced whether a silence covers its node, namespace or detector now
+   */
+  public List<IncidentChange> onFinding(Finding finding, boolean silenced, Instant now) {
+    String root = rootKeyOf(finding);
+    Entry entry = byRoot.get(root);
+    List<IncidentChange> changes = new ArrayList<>();
+    Kind kind;
+    if (entry == null || (entry.state == Incident.State.RESOLVED
+        && now.isAfter(entry.resolvedAt.plus(config.flapWindow())))) {
+      entry = newEntry(root, finding.detectorId(), now);
+      kind = Kind.OPENED;
+    } else if (entry.state == Incident.State.RESOLVED) {
+      entry.state = Incident.State.OPEN;
+      entry.resolvedAt = null;
+      entry.needsPerson = null;
+      kind = Kind.REOPENED;
+    } else {
+      kind = Kind.UPDATED;
+    }
+    rootByFinding.put(finding.dedupKey(), root);
+    entry.open.put(finding.dedupKey(), finding);
+    entry.subjects.add(finding.resource().key());
+    entry.node = finding.node() != null ? finding.node() : entry.node;
+    entry.severity = entry.open.values().stream().map(Finding::severity).min(Enum::compareTo).orElseThrow();
+    entry.summary = finding.summary();
+    entry.cause = causeLines(finding);
+    entry.quietSince = null;
+    entry.silenced = silenced;
+    entry.updatedAt = now;
+    Object reason = finding.evidence().get("actionReason");
+    if (finding.action() == PlannedAction.RESTART) {
+      entry.action = "chainwatch restarts the affected pods through their controllers"
+          + (reason == null ? "" : ": " + reason);
+    } else if (finding.action() == PlannedAction.PAGE) {
+      entry.action = "chainwatch will not act" + (reason == null ? "" : ": " + reason);
+    } else {
+      entry.action = "advice only; nothing to restart";
+    }
+    if (kind == Kind.OPENED) {
+      changes.add(opened(entry, now));
+    } else {
+      changes.add(change(entry, kind, kind == Kind.REOPENED
+          ? "reopened: " + finding.resource().key() + " is back within the flap window" : finding.summary(), now));
+    }
+    if (finding.action() == PlannedAction.PAGE && entry.state != Incident.State.ESCALATED) {
+      changes.add(escalate(entry, reason == null ? "the detector asks for a person" : String.valueOf(reason), now));
+    }
+    return changes;
+  }
+
+  /** A finding stopped holding: its incident resolves once all its findings stayed away for the quiet period. */
+  public List<IncidentChange> onCleared(FindingCleared cleared, Instant now) {
+    String root = rootByFinding.remove(cleared.finding().dedupKey());
+    Entry entry = root == null ? null : byRoot.get(root);
+    if (entry == null || entry.open.remove(cleared.finding().dedupKey()) == null) {
+      return List.of();
+    }
+    entry.updatedAt = now;
+    if (entry.open.isEmpty()) {
+      entry.quietSince = now;
+    }
+    return List.of(change(entry, Kind.UPDATED, cleared.finding().resource().key() + " no longer holds"
+        + (entry.open.isEmpty() ? "; resolving after " + config.quietPeriod() + " without findings" : ""), now));
+  }
+
+  /** A remediation decision: evictions make the incident acting, pages escalate it, waits are noted. */
+  public List<IncidentChange> onDecision(RemediationDecision decided, Instant now) {
+    Entry entry = entryOf(decided.finding());
+    Decision decision = decided.decision();
+    if (entry == null || decision instanceof Decision.Skip) {
+      return List.of();
+    }
+    entry.updatedAt = now;
+    String pod = decided.finding().resource().key();
+    if (decision instanceof Decision.Evict) {
+      String text = (decided.dryRun() ? "dry-run, would evict " : "evicting ") + pod + ": " + decision.why();
+      if (entry.state == Incident.State.OPEN) {
+        entry.state = Incident.State.ACTING;
+      }
+      entry.action = text;
+      return List.of(change(entry, Kind.ACTING, text, now));
+    }
+    if (decision instanceof Decision.Page) {
+      return List.of(escalate(entry, pod + ": " + decision.why() + " (" + decision.rule().wireName() + ")", now));
+    }
+    Decision.Wait wait = (Decision.Wait) decision;
+    return List.of(change(entry, Kind.REPLY, "waiting to restart " + pod + " until " + wait.until() + ": "
+        + decision.why() + " (" + decision.rule().wireName() + ")", now));
+  }
+
+  /** What an eviction led to: noted in the thread; outcomes that need a person escalate. */
+  public List<IncidentChange> onOutcome(RemediationOutcome outcome, Instant now) {
+    Entry entry = entryOf(outcome.finding());
+    if (entry == null) {
+      return List.of();
+    }
+    entry.updatedAt = now;
+    String text = outcome.result().wireName() + ": " + outcome.detail();
+    if (outcome.needsPerson()) {
+      return List.of(escalate(entry, text, now));
+    }
+    if (outcome.result() == RemediationOutcome.Result.VERIFIED) {
+      entry.action = "restarted " + outcome.finding().resource().key() + "; " + outcome.detail();
+    }
+    return List.of(change(entry, Kind.REPLY, text, now));
+  }
+
+  /** The blast-radius breaker: its own incident, critical and escalated while open, resolved when it closes. */
+  public List<IncidentChange> onBreaker(BreakerChange breaker, Instant now) {
+    Entry entry = byRoot.get(BREAKER_ROOT);
+    if (breaker.open()) {
+      if (entry == null || entry.state == Incident.State.RESOLVED) {
+        entry = newEntry(BREAKER_ROOT, "remediation", now);
+      }
+      entry.severity = Severity.CRITICAL;
+      entry.summary = breaker.reason();
+      entry.cause = evidenceLines(breaker.evidence());
+      entry.action = "every eviction is stopped until " + breaker.closesAt() + " or a person resets the breaker";
+      entry.subjects.add("remediation/breaker");
+      entry.open.put("breaker", null);
+      entry.needsPerson = breaker.reason();
+      entry.state = Incident.State.ESCALATED;
+      entry.updatedAt = now;
+      return List.of(opened(entry, now));
+    }
+    if (entry == null || entry.state == Incident.State.RESOLVED) {
+      return List.of();
+    }
+    entry.open.clear();
+    return List.of(resolve(entry, "breaker closed: " + breaker.reason(), now));
+  }
+
+  /** Resolves what stayed quiet long enough, re-notifies what stays critical; call every few seconds. */
+  public List<IncidentChange> tick(Instant now) {
+    List<IncidentChange> changes = new ArrayList<>();
+    for (Entry entry : new ArrayList<>(byRoot.values())) {
+      if (entry.state == Incident.State.RESOLVED) {
+        if (now.isAfter(entry.resolvedAt.plus(config.flapWindow()))) {
+          byRoot.remove(entry.rootKey); // past the flap window: a return is a new incident
+        }
+        continue;
+      }
+      if (entry.open.isEmpty() && entry.quietSince != null
+          && !now.isBefore(entry.quietSince.plus(config.quietPeriod()))) {
+        changes.add(resolve(entry, "resolved: no finding for " + config.quietPeriod(), now));
+      } else if (entry.severity == Severity.CRITICAL && !entry.open.isEmpty() && entry.lastNotifiedAt != null
+          && !now.isBefore(entry.lastNotifiedAt.plus(config.renotifyInterval()))) {
+        entry.lastNotifiedAt = now;
+        changes.add(new IncidentChange(snapshot(entry), Kind.RENOTIFY, "still unresolved since " + entry.openedAt
+            + (entry.needsPerson == null ? "" : "; needs a person: " + entry.needsPerson), pages(entry),
+            pages(entry) && entry.needsPerson != null, List.of(), now));
+      }
+    }
+    return changes;
+  }
+
+  /** Incidents not resolved, for metrics and tests. */
+  public List<Incident> unresolved() {
+    return byRoot.values().stream().filter(e -> e.state != Incident.State.RESOLVED).map(this::snapshot).toList();
+  }
+
+  public Optional<Incident> incident(String rootKey) {
+    return Optional.ofNullable(byRoot.get(rootKey)).map(this::snapshot);
+  }
+
+  private Entry entryOf(Finding finding) {
+    String root = rootByFinding.getOrDefault(finding.dedupKey(), rootKeyOf(finding));
+    return byRoot.get(root);
+  }
+
+  private Entry newEntry(String root, String detectorId, Instant now) {
+    Entry entry = new Entry();
+    entry.id = idOf(root, now);
+    entry.rootKey = root;
+    entry.detectorId = detectorId;
+    entry.openedAt = now;
+    entry.updatedAt = now;
+    entry.lastNotifiedAt = now;
+    byRoot.put(root, entry);
+    return entry;
+  }
+
+  /** A stable, readable id: cluster, a hash of the root cause, and when it opened. */
+  private String idOf(String root, Instant openedAt) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest((cluster + "|" + root).getBytes(StandardCharsets.UTF_8));
+      return cluster + "-" + HexFormat.of().formatHex(hash, 0, 5) + "-" + openedAt.getEpochSecond();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+
+  private IncidentChange opened(Entry entry, Instant now) {
+    openings.addLast(now);
+    while (!openings.isEmpty() && openings.peekFirst().isBefore(now.minus(config.stormWindow()))) {
+      openings.removeFirst();
+    }
+    if (openings.size() > config.stormThreshold() && !entry.rootKey.equals(BREAKER_ROOT)) {
+      entry.digested = true;
+      return digest(entry, now);
+    }
+    return new IncidentChange(snapshot(entry), Kind.OPENED, entry.summary, pages(entry),
+        pages(entry) && entry.state == Incident.State.ESCALATED && entry.severity == Severity.CRITICAL, List.of(), now);
+  }
+
+  /** Folds an incident into the storm's digest: one message lists them instead of one each. */
+  private IncidentChange digest(Entry folded, Instant now) {
+    if (storm == null || now.isAfter(storm.updatedAt.plus(config.stormWindow()))) {
+      storm = new Entry();
+      storm.id = idOf("storm", now);
+      storm.rootKey = "storm";
+      storm.detectorId = "storm";
+      storm.severity = Severity.CRITICAL;
+      storm.openedAt = now;
+    }
+    storm.updatedAt = now;
+    storm.severity = folded.severity.ordinal() < storm.severity.ordinal() ? folded.severity : storm.severity;
+    if (storm.digestLines.size() < MAX_DIGEST_LINES) {
+      storm.digestLines.add(folded.severity.name().toLowerCase() + " " + DetectorTexts.title(folded.detectorId)
+          + ": " + String.join(", ", folded.subjects) + " (incident " + folded.id + ")");
+    }
+    int total = storm.digestLines.size();
+    storm.summary = "Storm: more than " + config.stormThreshold() + " incidents within " + config.stormWindow()
+        + "; " + total + " more are listed here instead of one message each";
+    return new IncidentChange(snapshot(storm), Kind.DIGEST, storm.summary, true, false, storm.digestLines, now);
+  }
+
+  private IncidentChange escalate(Entry entry, String why, Instant now) {
+    entry.state = Incident.State.ESCALATED;
+    entry.needsPerson = why;
+    entry.updatedAt = now;
+    entry.lastNotifiedAt = now;
+    return new IncidentChange(snapshot(entry), Kind.ESCALATED, "needs a person: " + why, pages(entry),
+        pages(entry) && entry.severity == Severity.CRITICAL, List.of(), now);
+  }
+
+  private IncidentChange resolve(Entry entry, String text, Instant now) {
+    entry.state = Incident.State.RESOLVED;
+    entry.resolvedAt = now;
+    entry.updatedAt = now;
+    entry.quietSince = null;
+    return change(entry, Kind.RESOLVED, text, now);
+  }
+
+  private IncidentChange change(Entry entry, Kind kind, String text, Instant now) {
+    return new IncidentChange(snapshot(entry), kind, text, pages(entry), false, List.of(), now);
+  }
+
+  private static boolean pages(Entry entry) {
+    return !entry.silenced && !entry.digested;
+  }
+
+  private Incident snapshot(Entry entry) {
+    List<String> subjects = new ArrayList<>();
+    entry.open.values().stream().filter(Objects::nonNull).map(f -> f.resource().key()).forEach(subjects::add);
+    entry.subjects.stream().filter(s -> !subjects.contains(s)).forEach(subjects::add);
+    return new Incident(entry.id, entry.rootKey, entry.detectorId, cluster, entry.severity, entry.state,
+        title(entry), entry.node, subjects, (int) entry.open.values().stream().filter(Objects::nonNull).count()
+            + (entry.open.containsKey("breaker") ? 1 : 0),
+        entry.summary, entry.cause, entry.action, entry.needsPerson, entry.silenced, entry.openedAt, entry.updatedAt,
+        entry.resolvedAt);
+  }
+
+  private static String title(Entry entry) {
+    if (entry.rootKey.equals("storm")) {
+      return "Storm of incidents";
+    }
+    if (entry.rootKey.equals(BREAKER_ROOT)) {
+      return "Remediation stopped: storm of restart findings";
+    }
+    String what = DetectorTexts.title(entry.detectorId);
+    long pods = entry.subjects.stream().filter(s -> s.startsWith("Pod/")).count();
+    if (entry.rootKey.contains(":node/")) {
+      return what + " on node " + entry.node + (pods == 0 ? "" : " (" + pods + (pods == 1 ? " pod)" : " pods)"));
+    }
+    return what + ": " + String.join(", ", entry.subjects);
+  }
+
+  private static List<String> causeLines(Finding finding) {
+    Map<String, Object> evidence = new LinkedHashMap<>(finding.evidence());
+    evidence.remove("actionReason");
+    return evidenceLines(evidence);
+  }
+
+  private static List<String> evidenceLines(Map<String, Object> evidence) {
+    List<String> lines = new ArrayList<>();
+    evidence.forEach((key, value) -> {
+      if (lines.size() < MAX_CAUSE_LINES && value != null) {
+        lines.add(key + ": " + value);
+      }
+    });
+    return lines;
+  }
+}

@@ -1,0 +1,208 @@
+package io.chainwatch.notifier.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.model.BreakerChange;
+import io.chainwatch.model.Decision;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.Incident;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.IncidentChange.Kind;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.model.RemediationRule;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IncidentTrackerTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
+  private final NotifiersConfig.Incidents config = new NotifiersConfig.Incidents(Duration.ofMinutes(2),
+      Duration.ofMinutes(15), Duration.ofHours(4), 3, Duration.ofMinutes(5), List.of());
+  private final IncidentTracker tracker = new IncidentTracker(config, "prod");
+
+  static Finding race(String pod, String node) {
+    return new Finding("missed-cilium-chain", ResourceRef.pod("shop", pod), node, Severity.CRITICAL,
+        PlannedAction.RESTART, "no-endpoint", pod + " missed the chain", T0,
+        Map.of("podUid", pod + "-uid", "chainRace", true, "actionReason", "its ReplicaSet recreates it"));
+  }
+
+  static Finding lone(String pod, String node, PlannedAction action) {
+    return new Finding("missed-cilium-chain", ResourceRef.pod("shop", pod), node, Severity.CRITICAL, action,
+        "no-endpoint", pod + " runs without an endpoint", T0,
+        Map.of("podUid", pod + "-uid", "chainRace", false, "actionReason", "it is a bare pod"));
+  }
+
+  private static List<Kind> kinds(List<IncidentChange> changes) {
+    return changes.stream().map(IncidentChange::kind).toList();
+  }
+
+  @Test
+  void racePodsOnOneNodeAreOneIncidentAndOtherPodsTheirOwn() {
+    List<IncidentChange> first = tracker.onFinding(race("web-1", "n1"), false, T0);
+    List<IncidentChange> second = tracker.onFinding(race("web-2", "n1"), false, T0.plusSeconds(1));
+    List<IncidentChange> otherNode = tracker.onFinding(race("web-3", "n2"), false, T0.plusSeconds(2));
+    List<IncidentChange> noRace = tracker.onFinding(lone("api-1", "n1", PlannedAction.RESTART), false,
+        T0.plusSeconds(3));
+
+    assertThat(kinds(first)).containsExactly(Kind.OPENED);
+    assertThat(kinds(second)).containsExactly(Kind.UPDATED);
+    assertThat(second.get(0).incident().id()).isEqualTo(first.get(0).incident().id());
+    assertThat(second.get(0).incident().title()).isEqualTo("Pods missed the Cilium chain on node n1 (2 pods)");
+    assertThat(second.get(0).incident().subjects()).containsExactly("Pod/shop/web-1", "Pod/shop/web-2");
+    assertThat(kinds(otherNode)).containsExactly(Kind.OPENED);
+    assertThat(otherNode.get(0).incident().id()).isNotEqualTo(first.get(0).incident().id());
+    assertThat(kinds(noRace)).containsExactly(Kind.OPENED);
+    assertThat(noRace.get(0).incident().rootKey()).isEqualTo("missed-cilium-chain:Pod/shop/api-1");
+    assertThat(tracker.unresolved()).hasSize(3);
+  }
+
+  @Test
+  void aNodeFindingGroupsWithThatNodesRacePods() {
+    Finding nodeLevel = new Finding("missed-cilium-chain", ResourceRef.node("n1"), "n1", Severity.CRITICAL,
+        PlannedAction.PAGE, "agent-not-ready", "agent not Ready", T0, Map.of("actionReason", "agent down"));
+    String id = tracker.onFinding(race("web-1", "n1"), false, T0).get(0).incident().id();
+
+    List<IncidentChange> changes = tracker.onFinding(nodeLevel, false, T0.plusSeconds(5));
+
+    assertThat(changes.get(0).incident().id()).isEqualTo(id);
+    assertThat(kinds(changes)).containsExactly(Kind.UPDATED, Kind.ESCALATED);
+    assertThat(changes.get(1).incident().state()).isEqualTo(Incident.State.ESCALATED);
+    assertThat(changes.get(1).mention()).isTrue();
+    assertThat(changes.get(1).text()).contains("agent down");
+  }
+
+  @Test
+  void resolvesOnlyAfterTheQuietPeriodAndAReturnWithinTheFlapWindowReopensTheSameIncident() {
+    Finding web = race("web-1", "n1");
+    String id = tracker.onFinding(web, false, T0).get(0).incident().id();
+    tracker.onCleared(new FindingCleared(web, T0.plusSeconds(10)), T0.plusSeconds(10));
+
+    List<IncidentChange> early = tracker.tick(T0.plusSeconds(10 + 119));
+    List<IncidentChange> resolved = tracker.tick(T0.plusSeconds(10 + 120));
+    List<IncidentChange> back = tracker.onFinding(web, false, T0.plusSeconds(10 + 120 + 600));
+
+    assertThat(early).isEmpty();
+    assertThat(kinds(resolved)).containsExactly(Kind.RESOLVED);
+    assertThat(resolved.get(0).incident().resolvedAt()).isEqualTo(T0.plusSeconds(130));
+    assertThat(kinds(back)).containsExactly(Kind.REOPENED);
+    assertThat(back.get(0).incident().id()).isEqualTo(id);
+    assertThat(back.get(0).incident().state()).isEqualTo(Incident.State.OPEN);
+  }
+
+  @Test
+  void aFindingThatReturnsWithinTheQuietPeriodKeepsTheIncidentOpen() {
+    Finding web = race("web-1", "n1");
+    tracker.onFinding(web, false, T0);
+    tracker.onCleared(new FindingCleared(web, T0.plusSeconds(10)), T0.plusSeconds(10));
+    tracker.onFinding(web, false, T0.plusSeconds(60));
+
+    assertThat(tracker.tick(T0.plusSeconds(500))).isEmpty();
+    assertThat(tracker.unresolved()).hasSize(1);
+  }
+
+  @Test
+  void aReturnAfterTheFlapWindowIsANewIncident() {
+    Finding web = race("web-1", "n1");
+    String id = tracker.onFinding(web, false, T0).get(0).incident().id();
+    tracker.onCleared(new FindingCleared(web, T0), T0);
+    tracker.tick(T0.plusSeconds(120));
+
+    tracker.tick(T0.plusSeconds(120 + 901));
+    List<IncidentChange> again = tracker.onFinding(web, false, T0.plusSeconds(120 + 902));
+
+    assertThat(kinds(again)).containsExactly(Kind.OPENED);
+    assertThat(again.get(0).incident().id()).isNotEqualTo(id);
+  }
+
+  @Test
+  void silencedIncidentsAreTrackedButDoNotPage() {
+    List<IncidentChange> changes = tracker.onFinding(lone("api-1", "n1", PlannedAction.PAGE), true, T0);
+
+    assertThat(kinds(changes)).containsExactly(Kind.OPENED, Kind.ESCALATED);
+    assertThat(changes).allMatch(change -> !change.pages() && !change.mention());
+    assertThat(changes.get(0).incident().silenced()).isTrue();
+  }
+
+  @Test
+  void reNotifiesAnUnresolvedCriticalIncidentAtTheInterval() {
+    tracker.onFinding(lone("api-1", "n1", PlannedAction.PAGE), false, T0);
+
+    assertThat(tracker.tick(T0.plus(Duration.ofHours(4)).minusSeconds(1))).isEmpty();
+    List<IncidentChange> renotified = tracker.tick(T0.plus(Duration.ofHours(4)));
+    assertThat(kinds(renotified)).containsExactly(Kind.RENOTIFY);
+    assertThat(renotified.get(0).mention()).isTrue();
+    assertThat(tracker.tick(T0.plus(Duration.ofHours(5)))).isEmpty();
+  }
+
+  @Test
+  void aStormFoldsIncidentsBeyondTheThresholdIntoOneDigest() {
+    List<IncidentChange> changes = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      changes.addAll(tracker.onFinding(race("web-" + i, "node-" + i), false, T0.plusSeconds(i)));
+    }
+
+    assertThat(kinds(changes)).containsExactly(Kind.OPENED, Kind.OPENED, Kind.OPENED, Kind.DIGEST, Kind.DIGEST,
+        Kind.DIGEST);
+    IncidentChange last = changes.get(5);
+    assertThat(last.digest()).hasSize(3);
+    assertThat(last.incident().id()).isEqualTo(changes.get(3).incident().id());
+    assertThat(last.text()).contains("more than 3 incidents");
+    assertThat(tracker.onFinding(race("web-9", "node-4"), false, T0.plusSeconds(10)).get(0).pages())
+        .as("a folded incident stays folded").isFalse();
+  }
+
+  @Test
+  void evictionsMakeItActingWaitsAreNotedAndPagesOrFailuresEscalate() {
+    Finding web = race("web-1", "n1");
+    tracker.onFinding(web, false, T0);
+
+    List<IncidentChange> acting = tracker.onDecision(new RemediationDecision(web,
+        new Decision.Evict(RemediationRule.ELIGIBLE, "evict it"), false, T0), T0);
+    List<IncidentChange> skipped = tracker.onDecision(new RemediationDecision(web,
+        new Decision.Skip(RemediationRule.ALREADY_EVICTED, "done"), false, T0), T0);
+    List<IncidentChange> verified = tracker.onOutcome(new RemediationOutcome(web,
+        RemediationOutcome.Result.VERIFIED, "shop/web-9 replaced shop/web-1", Map.of(), T0), T0);
+    List<IncidentChange> failed = tracker.onOutcome(new RemediationOutcome(web,
+        RemediationOutcome.Result.NOT_HELPED, "restart did not help", Map.of(), T0), T0);
+
+    assertThat(kinds(acting)).containsExactly(Kind.ACTING);
+    assertThat(acting.get(0).incident().state()).isEqualTo(Incident.State.ACTING);
+    assertThat(skipped).isEmpty();
+    assertThat(kinds(verified)).containsExactly(Kind.REPLY);
+    assertThat(verified.get(0).incident().action()).contains("shop/web-9 replaced");
+    assertThat(kinds(failed)).containsExactly(Kind.ESCALATED);
+    assertThat(failed.get(0).incident().needsPerson()).contains("restart did not help");
+  }
+
+  @Test
+  void theBreakerIsItsOwnCriticalIncidentResolvedWhenItCloses() {
+    List<IncidentChange> open = tracker.onBreaker(new BreakerChange(true, "storm: 200 pods", Map.of("podsCounted",
+        200), T0, T0.plusSeconds(3600)), T0);
+    List<IncidentChange> closed = tracker.onBreaker(new BreakerChange(false, "reset by a person", Map.of(),
+        T0.plusSeconds(60), null), T0.plusSeconds(60));
+
+    assertThat(kinds(open)).containsExactly(Kind.OPENED);
+    assertThat(open.get(0).mention()).isTrue();
+    assertThat(open.get(0).incident().state()).isEqualTo(Incident.State.ESCALATED);
+    assertThat(kinds(closed)).containsExactly(Kind.RESOLVED);
+    assertThat(tracker.unresolved()).isEmpty();
+  }
+
+  @Test
+  void recordsOfAnIncidentShareItsIdAsKafkaKey() {
+    Finding web = race("web-1", "n1");
+    String id = tracker.onFinding(web, false, T0).get(0).incident().id();
+
+    assertThat(tracker.incidentIdFor(web)).isEqualTo(id);
+    assertThat(tracker.incidentIdFor(race("web-2", "n1"))).isEqualTo(id);
+    assertThat(id).startsWith("prod-").endsWith("-" + T0.getEpochSecond());
+  }
+}
