@@ -127,7 +127,6 @@ public final class ConfigLoader {
                 get(values, Settings.KAFKA_BOOTSTRAP_SERVERS),
                 get(values, Settings.KAFKA_AUDIT_TOPIC),
                 get(values, Settings.KAFKA_PAGES_TOPIC),
-                get(values, Settings.KAFKA_SPOOL_DIR),
                 get(values, Settings.KAFKA_SPOOL_MAX_MEGABYTES) * 1024L * 1024L,
                 get(values, Settings.KAFKA_DELIVERY_TIMEOUT),
                 get(values, Settings.KAFKA_SECURITY_PROTOCOL),
@@ -141,7 +140,8 @@ public final class ConfigLoader {
                 get(values, Settings.SLACK_CHANNEL),
                 get(values, Settings.SLACK_ONCALL_GROUP),
                 get(values, Settings.SLACK_API_URL)),
-            get(values, Settings.EVENTS_ENABLED)),
+            get(values, Settings.EVENTS_ENABLED),
+            java.nio.file.Path.of(get(values, Settings.STATE_DIR))),
         effective);
   }
 

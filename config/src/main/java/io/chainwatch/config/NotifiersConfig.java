@@ -11,9 +11,12 @@ import java.util.Objects;
  * @param kafka the audit log and pages topics; off when no bootstrap servers are set
  * @param slack pages to a channel; off when no token file is set
  * @param eventsEnabled write Kubernetes Events on affected pods and nodes
+ * @param stateDir local state: the Kafka spool, open incidents and their Slack threads
  */
-public record NotifiersConfig(Incidents incidents, Kafka kafka, Slack slack, boolean eventsEnabled) {
+public record NotifiersConfig(Incidents incidents, Kafka kafka, Slack slack, boolean eventsEnabled,
+    java.nio.file.Path stateDir) {
   public NotifiersConfig {
+    Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(incidents, "incidents");
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(slack, "slack");
@@ -46,7 +49,6 @@ public record NotifiersConfig(Incidents incidents, Kafka kafka, Slack slack, boo
    * @param bootstrapServers {@code host:port,...}; empty turns Kafka off
    * @param auditTopic every finding, decision, outcome and incident change
    * @param pagesTopic what should reach a person
-   * @param spoolDir where records wait until the broker acknowledges them
    * @param spoolMaxBytes bound of the spool; near it chainwatch pages, beyond it records are dropped (counted)
    * @param deliveryTimeout the producer's delivery timeout; records not acknowledged by then are sent again
    * @param securityProtocol PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
@@ -56,8 +58,7 @@ public record NotifiersConfig(Incidents incidents, Kafka kafka, Slack slack, boo
    * @param sslTruststoreFile PEM or JKS truststore
    * @param sslTruststorePasswordFile file holding the truststore password (JKS)
    */
-  public record Kafka(String bootstrapServers, String auditTopic, String pagesTopic, String spoolDir,
-      long spoolMaxBytes, Duration deliveryTimeout, String securityProtocol, String saslMechanism,
+  public record Kafka(String bootstrapServers, String auditTopic, String pagesTopic, long spoolMaxBytes, Duration deliveryTimeout, String securityProtocol, String saslMechanism,
       String saslUsernameFile, String saslPasswordFile, String sslTruststoreFile, String sslTruststorePasswordFile) {
     public boolean enabled() {
       return !bootstrapServers.isEmpty();

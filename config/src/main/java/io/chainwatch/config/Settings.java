@@ -142,9 +142,10 @@ public final class Settings {
   public static final Setting<String> KAFKA_PAGES_TOPIC =
       new Setting<>("kafka.pagesTopic", "chainwatch.pages", "a topic name", Parsers::nonBlank,
           "What should reach a person.", false);
-  public static final Setting<String> KAFKA_SPOOL_DIR =
-      new Setting<>("kafka.spoolDir", "/var/lib/chainwatch/spool", "a directory path", Parsers::nonBlank,
-          "Records wait here until the broker acknowledges them (survives broker outages and restarts).", false);
+  public static final Setting<String> STATE_DIR =
+      new Setting<>("stateDir", "/var/lib/chainwatch", "a directory path", Parsers::nonBlank,
+          "Local state: the Kafka spool (records wait there until acknowledged), open incidents and their Slack "
+              + "threads, so a restart neither loses records nor posts a second root message.", false);
   public static final Setting<Integer> KAFKA_SPOOL_MAX_MEGABYTES =
       new Setting<>("kafka.spoolMaxMegabytes", "256", "an integer from 1 to 100000", Parsers.integer(1, 100_000),
           "Bound of the spool; at 80 % chainwatch pages, beyond it records are dropped (counted).", false);
@@ -226,7 +227,7 @@ public final class Settings {
           KAFKA_BOOTSTRAP_SERVERS,
           KAFKA_AUDIT_TOPIC,
           KAFKA_PAGES_TOPIC,
-          KAFKA_SPOOL_DIR,
+          STATE_DIR,
           KAFKA_SPOOL_MAX_MEGABYTES,
           KAFKA_DELIVERY_TIMEOUT,
           KAFKA_SECURITY_PROTOCOL,

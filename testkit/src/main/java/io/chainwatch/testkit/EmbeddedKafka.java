@@ -1,0 +1,113 @@
+package io.chainwatch.testkit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node KRaft Kafka broker (broker and controller in one process), started in this JVM from the Maven
+ * artifacts. It can be stopped and started again on the same ports and data, to play a broker outage.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final Path dir;
+  private final int brokerPort;
+  private final int controllerPort;
+  private KafkaRaftServer server;
+
+  private EmbeddedKafka(Path dir, int brokerPort, int controllerPort) {
+    this.dir = dir;
+    this.brokerPort = brokerPort;
+    this.controllerPort = controllerPort;
+  }
+
+  /** Formats a fresh log directory under {@code dir} and starts the broker on free loopback ports. */
+  public static EmbeddedKafka start(Path dir) {
+    EmbeddedKafka kafka = new EmbeddedKafka(dir, freePort(), freePort());
+    kafka.format();
+    kafka.startBroker();
+    return kafka;
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
+  /** Stops the broker; its data stays, {@link #startBroker()} brings it back on the same port. */
+  public synchronized void stopBroker() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  public synchronized void startBroker() {
+    if (server == null) {
+      server = new KafkaRaftServer(new KafkaConfig(properties()), Time.SYSTEM);
+      server.startup();
+    }
+  }
+
+  private void format() {
+    try {
+      Files.createDirectories(dir);
+      Path file = dir.resolve("server.properties");
+      try (OutputStream out = Files.newOutputStream(file)) {
+        properties().store(out, "chainwatch embedded KRaft broker");
+      }
+      int status = kafka.tools.StorageTool.execute(new String[] {"format", "--standalone", "-t",
+          Uuid.randomUuid().toString(), "-c", file.toString()}, new PrintStream(OutputStream.nullOutputStream()));
+      if (status != 0) {
+        throw new IllegalStateException("formatting the Kafka log directory failed with status " + status);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Properties properties() {
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("log.dirs", dir.resolve("logs").toString());
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("num.partitions", "3");
+    // the default is 128 MiB, allocated on the heap
+    props.put("log.cleaner.dedupe.buffer.size", "2097152");
+    return props;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stopBroker();
+  }
+}
