@@ -1,0 +1,161 @@
+package io.chainwatch.notifier.kafka;
+
+import io.chainwatch.model.BreakerChange;
+import io.chainwatch.model.BusMessage;
+import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.Decision;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.Incident;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.model.ResourceRef;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Renders bus records as CloudEvents 1.0 in structured mode (the whole event is the Kafka value, content type
+ * {@code application/cloudevents+json}). The body ({@code data}) is versioned ({@code schemaVersion: 1}) and described
+ * by {@code docs/schema/chainwatch-record-v1.schema.json}. Pure apart from the id supplier: the id is drawn once and
+ * travels with the record through the spool, so a re-sent record keeps it and consumers can deduplicate.
+ */
+public final class CloudEventMapper {
+  public static final String CONTENT_TYPE = "application/cloudevents+json";
+  public static final int SCHEMA_VERSION = 1;
+  public static final String DATA_SCHEMA = "https://chainwatch.io/schema/chainwatch-record-v1.schema.json";
+
+  private final String cluster;
+  private final Supplier<String> ids;
+
+  public CloudEventMapper(String cluster) {
+    this(cluster, () -> UUID.randomUUID().toString());
+  }
+
+  CloudEventMapper(String cluster, Supplier<String> ids) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.ids = Objects.requireNonNull(ids, "ids");
+  }
+
+  /**
+   * The event for {@code record}, or empty for records that are not audited (cluster changes).
+   *
+   * @param incidentId the incident the record belongs to (also the Kafka key)
+   */
+  public Optional<JsonObject> audit(BusMessage record, String incidentId) {
+    if (record instanceof Finding finding) {
+      return Optional.of(event("io.chainwatch.finding.v1", finding.resource(), finding.observedAt(), incidentId,
+          finding(finding)));
+    } else if (record instanceof FindingCleared cleared) {
+      return Optional.of(event("io.chainwatch.finding.cleared.v1", cleared.finding().resource(), cleared.clearedAt(),
+          incidentId, finding(cleared.finding()).put("clearedAt", cleared.clearedAt().toString())));
+    } else if (record instanceof RemediationDecision decided) {
+      Decision decision = decided.decision();
+      JsonObject data = new JsonObject()
+          .put("finding", finding(decided.finding()))
+          .put("verdict", decision.verdict())
+          .put("rule", decision.rule().wireName())
+          .put("why", decision.why())
+          .put("until", decision instanceof Decision.Wait wait ? wait.until().toString() : null)
+          .put("dryRun", decided.dryRun());
+      return Optional.of(event("io.chainwatch.remediation.decision.v1", decided.finding().resource(),
+          decided.decidedAt(), incidentId, data));
+    } else if (record instanceof RemediationOutcome outcome) {
+      JsonObject data = new JsonObject()
+          .put("finding", finding(outcome.finding()))
+          .put("result", outcome.result().wireName())
+          .put("detail", outcome.detail())
+          .put("needsPerson", outcome.needsPerson())
+          .put("evidence", json(outcome.evidence()));
+      return Optional.of(event("io.chainwatch.remediation.outcome.v1", outcome.finding().resource(), outcome.at(),
+          incidentId, data));
+    } else if (record instanceof BreakerChange breaker) {
+      JsonObject data = new JsonObject()
+          .put("open", breaker.open())
+          .put("reason", breaker.reason())
+          .put("closesAt", breaker.closesAt() == null ? null : breaker.closesAt().toString())
+          .put("evidence", json(breaker.evidence()));
+      return Optional.of(event("io.chainwatch.remediation.breaker.v1", new ResourceRef("Remediation", null,
+          "breaker"), breaker.at(), incidentId, data));
+    } else if (record instanceof IncidentChange change) {
+      return Optional.of(incident("io.chainwatch.incident.v1", change));
+    } else if (record instanceof ClusterChange) {
+      return Optional.empty();
+    }
+    throw new IllegalArgumentException("no CloudEvent type for " + record.getClass().getName());
+  }
+
+  /** The page for the pages topic: what should reach a person. */
+  public JsonObject page(IncidentChange change) {
+    return incident("io.chainwatch.page.v1", change);
+  }
+
+  private JsonObject incident(String type, IncidentChange change) {
+    Incident incident = change.incident();
+    JsonObject data = new JsonObject()
+        .put("change", change.kind().wireName())
+        .put("text", change.text())
+        .put("pages", change.pages())
+        .put("mention", change.mention())
+        .put("digest", new JsonArray(change.digest()))
+        .put("incident", new JsonObject()
+            .put("id", incident.id())
+            .put("rootKey", incident.rootKey())
+            .put("detector", incident.detectorId())
+            .put("cluster", incident.cluster())
+            .put("severity", incident.severity().wireName())
+            .put("state", incident.state().wireName())
+            .put("title", incident.title())
+            .put("node", incident.node())
+            .put("subjects", new JsonArray(incident.subjects()))
+            .put("openFindings", incident.openFindings())
+            .put("summary", incident.summary())
+            .put("cause", new JsonArray(incident.cause()))
+            .put("action", incident.action())
+            .put("needsPerson", incident.needsPerson())
+            .put("silenced", incident.silenced())
+            .put("openedAt", incident.openedAt().toString())
+            .put("updatedAt", incident.updatedAt().toString())
+            .put("resolvedAt", incident.resolvedAt() == null ? null : incident.resolvedAt().toString()));
+    return event(type, new ResourceRef("Incident", null, incident.id()), change.at(), incident.id(), data);
+  }
+
+  private JsonObject event(String type, ResourceRef subject, Instant time, String incidentId, JsonObject data) {
+    return new JsonObject()
+        .put("specversion", "1.0")
+        .put("id", ids.get())
+        .put("source", "/chainwatch/" + cluster)
+        .put("type", type)
+        .put("subject", subject.key())
+        .put("time", time.toString())
+        .put("datacontenttype", "application/json")
+        .put("dataschema", DATA_SCHEMA)
+        .put("chainwatchincident", incidentId)
+        .put("data", data.put("schemaVersion", SCHEMA_VERSION));
+  }
+
+  private static JsonObject finding(Finding finding) {
+    return new JsonObject()
+        .put("detector", finding.detectorId())
+        .put("severity", finding.severity().wireName())
+        .put("action", finding.action().wireName())
+        .put("reason", finding.reason())
+        .put("summary", finding.summary())
+        .put("resource", new JsonObject().put("kind", finding.resource().kind())
+            .put("namespace", finding.resource().namespace()).put("name", finding.resource().name()))
+        .put("node", finding.node())
+        .put("observedAt", finding.observedAt().toString())
+        .put("dedupKey", finding.dedupKey())
+        .put("evidence", json(finding.evidence()));
+  }
+
+  private static JsonObject json(Map<String, Object> evidence) {
+    return new JsonObject(new java.util.LinkedHashMap<>(evidence));
+  }
+}

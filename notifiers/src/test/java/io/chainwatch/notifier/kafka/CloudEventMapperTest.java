@@ -1,0 +1,105 @@
+package io.chainwatch.notifier.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainwatch.model.BreakerChange;
+import io.chainwatch.model.BusMessage;
+import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.Decision;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.Incident;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.model.RemediationRule;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class CloudEventMapperTest {
+  static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
+  private final AtomicInteger ids = new AtomicInteger();
+  private final CloudEventMapper mapper = new CloudEventMapper("prod", () -> "id-" + ids.incrementAndGet());
+
+  static Finding finding() {
+    return new Finding("missed-cilium-chain", ResourceRef.pod("shop", "web-1"), "n1", Severity.CRITICAL,
+        PlannedAction.RESTART, "no-endpoint", "missed the chain", T0,
+        Map.of("podUid", "u1", "chainRace", true, "secondsBeforeAgentReady", 3, "pods", List.of("a", "b")));
+  }
+
+  static IncidentChange incidentChange() {
+    Incident incident = new Incident("prod-abc-1", "missed-cilium-chain:node/n1", "missed-cilium-chain", "prod",
+        Severity.CRITICAL, Incident.State.ACTING, "Pods missed the Cilium chain on node n1 (1 pod)", "n1",
+        List.of("Pod/shop/web-1"), 1, "missed the chain", List.of("podUid: u1"), "evicting", null, false, T0, T0,
+        null);
+    return new IncidentChange(incident, IncidentChange.Kind.ACTING, "evicting shop/web-1", true, false, List.of(),
+        T0);
+  }
+
+  static List<BusMessage> everyAuditedRecord() {
+    Finding finding = finding();
+    return List.of(
+        finding,
+        new FindingCleared(finding, T0),
+        new RemediationDecision(finding, new Decision.Wait(RemediationRule.OWNER_IN_FLIGHT, "one at a time",
+            T0.plusSeconds(60)), false, T0),
+        new RemediationDecision(finding, new Decision.Evict(RemediationRule.ELIGIBLE, "go"), true, T0),
+        new RemediationOutcome(finding, RemediationOutcome.Result.BUDGET_REFUSED, "refused",
+            Map.of("httpStatus", 429, "budget", "web-pdb"), T0),
+        new BreakerChange(true, "storm", Map.of("podsCounted", 200), T0, T0.plusSeconds(3600)),
+        new BreakerChange(false, "reset", Map.of(), T0, null),
+        incidentChange());
+  }
+
+  @Test
+  void everyAuditedRecordIsAValidCloudEventAgainstThePublishedSchema() {
+    for (BusMessage record : everyAuditedRecord()) {
+      JsonObject event = mapper.audit(record, "prod-abc-1").orElseThrow();
+
+      assertThat(RecordSchema.errors(event.encode())).as(event.encodePrettily()).isEmpty();
+      assertThat(event.getString("specversion")).isEqualTo("1.0");
+      assertThat(event.getString("source")).isEqualTo("/chainwatch/prod");
+      assertThat(event.getString("chainwatchincident")).isEqualTo("prod-abc-1");
+      assertThat(event.getJsonObject("data").getInteger("schemaVersion")).isEqualTo(1);
+    }
+    assertThat(RecordSchema.errors(mapper.page(incidentChange()).encode())).isEmpty();
+  }
+
+  @Test
+  void typesSubjectsAndIdsAreWhatConsumersKeyOn() {
+    JsonObject finding = mapper.audit(finding(), "k").orElseThrow();
+    JsonObject page = mapper.page(incidentChange());
+
+    assertThat(finding.getString("type")).isEqualTo("io.chainwatch.finding.v1");
+    assertThat(finding.getString("subject")).isEqualTo("Pod/shop/web-1");
+    assertThat(finding.getString("time")).isEqualTo("2026-11-23T04:00:00Z");
+    assertThat(finding.getJsonObject("data").getJsonObject("evidence").getInteger("secondsBeforeAgentReady"))
+        .isEqualTo(3);
+    assertThat(page.getString("type")).isEqualTo("io.chainwatch.page.v1");
+    assertThat(page.getString("subject")).isEqualTo("Incident/prod-abc-1");
+    assertThat(finding.getString("id")).isNotEqualTo(page.getString("id"));
+  }
+
+  @Test
+  void clusterChangesAreNotAudited() {
+    assertThat(mapper.audit(new ClusterChange(new ResourceRef("Namespace", null, "shop"), null,
+        new NamespaceSnapshot("shop", false)), "k")).isEmpty();
+  }
+
+  @Test
+  void theSchemaRejectsARecordThatBreaksTheContract() {
+    JsonObject event = mapper.audit(finding(), "k").orElseThrow();
+    event.remove("id");
+    event.getJsonObject("data").put("severity", "apocalyptic");
+
+    assertThat(RecordSchema.errors(event.encode())).hasSizeGreaterThanOrEqualTo(2);
+  }
+}
