@@ -51,6 +51,7 @@ public final class KafkaNotifier implements AutoCloseable {
   private final Map<String, Object> producerOverrides;
   private final ConcurrentLinkedQueue<Outgoing> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Spool.Entry> spooled = new ConcurrentLinkedQueue<>();
   private final TreeMap<Long, Spool.Entry> unsent = new TreeMap<>();
   private final ConcurrentLinkedQueue<Spool.Entry> failed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -61,6 +62,7 @@ public final class KafkaNotifier implements AutoCloseable {
   private volatile boolean running;
   private Producer<String, String> producer;
   private Thread sender;
+  private Thread spooler;
 
   /**
    * @param spoolDir the spool's directory
@@ -86,6 +88,11 @@ public final class KafkaNotifier implements AutoCloseable {
     }
     producer = new KafkaProducer<>(producerProperties(config, producerOverrides));
     running = true;
+    // Two threads: the spooler only writes to disk, so a record is safe within milliseconds even while the sender
+    // is held up by an absent broker (send() can wait for metadata).
+    spooler = new Thread(this::spoolLoop, "chainwatch-kafka-spooler");
+    spooler.setDaemon(true);
+    spooler.start();
     sender = new Thread(this::sendLoop, "chainwatch-kafka-sender");
     sender.setDaemon(true);
     sender.start();
@@ -95,7 +102,7 @@ public final class KafkaNotifier implements AutoCloseable {
   public void send(String topic, String key, String value) {
     inbox.add(new Outgoing(topic, key, value));
     inboxSize.incrementAndGet();
-    LockSupport.unpark(sender);
+    LockSupport.unpark(spooler);
   }
 
   static Map<String, Object> producerProperties(NotifiersConfig.Kafka config, Map<String, Object> overrides) {
@@ -148,12 +155,25 @@ public final class KafkaNotifier implements AutoCloseable {
     return value.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
+  private void spoolLoop() {
+    while (running) {
+      spoolInbox();
+      if (inbox.isEmpty()) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+    }
+    spoolInbox(); // what was queued before the stop is kept for the next run
+  }
+
   private void sendLoop() {
     long backoffMillis = 1_000;
     long resumeAt = 0;
     long nextCheckpoint = 0;
     while (running) {
-      spoolInbox();
+      Spool.Entry ready;
+      while ((ready = spooled.poll()) != null) {
+        unsent.put(ready.seq(), ready);
+      }
       Spool.Entry lost;
       boolean anyFailed = false;
       while ((lost = failed.poll()) != null) {
@@ -179,8 +199,8 @@ public final class KafkaNotifier implements AutoCloseable {
       if (acknowledged.get() > 0 && failed.isEmpty() && unsent.isEmpty()) {
         backoffMillis = 1_000;
       }
-      if (inbox.isEmpty()) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      if (spooled.isEmpty()) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
     }
   }
@@ -192,7 +212,10 @@ public final class KafkaNotifier implements AutoCloseable {
       inboxSize.decrementAndGet();
       try {
         spool.append(next.topic(), next.key(), next.value()).ifPresentOrElse(
-            entry -> unsent.put(entry.seq(), entry),
+            entry -> {
+              spooled.add(entry);
+              LockSupport.unpark(sender);
+            },
             () -> LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key()));
       } catch (RuntimeException e) {
         LOG.error("Kafka spool write failed; record for {} dropped: {}", next.key(), e.getMessage());
@@ -268,12 +291,14 @@ public final class KafkaNotifier implements AutoCloseable {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     running = false;
-    if (sender != null) {
-      LockSupport.unpark(sender);
-      try {
-        sender.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    for (Thread thread : new Thread[] {spooler, sender}) {
+      if (thread != null) {
+        LockSupport.unpark(thread);
+        try {
+          thread.join(5_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
     if (producer != null) {

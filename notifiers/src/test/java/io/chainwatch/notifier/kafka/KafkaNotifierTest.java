@@ -1,0 +1,161 @@
+package io.chainwatch.notifier.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.testkit.EmbeddedKafka;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against a real KRaft broker started in this JVM: what a consumer reads back, through outages and restarts. */
+class KafkaNotifierTest {
+  private static EmbeddedKafka kafka;
+  @TempDir static Path brokerDir;
+  @TempDir Path spoolDir;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start(brokerDir);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  private NotifiersConfig.Kafka config(String topicPrefix) {
+    return new NotifiersConfig.Kafka(kafka.bootstrapServers(), topicPrefix + ".audit", topicPrefix + ".pages",
+        64L * 1024 * 1024, Duration.ofSeconds(6), "PLAINTEXT", "PLAIN", "", "", "", "");
+  }
+
+  private KafkaNotifier notifier(NotifiersConfig.Kafka config) throws Exception {
+    KafkaNotifier notifier = new KafkaNotifier(config, spoolDir,
+        Map.of("request.timeout.ms", 3000, "retry.backoff.ms", 200, "reconnect.backoff.max.ms", 500));
+    notifier.start();
+    return notifier;
+  }
+
+  private static String event(String id, String incident) {
+    return new CloudEventMapper("test", () -> id).page(CloudEventMapperTest.incidentChange()).put("id", id)
+        .put("chainwatchincident", incident).encode();
+  }
+
+  /** Reads {@code topic} from the beginning until {@code expected} distinct ids arrived (or the time is up). */
+  private static List<ConsumerRecord<String, String>> readBack(String topic, int expected) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + System.nanoTime());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (ids(records).size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      consumer.poll(Duration.ofMillis(300)).forEach(records::add); // anything that would be one too many
+    }
+    return records;
+  }
+
+  private static Set<String> ids(List<ConsumerRecord<String, String>> records) {
+    return records.stream().map(r -> new JsonObject(r.value()).getString("id")).collect(Collectors.toSet());
+  }
+
+  @Test
+  void everyRecordArrivesOnceWithValidCloudEventAttributesKeyedByIncident() throws Exception {
+    NotifiersConfig.Kafka config = config("plain");
+    try (KafkaNotifier notifier = notifier(config)) {
+      for (int i = 0; i < 200; i++) {
+        notifier.send(config.pagesTopic(), "incident-" + (i % 7), event("id-" + i, "incident-" + (i % 7)));
+      }
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> notifier.acknowledged() == 200);
+      assertThat(notifier.depth()).isZero();
+      assertThat(notifier.dropped()).isZero();
+    }
+
+    List<ConsumerRecord<String, String>> records = readBack("plain.pages", 200);
+    assertThat(records).hasSize(200);
+    assertThat(ids(records)).hasSize(200);
+    for (ConsumerRecord<String, String> record : records) {
+      assertThat(RecordSchema.errors(record.value())).isEmpty();
+      assertThat(new String(record.headers().lastHeader("content-type").value(), StandardCharsets.UTF_8))
+          .isEqualTo("application/cloudevents+json");
+      assertThat(new JsonObject(record.value()).getString("chainwatchincident")).isEqualTo(record.key());
+    }
+    Map<String, List<Integer>> orderPerKey = new HashMap<>();
+    records.forEach(r -> orderPerKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
+        .add(Integer.parseInt(new JsonObject(r.value()).getString("id").substring(3))));
+    orderPerKey.values().forEach(order -> assertThat(order).as("one incident's records in order").isSorted());
+  }
+
+  @Test
+  void aBrokerOutageLongerThanTheDeliveryTimeoutLosesNothing() throws Exception {
+    NotifiersConfig.Kafka config = config("outage");
+    try (KafkaNotifier notifier = notifier(config)) {
+      notifier.send(config.auditTopic(), "i", event("before", "i"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> notifier.acknowledged() == 1);
+
+      kafka.stopBroker();
+      for (int i = 0; i < 50; i++) {
+        notifier.send(config.auditTopic(), "i", event("during-" + i, "i"));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> notifier.resent() > 0); // the delivery timeout passed
+      assertThat(notifier.depth()).isEqualTo(50);
+      kafka.startBroker();
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> notifier.depth() == 0);
+      assertThat(notifier.dropped()).isZero();
+    }
+
+    List<ConsumerRecord<String, String>> records = readBack("outage.audit", 51);
+    assertThat(ids(records)).hasSize(51);
+    assertThat(records.size() - ids(records).size()).as("duplicates carry the same id").isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void recordsSpooledWhenChainwatchStoppedAreDeliveredByTheNextRunWithTheirIds() throws Exception {
+    NotifiersConfig.Kafka config = config("restart");
+    kafka.stopBroker();
+    try {
+      KafkaNotifier first = notifier(config);
+      for (int i = 0; i < 20; i++) {
+        first.send(config.auditTopic(), "i", event("spooled-" + i, "i"));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.depth() == 20 && first.spoolBytes() > 0);
+      first.close(Duration.ZERO); // chainwatch stops while the broker is away
+    } finally {
+      kafka.startBroker();
+    }
+
+    try (KafkaNotifier second = notifier(config)) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> second.depth() == 0);
+    }
+
+    List<ConsumerRecord<String, String>> records = readBack("restart.audit", 20);
+    assertThat(ids(records)).containsAll(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "spooled-" + i)
+        .toList());
+    assertThat(ids(records)).hasSize(20);
+  }
+}
