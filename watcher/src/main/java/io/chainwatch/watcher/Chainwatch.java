@@ -3,10 +3,16 @@ package io.chainwatch.watcher;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.bus.BusCodecs;
 import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.config.NotifiersConfig;
 import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.RemediationDecision;
 import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.notifier.NotifierVerticle;
+import io.chainwatch.notifier.SilenceView;
+import io.chainwatch.notifier.event.KubernetesEventNotifier;
+import io.chainwatch.notifier.kafka.KafkaNotifier;
+import io.chainwatch.notifier.slack.SlackNotifier;
 import io.chainwatch.remediation.RemediationVerticle;
 import io.chainwatch.remediation.WritePermit;
 import io.chainwatch.remediation.action.EvictPodRemediation;
@@ -31,6 +37,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +60,9 @@ public final class Chainwatch implements AutoCloseable {
   private final KubernetesClient watchClient;
   private final EvictPodRemediation evictor;
   private final RemediationVerticle remediation;
+  private final KafkaNotifier kafka;
+  private final SlackNotifier slack;
+  private final KubernetesEventNotifier events;
   private volatile boolean evaluating;
   private volatile boolean breakerOpen;
 
@@ -91,8 +101,62 @@ public final class Chainwatch implements AutoCloseable {
         permit, clock);
     countRemediation();
     await(vertx.deployVerticle(remediation));
+    NotifiersConfig notifiers = config.notifiers();
+    this.kafka = notifiers.kafka().enabled() ? startKafka(notifiers) : null;
+    this.slack = notifiers.slack().enabled() ? startSlack(notifiers) : null;
+    this.events = notifiers.eventsEnabled()
+        ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
+    NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), new ViewSilences(state), kafka,
+        slack, events, clock);
+    await(vertx.deployVerticle(notifier));
+    countNotifiers(notifier);
+    LOG.info("Notifiers: Kafka {}, Slack {}, Kubernetes Events {}",
+        kafka == null ? "off" : "to " + notifiers.kafka().bootstrapServers(),
+        slack == null ? "off" : "to " + notifiers.slack().channel(), events == null ? "off" : "on");
     LOG.info("Detectors: {}; health and metrics on port {}",
         detectors.stream().map(Detector::id).toList(), health.actualPort());
+  }
+
+  private static KafkaNotifier startKafka(NotifiersConfig notifiers) {
+    KafkaNotifier kafka = new KafkaNotifier(notifiers.kafka(), notifiers.stateDir().resolve("spool"), Map.of());
+    try {
+      kafka.start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Kafka is configured but its spool cannot be used: " + e.getMessage()
+          + " (set stateDir to a writable directory)", e);
+    }
+    return kafka;
+  }
+
+  private static SlackNotifier startSlack(NotifiersConfig notifiers) {
+    SlackNotifier slack = new SlackNotifier(notifiers.slack(), notifiers.stateDir().resolve("slack-threads.json"),
+        SlackNotifier.Timing.PRODUCTION);
+    slack.start();
+    return slack;
+  }
+
+  private void countNotifiers(NotifierVerticle notifier) {
+    metrics.gauge("chainwatch_incidents_open", "Incidents not resolved", notifier::unresolvedIncidents);
+    if (kafka != null) {
+      metrics.gauge("chainwatch_kafka_spool_records", "Records spooled and not yet acknowledged by Kafka",
+          kafka::depth);
+      metrics.gauge("chainwatch_kafka_spool_bytes", "Bytes the Kafka spool occupies", kafka::spoolBytes);
+      metrics.counter("chainwatch_kafka_dropped", "Records dropped because the spool was full (goal 0)",
+          kafka::dropped);
+      metrics.counter("chainwatch_kafka_acknowledged", "Records Kafka acknowledged", kafka::acknowledged);
+      metrics.counter("chainwatch_kafka_resent", "Records sent again after Kafka did not acknowledge them",
+          kafka::resent);
+    }
+    if (slack != null) {
+      metrics.gauge("chainwatch_slack_pending", "Incident changes waiting for Slack", slack::pending);
+      metrics.counter("chainwatch_slack_retries", "Slack calls retried (429, 5xx, timeouts)", slack::retries);
+      metrics.counter("chainwatch_slack_dropped", "Incident changes dropped from a full Slack queue (goal 0)",
+          slack::dropped);
+    }
+    if (events != null) {
+      metrics.counter("chainwatch_events_written", "Kubernetes Events written or updated", events::written);
+      metrics.counter("chainwatch_events_dropped", "Kubernetes Events dropped from a full queue", events::dropped);
+    }
   }
 
   private void countRemediation() {
@@ -204,6 +268,16 @@ public final class Chainwatch implements AutoCloseable {
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    // after the bus stopped: what is queued is flushed (Kafka keeps the rest in its spool for the next run)
+    if (slack != null) {
+      slack.close(java.time.Duration.ofSeconds(5));
+    }
+    if (kafka != null) {
+      kafka.close(java.time.Duration.ofSeconds(5));
+    }
+    if (events != null) {
+      events.close();
     }
   }
 }

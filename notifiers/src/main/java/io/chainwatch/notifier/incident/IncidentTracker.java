@@ -263,6 +263,52 @@ public final class IncidentTracker {
     return changes;
   }
 
+  /**
+   * What a restart must remember of an incident: enough to continue it (same id, same Slack thread) instead of
+   * opening a new one when its findings are reported again.
+   */
+  public record SavedIncident(String id, String rootKey, String detectorId, Severity severity, Incident.State state,
+      String node, List<String> subjects, String summary, List<String> cause, String action, String needsPerson,
+      boolean silenced, boolean digested, Instant openedAt, Instant updatedAt, Instant resolvedAt,
+      Instant lastNotifiedAt) {}
+
+  /** Every incident tracked now, resolved ones within the flap window included. */
+  public List<SavedIncident> export() {
+    return byRoot.values().stream().map(e -> new SavedIncident(e.id, e.rootKey, e.detectorId, e.severity, e.state,
+        e.node, List.copyOf(e.subjects), e.summary, e.cause, e.action, e.needsPerson, e.silenced, e.digested,
+        e.openedAt, e.updatedAt, e.resolvedAt, e.lastNotifiedAt)).toList();
+  }
+
+  /**
+   * Continues incidents saved by an earlier run. Their findings are not known yet: each unresolved incident counts as
+   * quiet from {@code now}, so the findings the evaluator reports again within the quiet period keep it open, and an
+   * incident whose findings went away while chainwatch was down resolves.
+   */
+  public void restore(List<SavedIncident> saved, Instant now) {
+    for (SavedIncident s : saved) {
+      Entry e = new Entry();
+      e.id = s.id();
+      e.rootKey = s.rootKey();
+      e.detectorId = s.detectorId();
+      e.severity = s.severity();
+      e.state = s.state();
+      e.node = s.node();
+      e.subjects.addAll(s.subjects());
+      e.summary = s.summary() == null ? "" : s.summary();
+      e.cause = s.cause() == null ? List.of() : s.cause();
+      e.action = s.action() == null ? "" : s.action();
+      e.needsPerson = s.needsPerson();
+      e.silenced = s.silenced();
+      e.digested = s.digested();
+      e.openedAt = s.openedAt();
+      e.updatedAt = s.updatedAt();
+      e.resolvedAt = s.resolvedAt();
+      e.lastNotifiedAt = s.lastNotifiedAt();
+      e.quietSince = e.state == Incident.State.RESOLVED ? null : now;
+      byRoot.put(e.rootKey, e);
+    }
+  }
+
   /** Incidents not resolved, for metrics and tests. */
   public List<Incident> unresolved() {
     return byRoot.values().stream().filter(e -> e.state != Incident.State.RESOLVED).map(this::snapshot).toList();

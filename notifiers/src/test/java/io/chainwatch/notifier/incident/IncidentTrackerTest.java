@@ -205,4 +205,20 @@ class IncidentTrackerTest {
     assertThat(tracker.incidentIdFor(race("web-2", "n1"))).isEqualTo(id);
     assertThat(id).startsWith("prod-").endsWith("-" + T0.getEpochSecond());
   }
+
+  @Test
+  void aRestartContinuesTheSameIncidentAndResolvesOnesWhoseFindingsDidNotReturn() {
+    String kept = tracker.onFinding(race("web-1", "n1"), false, T0).get(0).incident().id();
+    tracker.onFinding(race("api-1", "n2"), false, T0);
+    IncidentTracker restarted = new IncidentTracker(config, "prod");
+    restarted.restore(tracker.export(), T0.plusSeconds(600));
+
+    List<IncidentChange> again = restarted.onFinding(race("web-1", "n1"), false, T0.plusSeconds(605));
+    List<IncidentChange> later = restarted.tick(T0.plusSeconds(600 + 120));
+
+    assertThat(kinds(again)).containsExactly(Kind.UPDATED);
+    assertThat(again.get(0).incident().id()).isEqualTo(kept);
+    assertThat(kinds(later)).containsExactly(Kind.RESOLVED);
+    assertThat(later.get(0).incident().subjects()).containsExactly("Pod/shop/api-1");
+  }
 }

@@ -1,0 +1,213 @@
+package io.chainwatch.notifier;
+
+import io.chainwatch.bus.BusAddresses;
+import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.config.Silence;
+import io.chainwatch.model.BreakerChange;
+import io.chainwatch.model.BusMessage;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.RemediationDecision;
+import io.chainwatch.model.RemediationOutcome;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.chainwatch.notifier.event.KubernetesEventNotifier;
+import io.chainwatch.notifier.incident.IncidentTracker;
+import io.chainwatch.notifier.kafka.CloudEventMapper;
+import io.chainwatch.notifier.kafka.KafkaNotifier;
+import io.chainwatch.notifier.slack.SlackNotifier;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Between the bus and people: feeds every finding, decision, outcome and breaker change to the incident tracker,
+ * audits each record and each incident change to Kafka, sends what should reach a person to the pages topic and Slack,
+ * and writes Kubernetes Events. Channels that are not configured are simply absent. Every channel only queues here;
+ * nothing on this event loop waits for a network.
+ */
+public final class NotifierVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NotifierVerticle.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final Duration TICK = Duration.ofSeconds(5);
+  static final String SPOOL_DETECTOR = "kafka-spool";
+
+  private final NotifiersConfig config;
+  private final IncidentTracker tracker;
+  private final CloudEventMapper mapper;
+  private final SilenceView silences;
+  private final KafkaNotifier kafka;
+  private final SlackNotifier slack;
+  private final KubernetesEventNotifier events;
+  private final Clock clock;
+  private final IncidentStore store;
+  private final Set<String> malformedSilences = new HashSet<>();
+  private boolean dirty;
+  private volatile int unresolved;
+  private Finding spoolAlarm;
+
+  /**
+   * @param kafka {@code null} when Kafka is off
+   * @param slack {@code null} when Slack is off
+   * @param events {@code null} when Events are off
+   */
+  public NotifierVerticle(NotifiersConfig config, String cluster, SilenceView silences, KafkaNotifier kafka,
+      SlackNotifier slack, KubernetesEventNotifier events, Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.tracker = new IncidentTracker(config.incidents(), cluster);
+    this.mapper = new CloudEventMapper(cluster);
+    this.silences = Objects.requireNonNull(silences, "silences");
+    this.kafka = kafka;
+    this.slack = slack;
+    this.events = events;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.store = new IncidentStore(config.stateDir().resolve("incidents.json"));
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(store::load).recover(failure -> {
+      LOG.warn("Open incidents not restored ({}); they continue as new incidents", failure.getMessage());
+      return Future.succeededFuture(List.of());
+    }).onSuccess(saved -> {
+      tracker.restore(saved, clock.instant());
+      if (!saved.isEmpty()) {
+        LOG.info("Continuing {} incidents from {}", saved.size(), config.stateDir().resolve("incidents.json"));
+      }
+      var bus = vertx.eventBus();
+      bus.<Finding>localConsumer(BusAddresses.FINDINGS, m -> onFinding(m.body()));
+      bus.<FindingCleared>localConsumer(BusAddresses.FINDINGS_CLEARED, m -> handle(m.body(),
+          tracker.incidentIdFor(m.body().finding()), tracker.onCleared(m.body(), clock.instant())));
+      bus.<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS, m -> handle(m.body(),
+          tracker.incidentIdFor(m.body().finding()), tracker.onDecision(m.body(), clock.instant())));
+      bus.<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES, m -> handle(m.body(),
+          tracker.incidentIdFor(m.body().finding()), tracker.onOutcome(m.body(), clock.instant())));
+      bus.<BreakerChange>localConsumer(BusAddresses.REMEDIATION_BREAKER, m -> {
+        List<IncidentChange> changes = tracker.onBreaker(m.body(), clock.instant());
+        handle(m.body(), changes.isEmpty() ? tracker.breakerIncidentId(m.body().at())
+            : changes.get(0).incident().id(), changes);
+      });
+      vertx.setPeriodic(TICK.toMillis(), id -> tick());
+    }).mapEmpty();
+  }
+
+  private void onFinding(Finding finding) {
+    List<IncidentChange> changes = tracker.onFinding(finding, silenced(finding), clock.instant());
+    handle(finding, changes.isEmpty() ? tracker.incidentIdFor(finding) : changes.get(0).incident().id(), changes);
+  }
+
+  private void handle(BusMessage record, String incidentId, List<IncidentChange> changes) {
+    if (kafka != null) {
+      mapper.audit(record, incidentId).ifPresent(event ->
+          kafka.send(config.kafka().auditTopic(), incidentId, event.encode()));
+    }
+    if (events != null) {
+      events.deliver(record);
+    }
+    changes.forEach(this::deliver);
+  }
+
+  private void deliver(IncidentChange change) {
+    dirty = true;
+    unresolved = tracker.unresolved().size();
+    vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
+    String key = change.incident().id();
+    if (kafka != null) {
+      kafka.send(config.kafka().auditTopic(), key, mapper.audit(change, key).orElseThrow().encode());
+      if (change.pages()) {
+        kafka.send(config.kafka().pagesTopic(), key, mapper.page(change).encode());
+      }
+    }
+    if (slack != null) {
+      slack.deliver(change);
+    }
+  }
+
+  private void tick() {
+    Instant now = clock.instant();
+    tracker.tick(now).forEach(this::deliver);
+    watchSpool(now);
+    if (dirty) {
+      dirty = false;
+      List<IncidentTracker.SavedIncident> snapshot = tracker.export();
+      vertx.executeBlocking(() -> {
+        store.save(snapshot);
+        return null;
+      }).onFailure(e -> LOG.debug("Incidents not saved: {}", e.getMessage()));
+    }
+  }
+
+  /** A spool nearly full means the broker has been away long: a person should know before records are dropped. */
+  private void watchSpool(Instant now) {
+    if (kafka == null) {
+      return;
+    }
+    if (kafka.spoolNearlyFull() && spoolAlarm == null) {
+      spoolAlarm = new Finding(SPOOL_DETECTOR, new ResourceRef("Component", null, "kafka-spool"), null,
+          Severity.CRITICAL, PlannedAction.PAGE, "nearly-full", "The Kafka spool holds " + kafka.spoolBytes()
+              + " bytes, over 80 % of kafka.spoolMaxMegabytes: the broker has not acknowledged records for a long "
+              + "time; when the spool is full, audit records are dropped", now,
+          Map.of("spoolBytes", kafka.spoolBytes(), "records", kafka.depth(), "dropped", kafka.dropped(),
+              "actionReason", "check the Kafka brokers and chainwatch's network path to them"));
+      onFinding(spoolAlarm);
+    } else if (!kafka.spoolNearlyFull() && spoolAlarm != null) {
+      FindingCleared cleared = new FindingCleared(spoolAlarm, now);
+      spoolAlarm = null;
+      handle(cleared, tracker.incidentIdFor(cleared.finding()), tracker.onCleared(cleared, now));
+    }
+  }
+
+  /** Whether a configured silence or a silence annotation covers the finding's node, namespace or detector. */
+  private boolean silenced(Finding finding) {
+    Instant now = clock.instant();
+    String namespace = finding.resource().namespace();
+    for (Silence silence : config.incidents().silences()) {
+      boolean matches = switch (silence.kind()) {
+        case "node" -> silence.name().equals(finding.node());
+        case "namespace" -> silence.name().equals(namespace);
+        case "detector" -> silence.name().equals(finding.detectorId());
+        default -> false;
+      };
+      if (matches && now.isBefore(silence.until())) {
+        return true;
+      }
+    }
+    return (finding.node() != null && until("node " + finding.node(), silences.nodeSilenceUntil(finding.node()), now))
+        || (namespace != null && until("namespace " + namespace, silences.namespaceSilenceUntil(namespace), now));
+  }
+
+  private boolean until(String where, Optional<String> annotation, Instant now) {
+    if (annotation.isEmpty()) {
+      return false;
+    }
+    try {
+      return now.isBefore(Instant.parse(annotation.get().trim()));
+    } catch (DateTimeParseException e) {
+      if (malformedSilences.add(where + "=" + annotation.get())) {
+        LOG.warn("{} has chainwatch.io/silence-until \"{}\", which is not an RFC 3339 time such as "
+            + "2026-12-01T00:00:00Z: not silenced", where, annotation.get());
+      }
+      return false;
+    }
+  }
+
+  /** Incidents not resolved (read from any thread). */
+  public int unresolvedIncidents() {
+    return unresolved;
+  }
+}

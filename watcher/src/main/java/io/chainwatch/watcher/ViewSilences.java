@@ -1,0 +1,26 @@
+package io.chainwatch.watcher;
+
+import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.notifier.SilenceView;
+import io.chainwatch.watcher.view.ClusterView;
+import io.chainwatch.watcher.view.Projections;
+import java.util.Optional;
+
+/** Silence annotations read from the cluster view. */
+final class ViewSilences implements SilenceView {
+  private final ClusterView view;
+
+  ViewSilences(ClusterView view) {
+    this.view = view;
+  }
+
+  @Override
+  public Optional<String> nodeSilenceUntil(String node) {
+    return view.node(node).map(n -> n.annotations().get(Projections.SILENCE_ANNOTATION));
+  }
+
+  @Override
+  public Optional<String> namespaceSilenceUntil(String namespace) {
+    return view.namespace(namespace).map(NamespaceSnapshot::silenceUntil);
+  }
+}
