@@ -16,7 +16,11 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.chainwatch.testkit.EmbeddedKafka;
+import io.chainwatch.testkit.LocalSlackServer;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -65,19 +69,63 @@ public final class DemoMain {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
         new EvictionSubresource(new KubernetesMixedDispatcher(responses)), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    try (KubernetesClient client = server.createClient()) {
-      return play(client, timeline, follow);
+    Path state = Files.createTempDirectory("chainwatch-demo");
+    timeline.line("Starting a Kafka broker (KRaft) and a local Slack endpoint in this process ...");
+    try (KubernetesClient client = server.createClient();
+        EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"));
+        LocalSlackServer slack = LocalSlackServer.start();
+        AuditPrinter audit = new AuditPrinter(kafka.bootstrapServers(), timeline)) {
+      Files.writeString(state.resolve("slack-token"), "xoxb-demo-token");
+      slack.onMessage(message -> timeline.say("SLACK", (message.threadTs == null
+          ? (message.edits == 0 ? "root message posted: " : "root message edited: ")
+          : "thread reply: ") + message.text));
+      Map<String, String> channels = Map.of(
+          "CHAINWATCH_STATE_DIR", state.resolve("state").toString(),
+          "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+          "CHAINWATCH_SLACK_TOKEN_FILE", state.resolve("slack-token").toString(),
+          "CHAINWATCH_SLACK_CHANNEL", "#network-oncall",
+          "CHAINWATCH_SLACK_ONCALL_GROUP", "S0NETONCALL",
+          "CHAINWATCH_SLACK_API_URL", slack.apiUrl());
+      int exit = play(client, timeline, follow, channels, () -> awaitQuiet(slack));
+      audit.awaitQuiet();
+      timeline.line("");
+      timeline.line("Audit log (Kafka topic chainwatch.audit, CloudEvents): " + audit.summary());
+      timeline.line("Slack (#network-oncall): " + slack.roots().size() + " root message(s); the last version of"
+          + " the first one:");
+      if (!slack.roots().isEmpty()) {
+        SlackPreview.text(slack.roots().get(0).blocks).forEach(line -> timeline.line("    " + line));
+        SlackPreview.png(slack.roots().get(0).blocks, state.resolve("slack-message.png"));
+        timeline.line("  rendered to " + state.resolve("slack-message.png"));
+      }
+      return exit;
     } finally {
       server.destroy();
     }
   }
 
-  private static int play(KubernetesClient client, Timeline timeline, boolean follow) throws Exception {
+  /** Waits until Slack saw no call for three seconds (at most a minute): chainwatch paces its messages. */
+  private static void awaitQuiet(LocalSlackServer slack) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    int seen = -1;
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline && System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
+      int calls = slack.calls().size();
+      if (calls != seen) {
+        seen = calls;
+        quietSince = System.nanoTime();
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+    }
+  }
+
+  private static int play(KubernetesClient client, Timeline timeline, boolean follow, Map<String, String> channels,
+      Runnable awaitChannels) throws Exception {
     timeline.line("chainwatch demo: a node joins a Cilium-chained cluster; pods the kubelet starts before"
         + " cilium-agent is Ready miss the chain.");
     timeline.line("The API server is fabric8's mock, in process; chainwatch runs its real pipeline against it,"
         + " in remediation mode enforce.\n");
-    ChainwatchConfig config = ConfigLoader.load(null, Map.of(
+    Map<String, String> env = new HashMap<>(channels);
+    env.putAll(Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_CLUSTER_NAME", "demo",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
@@ -88,6 +136,7 @@ public final class DemoMain {
         "CHAINWATCH_REMEDIATION_VERIFY_TIMEOUT", "PT30S",
         "CHAINWATCH_REMEDIATION_BUDGET_RETRIES", "1",
         "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S"));
+    ChainwatchConfig config = ConfigLoader.load(null, env);
     SimulatedCluster cluster = new SimulatedCluster(client, timeline);
 
     cluster.nodeJoins(SETTLED_NODE, true);
@@ -174,6 +223,8 @@ public final class DemoMain {
       timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"
           + " verified their replacements, and paged for the rest."
           : "chainwatch did not settle every race pod as expected: see above.");
+      timeline.line("Letting the notifiers finish (Slack is paced at one call per second) ...");
+      awaitChannels.run();
       if (follow) {
         timeline.line("--follow: still watching; press Ctrl-C to stop.");
         new CountDownLatch(1).await();

@@ -35,5 +35,12 @@ class DemoTest {
     assertThat(timeline.lines().filter(line -> line.contains("FINDING"))).as("the replacements are not reported")
         .hasSize(4);
     assertThat(timeline.lines().filter(line -> line.contains("OUTCOME    evicted:"))).hasSize(2);
+    assertThat(timeline)
+        .containsPattern("SLACK +root message posted: .*Pods missed the Cilium chain on node 10.0.0.11")
+        .containsPattern("SLACK +thread reply: <!subteam\\^S0NETONCALL> .*needs a person")
+        .containsPattern("KAFKA +io.chainwatch.finding.v1 +Pod/shop/web-7d9c6b5f4-x2k8p +key demo-")
+        .containsPattern("KAFKA +io.chainwatch.remediation.outcome.v1")
+        .containsPattern("Audit log \\(Kafka topic chainwatch.audit, CloudEvents\\): \\d+ records")
+        .contains("Slack (#network-oncall): 1 root message(s)");
   }
 }

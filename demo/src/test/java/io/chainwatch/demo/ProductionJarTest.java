@@ -20,6 +20,10 @@ class ProductionJarTest {
           .noneMatch(name -> name.startsWith("io/fabric8/mockwebserver/"))
           .noneMatch(name -> name.startsWith("io/fabric8/kubernetes/client/server/mock/"))
           .noneMatch(name -> name.startsWith("io/chainwatch/demo/"))
+          .noneMatch(name -> name.startsWith("io/chainwatch/testkit/"))
+          .noneMatch(name -> name.startsWith("kafka/server/"))
+          .anyMatch(name -> name.startsWith("org/apache/kafka/clients/producer/"))
+          .anyMatch(name -> name.startsWith("com/slack/api/"))
           .anyMatch(name -> name.equals("io/chainwatch/watcher/Main.class"));
     }
     assertThat(Files.size(JAR)).isPositive();

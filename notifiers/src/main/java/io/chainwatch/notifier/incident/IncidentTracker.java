@@ -192,9 +192,8 @@ public final class IncidentTracker {
     if (decision instanceof Decision.Page) {
       return List.of(escalate(entry, pod + ": " + decision.why() + " (" + decision.rule().wireName() + ")", now));
     }
-    Decision.Wait wait = (Decision.Wait) decision;
-    return List.of(change(entry, Kind.REPLY, "waiting to restart " + pod + " until " + wait.until() + ": "
-        + decision.why() + " (" + decision.rule().wireName() + ")", now));
+    // a wait is neither an action nor an outcome: audited with the decision, not worth a message to a person
+    return List.of();
   }
 
   /** What an eviction led to: noted in the thread; outcomes that need a person escalate. */

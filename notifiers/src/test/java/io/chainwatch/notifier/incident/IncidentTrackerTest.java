@@ -160,7 +160,7 @@ class IncidentTrackerTest {
   }
 
   @Test
-  void evictionsMakeItActingWaitsAreNotedAndPagesOrFailuresEscalate() {
+  void evictionsMakeItActingOutcomesAreNotedAndPagesOrFailuresEscalate() {
     Finding web = race("web-1", "n1");
     tracker.onFinding(web, false, T0);
 
@@ -168,6 +168,8 @@ class IncidentTrackerTest {
         new Decision.Evict(RemediationRule.ELIGIBLE, "evict it"), false, T0), T0);
     List<IncidentChange> skipped = tracker.onDecision(new RemediationDecision(web,
         new Decision.Skip(RemediationRule.ALREADY_EVICTED, "done"), false, T0), T0);
+    List<IncidentChange> waiting = tracker.onDecision(new RemediationDecision(web,
+        new Decision.Wait(RemediationRule.OWNER_IN_FLIGHT, "one at a time", T0.plusSeconds(9)), false, T0), T0);
     List<IncidentChange> verified = tracker.onOutcome(new RemediationOutcome(web,
         RemediationOutcome.Result.VERIFIED, "shop/web-9 replaced shop/web-1", Map.of(), T0), T0);
     List<IncidentChange> failed = tracker.onOutcome(new RemediationOutcome(web,
@@ -176,6 +178,7 @@ class IncidentTrackerTest {
     assertThat(kinds(acting)).containsExactly(Kind.ACTING);
     assertThat(acting.get(0).incident().state()).isEqualTo(Incident.State.ACTING);
     assertThat(skipped).isEmpty();
+    assertThat(waiting).isEmpty();
     assertThat(kinds(verified)).containsExactly(Kind.REPLY);
     assertThat(verified.get(0).incident().action()).contains("shop/web-9 replaced");
     assertThat(kinds(failed)).containsExactly(Kind.ESCALATED);
