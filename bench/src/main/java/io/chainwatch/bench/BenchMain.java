@@ -50,6 +50,9 @@ public final class BenchMain {
     if (only.equals("all") || only.equals("remediation")) {
       remediationSection(report, progress, quick ? 5 : 20, runs);
     }
+    if (only.equals("all") || only.equals("audit")) {
+      auditSection(report, progress, quick ? 5_000 : 100_000, runs);
+    }
     if (only.equals("all") || only.equals("sync")) {
       syncSection(report, progress, sizes, runs, quick, out);
     }
@@ -132,6 +135,26 @@ public final class BenchMain {
             Stats.percentile(burstFirst, 50), Stats.percentile(burstFirst, 100)))
         .append(String.format("| 30 pods, last eviction | %d bursts | %.0f | %.0f |%n", burstLast.size(),
             Stats.percentile(burstLast, 50), Stats.percentile(burstLast, 100)));
+  }
+
+  private static void auditSection(StringBuilder report, PrintStream progress, int records, int runs)
+      throws Exception {
+    progress.println("audit ...");
+    report.append("\n## Audit records to Kafka (real KRaft broker in process, acks=all, idempotent, spooled)\n\n")
+        .append("| run | records | acknowledged/s | p50 ms at 50 % | p99 ms at 50 % | max ms at 50 % | dropped |\n")
+        .append("|---|---|---|---|---|---|---|\n");
+    for (int run = 0; run < runs; run++) {
+      try (AuditBench bench = new AuditBench()) {
+        bench.throughput(records / 5); // warm-up: JIT, topic creation, producer connections
+        AuditBench.Throughput throughput = bench.throughput(records);
+        AuditBench.Latency latency = bench.latency(throughput.perSecond() * 0.5, 5);
+        report.append(String.format("| %d | %d | %.0f | %.1f | %.1f | %.1f | %d |%n", run, throughput.records(),
+            throughput.perSecond(), latency.p50Millis(), latency.p99Millis(), latency.maxMillis(),
+            throughput.dropped()));
+        progress.println("  run " + run + ": " + Math.round(throughput.perSecond()) + " records/s, p99 "
+            + String.format("%.1f", latency.p99Millis()) + " ms");
+      }
+    }
   }
 
   private static void pipelineSection(StringBuilder report, PrintStream progress, int runs, int throughputPods,

@@ -59,6 +59,7 @@ public final class KafkaNotifier implements AutoCloseable {
   private final AtomicLong resent = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private volatile String lastFailure;
+  private volatile java.util.function.Consumer<Spool.Entry> onAcknowledged = entry -> { };
   private volatile boolean running;
   private Producer<String, String> producer;
   private Thread sender;
@@ -235,6 +236,7 @@ public final class KafkaNotifier implements AutoCloseable {
           if (failure == null) {
             spool.ack(entry.seq());
             acknowledged.incrementAndGet();
+            onAcknowledged.accept(entry);
           } else {
             failures.incrementAndGet();
             resent.incrementAndGet();
@@ -252,6 +254,11 @@ public final class KafkaNotifier implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** Called on the producer's thread for each acknowledged record (benchmarks time delivery with it). */
+  public void onAcknowledged(java.util.function.Consumer<Spool.Entry> listener) {
+    this.onAcknowledged = Objects.requireNonNull(listener, "listener");
   }
 
   /** Records queued or spooled and not yet acknowledged. */
