@@ -71,4 +71,22 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage("io.chainwatch.watcher..", "io.chainwatch.notifier..")
         .check(classes);
   }
+
+  @Test
+  void theIncidentTrackerIsPure() {
+    noClasses().that().resideInAPackage("io.chainwatch.notifier.incident..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "io.vertx..", "java.io..",
+            "java.nio.file..", "java.nio.channels..", "java.net..", "org.apache.kafka..", "com.slack..")
+        .orShould().dependOnClassesThat().areAssignableTo(Clock.class)
+        .orShould().callMethod(Instant.class, "now")
+        .check(classes);
+  }
+
+  @Test
+  void notifiersKnowNeitherTheWatcherNorRemediation() {
+    noClasses().that().resideInAPackage("io.chainwatch.notifier..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.chainwatch.watcher..", "io.chainwatch.remediation..",
+            "io.chainwatch.testkit..")
+        .check(classes);
+  }
 }
