@@ -1,0 +1,97 @@
+package io.chainwatch.notifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chainwatch.bus.BusAddresses;
+import io.chainwatch.bus.BusCodecs;
+import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.config.Silence;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Silences from configuration and annotations, applied where findings become incidents. */
+class NotifierVerticleTest {
+  private static final Instant NOW = Instant.parse("2026-11-23T04:00:00Z");
+  @TempDir Path dir;
+  private final Vertx vertx = Vertx.vertx();
+  private final List<IncidentChange> changes = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private void deploy(List<Silence> configured, Map<String, String> nodeAnnotations,
+      Map<String, String> namespaceAnnotations) throws Exception {
+    BusCodecs.registerAll(vertx.eventBus());
+    vertx.eventBus().<IncidentChange>localConsumer(BusAddresses.INCIDENTS, m -> changes.add(m.body()));
+    NotifiersConfig config = new NotifiersConfig(new NotifiersConfig.Incidents(Duration.ofMinutes(2),
+        Duration.ofMinutes(15), Duration.ofHours(4), 10, Duration.ofMinutes(5), configured),
+        new NotifiersConfig.Kafka("", "a", "p", 1, Duration.ofMinutes(1), "PLAINTEXT", "PLAIN", "", "", "", ""),
+        new NotifiersConfig.Slack("", "", "", "https://slack.com/api/"), false, dir);
+    SilenceView view = new SilenceView() {
+      @Override
+      public Optional<String> nodeSilenceUntil(String node) {
+        return Optional.ofNullable(nodeAnnotations.get(node));
+      }
+
+      @Override
+      public Optional<String> namespaceSilenceUntil(String namespace) {
+        return Optional.ofNullable(namespaceAnnotations.get(namespace));
+      }
+    };
+    vertx.deployVerticle(new NotifierVerticle(config, "prod", view, null, null, null,
+        Clock.fixed(NOW, ZoneOffset.UTC))).await(10, TimeUnit.SECONDS);
+  }
+
+  private void publish(String namespace, String pod, String node) {
+    vertx.eventBus().publish(BusAddresses.FINDINGS, new Finding("missed-cilium-chain",
+        ResourceRef.pod(namespace, pod), node, Severity.CRITICAL, PlannedAction.RESTART, "no-endpoint", "s", NOW,
+        Map.of()), new DeliveryOptions().setLocalOnly(true));
+  }
+
+  private boolean paged(String pod) {
+    return changes.stream().filter(c -> c.incident().subjects().contains("Pod/" + pod)).findFirst()
+        .orElseThrow().pages();
+  }
+
+  @Test
+  void configuredAndAnnotatedSilencesKeepIncidentsOutOfPagesUntilTheirTime() throws Exception {
+    deploy(List.of(new Silence("namespace", "batch", NOW.plusSeconds(60)),
+            new Silence("node", "old-node", NOW.minusSeconds(60))),
+        Map.of("n-quiet", "2026-11-24T00:00:00Z", "n-garbled", "tomorrow"), Map.of("team-a", "2026-11-23T03:00:00Z"));
+
+    publish("batch", "job-1", "n1");
+    publish("shop", "web-1", "n-quiet");
+    publish("shop", "web-2", "old-node");
+    publish("shop", "web-3", "n-garbled");
+    publish("team-a", "api-1", "n2");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() >= 5);
+    assertThat(paged("batch/job-1")).as("configured namespace silence").isFalse();
+    assertThat(paged("shop/web-1")).as("node annotation in the future").isFalse();
+    assertThat(paged("shop/web-2")).as("configured silence already over").isTrue();
+    assertThat(paged("shop/web-3")).as("a malformed annotation silences nothing").isTrue();
+    assertThat(paged("team-a/api-1")).as("namespace annotation in the past").isTrue();
+    assertThat(changes).allMatch(c -> c.incident().silenced() != c.pages());
+  }
+}
