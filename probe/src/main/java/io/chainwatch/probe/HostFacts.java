@@ -1,0 +1,19 @@
+package io.chainwatch.probe;
+
+import java.util.Map;
+
+/** The host facts the probe reports. Production reads /proc and the cilium-health socket; tests use fakes. */
+public interface HostFacts {
+  /** The uplink interface: configured, or the one of the default route; {@code null} when none is found. */
+  String uplink();
+
+  /**
+   * rp_filter of {@code all}, {@code default}, the uplink, {@code cilium_host}, {@code cilium_net},
+   * {@code lxc_health} and every {@code lxc*} interface that exists, by interface.
+   *
+   * @param problems receives one line per value that could not be read (interface: why)
+   */
+  Map<String, Integer> rpFilter(String uplink, Map<String, String> problems);
+
+  HealthReading health();
+}

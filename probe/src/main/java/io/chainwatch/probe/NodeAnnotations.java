@@ -1,0 +1,82 @@
+package io.chainwatch.probe;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Writes one annotation on one Node with a JSON merge patch, through the JDK's HTTP client: the probe needs no
+ * Kubernetes client library. In a pod it uses the service account token (re-read for every request, as it rotates)
+ * and CA.
+ */
+public final class NodeAnnotations {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI apiServer;
+  private final Path tokenFile;
+  private final HttpClient http;
+
+  /**
+   * @param apiServer base URL, such as https://10.96.0.1:443
+   * @param tokenFile the bearer token file, or {@code null} for none (tests)
+   * @param caFile the API server's CA (PEM), or {@code null} for the JDK's defaults
+   */
+  public NodeAnnotations(URI apiServer, Path tokenFile, Path caFile) throws IOException, GeneralSecurityException {
+    this.apiServer = apiServer;
+    this.tokenFile = tokenFile;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (caFile != null && Files.exists(caFile)) {
+      builder.sslContext(trusting(caFile));
+    }
+    this.http = builder.build();
+  }
+
+  private static SSLContext trusting(Path caFile) throws IOException, GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    int i = 0;
+    try (var in = Files.newInputStream(caFile)) {
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, certificate);
+      }
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(store);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+
+  /** Sets {@code key} to {@code value} on Node {@code node}. */
+  public void set(String node, String key, String value) throws IOException, InterruptedException {
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("metadata").putObject("annotations").put(key, value);
+    HttpRequest.Builder request = HttpRequest.newBuilder(apiServer.resolve("/api/v1/nodes/" + node))
+        .timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/merge-patch+json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(patch.toString(), StandardCharsets.UTF_8));
+    if (tokenFile != null && Files.exists(tokenFile)) {
+      request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      String body = response.body().replaceAll("\\s+", " ");
+      throw new IOException("PATCH node " + node + ": HTTP " + response.statusCode() + " "
+          + (body.length() > 300 ? body.substring(0, 300) + "..." : body));
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.chainwatch.probe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The {@code chainwatch.io/node-report} annotation, a contract (README): {@code version}, {@code observedAt},
+ * {@code uplink}, {@code rpFilter}, {@code ciliumHealth} (the local node's element of cilium-health's {@code nodes[]},
+ * verbatim, or {@code null}) and {@code ciliumHealthError} (only when cilium-health could not be read). Added fields:
+ * {@code rpFilterErrors} (only when a value could not be read).
+ */
+public final class NodeReport {
+  public static final String ANNOTATION = "chainwatch.io/node-report";
+  public static final int VERSION = 1;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ObjectNode json;
+
+  private NodeReport(ObjectNode json) {
+    this.json = json;
+  }
+
+  public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
+      Map<String, String> rpFilterErrors, HealthReading health) {
+    ObjectNode json = JSON.createObjectNode();
+    json.put("version", VERSION);
+    json.put("observedAt", observedAt.toString());
+    json.put("uplink", uplink);
+    ObjectNode values = json.putObject("rpFilter");
+    new TreeMap<>(rpFilter).forEach(values::put);
+    if (!rpFilterErrors.isEmpty()) {
+      ObjectNode errors = json.putObject("rpFilterErrors");
+      new TreeMap<>(rpFilterErrors).forEach(errors::put);
+    }
+    json.set("ciliumHealth", health.localNode());
+    if (health.error() != null) {
+      json.put("ciliumHealthError", health.error());
+    }
+    return new NodeReport(json);
+  }
+
+  /** The annotation value. */
+  public String text() {
+    return json.toString();
+  }
+
+  /**
+   * What counts as a change worth a write: everything except the observation time and cilium-health's latencies and
+   * probe times, which move on every probe and would otherwise cost an API write per node per minute.
+   */
+  public String changeSignature() {
+    ObjectNode copy = json.deepCopy();
+    copy.remove("observedAt");
+    strip(copy.get("ciliumHealth"));
+    return copy.toString();
+  }
+
+  private static void strip(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.remove("latency");
+      object.remove("lastProbed");
+      object.forEach(NodeReport::strip);
+    } else if (node != null && node.isArray()) {
+      node.forEach(NodeReport::strip);
+    }
+  }
+}

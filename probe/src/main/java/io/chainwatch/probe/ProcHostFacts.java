@@ -1,0 +1,97 @@
+package io.chainwatch.probe;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads host facts from a {@code /proc} tree (the real one in production; the probe runs with hostNetwork, so
+ * {@code /proc/sys/net} answers for the host's network namespace) and from cilium-health.
+ */
+public final class ProcHostFacts implements HostFacts {
+  private static final List<String> ALWAYS = List.of("all", "default", "cilium_host", "cilium_net", "lxc_health");
+
+  private final Path procRoot;
+  private final String configuredUplink;
+  private final CiliumHealthClient health;
+
+  /**
+   * @param procRoot the root of /proc
+   * @param configuredUplink the uplink to use, or empty to take the default route's interface
+   */
+  public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health) {
+    this.procRoot = procRoot;
+    this.configuredUplink = configuredUplink;
+    this.health = health;
+  }
+
+  @Override
+  public String uplink() {
+    if (!configuredUplink.isEmpty()) {
+      return configuredUplink;
+    }
+    try {
+      // columns: Iface Destination Gateway Flags ...; the default route has destination 00000000
+      for (String line : Files.readAllLines(procRoot.resolve("net/route"), StandardCharsets.US_ASCII)) {
+        String[] columns = line.trim().split("\\s+");
+        if (columns.length > 2 && columns[1].equals("00000000") && !columns[0].equals("Iface")) {
+          return columns[0];
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return null;
+  }
+
+  @Override
+  public Map<String, Integer> rpFilter(String uplink, Map<String, String> problems) {
+    Map<String, Integer> values = new TreeMap<>();
+    Path conf = procRoot.resolve("sys/net/ipv4/conf");
+    List<String> wanted = new java.util.ArrayList<>(ALWAYS);
+    if (uplink != null) {
+      wanted.add(uplink);
+    }
+    try (DirectoryStream<Path> interfaces = Files.newDirectoryStream(conf, "lxc*")) {
+      interfaces.forEach(dir -> wanted.add(dir.getFileName().toString()));
+    } catch (IOException e) {
+      problems.put("conf", "cannot list " + conf + ": " + e.getMessage());
+    }
+    for (String name : wanted) {
+      if (values.containsKey(name)) {
+        continue;
+      }
+      Path file = conf.resolve(name).resolve("rp_filter");
+      try {
+        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        int value = Integer.parseInt(text);
+        if (value < 0 || value > 2) {
+          problems.put(name, "rp_filter must be 0, 1 or 2, got " + value);
+        } else {
+          values.put(name, value);
+        }
+      } catch (NoSuchFileException e) {
+        if (name.equals("all") || name.equals("default") || name.equals(uplink)) {
+          problems.put(name, file + " does not exist");
+        }
+        // cilium_host, cilium_net and lxc_health exist only with Cilium (not in chaining without a health endpoint)
+      } catch (NumberFormatException e) {
+        problems.put(name, "rp_filter is not a number in " + file);
+      } catch (IOException e) {
+        problems.put(name, "cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public HealthReading health() {
+    return health.localNode();
+  }
+}
