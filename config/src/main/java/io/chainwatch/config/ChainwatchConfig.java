@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param busQueueCapacity cluster changes in flight before dropping
  * @param logLevel log level
  * @param missedChain the missed-chain detector's settings
+ * @param hostDetectors the settings of the detectors that read the node probe's reports
  * @param remediation the remediation rails
  * @param notifiers incidents, Kafka, Slack and Kubernetes Events
  * @param effective every setting with its value and where it came from, for the start-up log
@@ -30,12 +31,14 @@ public record ChainwatchConfig(
     int busQueueCapacity,
     String logLevel,
     MissedChainConfig missedChain,
+    HostDetectorsConfig hostDetectors,
     RemediationConfig remediation,
     NotifiersConfig notifiers,
     List<EffectiveSetting> effective) {
   public ChainwatchConfig {
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(missedChain, "missedChain");
+    Objects.requireNonNull(hostDetectors, "hostDetectors");
     Objects.requireNonNull(remediation, "remediation");
     Objects.requireNonNull(notifiers, "notifiers");
     effective = List.copyOf(effective);

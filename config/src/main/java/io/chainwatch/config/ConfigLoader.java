@@ -96,6 +96,12 @@ public final class ConfigLoader {
             get(values, Settings.MISSED_CHAIN_ENABLED),
             (Duration) get(values, Settings.MISSED_CHAIN_MIN_POD_AGE),
             (Duration) get(values, Settings.MISSED_CHAIN_AGENT_SETTLE)),
+        new HostDetectorsConfig(
+            get(values, Settings.RP_FILTER_ENABLED),
+            get(values, Settings.RP_FILTER_ROUTING_MODE),
+            get(values, Settings.HEALTH_ENABLED),
+            get(values, Settings.PROBE_SILENT_ENABLED),
+            get(values, Settings.PROBE_HEARTBEAT)),
         new RemediationConfig(
             "dry-run".equals(get(values, Settings.REMEDIATION_MODE)),
             get(values, Settings.REMEDIATION_EXCLUDED_NAMESPACES),

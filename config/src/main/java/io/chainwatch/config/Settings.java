@@ -47,6 +47,23 @@ public final class Settings {
           "an ISO-8601 duration such as PT30S", Parsers.duration(Duration.ZERO),
           "The node's Cilium agent must have been Ready this long (it syncs endpoints every 10 s).", false);
 
+  public static final Setting<Boolean> RP_FILTER_ENABLED =
+      new Setting<>("detectors.rp-filter-reset.enabled", "true", "true or false", Parsers::bool,
+          "Report nodes whose rp_filter drops pod traffic (from the node probe's report).", false);
+  public static final Setting<String> RP_FILTER_ROUTING_MODE =
+      new Setting<>("detectors.rp-filter-reset.routingMode", "auto", "one of auto, native, tunnel",
+          Parsers.oneOf(Set.of("auto", "native", "tunnel")),
+          "auto reads routing-mode (or the older tunnel key) from cilium-config; native or tunnel pins it.", false);
+  public static final Setting<Boolean> HEALTH_ENABLED =
+      new Setting<>("detectors.cilium-health-local-endpoint.enabled", "true", "true or false", Parsers::bool,
+          "Report nodes whose cilium-health cannot reach the local health endpoint (host to pod).", false);
+  public static final Setting<Boolean> PROBE_SILENT_ENABLED =
+      new Setting<>("detectors.probe-silent.enabled", "true", "true or false", Parsers::bool,
+          "Report Ready nodes whose probe report is missing or stale: chainwatch is blind there.", false);
+  public static final Setting<Duration> PROBE_HEARTBEAT =
+      new Setting<>("detectors.probe-silent.heartbeat", "PT5M", "an ISO-8601 duration of at least PT10S",
+          Parsers.duration(Duration.ofSeconds(10)),
+          "The probe's heartbeat (CHAINWATCH_PROBE_HEARTBEAT); a report older than three is silent.", false);
   public static final Setting<String> REMEDIATION_MODE =
       new Setting<>("remediation.mode", "dry-run", "one of dry-run, enforce",
           Parsers.oneOf(Set.of("dry-run", "enforce")),
@@ -201,6 +218,11 @@ public final class Settings {
           MISSED_CHAIN_ENABLED,
           MISSED_CHAIN_MIN_POD_AGE,
           MISSED_CHAIN_AGENT_SETTLE,
+          RP_FILTER_ENABLED,
+          RP_FILTER_ROUTING_MODE,
+          HEALTH_ENABLED,
+          PROBE_SILENT_ENABLED,
+          PROBE_HEARTBEAT,
           REMEDIATION_MODE,
           REMEDIATION_EXCLUDED_NAMESPACES,
           REMEDIATION_POD_COOLDOWN,

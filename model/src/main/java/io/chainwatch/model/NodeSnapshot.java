@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param ready the Ready condition is True
  * @param labels node labels
  * @param taints taints rendered as {@code key=value:effect} (value omitted when empty)
- * @param annotations the node annotations chainwatch reads ({@code chainwatch.io/*}); others are dropped
+ * @param annotations the node annotations chainwatch reads ({@code chainwatch.io/*}); others are dropped, and the
+ *     node report is held parsed in {@code report} instead
+ * @param report the node probe's report, {@code null} when the node has none
  */
 public record NodeSnapshot(
     String name,
@@ -21,13 +23,19 @@ public record NodeSnapshot(
     boolean ready,
     Map<String, String> labels,
     List<String> taints,
-    Map<String, String> annotations)
+    Map<String, String> annotations,
+    NodeReport report)
     implements Snapshot {
   public NodeSnapshot {
     Objects.requireNonNull(name, "name");
     labels = Map.copyOf(labels);
     taints = List.copyOf(taints);
     annotations = Map.copyOf(annotations);
+  }
+
+  public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,
+      Map<String, String> annotations) {
+    this(name, createdAt, ready, labels, taints, annotations, null);
   }
 
   @Override

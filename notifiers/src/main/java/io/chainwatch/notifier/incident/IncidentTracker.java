@@ -82,6 +82,10 @@ public final class IncidentTracker {
 
   /** The root cause a finding belongs to. */
   public static String rootKeyOf(Finding finding) {
+    Object group = finding.evidence().get("incidentGroup");
+    if (group != null && finding.node() != null) {
+      return group + ":node/" + finding.node(); // detectors that see one cause from different angles share it
+    }
     if ("Node".equals(finding.resource().kind())) {
       return finding.detectorId() + ":node/" + finding.resource().name();
     }
@@ -422,7 +426,8 @@ public final class IncidentTracker {
     if (entry.rootKey.equals(BREAKER_ROOT)) {
       return "Remediation stopped: storm of restart findings";
     }
-    String what = DetectorTexts.title(entry.detectorId);
+    String what = entry.rootKey.startsWith("host-network:") ? "Host network broken for pods"
+        : DetectorTexts.title(entry.detectorId);
     long pods = entry.subjects.stream().filter(s -> s.startsWith("Pod/")).count();
     if (entry.rootKey.contains(":node/")) {
       return what + " on node " + entry.node + (pods == 0 ? "" : " (" + pods + (pods == 1 ? " pod)" : " pods)"));
@@ -433,6 +438,7 @@ public final class IncidentTracker {
   private static List<String> causeLines(Finding finding) {
     Map<String, Object> evidence = new LinkedHashMap<>(finding.evidence());
     evidence.remove("actionReason");
+    evidence.remove("incidentGroup");
     return evidenceLines(evidence);
   }
 

@@ -13,6 +13,15 @@ public final class Detectors {
     if (config.missedChain().enabled()) {
       detectors.add(new MissedCiliumChainDetector(config.missedChain()));
     }
+    if (config.hostDetectors().rpFilterEnabled()) {
+      detectors.add(new RpFilterResetDetector(config.hostDetectors()));
+    }
+    if (config.hostDetectors().healthEnabled()) {
+      detectors.add(new CiliumHealthLocalEndpointDetector());
+    }
+    if (config.hostDetectors().probeSilentEnabled()) {
+      detectors.add(new ProbeSilentDetector(config.hostDetectors()));
+    }
     return List.copyOf(detectors);
   }
 }

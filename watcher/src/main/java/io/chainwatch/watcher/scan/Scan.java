@@ -4,6 +4,7 @@ import io.chainwatch.config.ChainwatchConfig;
 import io.chainwatch.model.Finding;
 import io.chainwatch.watcher.detect.Detector;
 import io.chainwatch.watcher.detect.Detectors;
+import io.chainwatch.watcher.detect.ProbeSilentDetector;
 import io.chainwatch.watcher.eval.FindingJson;
 import io.chainwatch.watcher.view.AgentIdentity;
 import io.chainwatch.watcher.view.ClusterState;
@@ -70,6 +71,9 @@ public final class Scan {
     }
     List<Finding> findings = new ArrayList<>();
     for (Detector detector : Detectors.enabled(config)) {
+      if (detector.id().equals(ProbeSilentDetector.ID)) {
+        continue; // a dump is a snapshot taken at some time: how stale its reports were then cannot be judged now
+      }
       detector.inactiveReason(state).ifPresent(reason ->
           err.println("chainwatch scan: note: detector " + detector.id() + " is inactive: " + reason));
       findings.addAll(detector.detectAll(state, now));

@@ -123,12 +123,15 @@ public final class Projections {
       taints.add(intern(key + (value == null || value.isEmpty() ? "" : "=" + value) + ":" + effect));
     }
     Map<String, String> annotations = new HashMap<>();
+    String reportText = null;
     if (f.meta.getAnnotations() != null) {
-      f.meta.getAnnotations().forEach((k, v) -> {
-        if (k.startsWith(ANNOTATION_PREFIX) && v != null) {
-          annotations.put(k, v);
+      for (Map.Entry<String, String> annotation : f.meta.getAnnotations().entrySet()) {
+        if (annotation.getKey().equals(NodeReports.ANNOTATION)) {
+          reportText = annotation.getValue();
+        } else if (annotation.getKey().startsWith(ANNOTATION_PREFIX) && annotation.getValue() != null) {
+          annotations.put(annotation.getKey(), annotation.getValue());
         }
-      });
+      }
     }
     return new NodeSnapshot(
         f.meta.getName(),
@@ -136,7 +139,8 @@ public final class Projections {
         ready,
         internAll(f.meta.getLabels()),
         taints,
-        annotations);
+        annotations,
+        reportText == null ? null : NodeReports.parse(reportText));
   }
 
   public static EndpointSnapshot endpoint(GenericKubernetesResource endpoint) {

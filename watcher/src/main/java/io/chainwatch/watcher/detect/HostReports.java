@@ -1,0 +1,60 @@
+package io.chainwatch.watcher.detect;
+
+import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.NodeReport;
+import io.chainwatch.model.NodeSnapshot;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Snapshot;
+import io.chainwatch.watcher.view.ClusterView;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the detectors of node probe reports share: their subjects and the report of a subject. */
+final class HostReports {
+  /** Findings of the host detectors on one node share an incident. */
+  static final String INCIDENT_GROUP = "host-network";
+
+  private HostReports() {}
+
+  static Collection<ResourceRef> nodesWithReports(ClusterView view) {
+    List<ResourceRef> nodes = new ArrayList<>();
+    for (NodeSnapshot node : view.nodes()) {
+      if (node.report() != null && node.report().problem() == null) {
+        nodes.add(node.ref());
+      }
+    }
+    return nodes;
+  }
+
+  /** A node change touches that node; a cilium-config change can change every verdict; nothing else matters. */
+  static Subjects affectedBy(ClusterChange change, boolean configMatters) {
+    Snapshot latest = change.latest();
+    if (latest instanceof NodeSnapshot node) {
+      return Subjects.of(List.of(node.ref()));
+    }
+    if (configMatters && latest instanceof io.chainwatch.model.CiliumConfigSnapshot) {
+      return Subjects.ALL;
+    }
+    return Subjects.NONE;
+  }
+
+  static Optional<NodeReport> reportOf(ResourceRef subject, ClusterView view) {
+    return view.node(subject.name()).map(NodeSnapshot::report).filter(report -> report.problem() == null);
+  }
+
+  /** Interfaces whose effective rp_filter is not 0 among {@code lxc*}, {@code cilium_host}, {@code cilium_net}. */
+  static List<Map<String, Object>> filteredCiliumInterfaces(NodeReport report) {
+    List<Map<String, Object>> offending = new ArrayList<>();
+    report.rpFilter().keySet().stream().sorted().forEach(iface -> {
+      boolean cilium = iface.startsWith("lxc") || iface.equals("cilium_host") || iface.equals("cilium_net");
+      Integer effective = report.effectiveRpFilter(iface);
+      if (cilium && effective != null && effective != 0) {
+        offending.add(Map.of("interface", iface, "value", report.rpFilter().get(iface), "effective", effective));
+      }
+    });
+    return offending;
+  }
+}

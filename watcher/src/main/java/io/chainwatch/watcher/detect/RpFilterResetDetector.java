@@ -1,0 +1,111 @@
+package io.chainwatch.watcher.detect;
+
+import io.chainwatch.config.HostDetectorsConfig;
+import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.NodeReport;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.chainwatch.watcher.view.ClusterView;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code rp-filter-reset}: a host whose rp_filter drops pod traffic, judged on the effective value the kernel applies,
+ * max({@code all}, interface). In native routing (pod IPs are VPC IPs) a strict (1) uplink drops pod traffic:
+ * critical. In overlay every {@code lxc*}, {@code lxc_health}, {@code cilium_host} and {@code cilium_net} must be 0 or
+ * host → pod return traffic is dropped: critical for 1, warning for 2. A strict uplink in overlay is fine. The usual
+ * cause is a {@code systemd-sysctl} restart re-applying OS defaults. Action: page.
+ */
+public final class RpFilterResetDetector implements Detector {
+  public static final String ID = "rp-filter-reset";
+  private static final int MAX_LISTED = 20;
+
+  private final String configuredMode;
+
+  public RpFilterResetDetector(HostDetectorsConfig config) {
+    this.configuredMode = config.routingMode();
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public Optional<String> inactiveReason(ClusterView view) {
+    if (RoutingMode.of(view, configuredMode).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of("the routing mode is unknown: cilium-config has neither routing-mode nor tunnel (or is not "
+        + "found) and detectors.rp-filter-reset.routingMode is auto; set it to native or tunnel");
+  }
+
+  @Override
+  public Subjects affectedBy(ClusterChange change, ClusterView view) {
+    return HostReports.affectedBy(change, true);
+  }
+
+  @Override
+  public Collection<ResourceRef> allSubjects(ClusterView view) {
+    return HostReports.nodesWithReports(view);
+  }
+
+  @Override
+  public Evaluation evaluate(ResourceRef subject, ClusterView view, Instant now) {
+    Optional<NodeReport> found = HostReports.reportOf(subject, view);
+    Optional<RoutingMode> mode = RoutingMode.of(view, configuredMode);
+    if (found.isEmpty() || mode.isEmpty()) {
+      return Evaluation.NOTHING;
+    }
+    NodeReport report = found.get();
+    String node = subject.name();
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("routingMode", mode.get().wireName());
+    evidence.put("routingModeSignal", mode.get().signal());
+    evidence.put("uplink", report.uplink());
+    evidence.put("all", report.rpFilter().get("all"));
+    evidence.put("reportObservedAt", report.observedAt().toString());
+    evidence.put("incidentGroup", HostReports.INCIDENT_GROUP);
+    if (mode.get().nativeRouting()) {
+      Integer effective = report.uplink() == null ? null : report.effectiveRpFilter(report.uplink());
+      if (effective == null || effective != 1) {
+        return Evaluation.NOTHING;
+      }
+      evidence.put("interfaces", List.of(Map.of("interface", report.uplink(), "value",
+          report.rpFilter().get(report.uplink()), "effective", effective)));
+      evidence.put("actionReason", "rp_filter lives on the host: a person (or the probe's opt-in repair) must set it");
+      String summary = "Node " + node + ": rp_filter on its uplink " + report.uplink() + " is strict (effective 1 = "
+          + "max(all=" + report.rpFilter().getOrDefault("all", 0) + ", " + report.uplink() + "="
+          + report.rpFilter().get(report.uplink()) + ")) in native routing, so the host drops pod traffic (pod IPs "
+          + "are VPC IPs that fail strict reverse-path checks). A systemd-sysctl restart re-applied the OS default; "
+          + "in native routing Cilium's sysctlfix must be disabled (Helm sysctlfix.enabled=false). Fix: sysctl -w "
+          + "net.ipv4.conf." + report.uplink() + ".rp_filter=0 (or 2) and make it persistent.";
+      return Evaluation.of(new Finding(ID, subject, node, Severity.CRITICAL, PlannedAction.PAGE, "uplink-strict",
+          summary, now, evidence));
+    }
+    List<Map<String, Object>> offending = HostReports.filteredCiliumInterfaces(report);
+    if (offending.isEmpty()) {
+      return Evaluation.NOTHING;
+    }
+    boolean strict = offending.stream().anyMatch(i -> Integer.valueOf(1).equals(i.get("effective")));
+    evidence.put("interfaces", offending.subList(0, Math.min(MAX_LISTED, offending.size())));
+    evidence.put("filteredInterfaces", offending.size());
+    evidence.put("actionReason", "rp_filter lives on the host: a person (or the probe's opt-in repair) must set it");
+    String listed = offending.stream().limit(5).map(i -> i.get("interface") + "=" + i.get("effective"))
+        .collect(Collectors.joining(", ")) + (offending.size() > 5 ? " and " + (offending.size() - 5) + " more" : "");
+    String summary = "Node " + node + ": rp_filter is not 0 on " + offending.size() + " Cilium interface"
+        + (offending.size() == 1 ? "" : "s") + " (" + listed + ", effective = max(all, interface)) in overlay "
+        + "routing, so host → pod return traffic is " + (strict ? "dropped" : "at risk (loose mode)")
+        + ". A systemd-sysctl restart likely re-applied OS defaults over Cilium's sysctlfix (which sets lxc*, "
+        + "cilium_* and all to 0): check that the sysctlfix init container ran, then set the values back to 0.";
+    return Evaluation.of(new Finding(ID, subject, node, strict ? Severity.CRITICAL : Severity.WARNING,
+        PlannedAction.PAGE, "cilium-interfaces-filtered", summary, now, evidence));
+  }
+}

@@ -1,0 +1,111 @@
+package io.chainwatch.watcher.view;
+
+import io.chainwatch.model.NodeReport;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the {@code chainwatch.io/node-report} annotation (the contract the probe writes, see README) into a
+ * {@link NodeReport}. A report that does not fit is kept as {@link NodeReport#unreadable} with a message naming the
+ * field, so the node keeps its snapshot and detectors can say the node is not reported.
+ */
+public final class NodeReports {
+  public static final String ANNOTATION = "chainwatch.io/node-report";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int MAX_LENGTH = 256 * 1024;
+
+  private NodeReports() {}
+
+  public static NodeReport parse(String text) {
+    if (text.length() > MAX_LENGTH) {
+      return NodeReport.unreadable(ANNOTATION + " is " + text.length() + " characters, more than " + MAX_LENGTH);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(text);
+    } catch (JacksonException e) {
+      return NodeReport.unreadable(ANNOTATION + " is not JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      return NodeReport.unreadable(ANNOTATION + " must be a JSON object");
+    }
+    if (root.path("version").asInt(-1) != 1) {
+      return NodeReport.unreadable(ANNOTATION + " version must be 1, got " + root.get("version"));
+    }
+    Instant observedAt;
+    try {
+      observedAt = Instant.parse(root.path("observedAt").asString(""));
+    } catch (DateTimeParseException e) {
+      return NodeReport.unreadable(ANNOTATION + " observedAt must be an RFC 3339 time, got "
+          + root.get("observedAt"));
+    }
+    Map<String, Integer> rpFilter = new LinkedHashMap<>();
+    JsonNode values = root.path("rpFilter");
+    if (!values.isObject()) {
+      return NodeReport.unreadable(ANNOTATION + " rpFilter must be an object, got " + values);
+    }
+    for (Map.Entry<String, JsonNode> value : values.properties()) {
+      if (!value.getValue().isInt() || value.getValue().asInt() < 0 || value.getValue().asInt() > 2) {
+        return NodeReport.unreadable(ANNOTATION + " rpFilter." + value.getKey() + " must be 0, 1 or 2, got "
+            + value.getValue());
+      }
+      rpFilter.put(value.getKey(), value.getValue().asInt());
+    }
+    JsonNode health = root.get("ciliumHealth");
+    String healthError = root.hasNonNull("ciliumHealthError") ? root.get("ciliumHealthError").asString() : null;
+    String uplink = root.hasNonNull("uplink") ? root.get("uplink").asString() : null;
+    return new NodeReport(observedAt, uplink, rpFilter,
+        health == null || health.isNull() ? null : localHealth(health), healthError, null);
+  }
+
+  /** The local node's health endpoint, counted by upstream's rules (pkg/health/client). */
+  static NodeReport.LocalHealth localHealth(JsonNode node) {
+    List<JsonNode> addresses = new ArrayList<>();
+    JsonNode endpoint = node.get("health-endpoint");
+    if (endpoint != null && endpoint.isObject()) {
+      if (endpoint.get("primary-address") != null && endpoint.get("primary-address").isObject()) {
+        addresses.add(endpoint.get("primary-address"));
+      }
+      endpoint.path("secondary-addresses").forEach(addresses::add);
+    } else if (node.get("endpoint") != null && node.get("endpoint").isObject()) {
+      addresses.add(node.get("endpoint")); // before health-endpoint existed
+    }
+    if (addresses.isEmpty()) {
+      return new NodeReport.LocalHealth(false, 0, 0, 0, List.of());
+    }
+    int reachable = 0;
+    int unreachable = 0;
+    int unknown = 0;
+    List<String> errors = new ArrayList<>();
+    for (JsonNode path : addresses) {
+      String icmp = status(path.get("icmp"));
+      String http = status(path.get("http"));
+      String error = icmp != null && !icmp.isEmpty() ? icmp : http != null && !http.isEmpty() ? http : null;
+      if (error != null) {
+        unreachable++;
+        errors.add(path.path("ip").asString("?") + ": " + error);
+      } else if (icmp == null || http == null) {
+        unknown++;
+      } else {
+        reachable++;
+      }
+    }
+    return new NodeReport.LocalHealth(true, reachable, unreachable, unknown, errors);
+  }
+
+  /** {@code null}: unknown (no result); empty: reachable; otherwise the error. */
+  private static String status(JsonNode connectivity) {
+    if (connectivity == null || !connectivity.isObject()) {
+      return null;
+    }
+    JsonNode status = connectivity.get("status");
+    return status == null || status.isNull() ? "" : status.asString();
+  }
+}

@@ -1,0 +1,179 @@
+package io.chainwatch.watcher.detect;
+
+import static io.chainwatch.watcher.Fixtures.T0;
+import static io.chainwatch.watcher.Fixtures.ciliumConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainwatch.config.HostDetectorsConfig;
+import io.chainwatch.model.Finding;
+import io.chainwatch.model.NodeReport;
+import io.chainwatch.model.NodeSnapshot;
+import io.chainwatch.model.PlannedAction;
+import io.chainwatch.model.ResourceRef;
+import io.chainwatch.model.Severity;
+import io.chainwatch.watcher.Fixtures;
+import io.chainwatch.watcher.Reports;
+import io.chainwatch.watcher.view.ClusterState;
+import io.chainwatch.watcher.view.NodeReports;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** rp-filter-reset, cilium-health-local-endpoint and probe-silent over node reports. */
+class HostDetectorsTest {
+  private static final HostDetectorsConfig AUTO = new HostDetectorsConfig(true, "auto", true, true,
+      Duration.ofMinutes(5));
+  private final RpFilterResetDetector rpFilter = new RpFilterResetDetector(AUTO);
+  private final CiliumHealthLocalEndpointDetector health = new CiliumHealthLocalEndpointDetector();
+  private final ProbeSilentDetector silent = new ProbeSilentDetector(AUTO);
+
+  private static ClusterState cluster(String routingKey, String routingValue, NodeSnapshot... nodes) {
+    ClusterState state = Fixtures.view(nodes);
+    if (routingKey != null) {
+      state.put(ciliumConfig(routingKey, routingValue));
+    }
+    return state;
+  }
+
+  private static NodeSnapshot node(Map<String, Integer> rpFilter) {
+    return Reports.node("n1", Reports.report(T0, "eth0", rpFilter, null));
+  }
+
+  private static List<Finding> judge(Detector detector, ClusterState state) {
+    return detector.detectAll(state, T0.plusSeconds(10));
+  }
+
+  @Test
+  void nativeRoutingReportsAStrictUplinkByItsEffectiveValue() {
+    List<Finding> ownStrict = judge(rpFilter, cluster("routing-mode", "native", node(Map.of("all", 0, "eth0", 1))));
+    List<Finding> strictViaAll = judge(rpFilter, cluster("routing-mode", "native",
+        node(Map.of("all", 1, "eth0", 0))));
+    List<Finding> loose = judge(rpFilter, cluster("routing-mode", "native", node(Map.of("all", 0, "eth0", 2))));
+    List<Finding> looseAllStrictIf = judge(rpFilter, cluster("tunnel", "disabled",
+        node(Map.of("all", 2, "eth0", 1))));
+
+    assertThat(ownStrict).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(f.action()).isEqualTo(PlannedAction.PAGE);
+      assertThat(f.reason()).isEqualTo("uplink-strict");
+      assertThat(f.summary()).contains("systemd-sysctl", "sysctlfix.enabled=false");
+      assertThat(f.evidence()).containsEntry("routingModeSignal", "cilium-config routing-mode=native");
+    });
+    assertThat(strictViaAll).as("max(all=1, eth0=0) is 1").hasSize(1);
+    assertThat(loose).isEmpty();
+    assertThat(looseAllStrictIf).as("max(2, 1) is 2: loose, fine; older tunnel=disabled means native").isEmpty();
+  }
+
+  @Test
+  void overlayReportsCiliumInterfacesNotZeroAndIgnoresAStrictUplink() {
+    List<Finding> strictLxc = judge(rpFilter, cluster("routing-mode", "tunnel",
+        node(Map.of("all", 0, "eth0", 1, "lxc1", 1, "lxc2", 0, "cilium_host", 0))));
+    List<Finding> looseOnly = judge(rpFilter, cluster("tunnel", "vxlan",
+        node(Map.of("all", 0, "eth0", 1, "lxc1", 2, "lxc_health", 0))));
+    List<Finding> viaAll = judge(rpFilter, cluster("routing-mode", "tunnel",
+        node(Map.of("all", 1, "lxc1", 0, "cilium_net", 0))));
+    List<Finding> clean = judge(rpFilter, cluster("routing-mode", "tunnel",
+        node(Map.of("all", 0, "eth0", 1, "lxc1", 0, "cilium_host", 0, "cilium_net", 0))));
+
+    assertThat(strictLxc).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(f.reason()).isEqualTo("cilium-interfaces-filtered");
+      assertThat(f.evidence().get("interfaces").toString()).contains("lxc1").doesNotContain("eth0", "lxc2");
+    });
+    assertThat(looseOnly).singleElement().extracting(Finding::severity).isEqualTo(Severity.WARNING);
+    assertThat(viaAll).singleElement().satisfies(f ->
+        assertThat(f.evidence().get("filteredInterfaces")).isEqualTo(2));
+    assertThat(clean).as("strict uplink in overlay is fine").isEmpty();
+  }
+
+  @Test
+  void theRoutingModeCanBePinnedAndWithoutItOrCiliumConfigTheDetectorIsInactive() {
+    ClusterState noConfig = cluster(null, null, node(Map.of("all", 0, "eth0", 1)));
+    RpFilterResetDetector pinned = new RpFilterResetDetector(new HostDetectorsConfig(true, "native", true, true,
+        Duration.ofMinutes(5)));
+
+    assertThat(rpFilter.inactiveReason(noConfig)).get().asString().contains("routing mode is unknown");
+    assertThat(judge(rpFilter, noConfig)).isEmpty();
+    assertThat(judge(pinned, noConfig)).singleElement().satisfies(f ->
+        assertThat(f.evidence()).containsEntry("routingModeSignal",
+            "configured detectors.rp-filter-reset.routingMode=native"));
+  }
+
+  private static NodeSnapshot healthNode(String fixture, Map<String, Integer> rpFilter) throws Exception {
+    JsonNode local = Reports.localHealth(fixture);
+    return Reports.node("n1", Reports.report(T0, "eth0", rpFilter, local));
+  }
+
+  @Test
+  void anUnreachableLocalEndpointPagesAndSaysWhichTroubleshootingBranchApplies() throws Exception {
+    String fixture = "status.v1.18.localhost-endpoint-unreachable.json";
+    List<Finding> rpFilterBranch = judge(health, cluster(null, null,
+        healthNode(fixture, Map.of("all", 0, "lxc1", 1, "lxc2", 0))));
+    List<Finding> otherPaths = judge(health, cluster(null, null,
+        healthNode(fixture, Map.of("all", 0, "lxc1", 0, "lxc2", 0))));
+
+    assertThat(rpFilterBranch).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(f.action()).isEqualTo(PlannedAction.PAGE);
+      assertThat(f.evidence()).containsEntry("troubleshootingBranch", "step-2-rp-filter-fix-not-applied")
+          .containsEntry("reachable", 0).containsEntry("unreachable", 1);
+      assertThat(f.summary()).contains("0 of 1", "lxc1=1", "sysctlfix");
+    });
+    assertThat(otherPaths).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).containsEntry("troubleshootingBranch", "step-1-not-rp-filter");
+      assertThat(f.summary()).contains("not rp_filter");
+    });
+  }
+
+  @Test
+  void unknownIsNotUnreachableAndChainingHasNoHealthEndpointToJudge() throws Exception {
+    Map<String, Integer> values = Map.of("all", 0, "lxc1", 1);
+
+    assertThat(judge(health, cluster(null, null, healthNode("status.v1.18.healthy.json", values)))).isEmpty();
+    assertThat(judge(health, cluster(null, null, healthNode(
+        "status.v1.14-1.17.localhost-endpoint-unknown-and-remote-unreachable.json", values)))).isEmpty();
+    assertThat(judge(health, cluster(null, null, healthNode("status.v1.14-1.17.chaining-no-health-endpoint.json",
+        values)))).isEmpty();
+    assertThat(judge(health, cluster(null, null, Reports.node("n1", NodeReports.parse(Reports.json(T0, "eth0",
+        values, null, "cilium-health socket does not exist")))))).as("cilium-health unreadable").isEmpty();
+  }
+
+  @Test
+  void bothHostFindingsOnANodeShareAnIncidentGroup() throws Exception {
+    ClusterState state = cluster("routing-mode", "tunnel",
+        healthNode("status.v1.18.localhost-endpoint-unreachable.json", Map.of("all", 0, "lxc1", 1)));
+
+    Finding filter = judge(rpFilter, state).get(0);
+    Finding local = judge(health, state).get(0);
+
+    assertThat(filter.evidence().get("incidentGroup")).isEqualTo(local.evidence().get("incidentGroup"));
+    assertThat(filter.node()).isEqualTo(local.node()).isEqualTo("n1");
+  }
+
+  @Test
+  void aReadyNodeWithoutAFreshReportIsBlindAndSaysSo() {
+    NodeSnapshot fresh = Reports.node("fresh", Reports.report(T0, "eth0", Map.of("all", 0), null));
+    NodeSnapshot stale = Reports.node("stale", Reports.report(T0.minus(Duration.ofMinutes(16)), "eth0",
+        Map.of("all", 0), null));
+    NodeSnapshot garbled = Reports.node("garbled", NodeReport.unreadable("chainwatch.io/node-report is not JSON"));
+    NodeSnapshot missing = Reports.node("missing", null);
+    NodeSnapshot young = new NodeSnapshot("young", T0.minusSeconds(60), true, Map.of(), List.of(), Map.of(), null);
+    NodeSnapshot notReady = new NodeSnapshot("down", T0.minusSeconds(7200), false, Map.of(), List.of(), Map.of(),
+        null);
+    ClusterState state = Fixtures.view(fresh, stale, garbled, missing, young, notReady);
+
+    List<Finding> findings = judge(silent, state);
+    Evaluation youngOne = silent.evaluate(ResourceRef.node("young"), state, T0);
+    Evaluation freshOne = silent.evaluate(ResourceRef.node("fresh"), state, T0.plusSeconds(10));
+
+    assertThat(findings).extracting(f -> f.resource().name() + ":" + f.reason())
+        .containsExactlyInAnyOrder("stale:stale-report", "garbled:unreadable-report", "missing:no-report");
+    assertThat(findings).allMatch(f -> f.severity() == Severity.WARNING);
+    assertThat(youngOne.findings()).isEmpty();
+    assertThat(youngOne.recheckAt()).isEqualTo(T0.minusSeconds(60).plus(Duration.ofMinutes(15)));
+    assertThat(freshOne.recheckAt()).isEqualTo(T0.plus(Duration.ofMinutes(15)));
+    assertThat(silent.inactiveReason(Fixtures.view(missing))).as("no probe deployed anywhere").isPresent();
+  }
+}
