@@ -79,7 +79,8 @@ class ProjectionsTest {
         metadata:
           name: 10.0.0.11
           creationTimestamp: "2026-11-23T04:00:00Z"
-          annotations: {chainwatch.io/node-report: "{}", node.alpha.kubernetes.io/ttl: "0"}
+          annotations: {chainwatch.io/node-report: "{}", chainwatch.io/silence-until: "2026-12-01T00:00:00Z",
+            node.alpha.kubernetes.io/ttl: "0"}
         spec:
           taints:
           - {key: node.cilium.io/agent-not-ready, value: "true", effect: NoSchedule}
@@ -91,7 +92,9 @@ class ProjectionsTest {
     assertThat(node.ready()).isFalse();
     assertThat(node.taints()).containsExactly("node.cilium.io/agent-not-ready=true:NoSchedule",
         "node.kubernetes.io/unschedulable:NoSchedule");
-    assertThat(node.annotations()).containsOnlyKeys("chainwatch.io/node-report");
+    assertThat(node.annotations()).containsOnlyKeys("chainwatch.io/silence-until");
+    assertThat(node.report().problem()).as("the report is held parsed; this one does not fit")
+        .contains("version must be 1");
   }
 
   @Test
