@@ -214,4 +214,19 @@ class ScanTest {
     assertThat(result.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
     assertThat(result.stdout()).isEmpty();
   }
+
+  @Test
+  void judgesNodeReportsOfflineButNotTheirAge() {
+    Result result = scan(dump("host-reports.yaml").toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(result.lines()).extracting(line -> line.getString("detector") + "@" + line.getString("node"))
+        .containsExactlyInAnyOrder("rp-filter-reset@10.0.0.21", "cilium-health-local-endpoint@10.0.0.21");
+    JsonObject health = result.lines().stream()
+        .filter(line -> line.getString("detector").equals("cilium-health-local-endpoint")).findFirst().orElseThrow();
+    assertThat(health.getString("action")).isEqualTo("page");
+    assertThat(health.getJsonObject("evidence").getString("troubleshootingBranch"))
+        .isEqualTo("step-2-rp-filter-fix-not-applied");
+    assertThat(result.stdout()).doesNotContain("probe-silent");
+  }
 }
