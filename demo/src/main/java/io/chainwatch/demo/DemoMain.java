@@ -42,6 +42,8 @@ public final class DemoMain {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final String NODE = "10.0.0.11";
   private static final String SETTLED_NODE = "10.0.0.12";
+  private static final String RESET_NODE = "10.0.0.13";
+  private static final String BLIND_NODE = "10.0.0.14";
 
   /** Held so the level sticks: the mock server logs every request through java.util.logging. */
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
@@ -144,6 +146,10 @@ public final class DemoMain {
     cluster.startPod("shop", "cart-6c8d9f7b5-r2d2x", SETTLED_NODE, "ReplicaSet", "cart-6c8d9f7b5", true);
     cluster.budget("shop", "pay-pdb", "pay", 0);
 
+    SimulatedHosts hosts = new SimulatedHosts(client, timeline);
+    hosts.overlayCiliumConfig();
+    Map<String, Finding> hostFindings = new ConcurrentHashMap<>();
+    CountDownLatch hostsJudged = new CountDownLatch(3);
     Map<String, Finding> found = new ConcurrentHashMap<>();
     Map<String, String> remediated = new ConcurrentHashMap<>();
     CountDownLatch settled = new CountDownLatch(1);
@@ -164,7 +170,13 @@ public final class DemoMain {
       var bus = chainwatch.vertx().eventBus();
       bus.<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
         Finding finding = message.body();
-        found.put(key(finding), finding);
+        if (finding.resource().kind().equals("Node")) {
+          if (hostFindings.put(finding.detectorId() + "@" + finding.node(), finding) == null) {
+            hostsJudged.countDown();
+          }
+        } else {
+          found.put(key(finding), finding);
+        }
         timeline.say("FINDING", finding.severity().wireName() + ", action " + finding.action().wireName() + ": "
             + finding.summary());
         checkSettled.run();
@@ -207,6 +219,15 @@ public final class DemoMain {
           + " Ready 3 s (30 s each by default)");
 
       boolean done = settled.await(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+
+      timeline.line("");
+      timeline.line("Host facts: two more nodes, each with the chainwatch probe (the real probe code) reporting.");
+      hosts.nodeWithProbe(RESET_NODE);
+      hosts.nodeWithProbe(BLIND_NODE);
+      hosts.sysctlRestart(RESET_NODE);
+      hosts.sysctlRestart(BLIND_NODE);
+      hosts.healthEndpointUnreachable(BLIND_NODE);
+      boolean hostsDone = hostsJudged.await(30, java.util.concurrent.TimeUnit.SECONDS);
       List<String> wronglyReported = fullChain.stream().filter(found::containsKey).sorted().toList();
       timeline.line("");
       timeline.line("Result:");
@@ -219,9 +240,18 @@ public final class DemoMain {
         timeline.line("  " + pod + ": " + (found.containsKey(pod) ? "REPORTED (wrong)"
             : "not reported: it started through the full chain and has its CiliumEndpoint"));
       }
-      boolean passed = done && wronglyReported.isEmpty();
+      for (String expected : List.of("rp-filter-reset@" + RESET_NODE, "rp-filter-reset@" + BLIND_NODE,
+          "cilium-health-local-endpoint@" + BLIND_NODE)) {
+        Finding finding = hostFindings.get(expected);
+        timeline.line("  " + expected + ": " + (finding == null ? "NOT FOUND"
+            : "found, " + finding.severity().wireName() + ", action " + finding.action().wireName()
+                + (finding.evidence().containsKey("troubleshootingBranch")
+                    ? ", branch " + finding.evidence().get("troubleshootingBranch") : "")));
+      }
+      boolean passed = done && hostsDone && wronglyReported.isEmpty() && hostFindings.size() == 3;
       timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"
-          + " verified their replacements, and paged for the rest."
+          + " verified their replacements, and paged for the rest; it found both broken hosts from their probes'"
+          + " reports."
           : "chainwatch did not settle every race pod as expected: see above.");
       timeline.line("Letting the notifiers finish (Slack is paced at one call per second) ...");
       awaitChannels.run();

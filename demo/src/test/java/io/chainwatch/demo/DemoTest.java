@@ -32,8 +32,8 @@ class DemoTest {
         .contains("shop/api-5f6d7c8b9-p8m3n: not reported")
         .contains("before cilium-agent was Ready on node 10.0.0.11: the CNI-chain race")
         .doesNotContain("REPORTED (wrong)");
-    assertThat(timeline.lines().filter(line -> line.contains("FINDING"))).as("the replacements are not reported")
-        .hasSize(4);
+    assertThat(timeline.lines().filter(line -> line.contains("FINDING") && line.contains("Pod shop/")))
+        .as("the replacements are not reported").hasSize(4);
     assertThat(timeline.lines().filter(line -> line.contains("OUTCOME    evicted:"))).hasSize(2);
     assertThat(timeline)
         .containsPattern("SLACK +root message posted: .*Pods missed the Cilium chain on node 10.0.0.11")
@@ -41,6 +41,12 @@ class DemoTest {
         .containsPattern("KAFKA +io.chainwatch.finding.v1 +Pod/shop/web-7d9c6b5f4-x2k8p +key demo-")
         .containsPattern("KAFKA +io.chainwatch.remediation.outcome.v1")
         .containsPattern("Audit log \\(Kafka topic chainwatch.audit, CloudEvents\\): \\d+ records")
-        .contains("Slack (#network-oncall): 1 root message(s)");
+        .contains("rp-filter-reset@10.0.0.13: found, critical, action page")
+        .contains("rp-filter-reset@10.0.0.14: found, critical, action page")
+        .contains("cilium-health-local-endpoint@10.0.0.14: found, critical, action page, branch "
+            + "step-2-rp-filter-fix-not-applied")
+        .containsPattern("Slack \\(#network-oncall\\): \\d+ root message\\(s\\)");
+    assertThat(timeline.lines().filter(line -> line.contains("FINDING") && line.contains("Node 10.0.0.14: rp_filter")))
+        .as("a new report with the same facts is not a new finding").hasSize(1);
   }
 }

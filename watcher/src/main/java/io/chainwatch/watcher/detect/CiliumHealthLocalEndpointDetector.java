@@ -80,7 +80,6 @@ public final class CiliumHealthLocalEndpointDetector implements Detector {
     evidence.put("errors", health.errors());
     evidence.put("troubleshootingBranch", branch);
     evidence.put("filteredLxcInterfaces", filtered);
-    evidence.put("reportObservedAt", report.observedAt().toString());
     evidence.put("incidentGroup", HostReports.INCIDENT_GROUP);
     evidence.put("actionReason", "the host cannot reach its own pods: restarting pods does not fix the host path");
     String summary = "Node " + node + ": cilium-health reaches 0 of " + known + " addresses of the local health "

@@ -71,7 +71,6 @@ public final class RpFilterResetDetector implements Detector {
     evidence.put("routingModeSignal", mode.get().signal());
     evidence.put("uplink", report.uplink());
     evidence.put("all", report.rpFilter().get("all"));
-    evidence.put("reportObservedAt", report.observedAt().toString());
     evidence.put("incidentGroup", HostReports.INCIDENT_GROUP);
     if (mode.get().nativeRouting()) {
       Integer effective = report.uplink() == null ? null : report.effectiveRpFilter(report.uplink());

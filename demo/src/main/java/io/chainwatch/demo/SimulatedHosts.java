@@ -1,0 +1,117 @@
+package io.chainwatch.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chainwatch.probe.HealthReading;
+import io.chainwatch.probe.HostFacts;
+import io.chainwatch.probe.NodeAnnotations;
+import io.chainwatch.probe.NodeReport;
+import io.chainwatch.probe.ReportPublisher;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Hosts whose facts the demo controls, reported through the real probe code ({@link ReportPublisher},
+ * {@link NodeAnnotations}) to the demo's API server: a {@code systemd-sysctl} restart that resets lxc rp_filter, and
+ * a node whose cilium-health cannot reach its own health endpoint.
+ */
+final class SimulatedHosts {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final Timeline timeline;
+  private final NodeAnnotations annotations;
+  private final Map<String, Host> hosts = new HashMap<>();
+
+  /** One host: its rp_filter values and whether its health endpoint answers. */
+  private static final class Host implements HostFacts {
+    final String node;
+    final Map<String, Integer> rpFilter = new HashMap<>(Map.of("all", 0, "default", 1, "eth0", 1, "cilium_host", 0,
+        "cilium_net", 0, "lxc_health", 0, "lxc8f3a2c1d", 0, "lxc2b7e9f04", 0));
+    boolean endpointReachable = true;
+    ReportPublisher publisher;
+
+    Host(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public String uplink() {
+      return "eth0";
+    }
+
+    @Override
+    public Map<String, Integer> rpFilter(String uplink, Map<String, String> problems) {
+      return rpFilter;
+    }
+
+    @Override
+    public HealthReading health() {
+      ObjectNode local = JSON.createObjectNode().put("name", "demo/" + node);
+      ObjectNode address = local.putObject("health-endpoint").putObject("primary-address").put("ip", "172.16.9.2");
+      if (endpointReachable) {
+        address.putObject("icmp").put("latency", 81234);
+        address.putObject("http").put("latency", 301234);
+      } else {
+        address.putObject("icmp").put("status", "Connection timed out");
+        address.putObject("http").put("status", "Get \"http://172.16.9.2:4240/hello\": context deadline exceeded");
+      }
+      local.putObject("host").putObject("primary-address").put("ip", node).putObject("icmp").put("latency", 5000);
+      return HealthReading.of((JsonNode) local);
+    }
+  }
+
+  SimulatedHosts(KubernetesClient client, Timeline timeline) throws Exception {
+    this.client = client;
+    this.timeline = timeline;
+    this.annotations = new NodeAnnotations(URI.create(client.getMasterUrl().toString()), null, null);
+  }
+
+  void overlayCiliumConfig() {
+    client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
+        .withNamespace("kube-system").withName("cilium-config").endMetadata()
+        .withData(Map.of("routing-mode", "tunnel", "tunnel-protocol", "vxlan")).build()).create();
+    timeline.say("cluster", "cilium-config: routing-mode tunnel (overlay)");
+  }
+
+  /** A Ready node whose probe reports healthy facts. */
+  void nodeWithProbe(String name) throws Exception {
+    client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
+        .create();
+    Host host = new Host(name);
+    host.publisher = new ReportPublisher(name, host,
+        (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report), Duration.ofMinutes(5),
+        Duration.ZERO);
+    hosts.put(name, host);
+    report(name);
+    timeline.say("probe", "node " + name + " joined; its chainwatch probe reports rp_filter and cilium-health");
+  }
+
+  void sysctlRestart(String name) throws Exception {
+    Host host = hosts.get(name);
+    host.rpFilter.replaceAll((iface, value) -> iface.startsWith("lxc") && !iface.equals("lxc_health") ? 1 : value);
+    timeline.say("host", "systemd-sysctl restarted on " + name + ": OS defaults re-applied, lxc* rp_filter back to 1");
+    report(name);
+  }
+
+  void healthEndpointUnreachable(String name) throws Exception {
+    hosts.get(name).endpointReachable = false;
+    timeline.say("cilium", "cilium-health on " + name + " cannot reach its local health endpoint (0/1)");
+    report(name);
+  }
+
+  private void report(String name) throws Exception {
+    ReportPublisher.Outcome outcome = hosts.get(name).publisher.round(Instant.now());
+    if (outcome == ReportPublisher.Outcome.WRITTEN) {
+      timeline.say("probe", name + ": wrote chainwatch.io/node-report");
+    }
+  }
+}
