@@ -64,6 +64,8 @@ final class RemediationBench implements AutoCloseable {
     chainwatch = Chainwatch.start(ConfigLoader.load(null, Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
+        // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own
+        "CHAINWATCH_EVENTS_ENABLED", "false",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
         "CHAINWATCH_DETECTORS_MISSED_CILIUM_CHAIN_MIN_POD_AGE", MIN_POD_AGE.toString())),
         client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));

@@ -156,6 +156,7 @@ public final class Chainwatch implements AutoCloseable {
     if (events != null) {
       metrics.counter("chainwatch_events_written", "Kubernetes Events written or updated", events::written);
       metrics.counter("chainwatch_events_dropped", "Kubernetes Events dropped from a full queue", events::dropped);
+      metrics.counter("chainwatch_events_failed", "Kubernetes Events the API server refused", events::failed);
     }
   }
 

@@ -61,6 +61,7 @@ public final class KubernetesEventNotifier implements AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final java.util.Set<Integer> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public KubernetesEventNotifier(KubernetesClient client, String instance) {
     this.client = Objects.requireNonNull(client, "client");
@@ -146,8 +147,12 @@ public final class KubernetesEventNotifier implements AutoCloseable {
       written.incrementAndGet();
     } catch (KubernetesClientException e) {
       failed.incrementAndGet();
-      LOG.warn("Event {} on {} not written: HTTP {} {}", spec.reason(), spec.regarding().key(), e.getCode(),
-          e.getMessage());
+      // one line per kind of failure, not one per Event: a missing RBAC rule would otherwise flood the log
+      if (reportedFailures.add(e.getCode())) {
+        LOG.warn("Kubernetes Event {} on {} not written: HTTP {} {} (further failures with this status are only "
+            + "counted in chainwatch_events_failed_total)", spec.reason(), spec.regarding().key(), e.getCode(),
+            e.getMessage());
+      }
     }
   }
 
