@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param logLevel log level
  * @param missedChain the missed-chain detector's settings
  * @param hostDetectors the settings of the detectors that read the node probe's reports
+ * @param leaderElection the Lease that decides which replica writes
  * @param remediation the remediation rails
  * @param notifiers incidents, Kafka, Slack and Kubernetes Events
  * @param effective every setting with its value and where it came from, for the start-up log
@@ -32,6 +33,7 @@ public record ChainwatchConfig(
     String logLevel,
     MissedChainConfig missedChain,
     HostDetectorsConfig hostDetectors,
+    LeaderElectionConfig leaderElection,
     RemediationConfig remediation,
     NotifiersConfig notifiers,
     List<EffectiveSetting> effective) {
@@ -39,6 +41,7 @@ public record ChainwatchConfig(
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(missedChain, "missedChain");
     Objects.requireNonNull(hostDetectors, "hostDetectors");
+    Objects.requireNonNull(leaderElection, "leaderElection");
     Objects.requireNonNull(remediation, "remediation");
     Objects.requireNonNull(notifiers, "notifiers");
     effective = List.copyOf(effective);

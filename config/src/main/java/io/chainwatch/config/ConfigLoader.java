@@ -102,6 +102,13 @@ public final class ConfigLoader {
             get(values, Settings.HEALTH_ENABLED),
             get(values, Settings.PROBE_SILENT_ENABLED),
             get(values, Settings.PROBE_HEARTBEAT)),
+        new LeaderElectionConfig(
+            get(values, Settings.LEADER_ELECTION_ENABLED),
+            get(values, Settings.LEADER_ELECTION_NAMESPACE),
+            get(values, Settings.LEADER_ELECTION_LEASE),
+            get(values, Settings.LEADER_ELECTION_LEASE_DURATION),
+            get(values, Settings.LEADER_ELECTION_RENEW_DEADLINE),
+            get(values, Settings.LEADER_ELECTION_RETRY_PERIOD)),
         new RemediationConfig(
             "dry-run".equals(get(values, Settings.REMEDIATION_MODE)),
             get(values, Settings.REMEDIATION_EXCLUDED_NAMESPACES),
@@ -153,6 +160,13 @@ public final class ConfigLoader {
 
   /** Problems that involve more than one setting. */
   private static void crossCheck(Map<Setting<?>, Object> values, List<String> problems) {
+    Duration lease = get(values, Settings.LEADER_ELECTION_LEASE_DURATION);
+    Duration renew = get(values, Settings.LEADER_ELECTION_RENEW_DEADLINE);
+    Duration retry = get(values, Settings.LEADER_ELECTION_RETRY_PERIOD);
+    if (renew.compareTo(lease) >= 0 || retry.compareTo(renew) >= 0) {
+      problems.add("leaderElection durations must satisfy retryPeriod < renewDeadline < leaseDuration, got "
+          + retry + " < " + renew + " < " + lease);
+    }
     if (!get(values, Settings.SLACK_TOKEN_FILE).isEmpty() && get(values, Settings.SLACK_CHANNEL).isEmpty()) {
       problems.add("slack.channel (CHAINWATCH_SLACK_CHANNEL) is required when slack.tokenFile is set");
     }

@@ -64,6 +64,26 @@ public final class Settings {
       new Setting<>("detectors.probe-silent.heartbeat", "PT5M", "an ISO-8601 duration of at least PT10S",
           Parsers.duration(Duration.ofSeconds(10)),
           "The probe's heartbeat (CHAINWATCH_PROBE_HEARTBEAT); a report older than three is silent.", false);
+  public static final Setting<Boolean> LEADER_ELECTION_ENABLED =
+      new Setting<>("leaderElection.enabled", "false", "true or false", Parsers::bool,
+          "Elect a leader with a Lease: only it remediates and notifies (required with more than one replica).",
+          false);
+  public static final Setting<String> LEADER_ELECTION_NAMESPACE =
+      new Setting<>("leaderElection.namespace", "chainwatch", "a namespace name", Parsers::dnsLabel,
+          "Namespace of the Lease (chainwatch's own).", false);
+  public static final Setting<String> LEADER_ELECTION_LEASE =
+      new Setting<>("leaderElection.leaseName", "chainwatch-leader", "a Lease name", Parsers::dnsSubdomain,
+          "Name of the Lease.", false);
+  public static final Setting<Duration> LEADER_ELECTION_LEASE_DURATION =
+      new Setting<>("leaderElection.leaseDuration", "PT15S", "an ISO-8601 duration of at least PT2S",
+          Parsers.duration(Duration.ofSeconds(2)), "How long a lease lasts without renewal.", false);
+  public static final Setting<Duration> LEADER_ELECTION_RENEW_DEADLINE =
+      new Setting<>("leaderElection.renewDeadline", "PT10S", "an ISO-8601 duration shorter than leaseDuration",
+          Parsers.duration(Duration.ofSeconds(1)),
+          "A leader that could not renew for this long stops writing (before its lease can expire).", false);
+  public static final Setting<Duration> LEADER_ELECTION_RETRY_PERIOD =
+      new Setting<>("leaderElection.retryPeriod", "PT2S", "an ISO-8601 duration shorter than renewDeadline",
+          Parsers.duration(Duration.ofMillis(100)), "How often the lease is renewed or tried.", false);
   public static final Setting<String> REMEDIATION_MODE =
       new Setting<>("remediation.mode", "dry-run", "one of dry-run, enforce",
           Parsers.oneOf(Set.of("dry-run", "enforce")),
@@ -223,6 +243,12 @@ public final class Settings {
           HEALTH_ENABLED,
           PROBE_SILENT_ENABLED,
           PROBE_HEARTBEAT,
+          LEADER_ELECTION_ENABLED,
+          LEADER_ELECTION_NAMESPACE,
+          LEADER_ELECTION_LEASE,
+          LEADER_ELECTION_LEASE_DURATION,
+          LEADER_ELECTION_RENEW_DEADLINE,
+          LEADER_ELECTION_RETRY_PERIOD,
           REMEDIATION_MODE,
           REMEDIATION_EXCLUDED_NAMESPACES,
           REMEDIATION_POD_COOLDOWN,

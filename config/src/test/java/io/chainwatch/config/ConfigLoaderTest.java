@@ -179,7 +179,7 @@ class ConfigLoaderTest {
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
             "unknown key agentSelektor in " + file + " (known keys here: agentSelector, busQueueCapacity,"
-                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, logLevel, remediation, slack, stateDir, sweepInterval)",
+                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, remediation, slack, stateDir, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
             "CHAINWATCH_CILIUM_NAMESPACE must be a namespace name such as kube-system, got \"Kube_System\""

@@ -57,6 +57,7 @@ public final class NotifierVerticle extends VerticleBase {
   private final Clock clock;
   private final IncidentStore store;
   private final Set<String> malformedSilences = new HashSet<>();
+  private final java.util.function.BooleanSupplier leading;
   private boolean dirty;
   private volatile int unresolved;
   private Finding spoolAlarm;
@@ -65,9 +66,11 @@ public final class NotifierVerticle extends VerticleBase {
    * @param kafka {@code null} when Kafka is off
    * @param slack {@code null} when Slack is off
    * @param events {@code null} when Events are off
+   * @param leading whether this replica may notify now (only the leader does; followers keep their incidents warm)
    */
   public NotifierVerticle(NotifiersConfig config, String cluster, SilenceView silences, KafkaNotifier kafka,
-      SlackNotifier slack, KubernetesEventNotifier events, Clock clock) {
+      SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading) {
+    this.leading = Objects.requireNonNull(leading, "leading");
     this.config = Objects.requireNonNull(config, "config");
     this.tracker = new IncidentTracker(config.incidents(), cluster);
     this.mapper = new CloudEventMapper(cluster);
@@ -112,6 +115,10 @@ public final class NotifierVerticle extends VerticleBase {
   }
 
   private void handle(BusMessage record, String incidentId, List<IncidentChange> changes) {
+    if (!leading.getAsBoolean()) {
+      changes.forEach(change -> vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL));
+      return;
+    }
     if (kafka != null) {
       mapper.audit(record, incidentId).ifPresent(event ->
           kafka.send(config.kafka().auditTopic(), incidentId, event.encode()));
@@ -140,7 +147,10 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void tick() {
     Instant now = clock.instant();
-    tracker.tick(now).forEach(this::deliver);
+    List<IncidentChange> changes = tracker.tick(now);
+    if (leading.getAsBoolean()) {
+      changes.forEach(this::deliver);
+    }
     watchSpool(now);
     if (dirty) {
       dirty = false;

@@ -60,7 +60,7 @@ class NotifierVerticleTest {
       }
     };
     vertx.deployVerticle(new NotifierVerticle(config, "prod", view, null, null, null,
-        Clock.fixed(NOW, ZoneOffset.UTC))).await(10, TimeUnit.SECONDS);
+        Clock.fixed(NOW, ZoneOffset.UTC), () -> true)).await(10, TimeUnit.SECONDS);
   }
 
   private void publish(String namespace, String pod, String node) {

@@ -73,6 +73,7 @@ public final class RemediationVerticle extends VerticleBase {
   private int conflicts;
   private Instant nextResetPoll = Instant.MIN;
   private boolean loading;
+  private boolean wasLeading;
 
   private static final class Pending {
     Finding finding;
@@ -103,6 +104,7 @@ public final class RemediationVerticle extends VerticleBase {
     vertx.setPeriodic(TICK.toMillis(), id -> tick());
     LOG.info("Remediation mode {}: {}", policy.config().mode(), dryRun
         ? "decisions are reported, no pod is evicted" : "restart findings lead to evictions");
+    wasLeading = permit.mayWriteNow();
     loadState();
     return Future.succeededFuture();
   }
@@ -165,6 +167,11 @@ public final class RemediationVerticle extends VerticleBase {
   private void decide(String key) {
     Pending entry = pending.get(key);
     if (entry == null) {
+      return;
+    }
+    if (!permit.mayWriteNow()) {
+      // a follower keeps the finding and decides nothing: the leader acts, and this replica takes over when it leads
+      entry.nextAt = clock.instant().plus(Duration.ofSeconds(1));
       return;
     }
     Finding finding = entry.finding;
@@ -310,6 +317,14 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   private void tick() {
+    boolean leadingNow = permit.mayWriteNow();
+    if (leadingNow && !wasLeading) {
+      // what the previous leader did is in the cluster, not in this replica's memory: read it before any decision
+      LOG.info("Leading now: reading the remediation state the previous leader left in {}", store.where());
+      history = null;
+      loadState();
+    }
+    wasLeading = leadingNow;
     if (history == null) {
       return;
     }

@@ -3,7 +3,9 @@ package io.chainwatch.watcher;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.bus.BusCodecs;
 import io.chainwatch.config.ChainwatchConfig;
+import io.chainwatch.config.LeaderElectionConfig;
 import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.watcher.lead.LeaderGate;
 import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.RemediationDecision;
@@ -65,6 +67,7 @@ public final class Chainwatch implements AutoCloseable {
   private final KubernetesEventNotifier events;
   private volatile boolean evaluating;
   private volatile boolean breakerOpen;
+  private volatile LeaderGate leaderGate;
 
   private Chainwatch(ChainwatchConfig config, KubernetesClient client, Clock clock, PrintStream findingsOut,
       WritePermit permit) {
@@ -107,7 +110,7 @@ public final class Chainwatch implements AutoCloseable {
     this.events = notifiers.eventsEnabled()
         ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
     NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), new ViewSilences(state), kafka,
-        slack, events, clock);
+        slack, events, clock, permit::mayWriteNow);
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
     LOG.info("Notifiers: Kafka {}, Slack {}, Kubernetes Events {}",
@@ -179,7 +182,20 @@ public final class Chainwatch implements AutoCloseable {
    */
   public static Chainwatch start(ChainwatchConfig config, KubernetesClient client, Clock clock,
       PrintStream findingsOut) {
-    return start(config, client, clock, findingsOut, WritePermit.always());
+    if (!config.leaderElection().enabled()) {
+      return start(config, client, clock, findingsOut, WritePermit.always());
+    }
+    LeaderElectionConfig election = config.leaderElection();
+    String identity = System.getenv().getOrDefault("HOSTNAME", "chainwatch") + "-"
+        + java.util.UUID.randomUUID().toString().substring(0, 6);
+    LeaderGate gate = new LeaderGate(client, election.namespace(), election.leaseName(), identity,
+        election.leaseDuration(), election.renewDeadline(), election.retryPeriod(), clock);
+    Chainwatch chainwatch = start(config, client, clock, findingsOut, gate);
+    chainwatch.leaderGate = gate;
+    chainwatch.metrics.gauge("chainwatch_leader", "1 while this replica leads (and may write)",
+        () -> gate.mayWriteNow() ? 1 : 0);
+    gate.start();
+    return chainwatch;
   }
 
   /**
@@ -225,6 +241,11 @@ public final class Chainwatch implements AutoCloseable {
     return stopped.isEmpty() ? List.of() : List.of("informers stopped: " + String.join(", ", stopped));
   }
 
+  /** Whether this replica may write now: always without leader election, else while it holds the lease. */
+  public boolean leading() {
+    return leaderGate == null || leaderGate.mayWriteNow();
+  }
+
   public boolean ready() {
     return notReadyReasons().isEmpty();
   }
@@ -262,6 +283,9 @@ public final class Chainwatch implements AutoCloseable {
 
   @Override
   public void close() {
+    if (leaderGate != null) {
+      leaderGate.close(); // first: give up the lease, so another replica takes over at once and this one writes no more
+    }
     watcher.close();
     watchClient.close();
     evictor.close();
