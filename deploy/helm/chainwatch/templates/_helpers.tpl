@@ -1,0 +1,19 @@
+{{- define "chainwatch.name" -}}chainwatch{{- end -}}
+{{- define "chainwatch.fullname" -}}{{ .Release.Name | trunc 50 | trimSuffix "-" }}{{- end -}}
+{{- define "chainwatch.labels" -}}
+app.kubernetes.io/name: chainwatch
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+{{- define "chainwatch.watcherSelector" -}}
+app.kubernetes.io/name: chainwatch
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: watcher
+{{- end -}}
+{{- define "chainwatch.probeSelector" -}}
+app.kubernetes.io/name: chainwatch
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: probe
+{{- end -}}
+{{- define "chainwatch.leaderElection" -}}{{ gt (int .Values.replicas) 1 }}{{- end -}}

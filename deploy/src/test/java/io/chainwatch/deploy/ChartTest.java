@@ -1,0 +1,117 @@
+package io.chainwatch.deploy;
+
+import static io.chainwatch.deploy.Chart.at;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The chart linted and rendered by real Helm, with the defaults and the value sets users choose. */
+class ChartTest {
+  static List<Map<String, Object>> valueSets() {
+    return List.of(
+        Map.of(),
+        Map.of("kafkaBootstrapServers", "kafka-0.kafka:9092,kafka-1.kafka:9092", "kafkaExistingSecret", "kafka-creds",
+            "kafkaSecurityProtocol", "SASL_SSL"),
+        Map.of("slackExistingSecret", "slack-token", "slackChannel", "#network-oncall"),
+        Map.of("remediationMode", "enforce"),
+        Map.of("replicas", 1, "probeEnabled", false, "eventsEnabled", false),
+        Map.of("serviceMonitorEnabled", true, "networkPolicyEnabled", true));
+  }
+
+  @Test
+  void lintsClean() {
+    var result = new Helm(Chart.DIR).lint().strict().call();
+
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+  }
+
+  @ParameterizedTest
+  @MethodSource("valueSets")
+  void rendersWithEveryValueSet(Map<String, Object> values) {
+    List<Map<String, Object>> objects = Chart.render(values);
+
+    assertThat(Chart.ofKind(objects, "Deployment")).hasSize(1);
+    String config = at(Chart.one(objects, "ConfigMap"), "data", "config.yaml");
+    assertThat(config).contains("clusterName: default", "stateNamespace: chainwatch");
+    if (values.containsKey("kafkaBootstrapServers")) {
+      assertThat(config).contains("bootstrapServers: kafka-0.kafka:9092,kafka-1.kafka:9092",
+          "saslPasswordFile: /var/run/secrets/chainwatch/kafka/password");
+    } else {
+      assertThat(config).doesNotContain("kafka:");
+    }
+    if (values.containsKey("slackExistingSecret")) {
+      assertThat(config).contains("tokenFile: /var/run/secrets/chainwatch/slack/token", "channel: '#network-oncall'");
+    }
+  }
+
+  @Test
+  void theWatcherMeetsPodSecurityRestricted() {
+    Map<String, Object> deployment = Chart.one(Chart.render(Map.of()), "Deployment");
+    Map<String, Object> pod = at(deployment, "spec", "template", "spec");
+    Map<String, Object> container = at(pod, "containers", 0);
+
+    assertThat((Object) at(pod, "securityContext", "runAsNonRoot")).isEqualTo(true);
+    assertThat((Object) at(pod, "securityContext", "seccompProfile", "type")).isEqualTo("RuntimeDefault");
+    assertThat((Object) at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+    assertThat((Object) at(container, "securityContext", "readOnlyRootFilesystem")).isEqualTo(true);
+    assertThat((List<Object>) at(container, "securityContext", "capabilities", "drop")).containsExactly("ALL");
+    assertThat((Object) at(deployment, "spec", "replicas")).isEqualTo(2);
+    assertThat((Object) at(pod, "topologySpreadConstraints", 0, "topologyKey")).isEqualTo("kubernetes.io/hostname");
+  }
+
+  @Test
+  void theProbeGetsHostNetworkAndTheCiliumRunDirectoryReadOnlyAndNoCapabilities() {
+    Map<String, Object> probe = Chart.one(Chart.render(Map.of()), "DaemonSet");
+    Map<String, Object> pod = at(probe, "spec", "template", "spec");
+    Map<String, Object> container = at(pod, "containers", 0);
+
+    assertThat((Object) at(pod, "hostNetwork")).isEqualTo(true);
+    assertThat((Object) at(container, "volumeMounts", 0, "mountPath")).isEqualTo("/var/run/cilium");
+    assertThat((Object) at(container, "volumeMounts", 0, "readOnly")).isEqualTo(true);
+    assertThat((Object) at(container, "securityContext", "privileged")).isEqualTo(false);
+    assertThat((Object) at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+    assertThat((List<Object>) at(container, "securityContext", "capabilities", "drop")).containsExactly("ALL");
+    assertThat(container.toString()).doesNotContain("NET_ADMIN", "add=");
+    assertThat((Object) at(container, "env", 0, "valueFrom", "fieldRef", "fieldPath")).isEqualTo("spec.nodeName");
+  }
+
+  @Test
+  void leaderElectionAndItsPermissionsComeWithMoreThanOneReplica() {
+    List<Map<String, Object>> two = Chart.render(Map.of());
+    List<Map<String, Object>> one = Chart.render(Map.of("replicas", 1));
+
+    assertThat((String) at(Chart.one(two, "ConfigMap"), "data", "config.yaml")).contains("enabled: true");
+    assertThat(Chart.ofKind(two, "PodDisruptionBudget")).hasSize(1);
+    assertThat(Chart.ofKind(one, "PodDisruptionBudget")).isEmpty();
+    assertThat(Chart.renderText(Map.of("replicas", 1))).doesNotContain("coordination.k8s.io");
+  }
+
+  @Test
+  void evictionRightsOnlyInEnforceModeAndNeverSecretsOrWildcards() {
+    String dryRun = Chart.renderText(Map.of());
+    String enforce = Chart.renderText(Map.of("remediationMode", "enforce"));
+
+    assertThat(dryRun).doesNotContain("pods/eviction");
+    assertThat(enforce).contains("pods/eviction");
+    for (String rendered : List.of(dryRun, enforce)) {
+      assertThat(rendered).doesNotContain("secrets", "'*'", "\"*\"", "- '*'");
+    }
+  }
+
+  @Test
+  void wrongValuesAreRejectedByTheSchemaWithAClearMessage() {
+    assertThatThrownBy(() -> Chart.renderText(Map.of("remediationMode", "yolo")))
+        .hasMessageContaining("remediationMode");
+    assertThatThrownBy(() -> Chart.renderText(Map.of("replicas", 0))).hasMessageContaining("replicas");
+    assertThatThrownBy(() -> Chart.renderText(Map.of("kafkaBootstrapServers", "kafka")))
+        .hasMessageContaining("kafkaBootstrapServers");
+    assertThatThrownBy(() -> Chart.renderText(Map.of("slackExistingSecret", "s")))
+        .hasMessageContaining("slackChannel");
+  }
+}
