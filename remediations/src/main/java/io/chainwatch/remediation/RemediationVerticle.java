@@ -50,8 +50,11 @@ public final class RemediationVerticle extends VerticleBase {
   private static final Duration TICK = Duration.ofSeconds(1);
   private static final Duration RESET_POLL = Duration.ofSeconds(15);
   private static final Duration NOT_LEADER_RETRY = Duration.ofSeconds(10);
-  /** Clock skew allowed between chainwatch and the API server when telling a replacement from an older sibling. */
-  private static final Duration CREATION_SKEW = Duration.ofSeconds(5);
+  /**
+   * Allowance when telling a replacement from an older sibling: creation times have whole seconds, and the clocks of
+   * chainwatch and the API server differ a little.
+   */
+  private static final Duration CREATION_SKEW = Duration.ofSeconds(2);
   private static final int MAX_CONFLICT_RETRIES = 3;
 
   private final RemediationPolicy policy;
@@ -68,6 +71,8 @@ public final class RemediationVerticle extends VerticleBase {
   private final Map<String, String> lastPublished = new LinkedHashMap<>();
   /** The finding behind each eviction being followed, by pod UID. */
   private final Map<String, Finding> findingsByPodUid = new LinkedHashMap<>();
+  /** Replacement pods already credited to an eviction: one replacement verifies one eviction, not two. */
+  private final Set<String> creditedReplacements = new HashSet<>();
   private final List<Promise<Void>> saveWaiters = new ArrayList<>();
   private boolean writing;
   private int conflicts;
@@ -385,12 +390,17 @@ public final class RemediationVerticle extends VerticleBase {
     for (EvictionRecord record : following) {
       List<PodSnapshot> replacements = podsByOwner.getOrDefault(record.ownerKey(), List.of()).stream()
           .filter(pod -> !pod.uid().equals(record.podUid()) && !pod.terminating() && pod.createdAt() != null
+              && !creditedReplacements.contains(pod.uid())
               && !pod.createdAt().isBefore(record.requestedAt().minus(CREATION_SKEW)))
           .toList();
       PodSnapshot healthy = replacements.stream().filter(pod -> pod.running() && view.hasEndpoint(pod))
           .findFirst().orElse(null);
       Finding finding = findingOf(record);
       if (healthy != null) {
+        creditedReplacements.add(healthy.uid());
+        if (creditedReplacements.size() > 10_000) {
+          creditedReplacements.clear(); // old credits matter only for evictions of the last minutes
+        }
         history.putEviction(record.withStatus(EvictionRecord.Status.SETTLED));
         Map<String, Object> evidence = recordEvidence(record);
         evidence.put("replacement", key(healthy));

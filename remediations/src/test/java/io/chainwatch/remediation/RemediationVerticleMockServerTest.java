@@ -301,6 +301,29 @@ class RemediationVerticleMockServerTest {
   }
 
   @Test
+  void oneReplacementVerifiesOneEvictionNotTwo() {
+    answerEvictions(web1, 201, ACCEPTED);
+    answerEvictions(web2, 201, ACCEPTED);
+    view.add(budgetFor(web1, "web-pdb"));
+    deploy(config());
+    publish(restartFinding(web1));
+    publish(restartFinding(web2));
+    await().atMost(Duration.ofSeconds(5)).until(() -> posts(web1) == 1 && posts(web2) == 1);
+
+    view.remove(web1);
+    view.remove(web2);
+    view.add(replacement(web1, "web-9", clock.instant()), true);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.stream()
+        .filter(o -> o.result() == Result.VERIFIED).count() == 1);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> outcomes.stream()
+        .filter(o -> o.result() == Result.VERIFIED).count() == 1);
+    view.add(replacement(web2, "web-8", clock.instant()), true);
+    await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.stream()
+        .filter(o -> o.result() == Result.VERIFIED).count() == 2);
+  }
+
+  @Test
   void theBreakerTripsPagesOnceAndStopsEveryWriteUntilAPersonResetsIt() {
     List<PodSnapshot> pods = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
