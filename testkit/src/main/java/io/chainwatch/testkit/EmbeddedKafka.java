@@ -32,9 +32,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats a fresh log directory under {@code dir} and starts the broker on free loopback ports. */
   public static EmbeddedKafka start(Path dir) {
+    EmbeddedKafka kafka = prepare(dir);
+    kafka.startBroker();
+    return kafka;
+  }
+
+  /** Formats the log directory and picks the ports, but does not start: a broker that is not there yet. */
+  public static EmbeddedKafka prepare(Path dir) {
     EmbeddedKafka kafka = new EmbeddedKafka(dir, freePort(), freePort());
     kafka.format();
-    kafka.startBroker();
     return kafka;
   }
 

@@ -233,6 +233,13 @@ public final class Chainwatch implements AutoCloseable {
     if (!evaluating) {
       reasons.add("evaluation not started");
     }
+    List<String> notWatching = watcher.notWatching();
+    if (!notWatching.isEmpty() && pending.isEmpty()) {
+      reasons.add("informers not watching (reconnecting to the API server): " + String.join(", ", notWatching));
+    }
+    if (kafka != null) {
+      kafka.degraded().ifPresent(reasons::add);
+    }
     return reasons;
   }
 

@@ -59,6 +59,7 @@ public final class KafkaNotifier implements AutoCloseable {
   private final AtomicLong resent = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private volatile String lastFailure;
+  private volatile long lastProgressNanos = System.nanoTime();
   private volatile java.util.function.Consumer<Spool.Entry> onAcknowledged = entry -> { };
   private volatile boolean running;
   private Producer<String, String> producer;
@@ -236,6 +237,7 @@ public final class KafkaNotifier implements AutoCloseable {
           if (failure == null) {
             spool.ack(entry.seq());
             acknowledged.incrementAndGet();
+            lastProgressNanos = System.nanoTime();
             onAcknowledged.accept(entry);
           } else {
             failures.incrementAndGet();
@@ -254,6 +256,24 @@ public final class KafkaNotifier implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * Why Kafka delivery is degraded, or empty: records have waited longer than the delivery timeout without any
+   * acknowledgement (the broker is unreachable or refuses). Records keep waiting in the spool meanwhile.
+   */
+  public java.util.Optional<String> degraded() {
+    long depth = depth();
+    if (depth == 0) {
+      lastProgressNanos = System.nanoTime();
+      return java.util.Optional.empty();
+    }
+    long stalledMillis = (System.nanoTime() - lastProgressNanos) / 1_000_000;
+    if (stalledMillis < config.deliveryTimeout().toMillis()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("kafka: " + depth + " records spooled and none acknowledged for " + stalledMillis / 1000
+        + " s (" + (lastFailure == null ? "no answer from " + config.bootstrapServers() : lastFailure) + ")");
   }
 
   /** Called on the producer's thread for each acknowledged record (benchmarks time delivery with it). */

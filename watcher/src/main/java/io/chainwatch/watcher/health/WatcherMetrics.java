@@ -19,6 +19,8 @@ public final class WatcherMetrics {
         .tag(tagKey, tagValue).register(registry));
   }
 
+  private final java.util.List<Supplier<Number>> suppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   public MeterRegistry registry() {
     return registry;
   }
@@ -77,6 +79,8 @@ public final class WatcherMetrics {
 
   /** Registers a monotonic counter read on every scrape (exposed with a {@code _total} suffix). */
   public void counter(String name, String description, Supplier<Number> value) {
+    // a function counter holds its object weakly; the supplier is often a lambda nothing else references
+    suppliers.add(value);
     io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
         .description(description).register(registry);
   }

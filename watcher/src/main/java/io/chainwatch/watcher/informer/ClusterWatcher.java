@@ -126,6 +126,17 @@ public final class ClusterWatcher implements AutoCloseable {
     return pending;
   }
 
+  /** Kinds whose informer has synced but has no open watch right now (reconnecting, relisting). */
+  public List<String> notWatching() {
+    List<String> kinds = new ArrayList<>();
+    informers.forEach((kind, informer) -> {
+      if (informer.hasSynced() && !informer.isWatching()) {
+        kinds.add(kind);
+      }
+    });
+    return kinds;
+  }
+
   /** Kinds whose informer stopped for good (it will not retry). */
   public List<String> stopped() {
     List<String> dead = new ArrayList<>();
