@@ -206,6 +206,10 @@ public final class Chainwatch implements AutoCloseable {
   public static Chainwatch start(ChainwatchConfig config, KubernetesClient client, Clock clock,
       PrintStream findingsOut, WritePermit permit) {
     Chainwatch chainwatch = new Chainwatch(config, client, clock, findingsOut, permit);
+    chainwatch.vertx.setPeriodic(2_000, id -> chainwatch.vertx.executeBlocking(() -> {
+      chainwatch.watcher.relistAfterOutages();
+      return null;
+    }));
     chainwatch.watcher.start().whenComplete((ok, failure) -> {
       if (failure != null) {
         LOG.error("Informers failed to start", failure);

@@ -41,7 +41,14 @@ public final class ClusterWatcher implements AutoCloseable {
   private final KubernetesClient client;
   private final ClusterState state;
   private final WatcherMetrics metrics;
-  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new LinkedHashMap<>();
+  /** A watch down at least this long is followed by a relist. */
+  static final java.time.Duration RELIST_AFTER = java.time.Duration.ofSeconds(5);
+
+  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, java.util.function.Supplier<SharedIndexInformer<GenericKubernetesResource>>> factories =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> watchLostAt = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ClusterWatcher(KubernetesClient client, ClusterState state, WatcherMetrics metrics) {
     this.client = client;
@@ -93,6 +100,14 @@ public final class ClusterWatcher implements AutoCloseable {
       Function<GenericKubernetesResource, S> projector,
       Function<ResourceDefinitionContext, Informable<GenericKubernetesResource>> source) {
     String kind = context.getKind();
+    factories.put(kind, () -> create(context, type, projector, source));
+    informers.put(kind, create(context, type, projector, source));
+  }
+
+  private <S extends Snapshot> SharedIndexInformer<GenericKubernetesResource> create(ResourceDefinitionContext context,
+      Class<S> type, Function<GenericKubernetesResource, S> projector,
+      Function<ResourceDefinitionContext, Informable<GenericKubernetesResource>> source) {
+    String kind = context.getKind();
     SharedIndexInformer<GenericKubernetesResource> informer =
         source.apply(context).withLimit(LIST_PAGE_SIZE).runnableInformer(0);
     informer.removeNamespaceIndex();
@@ -103,7 +118,36 @@ public final class ClusterWatcher implements AutoCloseable {
           started ? "watch failed" : "initial list failed, is the resource served and may chainwatch list it?");
       return true;
     });
-    informers.put(kind, informer);
+    return informer;
+  }
+
+  /**
+   * Relists a kind whose watch came back after being down for {@link #RELIST_AFTER} or more. A watch resumed from an
+   * old resourceVersion on a restarted or restored API server can miss deletes (the server may not answer 410 Gone);
+   * a fresh list removes every snapshot the server no longer has. Call it every few seconds.
+   */
+  public void relistAfterOutages() {
+    long now = System.nanoTime();
+    for (String kind : List.copyOf(informers.keySet())) {
+      SharedIndexInformer<GenericKubernetesResource> informer = informers.get(kind);
+      if (!informer.hasSynced()) {
+        continue;
+      }
+      if (!informer.isWatching()) {
+        watchLostAt.putIfAbsent(kind, now);
+        continue;
+      }
+      Long lost = watchLostAt.remove(kind);
+      if (lost != null && now - lost >= RELIST_AFTER.toNanos()) {
+        LOG.warn("{} watch was down for {} s: relisting, so objects deleted meanwhile leave the view", kind,
+            (now - lost) / 1_000_000_000L);
+        metrics.informerError(kind);
+        informer.stop();
+        SharedIndexInformer<GenericKubernetesResource> fresh = factories.get(kind).get();
+        informers.put(kind, fresh);
+        fresh.start();
+      }
+    }
   }
 
   private static String apiVersionOf(ResourceDefinitionContext context) {
