@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Keeps the harness working in CI. It asserts that every section ran, never how fast. */
+@Tag("slow")
 class BenchQuickTest {
   @TempDir Path out;
 

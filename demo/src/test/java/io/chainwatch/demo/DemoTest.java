@@ -6,8 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("slow")
 class DemoTest {
   @Test
   void theTimelineShowsTheRacePodsFoundRestartedVerifiedOrPagedAndTheLaterPodsNot() throws Exception {

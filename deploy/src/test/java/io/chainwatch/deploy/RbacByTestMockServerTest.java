@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mock API server; every request they make is recorded and must be allowed by the chart's rules for its service
  * account, and every rule the chart grants must have been used.
  */
+@Tag("slow")
 @EnableKubernetesMockClient(crud = true, https = false)
 class RbacByTestMockServerTest {
   private static final String CHAINWATCH_AGENT = "chainwatch-rbac-test";

@@ -45,12 +45,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The remediation verticle against fabric8's mock API server (CRUD for the state ConfigMap, expectations for the
  * eviction subresource the CRUD mock lacks), with the real fabric8 client and the real bus.
  */
+@Tag("slow")
 @EnableKubernetesMockClient(crud = true)
 class RemediationVerticleMockServerTest {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);

@@ -21,10 +21,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two chainwatch replicas in one JVM against one mock API server: one leads and acts; the other takes over. */
+@Tag("slow")
 @EnableKubernetesMockClient(crud = true, https = false)
 class LeaderFailoverMockServerTest {
   KubernetesClient client;

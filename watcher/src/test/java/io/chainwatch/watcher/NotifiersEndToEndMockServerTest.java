@@ -31,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Slack Web API server. A race pod is found, evicted and verified; the audit log, the pages, Slack and the Events
  * tell the same story under one incident id.
  */
+@Tag("slow")
 @EnableKubernetesMockClient(crud = true, https = false)
 class NotifiersEndToEndMockServerTest {
   KubernetesClient client;

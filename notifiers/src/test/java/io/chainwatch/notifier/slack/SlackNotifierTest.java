@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real Slack SDK against a local server that speaks the Slack Web API and plays its failures. */
+@Tag("slow")
 class SlackNotifierTest {
   private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
   private static final SlackNotifier.Timing FAST = new SlackNotifier.Timing(Duration.ZERO, Duration.ofMillis(300),
