@@ -9,6 +9,7 @@ final class ApiPaths {
   static final String CILIUM_NODES = "/apis/cilium.io/v2/ciliumnodes";
   static final String CONFIG_MAPS = "/api/v1/namespaces/kube-system/configmaps";
   static final String BUDGETS = "/apis/policy/v1/poddisruptionbudgets";
+  static final String DAEMON_SETS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
 
   private ApiPaths() {}
 
@@ -27,6 +28,7 @@ final class ApiPaths {
             i -> Workload.namespaceObject(i, 1)))
         .serve(CILIUM_NODES, new FakeApiServer.Collection("cilium.io/v2", "CiliumNodeList", 0, i -> ""))
         .serve(CONFIG_MAPS, new FakeApiServer.Collection("v1", "ConfigMapList", 0, i -> ""))
-        .serve(BUDGETS, new FakeApiServer.Collection("policy/v1", "PodDisruptionBudgetList", 0, i -> ""));
+        .serve(BUDGETS, new FakeApiServer.Collection("policy/v1", "PodDisruptionBudgetList", 0, i -> ""))
+        .serve(DAEMON_SETS, new FakeApiServer.Collection("apps/v1", "DaemonSetList", 0, i -> ""));
   }
 }

@@ -101,7 +101,9 @@ public final class ConfigLoader {
             get(values, Settings.RP_FILTER_ROUTING_MODE),
             get(values, Settings.HEALTH_ENABLED),
             get(values, Settings.PROBE_SILENT_ENABLED),
-            get(values, Settings.PROBE_HEARTBEAT)),
+            get(values, Settings.PROBE_HEARTBEAT),
+            get(values, Settings.DOCTOR_ENABLED),
+            get(values, Settings.DOCTOR_BASE_CNI)),
         new LeaderElectionConfig(
             get(values, Settings.LEADER_ELECTION_ENABLED),
             get(values, Settings.LEADER_ELECTION_NAMESPACE),

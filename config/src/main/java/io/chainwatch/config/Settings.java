@@ -64,6 +64,13 @@ public final class Settings {
       new Setting<>("detectors.probe-silent.heartbeat", "PT5M", "an ISO-8601 duration of at least PT10S",
           Parsers.duration(Duration.ofSeconds(10)),
           "The probe's heartbeat (CHAINWATCH_PROBE_HEARTBEAT); a report older than three is silent.", false);
+  public static final Setting<Boolean> DOCTOR_ENABLED =
+      new Setting<>("detectors.deployment-doctor.enabled", "true", "true or false", Parsers::bool,
+          "Check the Cilium deployment against the field reports' known-bad configurations.", false);
+  public static final Setting<String> DOCTOR_BASE_CNI =
+      new Setting<>("detectors.deployment-doctor.baseCni", "auto", "one of auto, global-router, vpc-cni",
+          Parsers.oneOf(Set.of("auto", "global-router", "vpc-cni")),
+          "auto reads the base CNI from its agents' DaemonSets (tke-bridge-agent, tke-eni-ipamd); or pin it.", false);
   public static final Setting<Boolean> LEADER_ELECTION_ENABLED =
       new Setting<>("leaderElection.enabled", "false", "true or false", Parsers::bool,
           "Elect a leader with a Lease: only it remediates and notifies (required with more than one replica).",
@@ -243,6 +250,8 @@ public final class Settings {
           HEALTH_ENABLED,
           PROBE_SILENT_ENABLED,
           PROBE_HEARTBEAT,
+          DOCTOR_ENABLED,
+          DOCTOR_BASE_CNI,
           LEADER_ELECTION_ENABLED,
           LEADER_ELECTION_NAMESPACE,
           LEADER_ELECTION_LEASE,

@@ -11,7 +11,8 @@ public sealed interface Snapshot
         NamespaceSnapshot,
         CiliumNodeSnapshot,
         CiliumConfigSnapshot,
-        BudgetSnapshot {
+        BudgetSnapshot,
+        DaemonSetSnapshot {
 
   /** The object this snapshot was projected from. */
   ResourceRef ref();

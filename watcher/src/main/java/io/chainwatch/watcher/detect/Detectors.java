@@ -22,6 +22,10 @@ public final class Detectors {
     if (config.hostDetectors().probeSilentEnabled()) {
       detectors.add(new ProbeSilentDetector(config.hostDetectors()));
     }
+    if (config.hostDetectors().doctorEnabled()) {
+      detectors.add(new DeploymentDoctorDetector(config.hostDetectors().baseCni(),
+          config.hostDetectors().routingMode()));
+    }
     return List.copyOf(detectors);
   }
 }

@@ -2,6 +2,7 @@ package io.chainwatch.watcher.informer;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
@@ -79,6 +80,8 @@ public final class ClusterWatcher implements AutoCloseable {
         ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace())
             .withName(agents.configMapName()));
 
+    add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
+        ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace()));
     add(kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true), BudgetSnapshot.class,
         Projections::budget, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
 

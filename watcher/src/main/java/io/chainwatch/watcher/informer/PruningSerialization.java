@@ -38,7 +38,8 @@ public final class PruningSerialization extends KubernetesSerialization {
       "metadata", Map.of("name", true, "namespace", true, "uid", true, "resourceVersion", true,
           "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
           "annotations", new AnnotationPrefix("chainwatch.io/")),
-      "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true, "selector", true),
+      "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true, "selector", true,
+          "template", Map.of("spec", Map.of("initContainers", true))),
       "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true,
           "disruptionsAllowed", true),
       "data", true);

@@ -2,6 +2,7 @@ package io.chainwatch.watcher.view;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
@@ -38,6 +39,7 @@ public final class ClusterState implements ClusterView {
   private final SnapshotTable<CiliumNodeSnapshot> ciliumNodes = new SnapshotTable<>();
   private final SnapshotTable<CiliumConfigSnapshot> ciliumConfigs = new SnapshotTable<>();
   private final SnapshotTable<BudgetSnapshot> budgets = new SnapshotTable<>();
+  private final SnapshotTable<DaemonSetSnapshot> daemonSets = new SnapshotTable<>();
 
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
@@ -73,6 +75,8 @@ public final class ClusterState implements ClusterView {
       return (SnapshotTable<S>) ciliumConfigs;
     } else if (kind == BudgetSnapshot.class) {
       return (SnapshotTable<S>) budgets;
+    } else if (kind == DaemonSetSnapshot.class) {
+      return (SnapshotTable<S>) daemonSets;
     }
     throw new IllegalArgumentException("no table for " + kind);
   }
@@ -197,6 +201,11 @@ public final class ClusterState implements ClusterView {
   }
 
   @Override
+  public Collection<DaemonSetSnapshot> daemonSets() {
+    return daemonSets.snapshots();
+  }
+
+  @Override
   public Collection<BudgetSnapshot> budgets() {
     return budgets.snapshots();
   }
@@ -226,6 +235,7 @@ public final class ClusterState implements ClusterView {
         "Namespace", namespaces.size(),
         "CiliumNode", ciliumNodes.size(),
         "ConfigMap", ciliumConfigs.size(),
-        "PodDisruptionBudget", budgets.size());
+        "PodDisruptionBudget", budgets.size(),
+        "DaemonSet", daemonSets.size());
   }
 }

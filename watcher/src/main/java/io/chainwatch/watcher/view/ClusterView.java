@@ -2,6 +2,7 @@ package io.chainwatch.watcher.view;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
@@ -38,6 +39,9 @@ public interface ClusterView {
 
   /** Cilium agent pods bound to {@code node} (the configured namespace and label). */
   List<PodSnapshot> ciliumAgentsOn(String node);
+
+  /** DaemonSets in Cilium's namespace (Cilium itself and the base CNI's agents). */
+  Collection<DaemonSetSnapshot> daemonSets();
 
   /** PodDisruptionBudgets in every namespace (few: one per protected workload). */
   Collection<BudgetSnapshot> budgets();

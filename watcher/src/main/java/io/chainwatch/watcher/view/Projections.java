@@ -2,6 +2,7 @@ package io.chainwatch.watcher.view;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
@@ -50,6 +51,7 @@ public final class Projections {
       case "CiliumEndpoint" -> cilium ? EndpointSnapshot.class : null;
       case "CiliumNode" -> cilium ? CiliumNodeSnapshot.class : null;
       case "PodDisruptionBudget" -> policy ? BudgetSnapshot.class : null;
+      case "DaemonSet" -> "apps/v1".equals(apiVersion) ? DaemonSetSnapshot.class : null;
       default -> null;
     };
   }
@@ -71,6 +73,8 @@ public final class Projections {
       return ciliumConfig(object);
     } else if (type == BudgetSnapshot.class) {
       return budget(object);
+    } else if (type == DaemonSetSnapshot.class) {
+      return daemonSet(object);
     }
     throw new ProjectionException("unsupported kind " + object.getApiVersion() + " " + object.getKind());
   }
@@ -223,6 +227,21 @@ public final class Projections {
     }
     return new BudgetSnapshot(intern(f.requireNamespace()), f.meta.getName(), labels, expressions,
         allowed == null ? -1 : ((Number) allowed).intValue());
+  }
+
+  public static DaemonSetSnapshot daemonSet(GenericKubernetesResource daemonSet) {
+    Fields f = new Fields(daemonSet);
+    Map<String, Object> spec = f.map(daemonSet.getAdditionalProperties(), "spec");
+    Map<String, Object> podSpec = f.map(f.map(spec, "template"), "spec");
+    List<String> initContainers = new ArrayList<>();
+    for (Map<String, Object> container : f.listOfMaps(podSpec, "spec.template.spec.initContainers",
+        "initContainers")) {
+      String name = f.string(container, "spec.template.spec.initContainers[].name", "name");
+      if (name != null) {
+        initContainers.add(intern(name));
+      }
+    }
+    return new DaemonSetSnapshot(intern(f.requireNamespace()), f.meta.getName(), initContainers);
   }
 
   private static OwnerRef controller(List<OwnerReference> owners) {
