@@ -90,6 +90,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--config", description = "YAML configuration file (else CHAINWATCH_CONFIG_FILE, else defaults).")
     Path config;
 
+    @Option(names = "--format", paramLabel = "json|text", defaultValue = "json",
+        description = "json: one JSON line per finding (the default, for scripts); text: a report for a person, "
+            + "coloured when stdout is a terminal.")
+    String format;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Dump files; - reads stdin.")
     List<String> files;
 
@@ -107,7 +112,16 @@ public final class Main implements Callable<Integer> {
             + "2026-11-23T04:00:00Z, got \"" + now + "\"");
         return Scan.EXIT_BAD_INPUT;
       }
-      return Scan.run(settings, files, at, System.in, System.out, System.err);
+      Scan.Format output;
+      if (format.equals("json")) {
+        output = Scan.Format.JSON;
+      } else if (format.equals("text")) {
+        output = System.console() != null ? Scan.Format.TEXT_COLOUR : Scan.Format.TEXT;
+      } else {
+        spec.commandLine().getErr().println("chainwatch scan: --format must be json or text, got \"" + format + "\"");
+        return Scan.EXIT_BAD_INPUT;
+      }
+      return Scan.run(settings, files, at, System.in, System.out, System.err, output);
     }
   }
 }

@@ -47,6 +47,15 @@ public final class Scan {
    */
   public static int run(ChainwatchConfig config, List<String> inputs, Instant now, InputStream stdin,
       PrintStream out, PrintStream err) {
+    return run(config, inputs, now, stdin, out, err, Format.JSON);
+  }
+
+  /** Output formats: JSON lines (the contract, the default) or a text report for a person. */
+  public enum Format { JSON, TEXT, TEXT_COLOUR }
+
+  /** Runs a scan printing {@code format}. */
+  public static int run(ChainwatchConfig config, List<String> inputs, Instant now, InputStream stdin,
+      PrintStream out, PrintStream err, Format format) {
     ClusterState state = ClusterState.detached(AgentIdentity.from(config));
     DumpReader reader = new DumpReader(state);
     for (String input : inputs) {
@@ -84,8 +93,12 @@ public final class Scan {
           + " `kubectl get pods -A -o json` in the dump");
     }
     findings.sort(ORDER);
-    for (Finding finding : findings) {
-      out.println(FindingJson.of(finding).encode());
+    if (format == Format.JSON) {
+      for (Finding finding : findings) {
+        out.println(FindingJson.of(finding).encode());
+      }
+    } else {
+      TextReport.print(findings, out, format == Format.TEXT_COLOUR);
     }
     out.flush();
     err.println("chainwatch scan: " + reader.objectsRead() + " objects read, " + reader.objectsUsed() + " used, "

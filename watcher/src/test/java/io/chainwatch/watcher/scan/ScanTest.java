@@ -56,14 +56,18 @@ class ScanTest {
     Result result = scan(dump(name).toString());
 
     assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
-    assertThat(result.lines()).extracting(line -> line.getString("namespace") + "/" + line.getString("pod")
+    List<JsonObject> pods = result.lines().stream().filter(l -> l.getString("pod") != null).toList();
+    assertThat(pods).extracting(line -> line.getString("namespace") + "/" + line.getString("pod")
             + " " + line.getString("action"))
         .containsExactly(
             "db/pg-0 restart",
             "shop/backup-28190-kq2z1 page",
             "shop/debug page",
             "shop/web-7d9c6b5f4-x2k8p restart");
-    JsonObject race = result.lines().get(3);
+    assertThat(result.lines()).extracting(line -> line.getString("detector") + "/" + line.getString("reason"))
+        .as("the dump's cilium-config also sets enable-endpoint-routes: advice from the deployment doctor")
+        .contains("bpf-host-routing/endpoint-routes");
+    JsonObject race = pods.get(3);
     assertThat(race.fieldNames()).contains("detector", "severity", "node", "namespace", "pod", "action", "summary",
         "evidence");
     assertThat(race.getString("detector")).isEqualTo("missed-cilium-chain");
@@ -72,7 +76,7 @@ class ScanTest {
     assertThat(race.getString("summary")).startsWith("Pod shop/web-7d9c6b5f4-x2k8p started 40 s before "
         + "cilium-agent was Ready on node 10.0.0.11: the CNI-chain race");
     assertThat(race.getJsonObject("evidence").getBoolean("chainRace")).isTrue();
-    assertThat(result.stderr()).contains("20 objects read, 18 used, 4 findings");
+    assertThat(result.stderr()).contains("20 objects read, 18 used, 5 findings");
   }
 
   @Test
@@ -88,7 +92,7 @@ class ScanTest {
     Result result = scan(new ByteArrayInputStream(json), "-", dump("race-cluster.yaml").toString());
 
     assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
-    assertThat(result.lines()).hasSize(4);
+    assertThat(result.lines()).hasSize(5);
   }
 
   @Test
@@ -131,8 +135,8 @@ class ScanTest {
   void saysOnceThatTheDetectorIsInactiveWhenTheEndpointCrdIsDisabled() {
     Result result = scan(dump("crd-disabled.yaml").toString());
 
-    assertThat(result.exit()).isEqualTo(Scan.EXIT_CLEAN);
-    assertThat(result.stdout()).isEmpty();
+    assertThat(result.lines()).as("only the deployment doctor's advice on endpoint routes")
+        .extracting(line -> line.getString("detector")).containsOnly("bpf-host-routing");
     assertThat(result.stderr()).containsOnlyOnce("detector missed-cilium-chain is inactive")
         .contains("disable-endpoint-crd");
   }
@@ -228,5 +232,35 @@ class ScanTest {
     assertThat(health.getJsonObject("evidence").getString("troubleshootingBranch"))
         .isEqualTo("step-2-rp-filter-fix-not-applied");
     assertThat(result.stdout()).doesNotContain("probe-silent");
+  }
+
+  @Test
+  void theDoctorReadsDaemonSetsAndCiliumConfigFromADump() {
+    Result result = scan(dump("doctor-vpc-cni-native.yaml").toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(result.lines()).extracting(line -> line.getString("detector") + "/" + line.getString("reason")
+        + "/" + line.getString("severity")).containsExactly(
+        "native-routing-config/sysctlfix-enabled/critical",
+        "native-routing-config/local-router-ipv4-unset/warning",
+        "bpf-host-routing/iptables-masquerade/info");
+  }
+
+  @Test
+  void theTextReportGroupsBySeverityWithEvidenceAndActionAndNoColourOffATerminal() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = Scan.run(ChainwatchConfig.defaults(), List.of(dump("doctor-vpc-cni-native.yaml").toString()), NOW,
+        InputStream.nullInputStream(),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
+        Scan.Format.TEXT);
+    String text = out.toString(StandardCharsets.UTF_8);
+
+    assertThat(exit).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(text).startsWith("CRITICAL (1)").contains("WARNING (1)", "INFO (1)",
+        "native-routing-config: ConfigMap/kube-system/cilium-config", "sysctlfix.enabled=false",
+        "signals: [DaemonSet kube-system/tke-eni-ipamd (VPC-CNI's agent)", "action: page", "action: none")
+        .doesNotContain("\u001b[");
+    assertThat(text.indexOf("CRITICAL")).isLessThan(text.indexOf("WARNING"));
+    assertThat(text.indexOf("WARNING")).isLessThan(text.indexOf("INFO"));
   }
 }
