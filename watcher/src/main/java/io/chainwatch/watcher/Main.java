@@ -82,7 +82,7 @@ public final class Main implements Callable<Integer> {
 
   @Command(name = "scan", mixinStandardHelpOptions = true,
       description = "Run the detectors on kubectl dumps (JSON or YAML) and print one JSON line per finding. "
-          + "Exit 0: no findings, 1: findings, 2: bad input or usage.")
+          + "Exit 0: no findings (advice alone counts as none), 1: findings, 2: bad input or usage.")
   static final class ScanCommand implements Callable<Integer> {
     @Option(names = "--now", paramLabel = "RFC3339", description = "Judge as of this time (default: now).")
     String now;

@@ -103,6 +103,8 @@ public final class Scan {
     out.flush();
     err.println("chainwatch scan: " + reader.objectsRead() + " objects read, " + reader.objectsUsed() + " used, "
         + findings.size() + " findings at " + now);
-    return findings.isEmpty() ? EXIT_CLEAN : EXIT_FINDINGS;
+    // advice (severity info) is printed but does not fail the scan: exit codes keep meaning "something needs a person"
+    boolean needsAttention = findings.stream().anyMatch(f -> f.severity() != io.chainwatch.model.Severity.INFO);
+    return needsAttention ? EXIT_FINDINGS : EXIT_CLEAN;
   }
 }
