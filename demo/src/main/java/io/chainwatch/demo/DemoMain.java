@@ -149,6 +149,7 @@ public final class DemoMain {
     SimulatedHosts hosts = new SimulatedHosts(client, timeline);
     hosts.overlayCiliumConfig();
     Map<String, Finding> hostFindings = new ConcurrentHashMap<>();
+    Map<String, Finding> doctor = new ConcurrentHashMap<>();
     CountDownLatch hostsJudged = new CountDownLatch(3);
     Map<String, Finding> found = new ConcurrentHashMap<>();
     Map<String, String> remediated = new ConcurrentHashMap<>();
@@ -170,7 +171,9 @@ public final class DemoMain {
       var bus = chainwatch.vertx().eventBus();
       bus.<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
         Finding finding = message.body();
-        if (finding.resource().kind().equals("Node")) {
+        if (finding.detectorId().equals("missing-agent-not-ready-taint")) {
+          doctor.put(finding.node(), finding);
+        } else if (finding.resource().kind().equals("Node")) {
           if (hostFindings.put(finding.detectorId() + "@" + finding.node(), finding) == null) {
             hostsJudged.countDown();
           }
@@ -248,7 +251,10 @@ public final class DemoMain {
                 + (finding.evidence().containsKey("troubleshootingBranch")
                     ? ", branch " + finding.evidence().get("troubleshootingBranch") : "")));
       }
-      boolean passed = done && hostsDone && wronglyReported.isEmpty() && hostFindings.size() == 3;
+      Finding cause = doctor.get(NODE);
+      timeline.line("  deployment doctor on " + NODE + ": " + (cause == null ? "NOT FOUND"
+          : cause.detectorId() + ", " + cause.severity().wireName() + ": " + cause.summary()));
+      boolean passed = done && hostsDone && wronglyReported.isEmpty() && hostFindings.size() == 3 && cause != null;
       timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"
           + " verified their replacements, and paged for the rest; it found both broken hosts from their probes'"
           + " reports."

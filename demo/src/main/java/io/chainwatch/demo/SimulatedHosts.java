@@ -77,8 +77,9 @@ final class SimulatedHosts {
   void overlayCiliumConfig() {
     client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
         .withNamespace("kube-system").withName("cilium-config").endMetadata()
-        .withData(Map.of("routing-mode", "tunnel", "tunnel-protocol", "vxlan")).build()).create();
-    timeline.say("cluster", "cilium-config: routing-mode tunnel (overlay)");
+        .withData(Map.of("cni-chaining-mode", "generic-veth", "routing-mode", "tunnel", "tunnel-protocol", "vxlan"))
+        .build()).create();
+    timeline.say("cluster", "cilium-config: Cilium chained (generic-veth) in overlay routing (tunnel)");
   }
 
   /** A Ready node whose probe reports healthy facts. */

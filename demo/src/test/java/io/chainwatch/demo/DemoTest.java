@@ -44,6 +44,8 @@ class DemoTest {
         .containsPattern("KAFKA +io.chainwatch.remediation.outcome.v1")
         .containsPattern("Audit log \\(Kafka topic chainwatch.audit, CloudEvents\\): \\d+ records")
         .contains("rp-filter-reset@10.0.0.13: found, critical, action page")
+        .contains("deployment doctor on 10.0.0.11: missing-agent-not-ready-taint, warning: In this CNI-chaining "
+            + "cluster, node pool np-demo (node 10.0.0.11)")
         .contains("rp-filter-reset@10.0.0.14: found, critical, action page")
         .contains("cilium-health-local-endpoint@10.0.0.14: found, critical, action page, branch "
             + "step-2-rp-filter-fix-not-applied")

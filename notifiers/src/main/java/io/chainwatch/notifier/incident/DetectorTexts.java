@@ -9,6 +9,8 @@ public final class DetectorTexts {
       "rp-filter-reset", "Host rp_filter drops pod traffic",
       "cilium-health-local-endpoint", "Host cannot reach its own pods (cilium-health)",
       "probe-silent", "chainwatch is blind on a node",
+      "missing-agent-not-ready-taint", "Node pool without the agent-not-ready taint",
+      "host-network", "Host network broken for pods",
       "remediation", "Remediation stopped");
   private static final Map<String, String> RUNBOOKS = Map.of(
       "missed-cilium-chain", "Restart the affected pods (kubectl delete pod, or rollout restart of their owner) so they"

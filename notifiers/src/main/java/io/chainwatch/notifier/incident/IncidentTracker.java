@@ -426,8 +426,8 @@ public final class IncidentTracker {
     if (entry.rootKey.equals(BREAKER_ROOT)) {
       return "Remediation stopped: storm of restart findings";
     }
-    String what = entry.rootKey.startsWith("host-network:") ? "Host network broken for pods"
-        : DetectorTexts.title(entry.detectorId);
+    // the root's group names the problem (a node's race, its host network), whichever finding opened it
+    String what = DetectorTexts.title(entry.rootKey.substring(0, entry.rootKey.indexOf(':')));
     long pods = entry.subjects.stream().filter(s -> s.startsWith("Pod/")).count();
     if (entry.rootKey.contains(":node/")) {
       return what + " on node " + entry.node + (pods == 0 ? "" : " (" + pods + (pods == 1 ? " pod)" : " pods)"));

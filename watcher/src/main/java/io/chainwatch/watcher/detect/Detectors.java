@@ -23,6 +23,7 @@ public final class Detectors {
       detectors.add(new ProbeSilentDetector(config.hostDetectors()));
     }
     if (config.hostDetectors().doctorEnabled()) {
+      detectors.add(new MissingAgentNotReadyTaintDetector(config.missedChain().agentSettle()));
       detectors.add(new DeploymentDoctorDetector(config.hostDetectors().baseCni(),
           config.hostDetectors().routingMode()));
     }
