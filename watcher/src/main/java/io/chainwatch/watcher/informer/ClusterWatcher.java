@@ -87,10 +87,11 @@ public final class ClusterWatcher implements AutoCloseable {
 
     List<CompletableFuture<Void>> started = new ArrayList<>();
     informers.forEach((kind, informer) -> {
+      // read through the map: a relist replaces the informer of a kind
       metrics.gauge("chainwatch_informer_synced", "1 once the informer has listed", "kind", kind,
-          () -> informer.hasSynced() ? 1 : 0);
+          () -> informers.get(kind).hasSynced() ? 1 : 0);
       metrics.gauge("chainwatch_informer_watching", "1 while the informer's watch is open", "kind", kind,
-          () -> informer.isWatching() ? 1 : 0);
+          () -> informers.get(kind).isWatching() ? 1 : 0);
       metrics.gauge("chainwatch_view_objects", "Snapshots held in the view", "kind", kind,
           () -> state.sizes().getOrDefault(kind, 0));
       started.add(informer.start().toCompletableFuture());

@@ -76,7 +76,10 @@ class ScanTest {
     assertThat(race.getString("summary")).startsWith("Pod shop/web-7d9c6b5f4-x2k8p started 40 s before "
         + "cilium-agent was Ready on node 10.0.0.11: the CNI-chain race");
     assertThat(race.getJsonObject("evidence").getBoolean("chainRace")).isTrue();
-    assertThat(result.stderr()).contains("20 objects read, 18 used, 5 findings");
+    assertThat(result.lines()).extracting(line -> line.getString("detector") + "@" + line.getString("node"))
+        .as("the race node has no agent-not-ready taint: the deployment doctor names the cause")
+        .contains("missing-agent-not-ready-taint@10.0.0.11");
+    assertThat(result.stderr()).contains("20 objects read, 18 used, 6 findings");
   }
 
   @Test
@@ -92,7 +95,7 @@ class ScanTest {
     Result result = scan(new ByteArrayInputStream(json), "-", dump("race-cluster.yaml").toString());
 
     assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
-    assertThat(result.lines()).hasSize(5);
+    assertThat(result.lines()).hasSize(6);
   }
 
   @Test
@@ -135,9 +138,9 @@ class ScanTest {
   void saysOnceThatTheDetectorIsInactiveWhenTheEndpointCrdIsDisabled() {
     Result result = scan(dump("crd-disabled.yaml").toString());
 
-    assertThat(result.exit()).as("advice alone does not fail a scan").isEqualTo(Scan.EXIT_CLEAN);
-    assertThat(result.lines()).as("only the deployment doctor's advice on endpoint routes")
-        .extracting(line -> line.getString("detector")).containsOnly("bpf-host-routing");
+    assertThat(result.lines()).as("only the deployment doctor: endpoint-routes advice and the untainted node")
+        .extracting(line -> line.getString("detector"))
+        .containsOnly("bpf-host-routing", "missing-agent-not-ready-taint");
     assertThat(result.stderr()).containsOnlyOnce("detector missed-cilium-chain is inactive")
         .contains("disable-endpoint-crd");
   }
