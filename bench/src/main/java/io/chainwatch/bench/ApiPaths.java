@@ -10,6 +10,8 @@ final class ApiPaths {
   static final String CONFIG_MAPS = "/api/v1/namespaces/kube-system/configmaps";
   static final String BUDGETS = "/apis/policy/v1/poddisruptionbudgets";
   static final String DAEMON_SETS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+  static final String POLICIES = "/apis/cilium.io/v2/ciliumnetworkpolicies";
+  static final String CLUSTER_POLICIES = "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies";
 
   private ApiPaths() {}
 
@@ -29,6 +31,9 @@ final class ApiPaths {
         .serve(CILIUM_NODES, new FakeApiServer.Collection("cilium.io/v2", "CiliumNodeList", 0, i -> ""))
         .serve(CONFIG_MAPS, new FakeApiServer.Collection("v1", "ConfigMapList", 0, i -> ""))
         .serve(BUDGETS, new FakeApiServer.Collection("policy/v1", "PodDisruptionBudgetList", 0, i -> ""))
-        .serve(DAEMON_SETS, new FakeApiServer.Collection("apps/v1", "DaemonSetList", 0, i -> ""));
+        .serve(DAEMON_SETS, new FakeApiServer.Collection("apps/v1", "DaemonSetList", 0, i -> ""))
+        .serve(POLICIES, new FakeApiServer.Collection("cilium.io/v2", "CiliumNetworkPolicyList", 0, i -> ""))
+        .serve(CLUSTER_POLICIES, new FakeApiServer.Collection("cilium.io/v2", "CiliumClusterwideNetworkPolicyList",
+            0, i -> ""));
   }
 }

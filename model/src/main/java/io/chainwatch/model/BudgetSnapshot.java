@@ -64,7 +64,7 @@ public record BudgetSnapshot(
       values = List.copyOf(values);
     }
 
-    boolean matches(Map<String, String> labels) {
+    public boolean matches(Map<String, String> labels) {
       String value = labels.get(key);
       return switch (operator) {
         case "In" -> value != null && values.contains(value);

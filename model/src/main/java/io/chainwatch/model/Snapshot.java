@@ -12,7 +12,8 @@ public sealed interface Snapshot
         CiliumNodeSnapshot,
         CiliumConfigSnapshot,
         BudgetSnapshot,
-        DaemonSetSnapshot {
+        DaemonSetSnapshot,
+        PolicySnapshot {
 
   /** The object this snapshot was projected from. */
   ResourceRef ref();

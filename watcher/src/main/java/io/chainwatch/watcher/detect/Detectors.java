@@ -24,6 +24,8 @@ public final class Detectors {
     }
     if (config.hostDetectors().doctorEnabled()) {
       detectors.add(new MissingAgentNotReadyTaintDetector(config.missedChain().agentSettle()));
+      detectors.add(new L7PolicyInChainingDetector(config.hostDetectors().baseCni(),
+          config.hostDetectors().routingMode()));
       detectors.add(new DeploymentDoctorDetector(config.hostDetectors().baseCni(),
           config.hostDetectors().routingMode()));
     }

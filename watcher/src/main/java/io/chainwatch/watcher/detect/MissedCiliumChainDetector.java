@@ -87,7 +87,8 @@ public final class MissedCiliumChainDetector implements Detector {
       addNode(refs, node.name(), true, view);
     } else if (latest instanceof CiliumNodeSnapshot ciliumNode) {
       addNode(refs, ciliumNode.name(), true, view);
-    } else if (latest instanceof BudgetSnapshot || latest instanceof io.chainwatch.model.DaemonSetSnapshot) {
+    } else if (latest instanceof BudgetSnapshot || latest instanceof io.chainwatch.model.DaemonSetSnapshot
+        || latest instanceof io.chainwatch.model.PolicySnapshot) {
       return Subjects.NONE; // budgets matter to remediation, DaemonSets to the deployment doctor
     } else {
       // cilium-config or a namespace's opt-out changed: that can change any verdict

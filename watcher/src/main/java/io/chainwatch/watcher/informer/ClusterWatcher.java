@@ -3,6 +3,7 @@ package io.chainwatch.watcher.informer;
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.DaemonSetSnapshot;
+import io.chainwatch.model.PolicySnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
@@ -82,6 +83,10 @@ public final class ClusterWatcher implements AutoCloseable {
 
     add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
         ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace()));
+    add(kind("cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies", true), PolicySnapshot.class,
+        Projections::policy, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
+    add(kind("cilium.io", "v2", "CiliumClusterwideNetworkPolicy", "ciliumclusterwidenetworkpolicies", false),
+        PolicySnapshot.class, Projections::policy, ctx -> client.genericKubernetesResources(ctx));
     add(kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true), BudgetSnapshot.class,
         Projections::budget, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
 

@@ -39,7 +39,9 @@ public final class PruningSerialization extends KubernetesSerialization {
           "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
           "annotations", new AnnotationPrefix("chainwatch.io/")),
       "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true, "selector", true,
-          "template", Map.of("spec", Map.of("initContainers", true))),
+          "template", Map.of("spec", Map.of("initContainers", true)),
+          "endpointSelector", true, "egress", true, "ingress", true),
+      "specs", true,
       "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true,
           "disruptionsAllowed", true),
       "data", true);

@@ -3,6 +3,7 @@ package io.chainwatch.watcher.view;
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.DaemonSetSnapshot;
+import io.chainwatch.model.PolicySnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
@@ -40,6 +41,7 @@ public final class ClusterState implements ClusterView {
   private final SnapshotTable<CiliumConfigSnapshot> ciliumConfigs = new SnapshotTable<>();
   private final SnapshotTable<BudgetSnapshot> budgets = new SnapshotTable<>();
   private final SnapshotTable<DaemonSetSnapshot> daemonSets = new SnapshotTable<>();
+  private final SnapshotTable<PolicySnapshot> policies = new SnapshotTable<>();
 
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
@@ -77,6 +79,8 @@ public final class ClusterState implements ClusterView {
       return (SnapshotTable<S>) budgets;
     } else if (kind == DaemonSetSnapshot.class) {
       return (SnapshotTable<S>) daemonSets;
+    } else if (kind == PolicySnapshot.class) {
+      return (SnapshotTable<S>) policies;
     }
     throw new IllegalArgumentException("no table for " + kind);
   }
@@ -201,6 +205,11 @@ public final class ClusterState implements ClusterView {
   }
 
   @Override
+  public Collection<PolicySnapshot> policies() {
+    return policies.snapshots();
+  }
+
+  @Override
   public Collection<DaemonSetSnapshot> daemonSets() {
     return daemonSets.snapshots();
   }
@@ -236,6 +245,7 @@ public final class ClusterState implements ClusterView {
         "CiliumNode", ciliumNodes.size(),
         "ConfigMap", ciliumConfigs.size(),
         "PodDisruptionBudget", budgets.size(),
-        "DaemonSet", daemonSets.size());
+        "DaemonSet", daemonSets.size(),
+        "CiliumNetworkPolicy", policies.size());
   }
 }

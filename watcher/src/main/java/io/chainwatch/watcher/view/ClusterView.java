@@ -3,6 +3,7 @@ package io.chainwatch.watcher.view;
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.DaemonSetSnapshot;
+import io.chainwatch.model.PolicySnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
@@ -39,6 +40,9 @@ public interface ClusterView {
 
   /** Cilium agent pods bound to {@code node} (the configured namespace and label). */
   List<PodSnapshot> ciliumAgentsOn(String node);
+
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+  Collection<PolicySnapshot> policies();
 
   /** DaemonSets in Cilium's namespace (Cilium itself and the base CNI's agents). */
   Collection<DaemonSetSnapshot> daemonSets();

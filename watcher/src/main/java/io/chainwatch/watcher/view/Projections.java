@@ -3,6 +3,7 @@ package io.chainwatch.watcher.view;
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.DaemonSetSnapshot;
+import io.chainwatch.model.PolicySnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
@@ -52,6 +53,7 @@ public final class Projections {
       case "CiliumNode" -> cilium ? CiliumNodeSnapshot.class : null;
       case "PodDisruptionBudget" -> policy ? BudgetSnapshot.class : null;
       case "DaemonSet" -> "apps/v1".equals(apiVersion) ? DaemonSetSnapshot.class : null;
+      case "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" -> cilium ? PolicySnapshot.class : null;
       default -> null;
     };
   }
@@ -75,6 +77,8 @@ public final class Projections {
       return budget(object);
     } else if (type == DaemonSetSnapshot.class) {
       return daemonSet(object);
+    } else if (type == PolicySnapshot.class) {
+      return policy(object);
     }
     throw new ProjectionException("unsupported kind " + object.getApiVersion() + " " + object.getKind());
   }
@@ -242,6 +246,54 @@ public final class Projections {
       }
     }
     return new DaemonSetSnapshot(intern(f.requireNamespace()), f.meta.getName(), initContainers);
+  }
+
+  /** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: its L7 rules and endpoint selectors. */
+  @SuppressWarnings("unchecked")
+  public static PolicySnapshot policy(GenericKubernetesResource policy) {
+    Fields f = new Fields(policy);
+    boolean clusterwide = "CiliumClusterwideNetworkPolicy".equals(policy.getKind());
+    List<Map<String, Object>> rules = new ArrayList<>();
+    Map<String, Object> spec = f.map(policy.getAdditionalProperties(), "spec");
+    if (!spec.isEmpty()) {
+      rules.add(spec);
+    }
+    rules.addAll(f.listOfMaps(policy.getAdditionalProperties(), "specs", "specs"));
+    java.util.Set<String> l7 = new java.util.TreeSet<>();
+    List<List<BudgetSnapshot.LabelRequirement>> selectors = new ArrayList<>();
+    for (Map<String, Object> rule : rules) {
+      Map<String, Object> selector = f.map(rule, "endpointSelector");
+      List<BudgetSnapshot.LabelRequirement> requirements = new ArrayList<>();
+      f.map(selector, "matchLabels").forEach((key, value) -> requirements.add(new BudgetSnapshot.LabelRequirement(
+          key.replaceFirst("^k8s:", ""), "In", List.of(String.valueOf(value)))));
+      for (Map<String, Object> expression : f.listOfMaps(selector, "endpointSelector.matchExpressions",
+          "matchExpressions")) {
+        String key = f.string(expression, "endpointSelector.matchExpressions[].key", "key");
+        String operator = f.string(expression, "endpointSelector.matchExpressions[].operator", "operator");
+        Object values = expression.get("values");
+        requirements.add(new BudgetSnapshot.LabelRequirement(key == null ? "" : key.replaceFirst("^k8s:", ""),
+            operator == null ? "" : operator, values instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList() : List.of()));
+      }
+      selectors.add(requirements);
+      for (String direction : List.of("egress", "ingress")) {
+        for (Map<String, Object> peer : f.listOfMaps(rule, direction, direction)) {
+          if (peer.get("toFQDNs") != null) {
+            l7.add("toFQDNs");
+          }
+          for (Map<String, Object> port : f.listOfMaps(peer, direction + "[].toPorts", "toPorts")) {
+            Map<String, Object> l7Rules = f.map(port, "rules");
+            for (String kind : List.of("dns", "http", "kafka", "l7proto")) {
+              if (l7Rules.get(kind) != null) {
+                l7.add(kind);
+              }
+            }
+          }
+        }
+      }
+    }
+    return new PolicySnapshot(clusterwide ? null : intern(f.requireNamespace()), f.meta.getName(), List.copyOf(l7),
+        selectors);
   }
 
   private static OwnerRef controller(List<OwnerReference> owners) {
