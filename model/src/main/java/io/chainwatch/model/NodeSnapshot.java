@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param annotations the node annotations chainwatch reads ({@code chainwatch.io/*}); others are dropped, and the
  *     node report is held parsed in {@code report} instead
  * @param report the node probe's report, {@code null} when the node has none
+ * @param podCidrs {@code spec.podCIDRs} (or {@code spec.podCIDR}): the node's pod range under GlobalRouter, as
+ *     written (detectors parse them and skip what does not parse)
  */
 public record NodeSnapshot(
     String name,
@@ -24,18 +26,25 @@ public record NodeSnapshot(
     Map<String, String> labels,
     List<String> taints,
     Map<String, String> annotations,
-    NodeReport report)
+    NodeReport report,
+    List<String> podCidrs)
     implements Snapshot {
   public NodeSnapshot {
     Objects.requireNonNull(name, "name");
     labels = Map.copyOf(labels);
     taints = List.copyOf(taints);
     annotations = Map.copyOf(annotations);
+    podCidrs = List.copyOf(podCidrs);
+  }
+
+  public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,
+      Map<String, String> annotations, NodeReport report) {
+    this(name, createdAt, ready, labels, taints, annotations, report, List.of());
   }
 
   public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,
       Map<String, String> annotations) {
-    this(name, createdAt, ready, labels, taints, annotations, null);
+    this(name, createdAt, ready, labels, taints, annotations, null, List.of());
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param owner the controlling owner, {@code null} for a bare pod
  * @param labels pod labels
  * @param remediationDisabled annotated {@code chainwatch.io/remediation: disabled}
+ * @param networkRequest the pod's {@code tke.cloud.tencent.com/networks} request and IP, {@code null} without one
  */
 public record PodSnapshot(
     String namespace,
@@ -37,7 +38,8 @@ public record PodSnapshot(
     Instant readyChangedAt,
     OwnerRef owner,
     Map<String, String> labels,
-    boolean remediationDisabled)
+    boolean remediationDisabled,
+    PodNetworkRequest networkRequest)
     implements Snapshot {
   public PodSnapshot {
     Objects.requireNonNull(namespace, "namespace");

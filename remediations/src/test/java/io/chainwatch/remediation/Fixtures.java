@@ -35,22 +35,22 @@ public final class Fixtures {
   public static PodSnapshot pod(String namespace, String name, String owner, String node) {
     return new PodSnapshot(namespace, name, name + "-uid", node, "Running", false, false, T0, T0, true, T0,
         owner == null ? null : new OwnerRef("ReplicaSet", owner, owner + "-uid"), Map.of("app", name.split("-")[0]),
-        false);
+        false, null);
   }
 
   public static PodSnapshot replacement(PodSnapshot evicted, String name, Instant createdAt) {
     return new PodSnapshot(evicted.namespace(), name, name + "-uid", evicted.nodeName(), "Running", false, false,
-        createdAt, createdAt, true, createdAt, evicted.owner(), evicted.labels(), false);
+        createdAt, createdAt, true, createdAt, evicted.owner(), evicted.labels(), false, null);
   }
 
   public static PodSnapshot optedOut(PodSnapshot pod) {
     return new PodSnapshot(pod.namespace(), pod.name(), pod.uid(), pod.nodeName(), pod.phase(), false, false,
-        pod.createdAt(), pod.startedAt(), pod.ready(), pod.readyChangedAt(), pod.owner(), pod.labels(), true);
+        pod.createdAt(), pod.startedAt(), pod.ready(), pod.readyChangedAt(), pod.owner(), pod.labels(), true, null);
   }
 
   public static PodSnapshot terminating(PodSnapshot pod) {
     return new PodSnapshot(pod.namespace(), pod.name(), pod.uid(), pod.nodeName(), pod.phase(), false, true,
-        pod.createdAt(), pod.startedAt(), pod.ready(), pod.readyChangedAt(), pod.owner(), pod.labels(), false);
+        pod.createdAt(), pod.startedAt(), pod.ready(), pod.readyChangedAt(), pod.owner(), pod.labels(), false, null);
   }
 
   public static Finding restartFinding(PodSnapshot pod) {

@@ -6,6 +6,7 @@ import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.OwnerRef;
+import io.chainwatch.model.PodNetworkRequest;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.Snapshot;
 import io.chainwatch.watcher.view.AgentIdentity;
@@ -87,6 +88,7 @@ public final class Fixtures {
     private OwnerRef owner;
     private final Map<String, String> labels = new HashMap<>();
     private boolean remediationDisabled;
+    private PodNetworkRequest networkRequest;
 
     PodBuilder(String namespace, String name) {
       this.namespace = namespace;
@@ -151,9 +153,15 @@ public final class Fixtures {
       return this;
     }
 
+    /** The pod carries {@code tke.cloud.tencent.com/networks: networks} and got {@code podIp}. */
+    public PodBuilder networks(String networks, String podIp) {
+      networkRequest = new PodNetworkRequest(networks, podIp);
+      return this;
+    }
+
     public PodSnapshot build() {
       return new PodSnapshot(namespace, name, uid, node, phase, hostNetwork, terminating, started.minusSeconds(2),
-          started, ready, readyChangedAt, owner, labels, remediationDisabled);
+          started, ready, readyChangedAt, owner, labels, remediationDisabled, networkRequest);
     }
   }
 }

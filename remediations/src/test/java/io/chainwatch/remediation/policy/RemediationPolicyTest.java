@@ -61,7 +61,7 @@ class RemediationPolicyTest {
   void skipsWhenThePodIsGoneOrWasReplacedUnderTheSameName() {
     PodSnapshot sameNameNewUid = pod("shop", "web-1", "web-rs", "node-a");
     sameNameNewUid = new PodSnapshot("shop", "web-1", "other-uid", "node-a", "Running", false, false, T0, T0, true,
-        T0, sameNameNewUid.owner(), sameNameNewUid.labels(), false);
+        T0, sameNameNewUid.owner(), sameNameNewUid.labels(), false, null);
 
     Decision gone = policy.decide(restartFinding(web), new RemediationTarget(null, null, List.of(), 10), history,
         now);

@@ -11,18 +11,19 @@ import java.util.Optional;
 
 /**
  * How the cluster's network is built, read from what the cluster shows, with the signals used: the base CNI
- * (GlobalRouter when {@code tke-bridge-agent} runs, VPC-CNI when {@code tke-eni-ipamd} runs, or pinned in
- * configuration), whether Cilium is chained ({@code cni-chaining-mode}), the routing mode, and whether Cilium's agent
- * DaemonSet runs the sysctl-overwrite init container (sysctlfix).
+ * (GlobalRouter when {@code tke-bridge-agent} runs, even next to VPC-CNI's agent; VPC-CNI when only
+ * {@code tke-eni-ipamd} runs; or pinned in configuration), whether Cilium is chained ({@code cni-chaining-mode}),
+ * the routing mode, and whether Cilium's agent DaemonSet runs the sysctl-overwrite init container (sysctlfix).
  *
- * @param baseCni {@code global-router}, {@code vpc-cni} or {@code unknown}
+ * @param baseCni {@code global-router}, {@code vpc-cni} or {@code unknown}: the default pod network
+ * @param vpcCniAddon both agents run: GlobalRouter with VPC-CNI enabled next to it (annotated pods get VPC IPs)
  * @param chainingMode the {@code cni-chaining-mode} value, {@code null} when not chained
  * @param routing the routing mode, empty when unknown
  * @param sysctlfix whether the Cilium DaemonSet runs sysctlfix; empty when no Cilium DaemonSet is seen
  * @param config cilium-config's data (empty when absent)
  * @param signals what each conclusion was read from, for the evidence
  */
-public record ClusterShape(String baseCni, String chainingMode, Optional<RoutingMode> routing,
+public record ClusterShape(String baseCni, boolean vpcCniAddon, String chainingMode, Optional<RoutingMode> routing,
     Optional<Boolean> sysctlfix, Map<String, String> config, List<String> signals) {
   static final String GLOBAL_ROUTER = "global-router";
   static final String VPC_CNI = "vpc-cni";
@@ -34,19 +35,26 @@ public record ClusterShape(String baseCni, String chainingMode, Optional<Routing
   public static ClusterShape of(ClusterView view, String configuredBaseCni, String configuredRouting) {
     List<String> signals = new ArrayList<>();
     String base = "unknown";
+    boolean vpcCniAddon = false;
     if (!configuredBaseCni.equals("auto")) {
       base = configuredBaseCni;
       signals.add("configured doctor.baseCni=" + configuredBaseCni);
     } else {
+      boolean bridgeAgent = false;
+      boolean eniAgent = false;
       for (DaemonSetSnapshot daemonSet : view.daemonSets()) {
         if (daemonSet.name().startsWith("tke-bridge-agent")) {
-          base = GLOBAL_ROUTER;
+          bridgeAgent = true;
           signals.add("DaemonSet " + daemonSet.namespace() + "/" + daemonSet.name() + " (GlobalRouter's agent)");
         } else if (daemonSet.name().startsWith("tke-eni-ipamd")) {
-          base = VPC_CNI;
+          eniAgent = true;
           signals.add("DaemonSet " + daemonSet.namespace() + "/" + daemonSet.name() + " (VPC-CNI's agent)");
         }
       }
+      // Both agents run when a GlobalRouter cluster has VPC-CNI enabled next to it (coexistence): the default pod
+      // network is still GlobalRouter's bridge.
+      base = bridgeAgent ? GLOBAL_ROUTER : eniAgent ? VPC_CNI : base;
+      vpcCniAddon = bridgeAgent && eniAgent;
     }
     Map<String, String> config = view.ciliumConfig().map(CiliumConfigSnapshot::data).orElse(Map.of());
     String chaining = config.get("cni-chaining-mode");
@@ -67,7 +75,7 @@ public record ClusterShape(String baseCni, String chainingMode, Optional<Routing
         signals.add("DaemonSet " + daemonSet.namespace() + "/cilium init containers " + daemonSet.initContainers());
       }
     }
-    return new ClusterShape(base, chaining == null ? null : chaining.trim(), routing, sysctlfix, config,
+    return new ClusterShape(base, vpcCniAddon, chaining == null ? null : chaining.trim(), routing, sysctlfix, config,
         List.copyOf(signals));
   }
 

@@ -28,6 +28,8 @@ public final class Detectors {
           config.hostDetectors().routingMode()));
       detectors.add(new DeploymentDoctorDetector(config.hostDetectors().baseCni(),
           config.hostDetectors().routingMode()));
+      detectors.add(new VpcCniCoexistenceDetector(config.hostDetectors().baseCni(),
+          config.hostDetectors().routingMode()));
     }
     return List.copyOf(detectors);
   }

@@ -9,6 +9,7 @@ import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.OwnerRef;
+import io.chainwatch.model.PodNetworkRequest;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.Snapshot;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -33,6 +34,8 @@ public final class Projections {
   public static final String REMEDIATION_ANNOTATION = "chainwatch.io/remediation";
   public static final String SILENCE_ANNOTATION = "chainwatch.io/silence-until";
   private static final String ANNOTATION_PREFIX = "chainwatch.io/";
+  /** TKE: which network a pod asks for when it should not use the cluster default (GlobalRouter + VPC-CNI). */
+  public static final String NETWORKS_ANNOTATION = "tke.cloud.tencent.com/networks";
 
   private Projections() {}
 
@@ -110,7 +113,14 @@ public final class Projections {
         readyChangedAt,
         controller(meta.getOwnerReferences()),
         internAll(meta.getLabels()),
-        "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)));
+        "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)),
+        networkRequest(f, meta, status));
+  }
+
+  private static PodNetworkRequest networkRequest(Fields f, ObjectMeta meta, Map<String, Object> status) {
+    String networks = annotation(meta, NETWORKS_ANNOTATION);
+    return networks == null ? null
+        : new PodNetworkRequest(intern(networks), f.string(status, "status.podIP", "podIP"));
   }
 
   public static NodeSnapshot node(GenericKubernetesResource node) {
@@ -148,7 +158,17 @@ public final class Projections {
         internAll(f.meta.getLabels()),
         taints,
         annotations,
-        reportText == null ? null : NodeReports.parse(reportText));
+        reportText == null ? null : NodeReports.parse(reportText),
+        podCidrs(f, spec));
+  }
+
+  private static List<String> podCidrs(Fields f, Map<String, Object> spec) {
+    List<String> cidrs = f.listOfStrings(spec, "spec.podCIDRs", "podCIDRs");
+    if (!cidrs.isEmpty()) {
+      return cidrs;
+    }
+    String single = f.string(spec, "spec.podCIDR", "podCIDR");
+    return single == null || single.isEmpty() ? List.of() : List.of(single);
   }
 
   public static EndpointSnapshot endpoint(GenericKubernetesResource endpoint) {
@@ -390,6 +410,24 @@ public final class Projections {
         }
       }
       return (List<Map<String, Object>>) value;
+    }
+
+    List<String> listOfStrings(Map<String, Object> parent, String path, String field) {
+      Object value = parent.get(field);
+      if (value == null) {
+        return List.of();
+      }
+      if (!(value instanceof List<?> list)) {
+        throw problem(path, "a list", value);
+      }
+      List<String> strings = new ArrayList<>(list.size());
+      for (Object item : list) {
+        if (!(item instanceof String text)) {
+          throw problem(path + "[]", "a string", item);
+        }
+        strings.add(text);
+      }
+      return strings;
     }
 
     String string(Map<String, Object> parent, String path, String field) {

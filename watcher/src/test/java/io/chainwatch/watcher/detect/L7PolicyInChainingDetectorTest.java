@@ -79,6 +79,13 @@ class L7PolicyInChainingDetectorTest {
   }
 
   @Test
+  void aGlobalRouterClusterWithVpcCniEnabledIsStillBridgedWhateverTheListingOrder() {
+    Snapshot config = ciliumConfig("cni-chaining-mode", "generic-veth", "routing-mode", "native");
+    assertThat(judge(VPC_CNI, GLOBAL_ROUTER, DNS_POLICY, config)).hasSize(1);
+    assertThat(judge(GLOBAL_ROUTER, VPC_CNI, DNS_POLICY, config)).hasSize(1);
+  }
+
+  @Test
   void notForVpcCniNotInOverlayNotWithoutL7Rules() {
     assertThat(judge(VPC_CNI, DNS_POLICY, ciliumConfig("cni-chaining-mode", "generic-veth", "routing-mode",
         "native"))).as("VPC-CNI native chaining: L7 works").isEmpty();

@@ -251,6 +251,29 @@ class ScanTest {
   }
 
   @Test
+  void aDumpMixingEveryKindGetsEachDoctorFindingOnceAndNothingForWhatWorks() {
+    Result result = scan(dump("doctor-global-router-mixed.yaml").toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(result.stderr()).contains("19 objects read, 19 used");
+    assertThat(result.lines()).extracting(line -> line.getString("detector") + " " + line.getString("resource")
+        + " " + line.getString("severity")).containsExactlyInAnyOrder(
+        "unsupported-gr-native-routing ConfigMap/kube-system/cilium-config critical",
+        "l7-policy-in-chaining CiliumNetworkPolicy/shop/web-egress-dns critical",
+        "vpc-cni-coexistence-broken Pod/shop/payments-6c5d8-eni01 critical",
+        "missing-agent-not-ready-taint Node/10.0.1.12 warning",
+        "bpf-host-routing ConfigMap/kube-system/cilium-config info");
+    JsonObject taint = result.lines().stream()
+        .filter(line -> line.getString("detector").equals("missing-agent-not-ready-taint")).findFirst().orElseThrow();
+    assertThat(taint.getString("summary")).contains("np-burst");
+    JsonObject l7 = result.lines().stream()
+        .filter(line -> line.getString("detector").equals("l7-policy-in-chaining")).findFirst().orElseThrow();
+    assertThat(l7.getJsonObject("evidence").getInteger("runningPodsSelected")).isEqualTo(1);
+    assertThat(result.stdout()).as("the pod that got its VPC IP, the L4-only policy")
+        .doesNotContain("ledger-0", "nodes-l4");
+  }
+
+  @Test
   void theTextReportGroupsBySeverityWithEvidenceAndActionAndNoColourOffATerminal() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit = Scan.run(ChainwatchConfig.defaults(), List.of(dump("doctor-vpc-cni-native.yaml").toString()), NOW,

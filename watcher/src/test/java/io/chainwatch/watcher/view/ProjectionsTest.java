@@ -7,6 +7,7 @@ import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.OwnerRef;
+import io.chainwatch.model.PodNetworkRequest;
 import io.chainwatch.model.PodSnapshot;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -55,7 +56,46 @@ class ProjectionsTest {
     assertThat(pod).isEqualTo(new PodSnapshot("shop", "web-1", "u1", "node-1", "Running", false, false,
         Instant.parse("2026-11-23T04:00:00Z"), Instant.parse("2026-11-23T04:00:02Z"), true,
         Instant.parse("2026-11-23T04:00:09Z"), new OwnerRef("ReplicaSet", "web-7d9", "rs1"), Map.of("app", "web"),
-        true));
+        true, null));
+  }
+
+  @Test
+  void keepsThePodIpOnlyForPodsThatAskForAnotherNetwork() {
+    String template = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: %s
+          namespace: shop
+          annotations: {%s}
+        status: {phase: Running, podIP: 172.16.1.9}
+        """;
+    PodSnapshot eni = Projections.pod(parse(template.formatted("eni-1",
+        "tke.cloud.tencent.com/networks: tke-route-eni")));
+    PodSnapshot plain = Projections.pod(parse(template.formatted("plain", "")));
+
+    assertThat(eni.networkRequest()).isEqualTo(new PodNetworkRequest("tke-route-eni", "172.16.1.9"));
+    assertThat(plain.networkRequest()).isNull();
+    assertThatThrownBy(() -> Projections.pod(parse(template.formatted("bad",
+        "tke.cloud.tencent.com/networks: tke-route-eni").replace("podIP: 172.16.1.9", "podIP: [1]"))))
+        .hasMessage("Pod shop/bad: status.podIP must be a string, got [1]");
+  }
+
+  @Test
+  void projectsNodePodRangesFromEitherField() {
+    String template = """
+        apiVersion: v1
+        kind: Node
+        metadata: {name: n1}
+        spec: %s
+        """;
+    assertThat(Projections.node(parse(template.formatted("{podCIDR: 172.16.1.0/26, podCIDRs: [172.16.1.0/26, "
+        + "'fd00::/64']}"))).podCidrs()).containsExactly("172.16.1.0/26", "fd00::/64");
+    assertThat(Projections.node(parse(template.formatted("{podCIDR: 172.16.1.0/26}"))).podCidrs())
+        .containsExactly("172.16.1.0/26");
+    assertThat(Projections.node(parse(template.formatted("{}"))).podCidrs()).isEmpty();
+    assertThatThrownBy(() -> Projections.node(parse(template.formatted("{podCIDRs: [7]}"))))
+        .hasMessage("Node n1: spec.podCIDRs[] must be a string, got 7");
   }
 
   @Test
