@@ -253,6 +253,55 @@ class ChainwatchMockServerTest {
     assertThat(chainwatch.view().ciliumConfig()).isPresent();
   }
 
+  // node-2 is young and has no agent: its missing-agent-not-ready-taint finding belongs to other tests
+  private List<String> openDoctorFindings() {
+    return chainwatch.openFindings().stream().filter(f -> !f.detectorId().equals("missed-cilium-chain"))
+        .filter(f -> !f.detectorId().equals("missing-agent-not-ready-taint"))
+        .map(f -> f.detectorId() + " " + f.resource().key()).sorted().toList();
+  }
+
+  @Test
+  void theDeploymentDoctorFollowsTheClusterItWatches() {
+    client.nodes().withName("node-1").edit(node -> new io.fabric8.kubernetes.api.model.NodeBuilder(node)
+        .editOrNewSpec().withPodCIDR("172.16.1.0/26").endSpec().build());
+    client.apps().daemonSets().resource(new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder()
+        .withNewMetadata().withNamespace("kube-system").withName("tke-bridge-agent").endMetadata()
+        .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent").withImage("a")
+        .endContainer().endSpec().endTemplate().endSpec().build()).create();
+    client.configMaps().resource(KubeObjects.ciliumConfig(Map.of("cni-chaining-mode", "generic-veth",
+        "routing-mode", "native"))).create();
+    Pod eni = client.pods().resource(new io.fabric8.kubernetes.api.model.PodBuilder(
+        KubeObjects.pod("shop", "eni-1", "node-1", agentReady.plusSeconds(60))).editMetadata()
+        .addToAnnotations("tke.cloud.tencent.com/networks", "tke-route-eni").addToLabels("app", "web").endMetadata()
+        .editStatus().withPodIP("172.16.1.9").endStatus().build()).create();
+    createEndpointOf(eni);
+    client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+        .withGroup("cilium.io").withVersion("v2").withKind("CiliumNetworkPolicy").withPlural("ciliumnetworkpolicies")
+        .withNamespaced(true).build()).inNamespace("shop")
+        .resource(new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2")
+            .withKind("CiliumNetworkPolicy").withNewMetadata().withNamespace("shop").withName("dns-only")
+            .endMetadata().addToAdditionalProperties("spec", Map.of("endpointSelector",
+                Map.of("matchLabels", Map.of("app", "web")), "egress", List.of(Map.of("toPorts", List.of(Map.of(
+                    "ports", List.of(Map.of("port", "53")), "rules", Map.of("dns",
+                        List.of(Map.of("matchPattern", "*")))))))))
+            .build()).create();
+    startChainwatch();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openDoctorFindings()).containsExactly(
+        "l7-policy-in-chaining CiliumNetworkPolicy/shop/dns-only",
+        "unsupported-gr-native-routing ConfigMap/kube-system/cilium-config",
+        "vpc-cni-coexistence-broken Pod/shop/eni-1"));
+
+    // Overlay fixes the first two; the annotation still has no effect while Cilium is chained. (No Cilium DaemonSet
+    // is served, so whether sysctlfix runs is unknown and overlay's sysctlfix check stays quiet.)
+    client.configMaps().resource(KubeObjects.ciliumConfig(Map.of("cni-chaining-mode", "generic-veth",
+        "routing-mode", "tunnel", "enable-ipv4-masquerade", "false"))).update();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openDoctorFindings()).containsExactly(
+        "vpc-cni-coexistence-broken Pod/shop/eni-1"));
+    assertThat(new String(findingLines.toByteArray(), StandardCharsets.UTF_8))
+        .contains("\"detector\":\"unsupported-gr-native-routing\"", "\"detector\":\"vpc-cni-coexistence-broken\"");
+  }
+
   @Test
   void aMalformedEndpointIsCountedAndTheInformerKeepsRunning() {
     startChainwatch();

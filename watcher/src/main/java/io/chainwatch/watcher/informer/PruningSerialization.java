@@ -1,5 +1,6 @@
 package io.chainwatch.watcher.informer;
 
+import io.chainwatch.watcher.view.Projections;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListMeta;
@@ -37,17 +38,18 @@ public final class PruningSerialization extends KubernetesSerialization {
       "kind", true,
       "metadata", Map.of("name", true, "namespace", true, "uid", true, "resourceVersion", true,
           "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
-          "annotations", new AnnotationPrefix("chainwatch.io/")),
+          "annotations", new AnnotationKeys("chainwatch.io/", Projections.NETWORKS_ANNOTATION)),
       "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true, "selector", true,
+          "podCIDR", true, "podCIDRs", true,
           "template", Map.of("spec", Map.of("initContainers", true)),
           "endpointSelector", true, "egress", true, "ingress", true),
       "specs", true,
       "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true,
-          "disruptionsAllowed", true),
+          "disruptionsAllowed", true, "podIP", true),
       "data", true);
 
-  /** Keeps only the annotations whose key starts with a prefix: other tools' annotations can be large. */
-  record AnnotationPrefix(String prefix) {}
+  /** Keeps only chainwatch's annotations and one more key: other tools' annotations can be large. */
+  record AnnotationKeys(String prefix, String key) {}
 
   // Sub-values are read mid-stream, so what follows them is not "trailing".
   private static final JsonMapper JSON = JsonMapper.builder()
@@ -223,8 +225,8 @@ public final class PruningSerialization extends KubernetesSerialization {
       String field = parser.currentName();
       parser.nextToken();
       Object rule = keep instanceof Map<?, ?> rules ? rules.get(field) : null;
-      if (keep instanceof AnnotationPrefix prefix) {
-        rule = field.startsWith(prefix.prefix()) ? Boolean.TRUE : null;
+      if (keep instanceof AnnotationKeys annotations) {
+        rule = field.startsWith(annotations.prefix()) || field.equals(annotations.key()) ? Boolean.TRUE : null;
       }
       if (rule == null) {
         parser.skipChildren();
