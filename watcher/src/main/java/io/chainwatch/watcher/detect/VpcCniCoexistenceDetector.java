@@ -22,10 +22,10 @@ import java.util.Set;
 
 /**
  * {@code vpc-cni-coexistence-broken} (critical, page): a pod asks for a VPC-CNI network with
- * {@code tke.cloud.tencent.com/networks} ({@code tke-route-eni}, or {@code tke-direct-eni}) but its IP lies in a
- * node's GlobalRouter pod range: under Cilium chaining multus delegates every pod to tke-bridge, so the annotation has
+ * {@code tke.cloud.tencent.com/networks} ({@code tke-route-eni}, or {@code tke-direct-eni}) but its IP lies in its
+ * node's GlobalRouter pod range ({@code spec.podCIDR(s)}): under Cilium chaining multus delegates every pod to tke-bridge, so the annotation has
  * no effect and the pod's traffic never takes the VPC-CNI path. Not reported when Cilium is not chained, on a VPC-CNI
- * cluster, or for pods that did get an address outside every node's pod range (a VPC IP).
+ * cluster, or for pods that did get an address outside their node's pod range (a VPC IP).
  */
 public final class VpcCniCoexistenceDetector implements Detector {
   public static final String ID = "vpc-cni-coexistence-broken";
@@ -82,23 +82,24 @@ public final class VpcCniCoexistenceDetector implements Detector {
     if (!shape.chained() || shape.baseCni().equals(ClusterShape.VPC_CNI)) {
       return Evaluation.NOTHING;
     }
-    Optional<Map.Entry<String, Cidr>> range = globalRouterRangeHolding(request.podIp(), pod.nodeName(), view);
+    // tke-bridge takes a pod's IP from its own node's range, so that range is the only one to check.
+    Optional<Cidr> range = pod.nodeName() == null ? Optional.empty()
+        : view.node(pod.nodeName()).flatMap(node -> rangeHolding(request.podIp(), node));
     if (range.isEmpty()) {
       return Evaluation.NOTHING; // a VPC IP: the request worked
     }
-    String rangeOwner = range.get().getKey();
-    String cidr = range.get().getValue().text();
+    String cidr = range.get().text();
     Map<String, Object> evidence = new LinkedHashMap<>();
-    evidence.put("annotation", Map.of("tke.cloud.tencent.com/networks", request.networks()));
+    evidence.put("networksAnnotation", request.networks());
     evidence.put("podIp", request.podIp());
-    evidence.put("globalRouterRange", Map.of("node", rangeOwner, "podCIDR", cidr));
+    evidence.put("nodePodCIDR", cidr);
     evidence.put("baseCni", shape.baseCni());
     evidence.put("vpcCniEnabled", shape.vpcCniAddon());
     evidence.put("chainingMode", shape.chainingMode());
     evidence.put("signals", shape.signals());
     evidence.put("actionReason", "a restart gets a GlobalRouter IP again: only a person can move the workload");
     String summary = "Pod " + pod.namespace() + "/" + pod.name() + " asks for " + String.join(", ", vpcNetworks)
-        + " (tke.cloud.tencent.com/networks) but got " + request.podIp() + " from node " + rangeOwner
+        + " (tke.cloud.tencent.com/networks) but got " + request.podIp() + " from node " + pod.nodeName()
         + "'s GlobalRouter pod range " + cidr + ": with Cilium chained (" + shape.chainingMode() + "), multus hands "
         + "every pod to tke-bridge, so the annotation has no effect and the pod's traffic does not take the VPC-CNI "
         + "path. Workloads that need VPC IPs next to Cilium need a VPC-CNI cluster.";
@@ -117,20 +118,8 @@ public final class VpcCniCoexistenceDetector implements Detector {
     return found;
   }
 
-  /** The pod's own node's range first (the usual case), then any node's: GlobalRouter hands out per-node ranges. */
-  private static Optional<Map.Entry<String, Cidr>> globalRouterRangeHolding(String ip, String nodeName,
-      ClusterView view) {
-    if (nodeName != null) {
-      Optional<Map.Entry<String, Cidr>> own = view.node(nodeName).flatMap(node -> rangeHolding(ip, node));
-      if (own.isPresent()) {
-        return own;
-      }
-    }
-    return view.nodes().stream().map(node -> rangeHolding(ip, node)).flatMap(Optional::stream).findFirst();
-  }
-
-  private static Optional<Map.Entry<String, Cidr>> rangeHolding(String ip, NodeSnapshot node) {
+  private static Optional<Cidr> rangeHolding(String ip, NodeSnapshot node) {
     return node.podCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).filter(cidr -> cidr.contains(ip))
-        .findFirst().map(cidr -> Map.entry(node.name(), cidr));
+        .findFirst();
   }
 }

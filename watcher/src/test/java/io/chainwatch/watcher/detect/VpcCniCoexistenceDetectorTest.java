@@ -58,28 +58,33 @@ class VpcCniCoexistenceDetectorTest {
       assertThat(f.summary()).contains("shop/eni-1", "tke-route-eni", "172.16.1.9", "172.16.1.0/26",
           "VPC-CNI cluster");
       assertThat(f.evidence()).containsEntry("podIp", "172.16.1.9").containsEntry("vpcCniEnabled", true)
-          .containsEntry("baseCni", "global-router")
-          .containsEntry("globalRouterRange", Map.of("node", "node-1", "podCIDR", "172.16.1.0/26"));
+          .containsEntry("baseCni", "global-router").containsEntry("nodePodCIDR", "172.16.1.0/26")
+          .containsEntry("networksAnnotation", "tke-route-eni");
       assertThat((List<?>) f.evidence().get("signals")).anySatisfy(s -> assertThat((String) s)
           .contains("tke-eni-ipamd"));
     });
   }
 
-  @ParameterizedTest(name = "{0} in {1}")
+  @ParameterizedTest(name = "{0} {1} on {2}")
   @CsvSource(delimiter = '|', textBlock = """
-      tke-route-eni                        | 172.16.1.70     | another node's range
-      tke-direct-eni                       | fd00:10:1::1f   | an IPv6 range
-      '[{"name":"tke-route-eni"}]'         | 172.16.1.10     | a JSON list
-      'tke-bridge,tke-route-eni'           | 172.16.1.11     | a comma-separated list
+      tke-route-eni                        | 172.16.1.70     | node-2 | the node's own range
+      tke-direct-eni                       | fd00:10:1::1f   | node-2 | an IPv6 range
+      '[{"name":"tke-route-eni"}]'         | 172.16.1.10     | node-1 | a JSON list
+      'tke-bridge,tke-route-eni'           | 172.16.1.11     | node-1 | a comma-separated list
       """)
-  void readsTheAnnotationsFormsAndEveryNodesRange(String networks, String ip, String why) {
-    assertThat(judge(BRIDGE_AGENT, CHAINED, annotated("eni-1", networks, ip))).as(why).hasSize(1);
+  void readsTheAnnotationsFormsAndBothFamilies(String networks, String ip, String node, String why) {
+    assertThat(judge(BRIDGE_AGENT, CHAINED, Fixtures.pod("shop", "eni-1").node(node).networks(networks, ip).build()))
+        .as(why).hasSize(1);
   }
 
   @Test
   void notWhenTheRequestWorkedOrWasNeverMade() {
     assertThat(judge(BRIDGE_AGENT, ENI_AGENT, CHAINED, annotated("eni-1", "tke-route-eni", "10.0.4.17")))
         .as("a VPC IP: the annotation took effect").isEmpty();
+    assertThat(judge(BRIDGE_AGENT, CHAINED, annotated("eni-1", "tke-route-eni", "172.16.1.70")))
+        .as("outside its own node's range").isEmpty();
+    assertThat(judge(BRIDGE_AGENT, CHAINED, Fixtures.pod("shop", "nowhere").node(null)
+        .networks("tke-route-eni", "172.16.1.9").build())).as("unscheduled").isEmpty();
     assertThat(judge(BRIDGE_AGENT, CHAINED, Fixtures.pod("shop", "plain").build()))
         .as("no annotation").isEmpty();
     assertThat(judge(BRIDGE_AGENT, CHAINED, annotated("bridge", "tke-bridge", "172.16.1.9")))
