@@ -129,7 +129,13 @@ public final class ConfigLoader {
             get(values, Settings.REMEDIATION_BUDGET_BACKOFF),
             get(values, Settings.REMEDIATION_REQUEST_TIMEOUT),
             get(values, Settings.REMEDIATION_STATE_NAMESPACE),
-            get(values, Settings.REMEDIATION_STATE_CONFIG_MAP)),
+            get(values, Settings.REMEDIATION_STATE_CONFIG_MAP),
+            new RemediationConfig.RpFilterRepair(
+                get(values, Settings.RP_FILTER_REPAIR_ENABLED),
+                get(values, Settings.RP_FILTER_REPAIR_NODE_COOLDOWN),
+                get(values, Settings.RP_FILTER_REPAIR_MAX_ATTEMPTS),
+                get(values, Settings.RP_FILTER_REPAIR_MAX_NODES),
+                get(values, Settings.RP_FILTER_REPAIR_TTL))),
         new NotifiersConfig(
             new NotifiersConfig.Incidents(
                 get(values, Settings.INCIDENTS_QUIET_PERIOD),

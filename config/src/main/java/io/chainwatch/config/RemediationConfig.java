@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param requestTimeout bound on one API request
  * @param stateNamespace namespace of the state ConfigMap
  * @param stateConfigMap name of the state ConfigMap
+ * @param rpFilterRepair the opt-in rp_filter repair through the node probe
  */
 public record RemediationConfig(
     boolean dryRun,
@@ -34,7 +35,8 @@ public record RemediationConfig(
     Duration budgetBackoff,
     Duration requestTimeout,
     String stateNamespace,
-    String stateConfigMap) {
+    String stateConfigMap,
+    RpFilterRepair rpFilterRepair) {
   public RemediationConfig {
     excludedNamespaces = List.copyOf(excludedNamespaces);
     Objects.requireNonNull(podCooldown, "podCooldown");
@@ -45,11 +47,29 @@ public record RemediationConfig(
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(stateNamespace, "stateNamespace");
     Objects.requireNonNull(stateConfigMap, "stateConfigMap");
+    Objects.requireNonNull(rpFilterRepair, "rpFilterRepair");
   }
 
   /** The mode as configured: {@code dry-run} or {@code enforce}. */
   public String mode() {
     return dryRun ? "dry-run" : "enforce";
+  }
+
+  /**
+   * Opt-in host repair: the node's probe writes rp_filter back on request.
+   *
+   * @param enabled whether rp-filter-reset findings become repair requests
+   * @param nodeCooldown wait after a request before the same node gets another
+   * @param maxAttemptsPerNodePerHour requests for one node per hour, then page
+   * @param maxNodesPerWindow nodes repaired within the breaker window, then page (a fleet-wide change)
+   * @param requestTtl a probe ignores an older request
+   */
+  public record RpFilterRepair(boolean enabled, Duration nodeCooldown, int maxAttemptsPerNodePerHour,
+      int maxNodesPerWindow, Duration requestTtl) {
+    public RpFilterRepair {
+      Objects.requireNonNull(nodeCooldown, "nodeCooldown");
+      Objects.requireNonNull(requestTtl, "requestTtl");
+    }
   }
 
   /**

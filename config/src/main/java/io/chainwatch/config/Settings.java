@@ -154,6 +154,25 @@ public final class Settings {
       new Setting<>("remediation.stateConfigMap", "chainwatch-remediation-state", "a ConfigMap name",
           Parsers::dnsSubdomain, "ConfigMap that keeps cooldowns, attempts, the breaker and evictions in flight.",
           false);
+  public static final Setting<Boolean> RP_FILTER_REPAIR_ENABLED =
+      new Setting<>("remediation.rpFilterRepair.enabled", "false", "true or false", Parsers::bool,
+          "Ask a node's probe to write rp_filter back when rp-filter-reset finds it wrong (the probe must run with "
+              + "repair on and CAP_NET_ADMIN; the chart's rpFilterRepair.enabled sets both). Off: such findings page.",
+          false);
+  public static final Setting<Duration> RP_FILTER_REPAIR_NODE_COOLDOWN =
+      new Setting<>("remediation.rpFilterRepair.nodeCooldown", "PT10M", "an ISO-8601 duration such as PT10M",
+          Parsers.duration(Duration.ZERO), "After a repair request, the same node waits this long.", false);
+  public static final Setting<Integer> RP_FILTER_REPAIR_MAX_ATTEMPTS =
+      new Setting<>("remediation.rpFilterRepair.maxAttemptsPerNodePerHour", "3", "an integer from 1 to 100",
+          Parsers.integer(1, 100), "Repair requests for one node per hour; beyond it chainwatch pages.", false);
+  public static final Setting<Integer> RP_FILTER_REPAIR_MAX_NODES =
+      new Setting<>("remediation.rpFilterRepair.maxNodesPerWindow", "10", "an integer from 1 to 100000",
+          Parsers.integer(1, 100_000), "Nodes repaired within remediation.breaker.window; beyond it the change is "
+              + "fleet-wide (an OS image, a config rollout) and chainwatch pages instead.", false);
+  public static final Setting<Duration> RP_FILTER_REPAIR_TTL =
+      new Setting<>("remediation.rpFilterRepair.requestTtl", "PT5M", "an ISO-8601 duration of at least PT30S",
+          Parsers.duration(Duration.ofSeconds(30)), "A probe ignores a repair request older than this (a request "
+              + "left while the probe was down is never applied late).", false);
 
   public static final Setting<Duration> INCIDENTS_QUIET_PERIOD =
       new Setting<>("incidents.quietPeriod", "PT2M", "an ISO-8601 duration such as PT2M",
@@ -268,6 +287,11 @@ public final class Settings {
           REMEDIATION_BREAKER_MAX_PODS,
           REMEDIATION_BREAKER_MAX_NODE_SHARE,
           REMEDIATION_BREAKER_MIN_NODES,
+          RP_FILTER_REPAIR_ENABLED,
+          RP_FILTER_REPAIR_NODE_COOLDOWN,
+          RP_FILTER_REPAIR_MAX_ATTEMPTS,
+          RP_FILTER_REPAIR_MAX_NODES,
+          RP_FILTER_REPAIR_TTL,
           REMEDIATION_BREAKER_COOLDOWN,
           REMEDIATION_VERIFY_TIMEOUT,
           REMEDIATION_BUDGET_RETRIES,

@@ -5,16 +5,17 @@ import java.util.Objects;
 
 /**
  * What the remediation policy decided for one finding, and which rule or limit chose it, so that the audit record can
- * say why. A closed set: evict now, wait until a time, page a person, or skip.
+ * say why. A closed set: evict now, ask a node's probe for a repair, wait until a time, page a person, or skip.
  */
-public sealed interface Decision permits Decision.Evict, Decision.Wait, Decision.Page, Decision.Skip {
+public sealed interface Decision permits Decision.Evict, Decision.Repair, Decision.Wait, Decision.Page,
+    Decision.Skip {
   /** The rule or limit that chose this decision. */
   RemediationRule rule();
 
   /** One sentence a person understands. */
   String why();
 
-  /** The lower-case verdict used on the wire: evict, wait, page or skip. */
+  /** The lower-case verdict used on the wire: evict, repair, wait, page or skip. */
   String verdict();
 
   /** Evict the pod now. */
@@ -27,6 +28,19 @@ public sealed interface Decision permits Decision.Evict, Decision.Wait, Decision
     @Override
     public String verdict() {
       return "evict";
+    }
+  }
+
+  /** Ask the node's probe to write the expected host settings back. */
+  record Repair(RemediationRule rule, String why) implements Decision {
+    public Repair {
+      Objects.requireNonNull(rule, "rule");
+      Objects.requireNonNull(why, "why");
+    }
+
+    @Override
+    public String verdict() {
+      return "repair";
     }
   }
 

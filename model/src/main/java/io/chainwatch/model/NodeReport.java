@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param healthError why cilium-health could not be read, {@code null} when it was
  * @param problem why the report itself could not be read (malformed, unknown version); when set, the other fields
  *     are empty and detectors treat the node as not reported
+ * @param repair the probe's answer to the last repair request it handled, {@code null} when none
  */
 public record NodeReport(
     Instant observedAt,
@@ -22,13 +23,78 @@ public record NodeReport(
     Map<String, Integer> rpFilter,
     LocalHealth health,
     String healthError,
-    String problem) {
+    String problem,
+    RepairAnswer repair) {
   public NodeReport {
     rpFilter = Map.copyOf(rpFilter);
   }
 
+  public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
+      String healthError, String problem) {
+    this(observedAt, uplink, rpFilter, health, healthError, problem, null);
+  }
+
   public static NodeReport unreadable(String problem) {
-    return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"));
+    return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"), null);
+  }
+
+  /**
+   * The rp_filter values to write so that the routing mode's traffic passes again; empty when nothing needs writing
+   * or the report does not say what to write. The kernel applies max(all, interface):
+   * <ul>
+   *   <li>native routing: a strict uplink becomes 0 when {@code all} is 0, else 2 (loose), the only per-interface
+   *       value that a strict {@code all} cannot override;</li>
+   *   <li>overlay: {@code all} becomes 0, and every Cilium interface whose own value is not 0 becomes 0 (what
+   *       Cilium's sysctlfix writes).</li>
+   * </ul>
+   */
+  public Map<String, Integer> rpFilterRepair(boolean nativeRouting) {
+    Map<String, Integer> values = new java.util.TreeMap<>();
+    int all = rpFilter.getOrDefault("all", 0);
+    if (nativeRouting) {
+      Integer effective = uplink == null ? null : effectiveRpFilter(uplink);
+      if (effective != null && effective == 1) {
+        values.put(uplink, all == 0 ? 0 : 2);
+      }
+      return values;
+    }
+    boolean anyFiltered = rpFilter.keySet().stream().anyMatch(iface -> isCiliumInterface(iface)
+        && effectiveRpFilter(iface) != 0);
+    if (!anyFiltered) {
+      return values;
+    }
+    if (all != 0) {
+      values.put("all", 0);
+    }
+    rpFilter.forEach((iface, own) -> {
+      if (isCiliumInterface(iface) && own != 0) {
+        values.put(iface, 0);
+      }
+    });
+    return values;
+  }
+
+  /** Interfaces Cilium needs at rp_filter 0 in overlay routing: its own and every pod veth. */
+  public static boolean isCiliumInterface(String iface) {
+    return iface.startsWith("lxc") || iface.equals("cilium_host") || iface.equals("cilium_net");
+  }
+
+  /**
+   * The probe's answer to a repair request ({@code repair} in the report).
+   *
+   * @param id the request's id
+   * @param at when the probe handled it
+   * @param written rp_filter values written, by interface
+   * @param errors values that could not be written, {@code interface: why}
+   * @param refused why the probe did not act at all (expired, invalid), {@code null} when it did
+   */
+  public record RepairAnswer(String id, Instant at, Map<String, Integer> written, Map<String, String> errors,
+      String refused) {
+    public RepairAnswer {
+      Objects.requireNonNull(id, "id");
+      written = Map.copyOf(written);
+      errors = Map.copyOf(errors);
+    }
   }
 
   /**

@@ -6,6 +6,11 @@ import java.util.Locale;
 public enum PlannedAction {
   /** Evict the pod so its controller recreates it through the full CNI chain. */
   RESTART,
+  /**
+   * Ask the node's probe to write the expected host setting back (rp_filter; opt-in, and only with a probe allowed
+   * to write).
+   */
+  REPAIR,
   /** Tell a person: acting automatically would not help or is not allowed. */
   PAGE,
   /** Advice only. */

@@ -47,6 +47,10 @@ public record RemediationOutcome(
     BUDGET_REFUSED(false),
     /** The eviction failed for another reason (RBAC, server error, timeout, state not saved). */
     FAILED(true),
+    /** The repair request was written on the Node for its probe. */
+    REPAIR_REQUESTED(false),
+    /** Dry-run: the repair request would have been written. */
+    WOULD_REPAIR(false),
     /** This replica may not write (not the leader, or its lease is past the renew deadline): no write was made. */
     NOT_LEADER(false);
 

@@ -40,6 +40,22 @@ public enum RemediationRule {
   OWNER_COOLDOWN,
   /** The global eviction rate limit is reached. */
   RATE_LIMIT,
+  /** Host repair is not enabled ({@code remediation.rpFilterRepair}). */
+  REPAIR_DISABLED,
+  /** The node is gone. */
+  NODE_GONE,
+  /** The node is annotated {@code chainwatch.io/remediation: disabled}. */
+  NODE_OPT_OUT,
+  /** The node's repair annotation (its earlier attempts) cannot be read. */
+  REPAIR_RECORD_UNREADABLE,
+  /** The node's report does not say what to write (no uplink, unreadable values). */
+  NOTHING_TO_REPAIR,
+  /** A repair of this node was requested too recently. */
+  NODE_COOLDOWN,
+  /** This node was repaired too often within the last hour. */
+  NODE_ATTEMPTS,
+  /** Too many nodes asked for a repair at once: likely a fleet-wide change, not single hosts. */
+  REPAIR_STORM,
   /** Every rail passed. */
   ELIGIBLE;
 

@@ -16,4 +16,12 @@ public interface HostFacts {
   Map<String, Integer> rpFilter(String uplink, Map<String, String> problems);
 
   HealthReading health();
+
+  /**
+   * Writes rp_filter values (the opt-in repair). Only interfaces the probe reports may be written, and only files
+   * that exist: nothing is created.
+   *
+   * @return one line per value that could not be written (interface: why); empty when all were written
+   */
+  Map<String, String> writeRpFilter(String uplink, Map<String, Integer> values);
 }

@@ -15,6 +15,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -59,6 +61,28 @@ public final class NodeAnnotations {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, trust.getTrustManagers(), null);
     return context;
+  }
+
+  /**
+   * The annotations of Node {@code node}, read from the API server's cache ({@code resourceVersion=0}: no etcd read),
+   * so that a probe asking every round costs the API server little.
+   */
+  public Map<String, String> get(String node) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(apiServer.resolve("/api/v1/nodes/" + node
+        + "?resourceVersion=0")).timeout(Duration.ofSeconds(10)).GET();
+    if (tokenFile != null && Files.exists(tokenFile)) {
+      request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      String body = response.body().replaceAll("\\s+", " ");
+      throw new IOException("GET node " + node + ": HTTP " + response.statusCode() + " "
+          + (body.length() > 300 ? body.substring(0, 300) + "..." : body));
+    }
+    Map<String, String> annotations = new LinkedHashMap<>();
+    JSON.readTree(response.body()).path("metadata").path("annotations").fields()
+        .forEachRemaining(entry -> annotations.put(entry.getKey(), entry.getValue().asText()));
+    return annotations;
   }
 
   /** Sets {@code key} to {@code value} on Node {@code node}. */

@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * The {@code chainwatch.io/node-report} annotation, a contract (README): {@code version}, {@code observedAt},
  * {@code uplink}, {@code rpFilter}, {@code ciliumHealth} (the local node's element of cilium-health's {@code nodes[]},
  * verbatim, or {@code null}) and {@code ciliumHealthError} (only when cilium-health could not be read). Added fields:
- * {@code rpFilterErrors} (only when a value could not be read).
+ * {@code rpFilterErrors} (only when a value could not be read), {@code repair} (the answer to the last repair request:
+ * {@code id}, {@code at}, {@code written}, {@code errors} or {@code refused}).
  */
 public final class NodeReport {
   public static final String ANNOTATION = "chainwatch.io/node-report";
@@ -26,6 +27,12 @@ public final class NodeReport {
 
   public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
       Map<String, String> rpFilterErrors, HealthReading health) {
+    return of(observedAt, uplink, rpFilter, rpFilterErrors, health, null);
+  }
+
+  /** @param repair the answer to the last repair request, {@code null} when none was handled */
+  public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
+      Map<String, String> rpFilterErrors, HealthReading health, JsonNode repair) {
     ObjectNode json = JSON.createObjectNode();
     json.put("version", VERSION);
     json.put("observedAt", observedAt.toString());
@@ -39,6 +46,9 @@ public final class NodeReport {
     json.set("ciliumHealth", health.localNode());
     if (health.error() != null) {
       json.put("ciliumHealthError", health.error());
+    }
+    if (repair != null) {
+      json.set("repair", repair);
     }
     return new NodeReport(json);
   }

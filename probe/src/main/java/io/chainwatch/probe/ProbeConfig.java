@@ -24,9 +24,12 @@ import java.util.Map;
  *     {@code CHAINWATCH_PROBE_API_SERVER})
  * @param tokenFile service account token
  * @param caFile service account CA
+ * @param repair act on chainwatch's rp_filter repair requests ({@code CHAINWATCH_PROBE_REPAIR}, false); needs
+ *     {@code CAP_NET_ADMIN} and a writable {@code <procRoot>/sys/net/ipv4/conf}
  */
 public record ProbeConfig(String node, Path procRoot, String uplink, Path healthSocket, Duration healthTimeout,
-    Duration interval, Duration heartbeat, Duration minWriteInterval, URI apiServer, Path tokenFile, Path caFile) {
+    Duration interval, Duration heartbeat, Duration minWriteInterval, URI apiServer, Path tokenFile, Path caFile,
+    boolean repair) {
   private static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
 
   /**
@@ -67,6 +70,10 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
         problems.add("CHAINWATCH_PROBE_API_SERVER must be a URL such as https://10.96.0.1:443, got \"" + api + "\"");
       }
     }
+    String repair = env.getOrDefault("CHAINWATCH_PROBE_REPAIR", "false").trim();
+    if (!repair.equals("true") && !repair.equals("false")) {
+      problems.add("CHAINWATCH_PROBE_REPAIR must be true or false, got \"" + repair + "\"");
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid probe configuration:\n  " + String.join("\n  ", problems));
     }
@@ -75,7 +82,7 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_HEALTH_SOCKET", "/var/run/cilium/health.sock")), healthTimeout,
         interval, heartbeat, minWrite, apiServer,
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_TOKEN_FILE", SERVICE_ACCOUNT + "token")),
-        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")));
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")), repair.equals("true"));
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback, List<String> problems) {

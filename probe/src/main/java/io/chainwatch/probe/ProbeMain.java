@@ -20,9 +20,10 @@ public final class ProbeMain {
         new ProcHostFacts(config.procRoot(), config.uplink(),
             new CiliumHealthClient(config.healthSocket(), config.healthTimeout())),
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report),
-        config.heartbeat(), config.minWriteInterval());
+        config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null);
     System.err.println("chainwatch-probe on node " + config.node() + ": every " + config.interval() + ", heartbeat "
-        + config.heartbeat() + ", reading " + config.procRoot() + " and " + config.healthSocket());
+        + config.heartbeat() + ", reading " + config.procRoot() + " and " + config.healthSocket()
+        + (config.repair() ? "; answering rp_filter repair requests" : ""));
     while (true) {
       publisher.round(Instant.now());
       Thread.sleep(config.interval().toMillis());

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,6 +17,9 @@ import java.util.TreeMap;
  */
 public final class ProcHostFacts implements HostFacts {
   private static final List<String> ALWAYS = List.of("all", "default", "cilium_host", "cilium_net", "lxc_health");
+  /** Linux interface names: at most 15 characters, no slash; "." and ".." are directories, not interfaces. */
+  private static final java.util.regex.Pattern INTERFACE_NAME =
+      java.util.regex.Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9_.@-]{1,15}");
 
   private final Path procRoot;
   private final String configuredUplink;
@@ -88,6 +92,35 @@ public final class ProcHostFacts implements HostFacts {
       }
     }
     return values;
+  }
+
+  @Override
+  public Map<String, String> writeRpFilter(String uplink, Map<String, Integer> values) {
+    Map<String, String> errors = new TreeMap<>();
+    Path conf = procRoot.resolve("sys/net/ipv4/conf");
+    values.forEach((name, value) -> {
+      boolean reported = ALWAYS.contains(name) || name.equals(uplink) || name.startsWith("lxc");
+      if (!INTERFACE_NAME.matcher(name).matches() || !reported) {
+        errors.put(name, "not an interface the probe reports (all, default, the uplink, cilium_*, lxc*)");
+        return;
+      }
+      if (value == null || value < 0 || value > 2) {
+        errors.put(name, "rp_filter must be 0, 1 or 2, got " + value);
+        return;
+      }
+      Path file = conf.resolve(name).resolve("rp_filter");
+      try {
+        // WRITE without CREATE: an interface that is gone is an error, never a new file
+        Files.writeString(file, value + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+      } catch (NoSuchFileException e) {
+        errors.put(name, file + " does not exist");
+      } catch (IOException e) {
+        errors.put(name, "cannot write " + file + ": " + e.getMessage()
+            + " (the probe needs CAP_NET_ADMIN and a writable " + conf + ")");
+      }
+    });
+    return errors;
   }
 
   @Override

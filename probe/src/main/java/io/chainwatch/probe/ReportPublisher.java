@@ -30,27 +30,59 @@ public final class ReportPublisher {
     void write(String node, String report) throws IOException, InterruptedException;
   }
 
+  /** The Node's annotations, for repair requests. */
+  @FunctionalInterface
+  public interface NodeReader {
+    Map<String, String> annotations(String node) throws IOException, InterruptedException;
+  }
+
+  private final NodeReader repairRequests;
+  private final RepairHandler repairs;
+  private String lastReadError;
+
   public ReportPublisher(String node, HostFacts facts, Writer writer, Duration heartbeat, Duration minInterval) {
+    this(node, facts, writer, heartbeat, minInterval, null);
+  }
+
+  /** @param repairRequests where repair requests are read, {@code null} when repair is off */
+  public ReportPublisher(String node, HostFacts facts, Writer writer, Duration heartbeat, Duration minInterval,
+      NodeReader repairRequests) {
     this.node = node;
     this.facts = facts;
     this.writer = writer;
     this.heartbeat = heartbeat;
     this.minInterval = minInterval;
+    this.repairRequests = repairRequests;
+    this.repairs = repairRequests == null ? null : new RepairHandler(facts);
   }
 
   /** One round: read, compare, maybe write. */
   public Outcome round(Instant now) throws InterruptedException {
     String uplink = facts.uplink();
+    boolean answered = false;
+    if (repairRequests != null) {
+      try {
+        answered = repairs.handle(repairRequests.annotations(node), uplink, now);
+        lastReadError = null;
+      } catch (IOException e) {
+        if (!e.getMessage().equals(lastReadError)) {
+          System.err.println("chainwatch-probe: repair requests not read: " + e.getMessage());
+        }
+        lastReadError = e.getMessage();
+      }
+    }
     Map<String, String> problems = new TreeMap<>();
     Map<String, Integer> rpFilter = facts.rpFilter(uplink, problems);
-    NodeReport report = NodeReport.of(now, uplink, rpFilter, problems, facts.health());
+    NodeReport report = NodeReport.of(now, uplink, rpFilter, problems, facts.health(),
+        repairs == null ? null : repairs.lastAnswer());
     String signature = report.changeSignature();
     boolean changed = !signature.equals(lastSignature);
     boolean heartbeatDue = lastWrite == null || !now.isBefore(lastWrite.plus(heartbeat));
     if (!changed && !heartbeatDue) {
       return Outcome.UNCHANGED;
     }
-    if (lastWrite != null && now.isBefore(lastWrite.plus(minInterval))) {
+    // a repair answer is written at once: chainwatch waits for it, and repairs are rare (its rails bound them)
+    if (!answered && lastWrite != null && now.isBefore(lastWrite.plus(minInterval))) {
       return Outcome.DEFERRED;
     }
     try {

@@ -17,12 +17,14 @@ class ProbeConfigTest {
     assertThat(config.heartbeat()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.healthSocket().toString()).isEqualTo("/var/run/cilium/health.sock");
     assertThat(config.procRoot().toString()).isEqualTo("/proc");
+    assertThat(config.repair()).as("repair is opt-in").isFalse();
   }
 
   @Test
   void everyProblemIsNamedAtOnce() {
     assertThatThrownBy(() -> ProbeConfig.fromEnv(Map.of("CHAINWATCH_PROBE_INTERVAL", "30s",
-        "CHAINWATCH_PROBE_MIN_WRITE_INTERVAL", "PT10M")))
+        "CHAINWATCH_PROBE_MIN_WRITE_INTERVAL", "PT10M", "CHAINWATCH_PROBE_REPAIR", "yes")))
+        .hasMessageContaining("CHAINWATCH_PROBE_REPAIR must be true or false, got \"yes\"")
         .hasMessageContaining("NODE_NAME must name this pod's node")
         .hasMessageContaining("CHAINWATCH_PROBE_INTERVAL must be an ISO-8601 duration such as PT30S, got \"30s\"")
         .hasMessageContaining("CHAINWATCH_PROBE_MIN_WRITE_INTERVAL (PT10M) must not exceed CHAINWATCH_PROBE_HEARTBEAT")

@@ -41,6 +41,12 @@ class ReportPublisherMockServerTest {
     }
 
     @Override
+    public Map<String, String> writeRpFilter(String uplink, Map<String, Integer> written) {
+      values.putAll(written);
+      return Map.of();
+    }
+
+    @Override
     public HealthReading health() {
       ObjectNode node = JSON.createObjectNode().put("name", "n1");
       ObjectNode icmp = node.putObject("health-endpoint").putObject("primary-address").put("ip", "172.16.1.2")

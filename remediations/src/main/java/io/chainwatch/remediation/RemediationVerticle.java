@@ -5,6 +5,8 @@ import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.Decision;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.NodeReport;
+import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.RemediationDecision;
@@ -15,12 +17,16 @@ import io.chainwatch.model.ResourceRef;
 import io.chainwatch.model.Severity;
 import io.chainwatch.remediation.action.EvictPodRemediation;
 import io.chainwatch.remediation.action.EvictionResult;
+import io.chainwatch.remediation.action.NodeRepairRequester;
+import io.chainwatch.remediation.action.RepairRequestCodec;
 import io.chainwatch.remediation.action.RemediationStateCodec;
 import io.chainwatch.remediation.action.RemediationStateStore;
 import io.chainwatch.remediation.policy.EvictionRecord;
 import io.chainwatch.remediation.policy.RemediationHistory;
 import io.chainwatch.remediation.policy.RemediationPolicy;
 import io.chainwatch.remediation.policy.RemediationTarget;
+import io.chainwatch.remediation.policy.RepairRequest;
+import io.chainwatch.remediation.policy.RepairTarget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -34,14 +40,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns restart findings into evictions behind the policy: decides on every restart finding, records the intent in
  * the cluster before writing, evicts, follows the replacement until it runs with its CiliumEndpoint, and publishes
- * every decision and outcome on the bus. Findings that must wait are re-decided when their wait ends. All state is
+ * every decision and outcome on the bus. Repair findings (opt-in) go through the same policy and become a request on
+ * the Node for its probe, followed until the node's report answers it. Findings that must wait are re-decided when their wait ends. All state is
  * touched on this verticle's event loop; the eviction is asynchronous and the state write runs on a worker.
  */
 public final class RemediationVerticle extends VerticleBase {
@@ -60,6 +69,7 @@ public final class RemediationVerticle extends VerticleBase {
   private final RemediationPolicy policy;
   private final RemediationView view;
   private final EvictPodRemediation evictor;
+  private final NodeRepairRequester repairer;
   private final RemediationStateStore store;
   private final WritePermit permit;
   private final Clock clock;
@@ -69,6 +79,8 @@ public final class RemediationVerticle extends VerticleBase {
   private String resourceVersion;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final Map<String, String> lastPublished = new LinkedHashMap<>();
+  /** Repair requests written and not yet answered, by node. */
+  private final Map<String, InFlightRepair> repairsInFlight = new LinkedHashMap<>();
   /** The finding behind each eviction being followed, by pod UID. */
   private final Map<String, Finding> findingsByPodUid = new LinkedHashMap<>();
   /** Replacement pods already credited to an eviction: one replacement verifies one eviction, not two. */
@@ -91,10 +103,11 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   public RemediationVerticle(RemediationPolicy policy, RemediationView view, EvictPodRemediation evictor,
-      RemediationStateStore store, WritePermit permit, Clock clock) {
+      NodeRepairRequester repairer, RemediationStateStore store, WritePermit permit, Clock clock) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.view = Objects.requireNonNull(view, "view");
     this.evictor = Objects.requireNonNull(evictor, "evictor");
+    this.repairer = Objects.requireNonNull(repairer, "repairer");
     this.store = Objects.requireNonNull(store, "store");
     this.permit = Objects.requireNonNull(permit, "permit");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -149,7 +162,7 @@ public final class RemediationVerticle extends VerticleBase {
 
   private void onFinding(Finding finding) {
     String key = finding.dedupKey();
-    if (finding.action() != PlannedAction.RESTART) {
+    if (finding.action() != PlannedAction.RESTART && finding.action() != PlannedAction.REPAIR) {
       pending.remove(key);
       return;
     }
@@ -161,6 +174,16 @@ public final class RemediationVerticle extends VerticleBase {
     String key = cleared.finding().dedupKey();
     pending.remove(key);
     lastPublished.remove(key);
+    InFlightRepair repair = repairsInFlight.get(cleared.finding().resource().name());
+    if (repair != null && repair.finding.dedupKey().equals(key)) {
+      repairsInFlight.remove(cleared.finding().resource().name());
+      Map<String, Object> evidence = repairEvidence(repair.request, cleared.finding().resource().name());
+      answerOf(repair).ifPresent(answer -> evidence.put("written", answer.written()));
+      evidence.put("verifiedAfterSeconds", Duration.between(repair.request.requestedAt(), clock.instant()).toSeconds());
+      LOG.info("Verified: rp_filter on node {} is right again", cleared.finding().resource().name());
+      publishOutcome(repair.finding, Result.VERIFIED, "rp_filter on node " + cleared.finding().resource().name()
+          + " is right again: the node's report no longer shows the problem", evidence, clock.instant());
+    }
   }
 
   private void decideAll() {
@@ -181,6 +204,10 @@ public final class RemediationVerticle extends VerticleBase {
     }
     Finding finding = entry.finding;
     Instant now = clock.instant();
+    if (finding.action() == PlannedAction.REPAIR) {
+      decideRepair(key, entry, now);
+      return;
+    }
     RemediationTarget target = targetOf(finding);
     if (history != null && target.pod() != null) {
       history.countRestartFinding(key(target.pod()), target.pod().nodeName(), now);
@@ -202,6 +229,158 @@ public final class RemediationVerticle extends VerticleBase {
       }
     }
   }
+
+  private void decideRepair(String key, Pending entry, Instant now) {
+    Finding finding = entry.finding;
+    RepairTarget target = repairTargetOf(finding, now);
+    Decision decision = policy.decideRepair(finding, target, history, now);
+    publishDecision(finding, decision, now);
+    if (decision instanceof Decision.Wait wait) {
+      entry.nextAt = wait.until();
+    } else if (decision.rule() == RemediationRule.BREAKER_OPEN) {
+      entry.nextAt = history.breaker().map(RemediationHistory.BreakerState::closesAt).orElse(now.plusSeconds(60));
+    } else {
+      pending.remove(key);
+      if (decision instanceof Decision.Repair) {
+        requestRepair(finding, target, now);
+      }
+    }
+  }
+
+  private RepairTarget repairTargetOf(Finding finding, Instant now) {
+    String name = finding.resource().name();
+    NodeSnapshot node = view.node(name).orElse(null);
+    RepairRequest previous = null;
+    String problem = null;
+    String text = node == null ? null : node.annotations().get(RepairRequest.ANNOTATION);
+    if (text != null) {
+      try {
+        previous = RepairRequestCodec.decode(text);
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    }
+    InFlightRepair inFlight = repairsInFlight.get(name);
+    if (inFlight != null && (previous == null || previous.requestedAt().isBefore(inFlight.request.requestedAt()))) {
+      previous = inFlight.request; // written, but not yet seen back through the informer
+      problem = null;
+    }
+    boolean nativeRouting = "native".equals(finding.evidence().get("routingMode"));
+    Map<String, Integer> values = node == null || node.report() == null || node.report().problem() != null
+        ? Map.of() : node.report().rpFilterRepair(nativeRouting);
+    Instant windowStart = now.minus(policy.config().breaker().window());
+    int others = 0;
+    for (NodeSnapshot other : view.nodesAnnotated(RepairRequest.ANNOTATION)) {
+      if (other.name().equals(name)) {
+        continue;
+      }
+      try {
+        if (RepairRequestCodec.decode(other.annotations().get(RepairRequest.ANNOTATION)).requestedAt()
+            .isAfter(windowStart)) {
+          others++;
+        }
+      } catch (IllegalArgumentException e) {
+        others++; // unreadable: count it, so a garbled fleet never lets more repairs through
+      }
+    }
+    return new RepairTarget(node, previous, problem, values, others);
+  }
+
+  private void requestRepair(Finding finding, RepairTarget target, Instant now) {
+    String node = target.node().name();
+    RepairRequest request = RepairRequest.next(target.previous(), UUID.randomUUID().toString(), now,
+        policy.config().rpFilterRepair().requestTtl(), target.values(), finding.dedupKey());
+    Map<String, Object> evidence = repairEvidence(request, node);
+    if (dryRun) {
+      LOG.info("dry-run: would ask the probe on node {} to write rp_filter {}", node, request.values());
+      publishOutcome(finding, Result.WOULD_REPAIR, "dry-run: chainwatch would have asked the probe on node " + node
+          + " to write rp_filter " + request.values() + " (remediation.mode is dry-run; set it to enforce to act)",
+          evidence, now);
+      return;
+    }
+    repairsInFlight.put(node, new InFlightRepair(finding, request));
+    vertx.executeBlocking(() -> {
+      if (!permit.mayWriteNow()) {
+        throw new NotPermitted("not the leader, or the lease is past its renew deadline");
+      }
+      repairer.request(node, request);
+      return null;
+    }).onComplete(written -> {
+      Instant at = clock.instant();
+      if (written.failed()) {
+        repairsInFlight.remove(node);
+        boolean notLeader = written.cause() instanceof NotPermitted;
+        LOG.warn("Repair request for node {} not written: {}", node, written.cause().getMessage());
+        publishOutcome(finding, notLeader ? Result.NOT_LEADER : Result.FAILED, notLeader
+            ? "no repair requested: this replica may not write now (" + written.cause().getMessage() + ")"
+            : "the repair request could not be written on node " + node + ": " + written.cause().getMessage(),
+            evidence, at);
+        if (notLeader) {
+          repend(finding, at.plus(NOT_LEADER_RETRY));
+        }
+        return;
+      }
+      LOG.info("Asked the probe on node {} to write rp_filter {} (request {})", node, request.values(), request.id());
+      publishOutcome(finding, Result.REPAIR_REQUESTED, "asked the probe on node " + node + " to write rp_filter "
+          + request.values() + "; waiting up to " + policy.config().verifyTimeout() + " for its report", evidence, at);
+    });
+  }
+
+  /** Follows repair requests until the node's report answers them; returns true when one settled. */
+  private boolean verifyRepairs(Instant now) {
+    boolean settled = false;
+    for (Map.Entry<String, InFlightRepair> entry : new ArrayList<>(repairsInFlight.entrySet())) {
+      String node = entry.getKey();
+      InFlightRepair repair = entry.getValue();
+      NodeReport.RepairAnswer answer = answerOf(repair).orElse(null);
+      Map<String, Object> evidence = repairEvidence(repair.request, node);
+      if (answer != null && (answer.refused() != null || !answer.errors().isEmpty())) {
+        repairsInFlight.remove(node);
+        evidence.put("written", answer.written());
+        evidence.put("errors", answer.errors());
+        evidence.put("refused", answer.refused());
+        String why = answer.refused() != null ? "refused: " + answer.refused() : "could not write " + answer.errors();
+        LOG.warn("The probe on node {} did not repair rp_filter: {}", node, why);
+        publishOutcome(repair.finding, Result.FAILED, "the probe on node " + node + " " + why, evidence, now);
+        settled = true;
+      } else if (!now.isBefore(repair.request.requestedAt().plus(policy.config().verifyTimeout()))) {
+        repairsInFlight.remove(node);
+        String detail;
+        if (answer == null) {
+          detail = "repair did not help: the probe on node " + node + " did not answer within "
+              + policy.config().verifyTimeout() + " (is it running, with repair enabled: the chart's "
+              + "rpFilterRepair.enabled?)";
+        } else {
+          evidence.put("written", answer.written());
+          detail = "repair did not help: the probe on node " + node + " wrote rp_filter " + answer.written()
+              + " but its report still shows the problem: something sets it back (systemd-sysctl, a config agent, "
+              + "Cilium's sysctlfix)";
+        }
+        LOG.warn("Repair of node {} did not help: {}", node, detail);
+        publishOutcome(repair.finding, Result.NOT_HELPED, detail, evidence, now);
+        settled = true;
+      }
+    }
+    return settled;
+  }
+
+  private Optional<NodeReport.RepairAnswer> answerOf(InFlightRepair repair) {
+    return view.node(repair.finding.resource().name()).map(NodeSnapshot::report).map(NodeReport::repair)
+        .filter(answer -> answer.id().equals(repair.request.id()));
+  }
+
+  private static Map<String, Object> repairEvidence(RepairRequest request, String node) {
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("node", node);
+    evidence.put("requestId", request.id());
+    evidence.put("rpFilter", new java.util.TreeMap<>(request.values()));
+    evidence.put("requestedAt", request.requestedAt().toString());
+    evidence.put("expiresAt", request.expiresAt().toString());
+    evidence.put("attemptsThisHour", request.attempts().size());
+    return evidence;
+  }
+
+  private record InFlightRepair(Finding finding, RepairRequest request) {}
 
   private RemediationTarget targetOf(Finding finding) {
     PodSnapshot pod = view.pod(finding.resource().namespace(), finding.resource().name()).orElse(null);
@@ -334,7 +513,7 @@ public final class RemediationVerticle extends VerticleBase {
       return;
     }
     Instant now = clock.instant();
-    boolean settled = verifyEvictions(now);
+    boolean settled = verifyEvictions(now) | verifyRepairs(now);
     var breaker = history.breaker();
     if (breaker.isPresent()) {
       if (!now.isBefore(breaker.get().closesAt())) {
@@ -547,7 +726,7 @@ public final class RemediationVerticle extends VerticleBase {
 
   private void publishDecision(Finding finding, Decision decision, Instant now) {
     String signature = decision.verdict() + ":" + decision.rule().wireName();
-    if (!(decision instanceof Decision.Evict) && signature.equals(lastPublished.get(finding.dedupKey()))) {
+    if (!(decision instanceof Decision.Evict) && !(decision instanceof Decision.Repair) && signature.equals(lastPublished.get(finding.dedupKey()))) {
       return; // the same wait or skip again says nothing new
     }
     lastPublished.put(finding.dedupKey(), signature);

@@ -2,6 +2,7 @@ package io.chainwatch.remediation;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PodSnapshot;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,11 @@ public interface RemediationView {
   boolean hasEndpoint(PodSnapshot pod);
 
   int nodeCount();
+
+  Optional<NodeSnapshot> node(String name);
+
+  /** The nodes that carry annotation {@code key} (chainwatch's own, so few). */
+  List<NodeSnapshot> nodesAnnotated(String key);
 
   /** PodDisruptionBudgets that govern {@code pod}. */
   List<BudgetSnapshot> budgetsFor(PodSnapshot pod);

@@ -2,6 +2,7 @@ package io.chainwatch.remediation;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PodSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +42,22 @@ public final class InMemoryRemediationView implements RemediationView {
 
   public void add(BudgetSnapshot budget) {
     budgets.add(budget);
+  }
+
+  private final Map<String, NodeSnapshot> nodes = new ConcurrentHashMap<>();
+
+  public void add(NodeSnapshot node) {
+    nodes.put(node.name(), node);
+  }
+
+  @Override
+  public Optional<NodeSnapshot> node(String name) {
+    return Optional.ofNullable(nodes.get(name));
+  }
+
+  @Override
+  public List<NodeSnapshot> nodesAnnotated(String key) {
+    return nodes.values().stream().filter(node -> node.annotations().containsKey(key)).toList();
   }
 
   public void nodeCount(int nodes) {

@@ -21,6 +21,7 @@ import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.model.RemediationOutcome.Result;
 import io.chainwatch.model.RemediationRule;
 import io.chainwatch.remediation.action.EvictPodRemediation;
+import io.chainwatch.remediation.action.NodeRepairRequester;
 import io.chainwatch.remediation.action.RemediationStateCodec;
 import io.chainwatch.remediation.action.RemediationStateStore;
 import io.chainwatch.remediation.policy.EvictionRecord;
@@ -107,7 +108,7 @@ class RemediationVerticleMockServerTest {
   private String deploy(RemediationConfig config, WritePermit permit) {
     EvictPodRemediation evictor = new EvictPodRemediation(client, config.requestTimeout());
     evictors.add(evictor);
-    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
+    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor, new NodeRepairRequester(client),
         new RemediationStateStore(client, STATE_NS, STATE_NAME), permit, clock);
     try {
       String id = vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
@@ -466,7 +467,7 @@ class RemediationVerticleMockServerTest {
     RemediationConfig config = config();
     EvictPodRemediation evictor = new EvictPodRemediation(client, config.requestTimeout());
     evictors.add(evictor);
-    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
+    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor, new NodeRepairRequester(client),
         new RemediationStateStore(client, STATE_NS, STATE_NAME), WritePermit.always(), clock);
     vertx.deployVerticle(verticle).await();
 

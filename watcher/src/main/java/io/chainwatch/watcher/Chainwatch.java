@@ -18,6 +18,7 @@ import io.chainwatch.notifier.slack.SlackNotifier;
 import io.chainwatch.remediation.RemediationVerticle;
 import io.chainwatch.remediation.WritePermit;
 import io.chainwatch.remediation.action.EvictPodRemediation;
+import io.chainwatch.remediation.action.NodeRepairRequester;
 import io.chainwatch.remediation.action.RemediationStateStore;
 import io.chainwatch.remediation.policy.RemediationPolicy;
 import io.chainwatch.watcher.detect.Detector;
@@ -99,7 +100,7 @@ public final class Chainwatch implements AutoCloseable {
     await(vertx.deployVerticle(health));
     this.evictor = new EvictPodRemediation(client, config.remediation().requestTimeout());
     this.remediation = new RemediationVerticle(new RemediationPolicy(config.remediation()),
-        new ClusterRemediationView(state), evictor,
+        new ClusterRemediationView(state), evictor, new NodeRepairRequester(client),
         new RemediationStateStore(client, config.remediation().stateNamespace(), config.remediation().stateConfigMap()),
         permit, clock);
     countRemediation();

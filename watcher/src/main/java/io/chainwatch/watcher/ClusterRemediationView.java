@@ -2,6 +2,7 @@ package io.chainwatch.watcher;
 
 import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.NamespaceSnapshot;
+import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.remediation.RemediationView;
 import io.chainwatch.watcher.view.ClusterView;
@@ -40,6 +41,16 @@ final class ClusterRemediationView implements RemediationView {
   @Override
   public int nodeCount() {
     return view.nodes().size();
+  }
+
+  @Override
+  public Optional<NodeSnapshot> node(String name) {
+    return view.node(name);
+  }
+
+  @Override
+  public List<NodeSnapshot> nodesAnnotated(String key) {
+    return view.nodes().stream().filter(node -> node.annotations().containsKey(key)).toList();
   }
 
   @Override

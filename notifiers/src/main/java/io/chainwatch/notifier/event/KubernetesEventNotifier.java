@@ -3,6 +3,7 @@ package io.chainwatch.notifier.event;
 import io.chainwatch.model.BusMessage;
 import io.chainwatch.model.Decision;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.RemediationDecision;
 import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.model.ResourceRef;
@@ -89,15 +90,19 @@ public final class KubernetesEventNotifier implements AutoCloseable {
       String reason = switch (outcome.result()) {
         case EVICTED -> "PodRestarted";
         case WOULD_EVICT -> "PodRestartDryRun";
-        case VERIFIED -> "RestartVerified";
-        case NOT_HELPED -> "RestartDidNotHelp";
+        case REPAIR_REQUESTED -> "RepairRequested";
+        case WOULD_REPAIR -> "RepairDryRun";
+        case VERIFIED -> outcome.finding().action() == PlannedAction.REPAIR ? "RepairVerified" : "RestartVerified";
+        case NOT_HELPED -> outcome.finding().action() == PlannedAction.REPAIR ? "RepairDidNotHelp"
+            : "RestartDidNotHelp";
         case BUDGET_REFUSED -> "RemediationBlocked";
         case FAILED -> "RemediationFailed";
         case GONE, NOT_LEADER -> null;
       };
       return reason == null ? Optional.empty() : Optional.of(new EventSpec(outcome.finding().resource(), reason,
           outcome.needsPerson() || outcome.result() == RemediationOutcome.Result.BUDGET_REFUSED ? "Warning"
-              : "Normal", outcome.result() == RemediationOutcome.Result.VERIFIED ? "Verify" : "Evict",
+              : "Normal", outcome.result() == RemediationOutcome.Result.VERIFIED ? "Verify"
+                  : outcome.finding().action() == PlannedAction.REPAIR ? "Repair" : "Evict",
           outcome.detail(), outcome.at()));
     }
     return Optional.empty();

@@ -144,6 +144,8 @@ public final class IncidentTracker {
     if (finding.action() == PlannedAction.RESTART) {
       entry.action = "chainwatch restarts the affected pods through their controllers"
           + (reason == null ? "" : ": " + reason);
+    } else if (finding.action() == PlannedAction.REPAIR) {
+      entry.action = "chainwatch asks the node's probe to write rp_filter back" + (reason == null ? "" : ": " + reason);
     } else if (finding.action() == PlannedAction.PAGE) {
       entry.action = "chainwatch will not act" + (reason == null ? "" : ": " + reason);
     } else {
@@ -185,8 +187,10 @@ public final class IncidentTracker {
     }
     entry.updatedAt = now;
     String pod = decided.finding().resource().key();
-    if (decision instanceof Decision.Evict) {
-      String text = (decided.dryRun() ? "dry-run, would evict " : "evicting ") + pod + ": " + decision.why();
+    if (decision instanceof Decision.Evict || decision instanceof Decision.Repair) {
+      String verb = decision instanceof Decision.Repair ? (decided.dryRun() ? "dry-run, would repair " : "repairing ")
+          : (decided.dryRun() ? "dry-run, would evict " : "evicting ");
+      String text = verb + pod + ": " + decision.why();
       if (entry.state == Incident.State.OPEN) {
         entry.state = Incident.State.ACTING;
       }
@@ -212,7 +216,8 @@ public final class IncidentTracker {
       return List.of(escalate(entry, text, now));
     }
     if (outcome.result() == RemediationOutcome.Result.VERIFIED) {
-      entry.action = "restarted " + outcome.finding().resource().key() + "; " + outcome.detail();
+      entry.action = (outcome.finding().action() == PlannedAction.REPAIR ? "repaired " : "restarted ")
+          + outcome.finding().resource().key() + "; " + outcome.detail();
     }
     return List.of(change(entry, Kind.REPLY, text, now));
   }

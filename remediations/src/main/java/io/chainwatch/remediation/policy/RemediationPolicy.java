@@ -123,6 +123,73 @@ public final class RemediationPolicy {
         + " recreates it through the full CNI chain" + pacedBy(target));
   }
 
+  /**
+   * Decides about a repair finding ({@code rp-filter-reset} with action repair): ask the node's probe to write
+   * rp_filter back, wait, page or skip. The same rails as evictions where they apply (state readable, opt-out, the
+   * breaker), and the node's own: cooldown, attempts per hour, and a limit on nodes repaired at once.
+   */
+  public Decision decideRepair(Finding finding, RepairTarget target, RemediationHistory history, Instant now) {
+    RemediationConfig.RpFilterRepair repair = config.rpFilterRepair();
+    if (finding.action() != PlannedAction.REPAIR) {
+      return new Decision.Skip(RemediationRule.NOT_A_RESTART,
+          "the detector planned " + finding.action().wireName() + ", not a repair");
+    }
+    String node = finding.resource().name();
+    if (!repair.enabled()) {
+      return new Decision.Page(RemediationRule.REPAIR_DISABLED,
+          "remediation.rpFilterRepair.enabled is false: a person must set rp_filter on node " + node);
+    }
+    if (target.node() == null) {
+      return new Decision.Skip(RemediationRule.NODE_GONE, "node " + node + " is gone: nothing to repair");
+    }
+    if (history == null) {
+      return new Decision.Wait(RemediationRule.STATE_UNAVAILABLE,
+          "the remediation state could not be read from " + config.stateNamespace() + "/" + config.stateConfigMap()
+              + ", so the breaker cannot be honoured; retrying", now.plus(STATE_RETRY));
+    }
+    if ("disabled".equalsIgnoreCase(target.node().annotations().get("chainwatch.io/remediation"))) {
+      return new Decision.Page(RemediationRule.NODE_OPT_OUT,
+          "node " + node + " is annotated chainwatch.io/remediation: disabled: a person must set rp_filter");
+    }
+    if (target.previousProblem() != null) {
+      return new Decision.Page(RemediationRule.REPAIR_RECORD_UNREADABLE, "the node's " + RepairRequest.ANNOTATION
+          + " annotation cannot be read (" + target.previousProblem() + "), so its earlier attempts are unknown: "
+          + "a person must look (removing the annotation lets chainwatch repair again)");
+    }
+    if (target.values().isEmpty()) {
+      return new Decision.Page(RemediationRule.NOTHING_TO_REPAIR,
+          "the node's latest report does not say what to write (no uplink, or the values are already right): a "
+              + "person must look");
+    }
+    var breaker = history.breaker();
+    if (breaker.isPresent() && now.isBefore(breaker.get().closesAt())) {
+      return new Decision.Skip(RemediationRule.BREAKER_OPEN,
+          "the blast-radius breaker is open since " + breaker.get().openedAt() + " (" + breaker.get().reason()
+              + "); no repairs until " + breaker.get().closesAt() + " or a person resets it");
+    }
+    RepairRequest previous = target.previous();
+    if (previous != null && now.isBefore(previous.requestedAt().plus(repair.nodeCooldown()))) {
+      return new Decision.Wait(RemediationRule.NODE_COOLDOWN,
+          "a repair of node " + node + " was requested at " + previous.requestedAt()
+              + "; remediation.rpFilterRepair.nodeCooldown is " + repair.nodeCooldown(),
+          previous.requestedAt().plus(repair.nodeCooldown()));
+    }
+    int attempts = previous == null ? 0 : previous.attemptsSince(now.minus(ATTEMPT_WINDOW)).size();
+    if (attempts >= repair.maxAttemptsPerNodePerHour()) {
+      return new Decision.Page(RemediationRule.NODE_ATTEMPTS,
+          attempts + " repairs of node " + node + " within the last hour (limit " + repair.maxAttemptsPerNodePerHour()
+              + "): something keeps resetting rp_filter (systemd-sysctl, a config agent, Cilium's sysctlfix)");
+    }
+    if (target.nodesRequestedInWindow() >= repair.maxNodesPerWindow()) {
+      return new Decision.Page(RemediationRule.REPAIR_STORM,
+          target.nodesRequestedInWindow() + " nodes were repaired within " + config.breaker().window()
+              + " (remediation.rpFilterRepair.maxNodesPerWindow " + repair.maxNodesPerWindow() + "): likely a "
+              + "fleet-wide change such as an OS image or a sysctl rollout; a person must fix its source");
+    }
+    return new Decision.Repair(RemediationRule.ELIGIBLE, "ask the probe on node " + node + " to write rp_filter "
+        + target.values() + (attempts == 0 ? "" : " (attempt " + (attempts + 1) + " this hour)"));
+  }
+
   private Decision decideRetry(EvictionRecord refused, RemediationTarget target, RemediationHistory history,
       Instant now) {
     String budget = refused.budget() != null ? refused.budget()

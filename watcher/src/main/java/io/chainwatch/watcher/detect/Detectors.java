@@ -14,7 +14,8 @@ public final class Detectors {
       detectors.add(new MissedCiliumChainDetector(config.missedChain()));
     }
     if (config.hostDetectors().rpFilterEnabled()) {
-      detectors.add(new RpFilterResetDetector(config.hostDetectors()));
+      detectors.add(new RpFilterResetDetector(config.hostDetectors(),
+          config.remediation().rpFilterRepair().enabled()));
     }
     if (config.hostDetectors().healthEnabled()) {
       detectors.add(new CiliumHealthLocalEndpointDetector());

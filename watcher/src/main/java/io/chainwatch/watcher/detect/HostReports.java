@@ -49,7 +49,7 @@ final class HostReports {
   static List<Map<String, Object>> filteredCiliumInterfaces(NodeReport report) {
     List<Map<String, Object>> offending = new ArrayList<>();
     report.rpFilter().keySet().stream().sorted().forEach(iface -> {
-      boolean cilium = iface.startsWith("lxc") || iface.equals("cilium_host") || iface.equals("cilium_net");
+      boolean cilium = NodeReport.isCiliumInterface(iface);
       Integer effective = report.effectiveRpFilter(iface);
       if (cilium && effective != null && effective != 0) {
         offending.add(Map.of("interface", iface, "value", report.rpFilter().get(iface), "effective", effective));

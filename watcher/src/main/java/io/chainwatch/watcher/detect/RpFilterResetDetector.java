@@ -21,16 +21,39 @@ import java.util.stream.Collectors;
  * max({@code all}, interface). In native routing (pod IPs are VPC IPs) a strict (1) uplink drops pod traffic:
  * critical. In overlay every {@code lxc*}, {@code lxc_health}, {@code cilium_host} and {@code cilium_net} must be 0 or
  * host → pod return traffic is dropped: critical for 1, warning for 2. A strict uplink in overlay is fine. The usual
- * cause is a {@code systemd-sysctl} restart re-applying OS defaults. Action: page.
+ * cause is a {@code systemd-sysctl} restart re-applying OS defaults. Action: page, or repair (the node's probe
+ * writes the values back) when {@code remediation.rpFilterRepair.enabled}.
  */
 public final class RpFilterResetDetector implements Detector {
   public static final String ID = "rp-filter-reset";
   private static final int MAX_LISTED = 20;
 
   private final String configuredMode;
+  private final boolean repair;
+
+  /** @param repair whether findings ask the node's probe for a repair (remediation.rpFilterRepair.enabled) */
+  public RpFilterResetDetector(HostDetectorsConfig config, boolean repair) {
+    this.configuredMode = config.routingMode();
+    this.repair = repair;
+  }
 
   public RpFilterResetDetector(HostDetectorsConfig config) {
-    this.configuredMode = config.routingMode();
+    this(config, false);
+  }
+
+  /** Repair when enabled and the report says what to write; otherwise a person must. */
+  private PlannedAction action(NodeReport report, boolean nativeRouting, Map<String, Object> evidence) {
+    Map<String, Integer> values = repair ? report.rpFilterRepair(nativeRouting) : Map.of();
+    if (values.isEmpty()) {
+      evidence.put("actionReason", repair
+          ? "the report does not say what to write back: a person must set rp_filter"
+          : "rp_filter lives on the host: a person (or the probe's opt-in repair) must set it");
+      return PlannedAction.PAGE;
+    }
+    evidence.put("repairInterfaces", values.size());
+    evidence.put("actionReason", "remediation.rpFilterRepair is on: the node's probe is asked to write rp_filter "
+        + "back, behind the remediation rails");
+    return PlannedAction.REPAIR;
   }
 
   @Override
@@ -79,14 +102,15 @@ public final class RpFilterResetDetector implements Detector {
       }
       evidence.put("interfaces", List.of(Map.of("interface", report.uplink(), "value",
           report.rpFilter().get(report.uplink()), "effective", effective)));
-      evidence.put("actionReason", "rp_filter lives on the host: a person (or the probe's opt-in repair) must set it");
+      PlannedAction action = action(report, true, evidence);
       String summary = "Node " + node + ": rp_filter on its uplink " + report.uplink() + " is strict (effective 1 = "
           + "max(all=" + report.rpFilter().getOrDefault("all", 0) + ", " + report.uplink() + "="
           + report.rpFilter().get(report.uplink()) + ")) in native routing, so the host drops pod traffic (pod IPs "
           + "are VPC IPs that fail strict reverse-path checks). A systemd-sysctl restart re-applied the OS default; "
           + "in native routing Cilium's sysctlfix must be disabled (Helm sysctlfix.enabled=false). Fix: sysctl -w "
-          + "net.ipv4.conf." + report.uplink() + ".rp_filter=0 (or 2) and make it persistent.";
-      return Evaluation.of(new Finding(ID, subject, node, Severity.CRITICAL, PlannedAction.PAGE, "uplink-strict",
+          + "net.ipv4.conf." + report.uplink() + ".rp_filter=" + (report.rpFilter().getOrDefault("all", 0) == 0
+              ? "0" : "2 (all is not 0, and the kernel applies the larger value)") + " and make it persistent.";
+      return Evaluation.of(new Finding(ID, subject, node, Severity.CRITICAL, action, "uplink-strict",
           summary, now, evidence));
     }
     List<Map<String, Object>> offending = HostReports.filteredCiliumInterfaces(report);
@@ -96,7 +120,7 @@ public final class RpFilterResetDetector implements Detector {
     boolean strict = offending.stream().anyMatch(i -> Integer.valueOf(1).equals(i.get("effective")));
     evidence.put("interfaces", offending.subList(0, Math.min(MAX_LISTED, offending.size())));
     evidence.put("filteredInterfaces", offending.size());
-    evidence.put("actionReason", "rp_filter lives on the host: a person (or the probe's opt-in repair) must set it");
+    PlannedAction action = action(report, false, evidence);
     String listed = offending.stream().limit(5).map(i -> i.get("interface") + "=" + i.get("effective"))
         .collect(Collectors.joining(", ")) + (offending.size() > 5 ? " and " + (offending.size() - 5) + " more" : "");
     String summary = "Node " + node + ": rp_filter is not 0 on " + offending.size() + " Cilium interface"
@@ -105,6 +129,6 @@ public final class RpFilterResetDetector implements Detector {
         + ". A systemd-sysctl restart likely re-applied OS defaults over Cilium's sysctlfix (which sets lxc*, "
         + "cilium_* and all to 0): check that the sysctlfix init container ran, then set the values back to 0.";
     return Evaluation.of(new Finding(ID, subject, node, strict ? Severity.CRITICAL : Severity.WARNING,
-        PlannedAction.PAGE, "cilium-interfaces-filtered", summary, now, evidence));
+        action, "cilium-interfaces-filtered", summary, now, evidence));
   }
 }

@@ -62,7 +62,48 @@ public final class NodeReports {
     String healthError = root.hasNonNull("ciliumHealthError") ? root.get("ciliumHealthError").asString() : null;
     String uplink = root.hasNonNull("uplink") ? root.get("uplink").asString() : null;
     return new NodeReport(observedAt, uplink, rpFilter,
-        health == null || health.isNull() ? null : localHealth(health), healthError, null);
+        health == null || health.isNull() ? null : localHealth(health), healthError, null,
+        repairAnswer(root.get("repair")));
+  }
+
+  /**
+   * The probe's answer to a repair request; a malformed one is kept as a refusal that says what is wrong, so that the
+   * repair's outcome names it instead of waiting for an answer that never parses.
+   */
+  static NodeReport.RepairAnswer repairAnswer(JsonNode repair) {
+    if (repair == null || repair.isNull()) {
+      return null;
+    }
+    String id = repair.path("id").isString() ? repair.get("id").asString() : null;
+    if (!repair.isObject() || id == null || id.isEmpty()) {
+      return new NodeReport.RepairAnswer(id == null ? "" : id, null, Map.of(), Map.of(),
+          ANNOTATION + " repair must be an object with an id, got " + abbreviate(repair.toString()));
+    }
+    Instant at = null;
+    if (repair.hasNonNull("at")) {
+      try {
+        at = Instant.parse(repair.get("at").asString(""));
+      } catch (DateTimeParseException e) {
+        return new NodeReport.RepairAnswer(id, null, Map.of(), Map.of(),
+            ANNOTATION + " repair.at must be an RFC 3339 time, got " + repair.get("at"));
+      }
+    }
+    Map<String, Integer> written = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> value : repair.path("written").properties()) {
+      if (!value.getValue().isInt()) {
+        return new NodeReport.RepairAnswer(id, at, Map.of(), Map.of(),
+            ANNOTATION + " repair.written." + value.getKey() + " must be an integer, got " + value.getValue());
+      }
+      written.put(value.getKey(), value.getValue().asInt());
+    }
+    Map<String, String> errors = new LinkedHashMap<>();
+    repair.path("errors").properties().forEach(error -> errors.put(error.getKey(), error.getValue().asString("")));
+    String refused = repair.hasNonNull("refused") ? repair.get("refused").asString("") : null;
+    return new NodeReport.RepairAnswer(id, at, written, errors, refused);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 80 ? text.substring(0, 80) + "..." : text;
   }
 
   /** The local node's health endpoint, counted by upstream's rules (pkg/health/client). */
