@@ -89,6 +89,35 @@ class HostDetectorsTest {
   }
 
   @Test
+  void theRepairWritesWhatTheModeNeedsUnderTheKernelsMaxRule() {
+    assertThat(Reports.report(T0, "eth0", Map.of("all", 0, "eth0", 1), null).rpFilterRepair(true))
+        .containsExactlyEntriesOf(Map.of("eth0", 0));
+    assertThat(Reports.report(T0, "eth0", Map.of("all", 1, "eth0", 0), null).rpFilterRepair(true))
+        .as("a strict all beats eth0=0: only 2 gets through max(1, 2)").containsExactlyEntriesOf(Map.of("eth0", 2));
+    assertThat(Reports.report(T0, "eth0", Map.of("all", 0, "eth0", 2), null).rpFilterRepair(true)).isEmpty();
+    assertThat(Reports.report(T0, "eth0", Map.of("all", 1, "eth0", 1, "lxc1", 0, "cilium_net", 0), null)
+        .rpFilterRepair(false)).as("overlay: all to 0 is enough, the uplink is left alone")
+        .containsExactlyEntriesOf(Map.of("all", 0));
+    assertThat(Reports.report(T0, "eth0", Map.of("all", 0, "eth0", 1, "lxc1", 1, "lxc2", 0, "lxc_health", 2), null)
+        .rpFilterRepair(false)).containsExactlyInAnyOrderEntriesOf(Map.of("lxc1", 0, "lxc_health", 0));
+    assertThat(Reports.report(T0, "eth0", Map.of("all", 0, "eth0", 1, "lxc1", 0), null).rpFilterRepair(false))
+        .isEmpty();
+  }
+
+  @Test
+  void withRepairOnTheFindingPlansARepairAndOtherwiseAPage() {
+    RpFilterResetDetector repairing = new RpFilterResetDetector(AUTO, true);
+    ClusterState overlay = cluster("routing-mode", "tunnel", node(Map.of("all", 0, "eth0", 1, "lxc1", 1)));
+
+    assertThat(judge(repairing, overlay)).singleElement().satisfies(f -> {
+      assertThat(f.action()).isEqualTo(PlannedAction.REPAIR);
+      assertThat(f.evidence()).containsEntry("repairInterfaces", 1);
+      assertThat((String) f.evidence().get("actionReason")).contains("remediation.rpFilterRepair");
+    });
+    assertThat(judge(rpFilter, overlay)).singleElement().extracting(Finding::action).isEqualTo(PlannedAction.PAGE);
+  }
+
+  @Test
   void theRoutingModeCanBePinnedAndWithoutItOrCiliumConfigTheDetectorIsInactive() {
     ClusterState noConfig = cluster(null, null, node(Map.of("all", 0, "eth0", 1)));
     RpFilterResetDetector pinned = new RpFilterResetDetector(new HostDetectorsConfig(true, "native", true, true,
