@@ -53,6 +53,19 @@ final class SimulatedHosts {
     }
 
     @Override
+    public Map<String, String> writeRpFilter(String uplink, Map<String, Integer> values) {
+      Map<String, String> errors = new HashMap<>();
+      values.forEach((iface, value) -> {
+        if (rpFilter.containsKey(iface)) {
+          rpFilter.put(iface, value);
+        } else {
+          errors.put(iface, "no such interface on this simulated host");
+        }
+      });
+      return errors;
+    }
+
+    @Override
     public HealthReading health() {
       ObjectNode local = JSON.createObjectNode().put("name", "demo/" + node);
       ObjectNode address = local.putObject("health-endpoint").putObject("primary-address").put("ip", "172.16.9.2");

@@ -21,7 +21,8 @@ class ChartTest {
         Map.of("slackExistingSecret", "slack-token", "slackChannel", "#network-oncall"),
         Map.of("remediationMode", "enforce"),
         Map.of("replicas", 1, "probeEnabled", false, "eventsEnabled", false),
-        Map.of("serviceMonitorEnabled", true, "networkPolicyEnabled", true));
+        Map.of("serviceMonitorEnabled", true, "networkPolicyEnabled", true),
+        Map.of("remediationMode", "enforce", "rpFilterRepair", true));
   }
 
   @Test
@@ -90,6 +91,43 @@ class ChartTest {
     assertThat(Chart.ofKind(two, "PodDisruptionBudget")).hasSize(1);
     assertThat(Chart.ofKind(one, "PodDisruptionBudget")).isEmpty();
     assertThat(Chart.renderText(Map.of("replicas", 1))).doesNotContain("coordination.k8s.io");
+  }
+
+  @Test
+  void rpFilterRepairGivesTheProbeNetAdminAndTheHostsIpv4ConfAndTheWatcherNodePatch() {
+    List<Map<String, Object>> repair = Chart.render(Map.of("remediationMode", "enforce", "rpFilterRepair", true));
+    Map<String, Object> pod = at(Chart.one(repair, "DaemonSet"), "spec", "template", "spec");
+    Map<String, Object> container = at(pod, "containers", 0);
+
+    assertThat((List<Object>) at(container, "securityContext", "capabilities", "add")).containsExactly("NET_ADMIN");
+    assertThat((List<Object>) at(container, "securityContext", "capabilities", "drop")).containsExactly("ALL");
+    assertThat((Object) at(container, "securityContext", "privileged")).isEqualTo(false);
+    assertThat(container.get("env").toString()).contains("CHAINWATCH_PROBE_REPAIR, value=true",
+        "CHAINWATCH_PROBE_PROC_ROOT, value=/host/proc");
+    List<Map<String, Object>> mounts = at(container, "volumeMounts");
+    assertThat(mounts).anySatisfy(mount -> {
+      assertThat(mount.get("mountPath")).isEqualTo("/host/proc");
+      assertThat(mount.get("readOnly")).isEqualTo(true);
+    });
+    assertThat(mounts).anySatisfy(mount -> {
+      assertThat(mount.get("mountPath")).isEqualTo("/host/proc/sys/net/ipv4/conf");
+      assertThat(mount.get("readOnly")).as("the only writable host path").isNull();
+    });
+    assertThat(Chart.renderText(Map.of("remediationMode", "enforce", "rpFilterRepair", true)))
+        .contains("rpFilterRepair:\n        enabled: true");
+    String dryRunRepair = Chart.renderText(Map.of("rpFilterRepair", true));
+    String enforceOnly = Chart.renderText(Map.of("remediationMode", "enforce"));
+    assertThat(rbacOf(Chart.render(Map.of("remediationMode", "enforce", "rpFilterRepair", true))))
+        .contains("resources=[nodes], verbs=[patch]");
+    assertThat(rbacOf(Chart.render(Map.of("rpFilterRepair", true)))).as("dry-run writes nothing")
+        .doesNotContain("resources=[nodes], verbs=[patch]");
+    assertThat(enforceOnly).doesNotContain("NET_ADMIN", "/host/proc", "verbs: [get, patch]");
+    assertThat(dryRunRepair).contains("verbs: [get, patch]");
+  }
+
+  private static String rbacOf(List<Map<String, Object>> rendered) {
+    return rendered.stream().filter(doc -> "ClusterRole".equals(doc.get("kind"))
+        && !String.valueOf((Object) at(doc, "metadata", "name")).endsWith("-probe")).toList().toString();
   }
 
   @Test
