@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * RBAC proven rather than claimed: chainwatch (every feature that writes turned on) and the probe run against the
- * mock API server; every request they make is recorded and must be allowed by the chart's rules for its service
- * account, and every rule the chart grants must have been used.
+ * RBAC proven rather than claimed: chainwatch (every feature that writes turned on, rp_filter repair included) and
+ * the probe run against the mock API server; every request they make is recorded and must be allowed by the chart's
+ * rules for its service account, and every rule the chart grants must have been used.
  */
 @Tag("slow")
 @EnableKubernetesMockClient(crud = true, https = false)
@@ -95,6 +95,9 @@ class RbacByTestMockServerTest {
         .withHostNetwork(true).endSpec().withNewStatus().withPhase("Running").withStartTime(agentReady.toString())
         .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(agentReady.toString())
         .endCondition().endStatus().build()).create();
+    client.configMaps().resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+        .withNamespace("kube-system").withName("cilium-config").endMetadata()
+        .withData(Map.of("routing-mode", "tunnel")).build()).create();
     server.expect().post().withPath("/api/v1/namespaces/shop/pods/racer/eviction")
         .andReturn(201, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\",\"code\":201}").always();
     while (server.takeRequest(10, TimeUnit.MILLISECONDS) != null) {
@@ -105,6 +108,7 @@ class RbacByTestMockServerTest {
     Chainwatch chainwatch = Chainwatch.start(ConfigLoader.load(null, Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
+        "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true",
         "CHAINWATCH_STATE_DIR", dir.toString(),
         "CHAINWATCH_LEADER_ELECTION_ENABLED", "true",
         "CHAINWATCH_LEADER_ELECTION_LEASE_DURATION", "PT4S",
@@ -125,8 +129,13 @@ class RbacByTestMockServerTest {
           .editFirstOwnerReference().withName("racer-rs-2").endOwnerReference().endMetadata().build());
       await().atMost(Duration.ofSeconds(15)).until(() -> client.events().v1().events().inNamespace("shop").list()
           .getItems().stream().anyMatch(e -> e.getSeries() != null));
-      new NodeAnnotations(URI.create(client.getMasterUrl().toString()), null, null)
-          .set("node-1", "chainwatch.io/node-report", "{}");
+      // the probe: a report with a filtered lxc; chainwatch asks for a repair; the probe reads the request
+      NodeAnnotations probe = new NodeAnnotations(URI.create(client.getMasterUrl().toString()), null, null);
+      probe.set("node-1", "chainwatch.io/node-report", "{\"version\":1,\"observedAt\":\"" + Instant.now()
+          + "\",\"uplink\":\"eth0\",\"rpFilter\":{\"all\":0,\"eth0\":1,\"lxc1a2b\":1},\"ciliumHealth\":null}");
+      await().atMost(Duration.ofSeconds(15)).until(() -> client.nodes().withName("node-1").get().getMetadata()
+          .getAnnotations().containsKey("chainwatch.io/rp-filter-repair"));
+      assertThat(probe.get("node-1")).containsKey("chainwatch.io/rp-filter-repair");
     } finally {
       chainwatch.close();
       chainwatchClient.close();
@@ -143,7 +152,7 @@ class RbacByTestMockServerTest {
         probe.add(access(request.getMethod(), request.getPath()));
       }
     }
-    List<Map<String, Object>> chart = Chart.render(Map.of("remediationMode", "enforce"));
+    List<Map<String, Object>> chart = Chart.render(Map.of("remediationMode", "enforce", "rpFilterRepair", true));
     Rbac rbac = Rbac.of(chart);
 
     assertThat(watcher).as("requests chainwatch made").isNotEmpty();

@@ -108,7 +108,8 @@ class RemediationVerticleMockServerTest {
   private String deploy(RemediationConfig config, WritePermit permit) {
     EvictPodRemediation evictor = new EvictPodRemediation(client, config.requestTimeout());
     evictors.add(evictor);
-    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor, new NodeRepairRequester(client),
+    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
+        new NodeRepairRequester(client, Duration.ofSeconds(10)),
         new RemediationStateStore(client, STATE_NS, STATE_NAME), permit, clock);
     try {
       String id = vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
@@ -467,7 +468,8 @@ class RemediationVerticleMockServerTest {
     RemediationConfig config = config();
     EvictPodRemediation evictor = new EvictPodRemediation(client, config.requestTimeout());
     evictors.add(evictor);
-    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor, new NodeRepairRequester(client),
+    RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
+        new NodeRepairRequester(client, Duration.ofSeconds(10)),
         new RemediationStateStore(client, STATE_NS, STATE_NAME), WritePermit.always(), clock);
     vertx.deployVerticle(verticle).await();
 

@@ -88,7 +88,8 @@ class RepairVerticleMockServerTest {
   private void deploy(RemediationConfig config, WritePermit permit) {
     evictor = new EvictPodRemediation(client, config.requestTimeout());
     RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
-        new NodeRepairRequester(client), new RemediationStateStore(client, "chainwatch", "state"), permit, clock);
+        new NodeRepairRequester(client, config.requestTimeout()),
+        new RemediationStateStore(client, "chainwatch", "state"), permit, clock);
     vertx.deployVerticle(verticle).await();
     await().atMost(Duration.ofSeconds(5)).until(() -> verticle.stateLoaded().await(5, TimeUnit.SECONDS));
   }

@@ -100,7 +100,8 @@ public final class Chainwatch implements AutoCloseable {
     await(vertx.deployVerticle(health));
     this.evictor = new EvictPodRemediation(client, config.remediation().requestTimeout());
     this.remediation = new RemediationVerticle(new RemediationPolicy(config.remediation()),
-        new ClusterRemediationView(state), evictor, new NodeRepairRequester(client),
+        new ClusterRemediationView(state), evictor,
+        new NodeRepairRequester(client, config.remediation().requestTimeout()),
         new RemediationStateStore(client, config.remediation().stateNamespace(), config.remediation().stateConfigMap()),
         permit, clock);
     countRemediation();
