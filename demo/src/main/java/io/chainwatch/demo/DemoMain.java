@@ -6,6 +6,7 @@ import io.chainwatch.config.ConfigLoader;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.Decision;
 import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.RemediationDecision;
 import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.watcher.Chainwatch;
@@ -138,6 +139,7 @@ public final class DemoMain {
         "CHAINWATCH_REMEDIATION_VERIFY_TIMEOUT", "PT30S",
         "CHAINWATCH_REMEDIATION_BUDGET_RETRIES", "1",
         "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S"));
+    env.put("CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true");
     ChainwatchConfig config = ConfigLoader.load(null, env);
     SimulatedCluster cluster = new SimulatedCluster(client, timeline);
 
@@ -153,6 +155,8 @@ public final class DemoMain {
     CountDownLatch hostsJudged = new CountDownLatch(3);
     Map<String, Finding> found = new ConcurrentHashMap<>();
     Map<String, String> remediated = new ConcurrentHashMap<>();
+    Map<String, String> repairs = new ConcurrentHashMap<>();
+    CountDownLatch repairsSettled = new CountDownLatch(2);
     CountDownLatch settled = new CountDownLatch(1);
     Set<String> restarted = Set.of("shop/web-7d9c6b5f4-x2k8p", "shop/web-7d9c6b5f4-q9z7m");
     String blocked = "shop/pay-5c6d7e8f9-t7k2m";
@@ -192,6 +196,11 @@ public final class DemoMain {
         timeline.say("DECISION", key(decided.finding()) + ": " + decision.verdict() + " ("
             + decision.rule().wireName() + ") " + decision.why());
         if (decision instanceof Decision.Page) {
+          if (decided.finding().action() == PlannedAction.REPAIR) {
+            if (repairs.putIfAbsent(decided.finding().resource().name(), "paged: " + decision.why()) == null) {
+              repairsSettled.countDown();
+            }
+          }
           remediated.put(key(decided.finding()), "paged: " + decision.why());
           checkSettled.run();
         }
@@ -199,7 +208,13 @@ public final class DemoMain {
       bus.<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES, message -> {
         RemediationOutcome outcome = message.body();
         timeline.say("OUTCOME", outcome.result().wireName() + ": " + outcome.detail());
-        if (outcome.result() == RemediationOutcome.Result.VERIFIED) {
+        if (outcome.finding().action() == PlannedAction.REPAIR) {
+          if (outcome.result() != RemediationOutcome.Result.REPAIR_REQUESTED
+              && repairs.putIfAbsent(outcome.finding().resource().name(), outcome.result().wireName() + ": "
+                  + outcome.detail()) == null) {
+            repairsSettled.countDown();
+          }
+        } else if (outcome.result() == RemediationOutcome.Result.VERIFIED) {
           remediated.put(key(outcome.finding()), "verified: " + outcome.evidence().get("replacement")
               + " replaced it and has its CiliumEndpoint");
           checkSettled.run();
@@ -224,13 +239,17 @@ public final class DemoMain {
       boolean done = settled.await(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 
       timeline.line("");
-      timeline.line("Host facts: two more nodes, each with the chainwatch probe (the real probe code) reporting.");
-      hosts.nodeWithProbe(RESET_NODE);
-      hosts.nodeWithProbe(BLIND_NODE);
+      timeline.line("Host facts: two more nodes, each with the chainwatch probe (the real probe code) reporting;"
+          + " rp_filter repair is on, and " + BLIND_NODE + " opted out of it.");
+      hosts.nodeWithProbe(RESET_NODE, false);
+      hosts.nodeWithProbe(BLIND_NODE, true);
+      java.util.concurrent.ScheduledExecutorService probes = hosts.probeEverySecond();
       hosts.sysctlRestart(RESET_NODE);
       hosts.sysctlRestart(BLIND_NODE);
       hosts.healthEndpointUnreachable(BLIND_NODE);
       boolean hostsDone = hostsJudged.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      boolean repairsDone = repairsSettled.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      probes.shutdownNow();
       List<String> wronglyReported = fullChain.stream().filter(found::containsKey).sorted().toList();
       timeline.line("");
       timeline.line("Result:");
@@ -251,13 +270,17 @@ public final class DemoMain {
                 + (finding.evidence().containsKey("troubleshootingBranch")
                     ? ", branch " + finding.evidence().get("troubleshootingBranch") : "")));
       }
+      timeline.line("  rp_filter repair on " + RESET_NODE + ": " + repairs.getOrDefault(RESET_NODE, "NOT SETTLED"));
+      timeline.line("  rp_filter repair on " + BLIND_NODE + ": " + repairs.getOrDefault(BLIND_NODE, "NOT SETTLED"));
       Finding cause = doctor.get(NODE);
       timeline.line("  deployment doctor on " + NODE + ": " + (cause == null ? "NOT FOUND"
           : cause.detectorId() + ", " + cause.severity().wireName() + ": " + cause.summary()));
-      boolean passed = done && hostsDone && wronglyReported.isEmpty() && hostFindings.size() == 3 && cause != null;
+      boolean passed = done && hostsDone && repairsDone && wronglyReported.isEmpty() && hostFindings.size() == 3
+          && cause != null && repairs.getOrDefault(RESET_NODE, "").startsWith("verified")
+          && repairs.getOrDefault(BLIND_NODE, "").startsWith("paged");
       timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"
           + " verified their replacements, and paged for the rest; it found both broken hosts from their probes'"
-          + " reports."
+          + " reports, had one repaired by its probe, and paged for the one that opted out."
           : "chainwatch did not settle every race pod as expected: see above.");
       timeline.line("Letting the notifiers finish (Slack is paced at one call per second) ...");
       awaitChannels.run();
@@ -273,7 +296,8 @@ public final class DemoMain {
   }
 
   private static String key(Finding finding) {
-    return finding.resource().namespace() + "/" + finding.resource().name();
+    return finding.resource().namespace() == null ? finding.resource().key()
+        : finding.resource().namespace() + "/" + finding.resource().name();
   }
 
   private static String describe(Finding finding, String remediation) {

@@ -15,7 +15,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Hosts whose facts the demo controls, reported through the real probe code ({@link ReportPublisher},
@@ -95,35 +97,65 @@ final class SimulatedHosts {
     timeline.say("cluster", "cilium-config: Cilium chained (generic-veth) in overlay routing (tunnel)");
   }
 
-  /** A Ready node whose probe reports healthy facts. */
-  void nodeWithProbe(String name) throws Exception {
-    client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+  /**
+   * A Ready node whose probe reports healthy facts and answers rp_filter repair requests; {@code optedOut} nodes
+   * carry {@code chainwatch.io/remediation: disabled}, so chainwatch pages instead of repairing them.
+   */
+  void nodeWithProbe(String name, boolean optedOut) throws Exception {
+    client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+        .withAnnotations(optedOut ? Map.of("chainwatch.io/remediation", "disabled") : Map.of()).endMetadata()
         .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
         .create();
     Host host = new Host(name);
     host.publisher = new ReportPublisher(name, host,
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report), Duration.ofMinutes(5),
-        Duration.ZERO);
+        Duration.ZERO, annotations::get);
     hosts.put(name, host);
     report(name);
     timeline.say("probe", "node " + name + " joined; its chainwatch probe reports rp_filter and cilium-health");
   }
 
-  void sysctlRestart(String name) throws Exception {
+  synchronized void sysctlRestart(String name) throws Exception {
     Host host = hosts.get(name);
     host.rpFilter.replaceAll((iface, value) -> iface.startsWith("lxc") && !iface.equals("lxc_health") ? 1 : value);
     timeline.say("host", "systemd-sysctl restarted on " + name + ": OS defaults re-applied, lxc* rp_filter back to 1");
     report(name);
   }
 
-  void healthEndpointUnreachable(String name) throws Exception {
+  synchronized void healthEndpointUnreachable(String name) throws Exception {
     hosts.get(name).endpointReachable = false;
     timeline.say("cilium", "cilium-health on " + name + " cannot reach its local health endpoint (0/1)");
     report(name);
   }
 
-  private void report(String name) throws Exception {
-    ReportPublisher.Outcome outcome = hosts.get(name).publisher.round(Instant.now());
+  /** The probes' own rhythm: a round on every host each second (30 s by default), as their DaemonSet would. */
+  java.util.concurrent.ScheduledExecutorService probeEverySecond() {
+    java.util.concurrent.ScheduledExecutorService rounds = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(runnable -> {
+          Thread thread = new Thread(runnable, "demo-probes");
+          thread.setDaemon(true);
+          return thread;
+        });
+    rounds.scheduleWithFixedDelay(() -> {
+      for (String name : List.copyOf(hosts.keySet())) {
+        try {
+          report(name);
+        } catch (Exception e) {
+          timeline.say("probe", name + ": round failed: " + e.getMessage());
+        }
+      }
+    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    return rounds;
+  }
+
+  private synchronized void report(String name) throws Exception {
+    Host host = hosts.get(name);
+    Map<String, Integer> before = Map.copyOf(host.rpFilter);
+    ReportPublisher.Outcome outcome = host.publisher.round(Instant.now());
+    if (!before.equals(host.rpFilter)) {
+      timeline.say("probe", name + ": answered chainwatch's repair request, rp_filter now " + new TreeMap<>(
+          host.rpFilter));
+    }
     if (outcome == ReportPublisher.Outcome.WRITTEN) {
       timeline.say("probe", name + ": wrote chainwatch.io/node-report");
     }

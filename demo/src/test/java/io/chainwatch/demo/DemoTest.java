@@ -43,10 +43,15 @@ class DemoTest {
         .containsPattern("KAFKA +io.chainwatch.finding.v1 +Pod/shop/web-7d9c6b5f4-x2k8p +key demo-")
         .containsPattern("KAFKA +io.chainwatch.remediation.outcome.v1")
         .containsPattern("Audit log \\(Kafka topic chainwatch.audit, CloudEvents\\): \\d+ records")
-        .contains("rp-filter-reset@10.0.0.13: found, critical, action page")
+        .contains("rp-filter-reset@10.0.0.13: found, critical, action repair")
+        .contains("DECISION   Node/10.0.0.13: repair (eligible) ask the probe on node 10.0.0.13 to write rp_filter "
+            + "{lxc2b7e9f04=0, lxc8f3a2c1d=0}")
+        .contains("rp_filter repair on 10.0.0.13: verified: rp_filter on node 10.0.0.13 is right again")
+        .contains("rp_filter repair on 10.0.0.14: paged: node 10.0.0.14 is annotated chainwatch.io/remediation: "
+            + "disabled")
         .contains("deployment doctor on 10.0.0.11: missing-agent-not-ready-taint, warning: In this CNI-chaining "
             + "cluster, node pool np-demo (node 10.0.0.11)")
-        .contains("rp-filter-reset@10.0.0.14: found, critical, action page")
+        .contains("rp-filter-reset@10.0.0.14: found, critical, action repair")
         .contains("cilium-health-local-endpoint@10.0.0.14: found, critical, action page, branch "
             + "step-2-rp-filter-fix-not-applied")
         .containsPattern("Slack \\(#network-oncall\\): \\d+ root message\\(s\\)");

@@ -28,7 +28,7 @@ public record RepairRequest(String id, Instant requestedAt, Instant expiresAt, M
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(requestedAt, "requestedAt");
     Objects.requireNonNull(expiresAt, "expiresAt");
-    values = Map.copyOf(values);
+    values = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(values)); // sorted: it is shown
     attempts = List.copyOf(attempts);
   }
 

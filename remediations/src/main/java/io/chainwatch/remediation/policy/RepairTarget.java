@@ -16,6 +16,6 @@ import java.util.Map;
 public record RepairTarget(NodeSnapshot node, RepairRequest previous, String previousProblem,
     Map<String, Integer> values, int nodesRequestedInWindow) {
   public RepairTarget {
-    values = Map.copyOf(values);
+    values = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(values)); // sorted: it is shown
   }
 }
