@@ -44,6 +44,13 @@ class CloudEventMapperTest {
         T0);
   }
 
+  /** rp-filter-reset with the opt-in repair: action repair on a Node. */
+  static Finding repairFinding() {
+    return new Finding("rp-filter-reset", io.chainwatch.model.ResourceRef.node("n1"), "n1", Severity.CRITICAL,
+        io.chainwatch.model.PlannedAction.REPAIR, "cilium-interfaces-filtered", "rp_filter is 1 on lxc1a2b", T0,
+        Map.of("routingMode", "tunnel"));
+  }
+
   static List<BusMessage> everyAuditedRecord() {
     Finding finding = finding();
     return List.of(
@@ -54,6 +61,12 @@ class CloudEventMapperTest {
         new RemediationDecision(finding, new Decision.Evict(RemediationRule.ELIGIBLE, "go"), true, T0),
         new RemediationOutcome(finding, RemediationOutcome.Result.BUDGET_REFUSED, "refused",
             Map.of("httpStatus", 429, "budget", "web-pdb"), T0),
+        repairFinding(),
+        new RemediationDecision(repairFinding(), new Decision.Repair(RemediationRule.ELIGIBLE, "ask the probe"),
+            false, T0),
+        new RemediationOutcome(repairFinding(), RemediationOutcome.Result.REPAIR_REQUESTED, "asked",
+            Map.of("requestId", "r-1", "rpFilter", Map.of("lxc1a2b", 0)), T0),
+        new RemediationOutcome(repairFinding(), RemediationOutcome.Result.WOULD_REPAIR, "dry-run", Map.of(), T0),
         new BreakerChange(true, "storm", Map.of("podsCounted", 200), T0, T0.plusSeconds(3600)),
         new BreakerChange(false, "reset", Map.of(), T0, null),
         incidentChange());
