@@ -68,19 +68,10 @@ public final class NodeAnnotations {
    * so that a probe asking every round costs the API server little.
    */
   public Map<String, String> get(String node) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(apiServer.resolve("/api/v1/nodes/" + node
-        + "?resourceVersion=0")).timeout(Duration.ofSeconds(10)).GET();
-    if (tokenFile != null && Files.exists(tokenFile)) {
-      request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
-    }
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() / 100 != 2) {
-      String body = response.body().replaceAll("\\s+", " ");
-      throw new IOException("GET node " + node + ": HTTP " + response.statusCode() + " "
-          + (body.length() > 300 ? body.substring(0, 300) + "..." : body));
-    }
+    String body = send("GET node " + node, HttpRequest.newBuilder(apiServer.resolve("/api/v1/nodes/" + node
+        + "?resourceVersion=0")).GET());
     Map<String, String> annotations = new LinkedHashMap<>();
-    JSON.readTree(response.body()).path("metadata").path("annotations").fields()
+    JSON.readTree(body).path("metadata").path("annotations").fields()
         .forEachRemaining(entry -> annotations.put(entry.getKey(), entry.getValue().asText()));
     return annotations;
   }
@@ -89,18 +80,23 @@ public final class NodeAnnotations {
   public void set(String node, String key, String value) throws IOException, InterruptedException {
     ObjectNode patch = JSON.createObjectNode();
     patch.putObject("metadata").putObject("annotations").put(key, value);
-    HttpRequest.Builder request = HttpRequest.newBuilder(apiServer.resolve("/api/v1/nodes/" + node))
-        .timeout(Duration.ofSeconds(10))
+    send("PATCH node " + node, HttpRequest.newBuilder(apiServer.resolve("/api/v1/nodes/" + node))
         .header("Content-Type", "application/merge-patch+json")
-        .method("PATCH", HttpRequest.BodyPublishers.ofString(patch.toString(), StandardCharsets.UTF_8));
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(patch.toString(), StandardCharsets.UTF_8)));
+  }
+
+  /** Sends with the service account's token, bounded in time; a non-2xx answer is an error naming what was asked. */
+  private String send(String what, HttpRequest.Builder request) throws IOException, InterruptedException {
+    request.timeout(Duration.ofSeconds(10));
     if (tokenFile != null && Files.exists(tokenFile)) {
       request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
     }
     HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
       String body = response.body().replaceAll("\\s+", " ");
-      throw new IOException("PATCH node " + node + ": HTTP " + response.statusCode() + " "
+      throw new IOException(what + ": HTTP " + response.statusCode() + " "
           + (body.length() > 300 ? body.substring(0, 300) + "..." : body));
     }
+    return response.body();
   }
 }
