@@ -14,6 +14,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class DumpReader {
   private final ClusterState state;
   private int objectsRead;
   private int objectsUsed;
+  private final List<String> conflicts = new ArrayList<>();
 
   public DumpReader(ClusterState state) {
     this.state = state;
@@ -243,8 +245,17 @@ public final class DumpReader {
     } catch (ProjectionException e) {
       throw new ScanInputException(where + ": " + e.getMessage());
     }
-    state.put(snapshot);
+    var previous = state.put(ClusterState.keyOf(snapshot), "", snapshot);
+    if (previous != null && !previous.snapshot().equals(snapshot)) {
+      conflicts.add(where + ": " + snapshot.ref().key() + " was read before with other content; the later one is "
+          + "used (dumps taken at different times?)");
+    }
     objectsUsed++;
+  }
+
+  /** Objects read twice with different content: which one counts is a guess the person should know about. */
+  public List<String> conflicts() {
+    return List.copyOf(conflicts);
   }
 
   private static String nameOf(Map<String, Object> object) {

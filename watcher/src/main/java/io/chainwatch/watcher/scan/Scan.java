@@ -78,6 +78,12 @@ public final class Scan {
         return EXIT_BAD_INPUT;
       }
     }
+    List<String> conflicts = reader.conflicts();
+    conflicts.stream().limit(5).forEach(conflict -> err.println("chainwatch scan: note: " + conflict));
+    if (conflicts.size() > 5) {
+      err.println("chainwatch scan: note: " + (conflicts.size() - 5) + " more objects were read twice with other "
+          + "content");
+    }
     List<Finding> findings = new ArrayList<>();
     for (Detector detector : Detectors.enabled(config)) {
       if (detector.id().equals(ProbeSilentDetector.ID)) {

@@ -274,6 +274,29 @@ class ScanTest {
   }
 
   @Test
+  void anObjectReadTwiceWithOtherContentIsNamedAndTheLaterOneCounts() throws Exception {
+    Path older = file("older.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cilium-config, namespace: kube-system}
+        data: {routing-mode: native}
+        """.getBytes(StandardCharsets.UTF_8));
+    Path newer = file("newer.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cilium-config, namespace: kube-system}
+        data: {routing-mode: tunnel}
+        """.getBytes(StandardCharsets.UTF_8));
+
+    Result twice = scan(older.toString(), newer.toString());
+    Result same = scan(older.toString(), older.toString());
+
+    assertThat(twice.stderr()).contains("note: " + newer + " (YAML document 1): ConfigMap/kube-system/cilium-config was "
+        + "read before with other content; the later one is used");
+    assertThat(same.stderr()).as("the same object twice is not a conflict").doesNotContain("read before");
+  }
+
+  @Test
   void theTextReportGroupsBySeverityWithEvidenceAndActionAndNoColourOffATerminal() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit = Scan.run(ChainwatchConfig.defaults(), List.of(dump("doctor-vpc-cni-native.yaml").toString()), NOW,
