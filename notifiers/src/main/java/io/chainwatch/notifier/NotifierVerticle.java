@@ -131,7 +131,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void deliver(IncidentChange change) {
     dirty = true;
-    unresolved = tracker.unresolved().size();
+    unresolved = tracker.unresolvedCount();
     vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
     String key = change.incident().id();
     if (kafka != null) {

@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * Turns restart findings into evictions behind the policy: decides on every restart finding, records the intent in
  * the cluster before writing, evicts, follows the replacement until it runs with its CiliumEndpoint, and publishes
  * every decision and outcome on the bus. Repair findings (opt-in) go through the same policy and become a request on
- * the Node for its probe, followed until the node's report answers it. Findings that must wait are re-decided when their wait ends. All state is
- * touched on this verticle's event loop; the eviction is asynchronous and the state write runs on a worker.
+ * the Node for its probe, followed until the node's report answers it. Findings that must wait are re-decided when
+ * their wait ends. All state is touched on this verticle's event loop; the eviction is asynchronous, and the state
+ * and repair writes run on a worker.
  */
 public final class RemediationVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RemediationVerticle.class);
@@ -179,7 +180,8 @@ public final class RemediationVerticle extends VerticleBase {
       repairsInFlight.remove(cleared.finding().resource().name());
       Map<String, Object> evidence = repairEvidence(repair.request, cleared.finding().resource().name());
       answerOf(repair).ifPresent(answer -> evidence.put("written", answer.written()));
-      evidence.put("verifiedAfterSeconds", Duration.between(repair.request.requestedAt(), clock.instant()).toSeconds());
+      evidence.put("verifiedAfterSeconds",
+          Duration.between(repair.request.requestedAt(), clock.instant()).toSeconds());
       LOG.info("Verified: rp_filter on node {} is right again", cleared.finding().resource().name());
       publishOutcome(repair.finding, Result.VERIFIED, "rp_filter on node " + cleared.finding().resource().name()
           + " is right again: the node's report no longer shows the problem", evidence, clock.instant());
@@ -338,7 +340,9 @@ public final class RemediationVerticle extends VerticleBase {
         repairsInFlight.remove(node);
         evidence.put("written", answer.written());
         evidence.put("errors", answer.errors());
-        evidence.put("refused", answer.refused());
+        if (answer.refused() != null) {
+          evidence.put("refused", answer.refused());
+        }
         String why = answer.refused() != null ? "refused: " + answer.refused() : "could not write " + answer.errors();
         LOG.warn("The probe on node {} did not repair rp_filter: {}", node, why);
         publishOutcome(repair.finding, Result.FAILED, "the probe on node " + node + " " + why, evidence, now);
@@ -373,7 +377,7 @@ public final class RemediationVerticle extends VerticleBase {
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("node", node);
     evidence.put("requestId", request.id());
-    evidence.put("rpFilter", new java.util.TreeMap<>(request.values()));
+    evidence.put("rpFilter", request.values());
     evidence.put("requestedAt", request.requestedAt().toString());
     evidence.put("expiresAt", request.expiresAt().toString());
     evidence.put("attemptsThisHour", request.attempts().size());
@@ -726,7 +730,8 @@ public final class RemediationVerticle extends VerticleBase {
 
   private void publishDecision(Finding finding, Decision decision, Instant now) {
     String signature = decision.verdict() + ":" + decision.rule().wireName();
-    if (!(decision instanceof Decision.Evict) && !(decision instanceof Decision.Repair) && signature.equals(lastPublished.get(finding.dedupKey()))) {
+    boolean acts = decision instanceof Decision.Evict || decision instanceof Decision.Repair;
+    if (!acts && signature.equals(lastPublished.get(finding.dedupKey()))) {
       return; // the same wait or skip again says nothing new
     }
     lastPublished.put(finding.dedupKey(), signature);

@@ -317,9 +317,20 @@ public final class IncidentTracker {
     }
   }
 
-  /** Incidents not resolved, for metrics and tests. */
+  /** Incidents not resolved, for tests and a person's view. */
   public List<Incident> unresolved() {
     return byRoot.values().stream().filter(e -> e.state != Incident.State.RESOLVED).map(this::snapshot).toList();
+  }
+
+  /** How many incidents are not resolved, for the metric: counted, not snapshotted (it is read on every change). */
+  public int unresolvedCount() {
+    int count = 0;
+    for (Entry entry : byRoot.values()) {
+      if (entry.state != Incident.State.RESOLVED) {
+        count++;
+      }
+    }
+    return count;
   }
 
   public Optional<Incident> incident(String rootKey) {
@@ -414,11 +425,12 @@ public final class IncidentTracker {
   }
 
   private Incident snapshot(Entry entry) {
-    List<String> subjects = new ArrayList<>();
+    // a node's incident can hold every pod on the node: a set keeps this linear
+    Set<String> subjects = new LinkedHashSet<>();
     entry.open.values().stream().filter(Objects::nonNull).map(f -> f.resource().key()).forEach(subjects::add);
-    entry.subjects.stream().filter(s -> !subjects.contains(s)).forEach(subjects::add);
+    subjects.addAll(entry.subjects);
     return new Incident(entry.id, entry.rootKey, entry.detectorId, cluster, entry.severity, entry.state,
-        title(entry), entry.node, subjects, (int) entry.open.values().stream().filter(Objects::nonNull).count()
+        title(entry), entry.node, List.copyOf(subjects), (int) entry.open.values().stream().filter(Objects::nonNull).count()
             + (entry.open.containsKey("breaker") ? 1 : 0),
         entry.summary, entry.cause, entry.action, entry.needsPerson, entry.silenced, entry.openedAt, entry.updatedAt,
         entry.resolvedAt);

@@ -23,9 +23,10 @@ import java.util.Set;
 /**
  * {@code vpc-cni-coexistence-broken} (critical, page): a pod asks for a VPC-CNI network with
  * {@code tke.cloud.tencent.com/networks} ({@code tke-route-eni}, or {@code tke-direct-eni}) but its IP lies in its
- * node's GlobalRouter pod range ({@code spec.podCIDR(s)}): under Cilium chaining multus delegates every pod to tke-bridge, so the annotation has
- * no effect and the pod's traffic never takes the VPC-CNI path. Not reported when Cilium is not chained, on a VPC-CNI
- * cluster, or for pods that did get an address outside their node's pod range (a VPC IP).
+ * node's GlobalRouter pod range ({@code spec.podCIDR(s)}): under Cilium chaining multus delegates every pod to
+ * tke-bridge, so the annotation has no effect and the pod's traffic never takes the VPC-CNI path. Not reported when
+ * Cilium is not chained, on a VPC-CNI cluster, or for pods that got an address outside their node's pod range (a VPC
+ * IP).
  */
 public final class VpcCniCoexistenceDetector implements Detector {
   public static final String ID = "vpc-cni-coexistence-broken";

@@ -291,8 +291,8 @@ class ScanTest {
     Result twice = scan(older.toString(), newer.toString());
     Result same = scan(older.toString(), older.toString());
 
-    assertThat(twice.stderr()).contains("note: " + newer + " (YAML document 1): ConfigMap/kube-system/cilium-config was "
-        + "read before with other content; the later one is used");
+    assertThat(twice.stderr()).contains("note: " + newer + " (YAML document 1): "
+        + "ConfigMap/kube-system/cilium-config was read before with other content; the later one is used");
     assertThat(same.stderr()).as("the same object twice is not a conflict").doesNotContain("read before");
   }
 
