@@ -131,7 +131,6 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void deliver(IncidentChange change) {
     dirty = true;
-    unresolved = tracker.unresolvedCount();
     vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
     String key = change.incident().id();
     if (kafka != null) {
@@ -154,6 +153,8 @@ public final class NotifierVerticle extends VerticleBase {
     watchSpool(now);
     if (dirty) {
       dirty = false;
+      // counted here, not on every change: a burst of findings would count every incident for each one
+      unresolved = tracker.unresolvedCount();
       List<IncidentTracker.SavedIncident> snapshot = tracker.export();
       vertx.executeBlocking(() -> {
         store.save(snapshot);
@@ -216,7 +217,7 @@ public final class NotifierVerticle extends VerticleBase {
     }
   }
 
-  /** Incidents not resolved (read from any thread). */
+  /** Incidents not resolved as of the last tick (read from any thread; at most one tick old). */
   public int unresolvedIncidents() {
     return unresolved;
   }
