@@ -76,7 +76,14 @@ public final class RemediationVerticle extends VerticleBase {
   private final Clock clock;
   private final boolean dryRun;
 
+  /** Never null once first read: an eviction's answer may arrive at any time and must find it. */
   private RemediationHistory history;
+  /**
+   * Whether {@link #history} was read from the cluster since this replica last started leading. Until it is, nothing
+   * is decided (the previous leader's work is in the cluster, not in this replica's memory), but answers to requests
+   * already in flight are still recorded.
+   */
+  private boolean stateCurrent;
   private String resourceVersion;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final Map<String, String> lastPublished = new LinkedHashMap<>();
@@ -91,6 +98,7 @@ public final class RemediationVerticle extends VerticleBase {
   private int conflicts;
   private Instant nextResetPoll = Instant.MIN;
   private boolean loading;
+  private boolean loadAgain;
   private boolean wasLeading;
 
   private static final class Pending {
@@ -131,17 +139,24 @@ public final class RemediationVerticle extends VerticleBase {
   /** Whether the saved state has been read (until then every finding waits). */
   public Future<Boolean> stateLoaded() {
     Promise<Boolean> result = Promise.promise();
-    context.runOnContext(v -> result.complete(history != null));
+    context.runOnContext(v -> result.complete(history != null && stateCurrent));
     return result.future();
   }
 
   private void loadState() {
     if (loading) {
+      // a read already under way may predate what made this one necessary (the previous leader's last writes)
+      loadAgain = true;
       return;
     }
     loading = true;
     vertx.executeBlocking(store::load).onComplete(loaded -> {
       loading = false;
+      if (loadAgain) {
+        loadAgain = false;
+        loadState();
+        return;
+      }
       if (loaded.failed()) {
         LOG.error("Remediation state unavailable, nothing will be evicted until it can be read: {}",
             loaded.cause().getMessage());
@@ -149,7 +164,12 @@ public final class RemediationVerticle extends VerticleBase {
         return;
       }
       RemediationStateStore.Stored stored = loaded.result();
+      if (history != null) {
+        // requests this replica sent while the state was being read again are newer than what was read
+        stored.history().adoptOwnWork(history, findingsByPodUid.keySet());
+      }
       history = stored.history();
+      stateCurrent = true;
       resourceVersion = stored.resourceVersion();
       long inFlight = history.evictions().stream().filter(EvictionRecord::inFlight).count();
       LOG.info("Remediation state read from {}: {} evictions recorded, {} in flight{}", store.where(),
@@ -199,8 +219,13 @@ public final class RemediationVerticle extends VerticleBase {
     if (entry == null) {
       return;
     }
-    if (!permit.mayWriteNow()) {
+    if (!leading()) {
       // a follower keeps the finding and decides nothing: the leader acts, and this replica takes over when it leads
+      entry.nextAt = clock.instant().plus(Duration.ofSeconds(1));
+      return;
+    }
+    if (history != null && !stateCurrent && loading) {
+      // leadership just began: decide on the state the previous leader left, once it is read
       entry.nextAt = clock.instant().plus(Duration.ofSeconds(1));
       return;
     }
@@ -214,7 +239,7 @@ public final class RemediationVerticle extends VerticleBase {
     if (history != null && target.pod() != null) {
       history.countRestartFinding(key(target.pod()), target.pod().nodeName(), now);
     }
-    Decision decision = policy.decide(finding, target, history, now);
+    Decision decision = policy.decide(finding, target, stateCurrent ? history : null, now);
     publishDecision(finding, decision, now);
     if (decision instanceof Decision.Wait wait) {
       entry.nextAt = wait.until();
@@ -235,7 +260,7 @@ public final class RemediationVerticle extends VerticleBase {
   private void decideRepair(String key, Pending entry, Instant now) {
     Finding finding = entry.finding;
     RepairTarget target = repairTargetOf(finding, now);
-    Decision decision = policy.decideRepair(finding, target, history, now);
+    Decision decision = policy.decideRepair(finding, target, stateCurrent ? history : null, now);
     publishDecision(finding, decision, now);
     if (decision instanceof Decision.Wait wait) {
       entry.nextAt = wait.until();
@@ -504,15 +529,23 @@ public final class RemediationVerticle extends VerticleBase {
     pending.put(finding.dedupKey(), new Pending(finding, at));
   }
 
-  private void tick() {
+  /**
+   * Asks the permit and notices the start of leadership, wherever it is first seen (a decision or the tick): the state
+   * is then read again before the next decision, and the history stays in place for answers already in flight.
+   */
+  private boolean leading() {
     boolean leadingNow = permit.mayWriteNow();
     if (leadingNow && !wasLeading) {
-      // what the previous leader did is in the cluster, not in this replica's memory: read it before any decision
       LOG.info("Leading now: reading the remediation state the previous leader left in {}", store.where());
-      history = null;
+      stateCurrent = false;
       loadState();
     }
     wasLeading = leadingNow;
+    return leadingNow;
+  }
+
+  private void tick() {
+    leading();
     if (history == null) {
       return;
     }

@@ -181,6 +181,23 @@ public final class RemediationHistory {
     }
   }
 
+  /**
+   * Takes over what this replica did itself while this state was being read: the evictions it is still following
+   * (its own record is newer than the stored one) and every attempt and counted finding (unions never lose a limit).
+   * The breaker and other evictions stay as read: this replica's older memory of them may be stale.
+   */
+  public void adoptOwnWork(RemediationHistory own, Set<String> inFlightUids) {
+    for (String uid : inFlightUids) {
+      own.eviction(uid).ifPresent(this::putEviction);
+    }
+    RemediationHistory attemptsOnly = new RemediationHistory();
+    attemptsOnly.lastPodAttempt.putAll(own.lastPodAttempt);
+    attemptsOnly.ownerAttempts.putAll(own.ownerAttempts);
+    attemptsOnly.recentEvictions.addAll(own.recentEvictions);
+    attemptsOnly.restartFindings.putAll(own.restartFindings);
+    mergeFrom(attemptsOnly);
+  }
+
   // Raw access for the state codec.
 
   public Map<String, Instant> lastPodAttempts() {
