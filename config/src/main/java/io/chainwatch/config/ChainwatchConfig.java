@@ -8,9 +8,11 @@ import java.util.Objects;
  * The validated configuration of one chainwatch process. Build it with {@link ConfigLoader}.
  *
  * @param clusterName names the cluster in findings
- * @param ciliumNamespace namespace of the agent pods and cilium-config
+ * @param ciliumNamespace namespace of the agent pods and cilium-config, {@code auto} to find it
  * @param ciliumConfigMap name of cilium-config
  * @param agentSelector label of the agent pods
+ * @param chainingMode {@code auto} (from cilium-config), {@code none}, or a pinned chaining mode
+ * @param agentNotReadyTaintKey {@code auto} (from cilium-config) or a pinned taint key
  * @param httpPort port of the health and metrics server
  * @param sweepInterval period of the full re-evaluation
  * @param busQueueCapacity cluster changes in flight before dropping
@@ -27,6 +29,8 @@ public record ChainwatchConfig(
     String ciliumNamespace,
     String ciliumConfigMap,
     LabelSelector agentSelector,
+    String chainingMode,
+    String agentNotReadyTaintKey,
     int httpPort,
     Duration sweepInterval,
     int busQueueCapacity,

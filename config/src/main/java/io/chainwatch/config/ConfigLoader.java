@@ -70,10 +70,10 @@ public final class ConfigLoader {
       }
       try {
         values.put(setting, setting.parser().apply(raw));
-        effective.add(new EffectiveSetting(setting.path(), setting.secret() ? "<redacted>" : raw, origin));
+        effective.add(new EffectiveSetting(setting.path(), shown(setting, raw, false), origin));
       } catch (IllegalArgumentException e) {
         String where = origin.startsWith("env ") ? origin.substring(4) : setting.path() + " in " + origin;
-        String shown = setting.secret() ? "<redacted>" : "\"" + raw + "\"";
+        String shown = shown(setting, raw, true);
         problems.add(where + " must be " + setting.expected() + ", got " + shown + " (" + e.getMessage() + ")");
       }
     }
@@ -88,6 +88,8 @@ public final class ConfigLoader {
         get(values, Settings.CILIUM_NAMESPACE),
         get(values, Settings.CILIUM_CONFIG_MAP),
         get(values, Settings.AGENT_SELECTOR),
+        get(values, Settings.CHAINING_MODE),
+        get(values, Settings.AGENT_NOT_READY_TAINT_KEY),
         get(values, Settings.HTTP_PORT),
         get(values, Settings.SWEEP_INTERVAL),
         get(values, Settings.BUS_QUEUE_CAPACITY),
@@ -135,7 +137,8 @@ public final class ConfigLoader {
                 get(values, Settings.RP_FILTER_REPAIR_NODE_COOLDOWN),
                 get(values, Settings.RP_FILTER_REPAIR_MAX_ATTEMPTS),
                 get(values, Settings.RP_FILTER_REPAIR_MAX_NODES),
-                get(values, Settings.RP_FILTER_REPAIR_TTL))),
+                get(values, Settings.RP_FILTER_REPAIR_TTL),
+                get(values, Settings.RP_FILTER_REPAIR_KEY_FILE))),
         new NotifiersConfig(
             new NotifiersConfig.Incidents(
                 get(values, Settings.INCIDENTS_QUIET_PERIOD),
@@ -167,7 +170,32 @@ public final class ConfigLoader {
   }
 
   /** Problems that involve more than one setting. */
+  /**
+   * A value as logs and errors show it: secrets never; a {@code *File} setting whose value does not look like a path
+   * is most likely the secret itself, put there by mistake, and is not shown either.
+   */
+  static String shown(Setting<?> setting, String raw, boolean quoted) {
+    if (setting.secret()) {
+      return "<redacted>";
+    }
+    if (setting.path().endsWith("File") && !raw.isEmpty() && !looksLikePath(raw)) {
+      return "<redacted: not a file path; is the secret itself here by mistake?>";
+    }
+    return quoted ? "\"" + raw + "\"" : raw;
+  }
+
+  /** A file path as a person writes one: with a slash, no whitespace, not a Slack token. */
+  public static boolean looksLikePath(String value) {
+    return value.contains("/") && value.chars().noneMatch(Character::isWhitespace) && !value.startsWith("xox")
+        && value.length() <= 4096;
+  }
+
   private static void crossCheck(Map<Setting<?>, Object> values, List<String> problems) {
+    if (get(values, Settings.RP_FILTER_REPAIR_ENABLED)
+        && ((String) get(values, Settings.RP_FILTER_REPAIR_KEY_FILE)).isEmpty()) {
+      problems.add("remediation.rpFilterRepair.keyFile (CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE) is required "
+          + "when remediation.rpFilterRepair.enabled is true: probes write only requests signed with that key");
+    }
     Duration lease = get(values, Settings.LEADER_ELECTION_LEASE_DURATION);
     Duration renew = get(values, Settings.LEADER_ELECTION_RENEW_DEADLINE);
     Duration retry = get(values, Settings.LEADER_ELECTION_RETRY_PERIOD);

@@ -87,6 +87,19 @@ final class Parsers {
     return value;
   }
 
+  static String autoOrDnsLabel(String raw) {
+    return raw.trim().equals("auto") ? "auto" : dnsLabel(raw);
+  }
+
+  /** {@code auto} or one word without spaces or control characters (a chaining mode, a taint key). */
+  static String autoOrToken(String raw) {
+    String value = raw.trim();
+    if (value.isEmpty() || value.length() > 253 || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException("not auto or a single word of printable ASCII");
+    }
+    return value;
+  }
+
   static String dnsSubdomain(String raw) {
     String value = raw.trim();
     if (value.length() > 253 || !DNS_SUBDOMAIN.matcher(value).matches()) {

@@ -63,12 +63,19 @@ public record RemediationConfig(
    * @param maxAttemptsPerNodePerHour requests for one node per hour, then page
    * @param maxNodesPerWindow nodes repaired within the breaker window, then page (a fleet-wide change)
    * @param requestTtl a probe ignores an older request
+   * @param keyFile the file holding the key that signs requests, empty when not set
    */
   public record RpFilterRepair(boolean enabled, Duration nodeCooldown, int maxAttemptsPerNodePerHour,
-      int maxNodesPerWindow, Duration requestTtl) {
+      int maxNodesPerWindow, Duration requestTtl, String keyFile) {
     public RpFilterRepair {
       Objects.requireNonNull(nodeCooldown, "nodeCooldown");
       Objects.requireNonNull(requestTtl, "requestTtl");
+      keyFile = keyFile == null ? "" : keyFile;
+    }
+
+    public RpFilterRepair(boolean enabled, Duration nodeCooldown, int maxAttemptsPerNodePerHour,
+        int maxNodesPerWindow, Duration requestTtl) {
+      this(enabled, nodeCooldown, maxAttemptsPerNodePerHour, maxNodesPerWindow, requestTtl, "");
     }
   }
 

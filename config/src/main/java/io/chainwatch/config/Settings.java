@@ -12,14 +12,23 @@ public final class Settings {
       new Setting<>("clusterName", "default", "a non-empty name such as prod-eu-1", Parsers::nonBlank,
           "Names this cluster in findings and pages.", false);
   public static final Setting<String> CILIUM_NAMESPACE =
-      new Setting<>("ciliumNamespace", "kube-system", "a namespace name such as kube-system", Parsers::dnsLabel,
-          "Namespace of the Cilium agent pods and the cilium-config ConfigMap.", false);
+      new Setting<>("ciliumNamespace", "auto", "auto or a namespace name such as kube-system", Parsers::autoOrDnsLabel,
+          "Namespace of the Cilium agent pods and cilium-config; auto finds them in any namespace (agent pods by "
+              + "agentSelector, the agent DaemonSet by its chart labels, cilium-config by name).", false);
+  public static final Setting<String> CHAINING_MODE =
+      new Setting<>("chainingMode", "auto", "auto, none, or a cni-chaining-mode such as aws-cni or generic-veth",
+          Parsers::autoOrToken, "auto reads cni-chaining-mode (and cni-chaining-target) from cilium-config; or pin it "
+              + "(none: Cilium is the primary CNI).", false);
+  public static final Setting<String> AGENT_NOT_READY_TAINT_KEY =
+      new Setting<>("agentNotReadyTaintKey", "auto", "auto or a taint key such as node.cilium.io/agent-not-ready",
+          Parsers::autoOrToken, "auto reads agent-not-ready-taint-key from cilium-config (default "
+              + "node.cilium.io/agent-not-ready); or pin it.", false);
   public static final Setting<String> CILIUM_CONFIG_MAP =
       new Setting<>("ciliumConfigMap", "cilium-config", "a ConfigMap name such as cilium-config",
           Parsers::dnsSubdomain, "Name of Cilium's ConfigMap.", false);
   public static final Setting<LabelSelector> AGENT_SELECTOR =
       new Setting<>("agentSelector", "k8s-app=cilium", "one label as key=value, such as k8s-app=cilium",
-          Parsers::labelPair, "Label that marks Cilium agent pods in ciliumNamespace.", false);
+          Parsers::labelPair, "Label that marks Cilium agent pods (in ciliumNamespace when pinned).", false);
   public static final Setting<Integer> HTTP_PORT =
       new Setting<>("httpPort", "8080", "a TCP port from 0 to 65535 (0 picks a free port)",
           Parsers.integer(0, 65535), "Port of /healthz, /readyz and /metrics.", false);
@@ -172,7 +181,11 @@ public final class Settings {
   public static final Setting<Duration> RP_FILTER_REPAIR_TTL =
       new Setting<>("remediation.rpFilterRepair.requestTtl", "PT5M", "an ISO-8601 duration of at least PT30S",
           Parsers.duration(Duration.ofSeconds(30)), "A probe ignores a repair request older than this (a request "
-              + "left while the probe was down is never applied late).", false);
+              + "left while the probe was down is never applied late; probes refuse lifetimes over PT15M).", false);
+  public static final Setting<String> RP_FILTER_REPAIR_KEY_FILE =
+      new Setting<>("remediation.rpFilterRepair.keyFile", "", "a file path (required when repair is enabled)",
+          Parsers::optional, "File holding the key that signs repair requests (a Secret only chainwatch and the "
+              + "probe mount; at least 32 bytes): probes refuse requests without its signature.", false);
 
   public static final Setting<Duration> INCIDENTS_QUIET_PERIOD =
       new Setting<>("incidents.quietPeriod", "PT2M", "an ISO-8601 duration such as PT2M",
@@ -257,6 +270,8 @@ public final class Settings {
           CILIUM_NAMESPACE,
           CILIUM_CONFIG_MAP,
           AGENT_SELECTOR,
+          CHAINING_MODE,
+          AGENT_NOT_READY_TAINT_KEY,
           HTTP_PORT,
           SWEEP_INTERVAL,
           BUS_QUEUE_CAPACITY,
@@ -292,6 +307,7 @@ public final class Settings {
           RP_FILTER_REPAIR_MAX_ATTEMPTS,
           RP_FILTER_REPAIR_MAX_NODES,
           RP_FILTER_REPAIR_TTL,
+          RP_FILTER_REPAIR_KEY_FILE,
           REMEDIATION_BREAKER_COOLDOWN,
           REMEDIATION_VERIFY_TIMEOUT,
           REMEDIATION_BUDGET_RETRIES,

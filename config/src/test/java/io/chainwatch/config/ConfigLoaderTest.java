@@ -24,7 +24,9 @@ class ConfigLoaderTest {
   void defaultsMatchTheDocumentedValues() {
     ChainwatchConfig config = ChainwatchConfig.defaults();
 
-    assertThat(config.ciliumNamespace()).isEqualTo("kube-system");
+    assertThat(config.ciliumNamespace()).isEqualTo("auto");
+    assertThat(config.chainingMode()).isEqualTo("auto");
+    assertThat(config.agentNotReadyTaintKey()).isEqualTo("auto");
     assertThat(config.ciliumConfigMap()).isEqualTo("cilium-config");
     assertThat(config.agentSelector()).isEqualTo(new LabelSelector("k8s-app", "cilium"));
     assertThat(config.httpPort()).isEqualTo(8080);
@@ -178,11 +180,11 @@ class ConfigLoaderTest {
                 + " (not an integer)",
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
-            "unknown key agentSelektor in " + file + " (known keys here: agentSelector, busQueueCapacity,"
-                + " ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, remediation, slack, stateDir, sweepInterval)",
+            "unknown key agentSelektor in " + file + " (known keys here: agentNotReadyTaintKey, agentSelector, busQueueCapacity,"
+                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, remediation, slack, stateDir, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
-            "CHAINWATCH_CILIUM_NAMESPACE must be a namespace name such as kube-system, got \"Kube_System\""
+            "CHAINWATCH_CILIUM_NAMESPACE must be auto or a namespace name such as kube-system, got \"Kube_System\""
                 + " (not a DNS label)"));
   }
 

@@ -79,6 +79,8 @@ public final class DemoMain {
         LocalSlackServer slack = LocalSlackServer.start();
         AuditPrinter audit = new AuditPrinter(kafka.bootstrapServers(), timeline)) {
       Files.writeString(state.resolve("slack-token"), "xoxb-demo-token");
+      // the Secret that only chainwatch and the probes mount: probes write only what this key signed
+      Files.writeString(state.resolve("repair-key"), java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID());
       slack.onMessage(message -> timeline.say("SLACK", (message.threadTs == null
           ? (message.edits == 0 ? "root message posted: " : "root message edited: ")
           : "thread reply: ") + message.text));
@@ -88,7 +90,8 @@ public final class DemoMain {
           "CHAINWATCH_SLACK_TOKEN_FILE", state.resolve("slack-token").toString(),
           "CHAINWATCH_SLACK_CHANNEL", "#network-oncall",
           "CHAINWATCH_SLACK_ONCALL_GROUP", "S0NETONCALL",
-          "CHAINWATCH_SLACK_API_URL", slack.apiUrl());
+          "CHAINWATCH_SLACK_API_URL", slack.apiUrl(),
+          "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE", state.resolve("repair-key").toString());
       int exit = play(client, timeline, follow, channels, () -> awaitQuiet(slack));
       audit.awaitQuiet();
       timeline.line("");
@@ -148,7 +151,8 @@ public final class DemoMain {
     cluster.startPod("shop", "cart-6c8d9f7b5-r2d2x", SETTLED_NODE, "ReplicaSet", "cart-6c8d9f7b5", true);
     cluster.budget("shop", "pay-pdb", "pay", 0);
 
-    SimulatedHosts hosts = new SimulatedHosts(client, timeline);
+    SimulatedHosts hosts = new SimulatedHosts(client, timeline, io.chainwatch.probe.RepairSignature.fromFile(
+        Path.of(channels.get("CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE"))));
     hosts.overlayCiliumConfig();
     Map<String, Finding> hostFindings = new ConcurrentHashMap<>();
     Map<String, Finding> doctor = new ConcurrentHashMap<>();
@@ -158,6 +162,7 @@ public final class DemoMain {
     Map<String, String> repairs = new ConcurrentHashMap<>();
     CountDownLatch repairsSettled = new CountDownLatch(2);
     CountDownLatch settled = new CountDownLatch(1);
+    Set<String> chainFindings = ConcurrentHashMap.newKeySet();
     Set<String> restarted = Set.of("shop/web-7d9c6b5f4-x2k8p", "shop/web-7d9c6b5f4-q9z7m");
     String blocked = "shop/pay-5c6d7e8f9-t7k2m";
     String bare = "shop/report-28190-kq2z1";
@@ -175,6 +180,10 @@ public final class DemoMain {
       var bus = chainwatch.vertx().eventBus();
       bus.<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
         Finding finding = message.body();
+        if (finding.detectorId().equals("missed-cilium-chain")
+            || finding.detectorId().equals("missing-agent-not-ready-taint")) {
+          chainFindings.add(finding.dedupKey());
+        }
         if (finding.detectorId().equals("missing-agent-not-ready-taint")) {
           doctor.put(finding.node(), finding);
         } else if (finding.resource().kind().equals("Node")) {
@@ -250,6 +259,14 @@ public final class DemoMain {
       boolean hostsDone = hostsJudged.await(30, java.util.concurrent.TimeUnit.SECONDS);
       boolean repairsDone = repairsSettled.await(30, java.util.concurrent.TimeUnit.SECONDS);
       probes.shutdownNow();
+
+      timeline.line("");
+      timeline.line("A Cilium upgrade: every agent pod is replaced; the pods on the nodes kept their endpoints.");
+      Set<String> beforeUpgrade = Set.copyOf(chainFindings);
+      cluster.agentUpgraded(SETTLED_NODE, "quay.io/cilium/cilium:v1.18.4");
+      cluster.agentUpgraded(NODE, "quay.io/cilium/cilium:v1.18.4");
+      Thread.sleep(8000); // past the agents' settle time (3 s here), a pod's age (3 s) and a sweep's deadlines
+      List<String> pagedForUpgrade = chainFindings.stream().filter(k -> !beforeUpgrade.contains(k)).sorted().toList();
       List<String> wronglyReported = fullChain.stream().filter(found::containsKey).sorted().toList();
       timeline.line("");
       timeline.line("Result:");
@@ -275,7 +292,11 @@ public final class DemoMain {
       Finding cause = doctor.get(NODE);
       timeline.line("  deployment doctor on " + NODE + ": " + (cause == null ? "NOT FOUND"
           : cause.detectorId() + ", " + cause.severity().wireName() + ": " + cause.summary()));
+      timeline.line("  Cilium upgrade on " + SETTLED_NODE + " and " + NODE + ": " + (pagedForUpgrade.isEmpty()
+          ? "nothing new reported (an agent restart with endpoints intact is not evidence of the race)"
+          : "REPORTED (wrong): " + pagedForUpgrade));
       boolean passed = done && hostsDone && repairsDone && wronglyReported.isEmpty() && hostFindings.size() == 3
+          && pagedForUpgrade.isEmpty()
           && cause != null && repairs.getOrDefault(RESET_NODE, "").startsWith("verified")
           && repairs.getOrDefault(BLIND_NODE, "").startsWith("paged");
       timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"

@@ -44,20 +44,44 @@ final class SimulatedCluster {
         + (agentNotReadyTaint ? "" : " WITHOUT the node.cilium.io/agent-not-ready taint"));
   }
 
+  static final ResourceDefinitionContext CILIUM_NODES = new ResourceDefinitionContext.Builder()
+      .withGroup("cilium.io").withVersion("v2").withKind("CiliumNode").withPlural("ciliumnodes")
+      .withNamespaced(false).build();
+
+  /** Cilium's agent starts on {@code node} for the first time: it registers the node and becomes Ready. */
   void agentReady(String node) {
+    if (client.genericKubernetesResources(CILIUM_NODES).withName(node).get() == null) {
+      client.genericKubernetesResources(CILIUM_NODES).resource(new GenericKubernetesResourceBuilder()
+          .withApiVersion("cilium.io/v2").withKind("CiliumNode").withNewMetadata().withName(node).endMetadata()
+          .addToAdditionalProperties("spec", Map.of("health", Map.of("ipv4", "172.16.1.2"))).build()).create();
+    }
+    startAgent(node, "quay.io/cilium/cilium:v1.17.4");
+    timeline.say("cilium", "cilium-agent is Ready on " + node + " and has appended itself to the CNI chain");
+  }
+
+  /** A Cilium upgrade reaches {@code node}: its agent pod is replaced by a new one, Ready now. */
+  void agentUpgraded(String node, String image) {
+    client.pods().inNamespace("kube-system").withLabel("k8s-app", "cilium").list().getItems().stream()
+        .filter(pod -> node.equals(pod.getSpec().getNodeName()))
+        .forEach(pod -> client.pods().resource(pod).delete());
+    String name = startAgent(node, image);
+    timeline.say("cilium", "upgrade: the agent pod on " + node + " was replaced by " + name + " (" + image
+        + "), Ready now; the node's pods kept their endpoints");
+  }
+
+  private String startAgent(String node, String image) {
     Instant now = Instant.now();
     Pod agent = new PodBuilder().withNewMetadata().withNamespace("kube-system").withName("cilium-" + suffix())
         .withUid(UUID.randomUUID().toString()).withLabels(Map.of("k8s-app", "cilium"))
         .addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet").withName("cilium")
         .withUid("cilium-ds-uid").withController(true).endOwnerReference().endMetadata()
         .withNewSpec().withNodeName(node).withHostNetwork(true).addNewContainer().withName("cilium-agent")
-        .withImage("quay.io/cilium/cilium:v1.17.4").endContainer().endSpec()
+        .withImage(image).endContainer().endSpec()
         .withNewStatus().withPhase("Running").withStartTime(now.minusSeconds(2).toString())
         .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now.toString())
         .endCondition().endStatus().build();
     client.pods().resource(agent).create();
-    timeline.say("cilium", "cilium-agent " + agent.getMetadata().getName() + " is Ready on " + node
-        + " and has appended itself to the CNI chain");
+    return agent.getMetadata().getName();
   }
 
   /** The kubelet starts a pod; with {@code ciliumInChain} the simulated Cilium creates its endpoint. */

@@ -83,7 +83,12 @@ final class SimulatedHosts {
     }
   }
 
-  SimulatedHosts(KubernetesClient client, Timeline timeline) throws Exception {
+  /** The key chainwatch signs repair requests with: the probes on these hosts mount the same Secret. */
+  private final io.chainwatch.probe.RepairSignature repairKey;
+
+  SimulatedHosts(KubernetesClient client, Timeline timeline, io.chainwatch.probe.RepairSignature repairKey)
+      throws Exception {
+    this.repairKey = repairKey;
     this.client = client;
     this.timeline = timeline;
     this.annotations = new NodeAnnotations(URI.create(client.getMasterUrl().toString()), null, null);
@@ -109,7 +114,7 @@ final class SimulatedHosts {
     Host host = new Host(name);
     host.publisher = new ReportPublisher(name, host,
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report), Duration.ofMinutes(5),
-        Duration.ZERO, annotations::get);
+        Duration.ZERO, annotations::get, repairKey);
     hosts.put(name, host);
     report(name);
     timeline.say("probe", "node " + name + " joined; its chainwatch probe reports rp_filter and cilium-health");

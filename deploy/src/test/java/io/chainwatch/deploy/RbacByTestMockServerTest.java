@@ -45,12 +45,15 @@ class RbacByTestMockServerTest {
   KubernetesMockServer server;
   @TempDir Path dir;
 
-  /** One API request as RBAC sees it. */
-  record Access(String verb, String group, String resource, String namespace) {
+  /**
+   * One API request as RBAC sees it; {@code name} is the object named in the path or, for list and watch, by a
+   * {@code metadata.name} field selector (what RBAC's resourceNames can restrict), else {@code null}.
+   */
+  record Access(String verb, String group, String resource, String namespace, String name) {
     @Override
     public String toString() {
       return verb + " " + (group.isEmpty() ? "core" : group) + "/" + resource
-          + (namespace == null ? "" : " in " + namespace);
+          + (namespace == null ? "" : " in " + namespace) + (name == null ? "" : " named " + name);
     }
   }
 
@@ -73,6 +76,12 @@ class RbacByTestMockServerTest {
     }
     String resource = parts.get(0) + (parts.size() > 2 ? "/" + parts.get(2) : "");
     boolean named = parts.size() > 1;
+    String name = named ? parts.get(1) : null;
+    java.util.regex.Matcher selector = java.util.regex.Pattern.compile("fieldSelector=metadata\\.name(?:%3D|=)([^&]+)")
+        .matcher(query);
+    if (!named && selector.find()) {
+      name = java.net.URLDecoder.decode(selector.group(1), java.nio.charset.StandardCharsets.UTF_8);
+    }
     String verb = switch (method) {
       case "GET" -> named ? "get" : query.contains("watch=true") ? "watch" : "list";
       case "POST" -> "create";
@@ -81,7 +90,7 @@ class RbacByTestMockServerTest {
       case "DELETE" -> named ? "delete" : "deletecollection";
       default -> method.toLowerCase();
     };
-    return new Access(verb, group, resource, namespace);
+    return new Access(verb, group, resource, namespace, name);
   }
 
   @Test
@@ -109,6 +118,8 @@ class RbacByTestMockServerTest {
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
         "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true",
+        "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE", java.nio.file.Files.writeString(dir.resolve("repair-key"),
+            "0123456789abcdef0123456789abcdef-rbac").toString(),
         "CHAINWATCH_STATE_DIR", dir.toString(),
         "CHAINWATCH_LEADER_ELECTION_ENABLED", "true",
         "CHAINWATCH_LEADER_ELECTION_LEASE_DURATION", "PT4S",
@@ -169,7 +180,8 @@ class RbacByTestMockServerTest {
 
   /** The chart's rules per service account, as RBAC evaluates them. */
   record Rbac(List<Grant> grants) {
-    record Grant(String serviceAccount, String namespace, String group, String resource, String verb) {}
+    record Grant(String serviceAccount, String namespace, String group, String resource, String verb,
+        List<String> resourceNames) {}
 
     @SuppressWarnings("unchecked")
     static Rbac of(List<Map<String, Object>> objects) {
@@ -192,7 +204,8 @@ class RbacByTestMockServerTest {
             for (String group : (List<String>) rule.get("apiGroups")) {
               for (String resource : (List<String>) rule.get("resources")) {
                 for (String verb : (List<String>) rule.get("verbs")) {
-                  grants.add(new Grant((String) subject.get("name"), bindingNamespace, group, resource, verb));
+                  grants.add(new Grant((String) subject.get("name"), bindingNamespace, group, resource, verb,
+                      (List<String>) rule.getOrDefault("resourceNames", List.of())));
                 }
               }
             }
@@ -205,7 +218,8 @@ class RbacByTestMockServerTest {
     private static boolean covers(Grant grant, Access access) {
       return grant.group().equals(access.group()) && grant.resource().equals(access.resource())
           && grant.verb().equals(access.verb())
-          && (grant.namespace() == null || grant.namespace().equals(access.namespace()));
+          && (grant.namespace() == null || grant.namespace().equals(access.namespace()))
+          && (grant.resourceNames().isEmpty() || grant.resourceNames().contains(access.name()));
     }
 
     boolean allows(String serviceAccount, Access access) {

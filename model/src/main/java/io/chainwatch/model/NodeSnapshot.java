@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param report the node probe's report, {@code null} when the node has none
  * @param podCidrs {@code spec.podCIDRs} (or {@code spec.podCIDR}): the node's pod range under GlobalRouter, as
  *     written (detectors parse them and skip what does not parse)
+ * @param osImage {@code status.nodeInfo.osImage}, {@code null} when absent (whether systemd-sysctl runs there)
  */
 public record NodeSnapshot(
     String name,
@@ -27,7 +28,8 @@ public record NodeSnapshot(
     List<String> taints,
     Map<String, String> annotations,
     NodeReport report,
-    List<String> podCidrs)
+    List<String> podCidrs,
+    String osImage)
     implements Snapshot {
   public NodeSnapshot {
     Objects.requireNonNull(name, "name");
@@ -35,6 +37,11 @@ public record NodeSnapshot(
     taints = List.copyOf(taints);
     annotations = Map.copyOf(annotations);
     podCidrs = List.copyOf(podCidrs);
+  }
+
+  public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,
+      Map<String, String> annotations, NodeReport report, List<String> podCidrs) {
+    this(name, createdAt, ready, labels, taints, annotations, report, podCidrs, null);
   }
 
   public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,

@@ -1,6 +1,7 @@
 package io.chainwatch.model;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,6 +24,9 @@ import java.util.Objects;
  * @param labels pod labels
  * @param remediationDisabled annotated {@code chainwatch.io/remediation: disabled}
  * @param networkRequest the pod's {@code tke.cloud.tencent.com/networks} request and IP, {@code null} without one
+ * @param toleratedNoSchedule keys of the {@code NoSchedule} taints the pod tolerates; {@code *} when it tolerates every
+ *     taint ({@code operator: Exists} without a key)
+ * @param initContainers names of the pod's init containers
  */
 public record PodSnapshot(
     String namespace,
@@ -39,12 +43,32 @@ public record PodSnapshot(
     OwnerRef owner,
     Map<String, String> labels,
     boolean remediationDisabled,
-    PodNetworkRequest networkRequest)
+    PodNetworkRequest networkRequest,
+    List<String> toleratedNoSchedule,
+    List<String> initContainers)
     implements Snapshot {
+  /** Stands for every key in {@link #toleratedNoSchedule}. */
+  public static final String ANY_TAINT = "*";
+
   public PodSnapshot {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(name, "name");
     labels = Map.copyOf(labels);
+    toleratedNoSchedule = List.copyOf(toleratedNoSchedule);
+    initContainers = List.copyOf(initContainers);
+  }
+
+  /** A pod without tolerations or init containers. */
+  public PodSnapshot(String namespace, String name, String uid, String nodeName, String phase, boolean hostNetwork,
+      boolean terminating, Instant createdAt, Instant startedAt, boolean ready, Instant readyChangedAt, OwnerRef owner,
+      Map<String, String> labels, boolean remediationDisabled, PodNetworkRequest networkRequest) {
+    this(namespace, name, uid, nodeName, phase, hostNetwork, terminating, createdAt, startedAt, ready, readyChangedAt,
+        owner, labels, remediationDisabled, networkRequest, List.of(), List.of());
+  }
+
+  /** Whether the pod tolerates a {@code NoSchedule} taint with this key (so the scheduler may place it anyway). */
+  public boolean tolerates(String taintKey) {
+    return toleratedNoSchedule.contains(ANY_TAINT) || toleratedNoSchedule.contains(taintKey);
   }
 
   @Override

@@ -130,7 +130,17 @@ public final class CiliumHealthClient {
       if (header.startsWith("transfer-encoding:") && header.contains("chunked")) {
         chunked = true;
       } else if (header.startsWith("content-length:")) {
-        length = Integer.parseInt(header.substring(15).trim());
+        String value = header.substring(15).trim();
+        long parsed;
+        try {
+          parsed = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+          throw new IOException("malformed Content-Length: " + abbreviate(value));
+        }
+        if (parsed < 0 || parsed > MAX_RESPONSE_BYTES) {
+          throw new IOException("Content-Length " + abbreviate(value) + " is outside 0.." + MAX_RESPONSE_BYTES);
+        }
+        length = (int) parsed;
       }
     }
     byte[] body = java.util.Arrays.copyOfRange(raw, headerEnd + 4, raw.length);
@@ -161,21 +171,24 @@ public final class CiliumHealthClient {
         return null;
       }
       String size = new String(body, at, lineEnd - at, StandardCharsets.US_ASCII).split(";")[0].trim();
-      int chunk;
+      long chunk;
       try {
-        chunk = Integer.parseInt(size, 16);
+        chunk = Long.parseLong(size, 16);
       } catch (NumberFormatException e) {
-        throw new IOException("malformed chunked encoding");
+        throw new IOException("malformed chunked encoding: chunk size " + abbreviate(size));
+      }
+      if (chunk < 0 || chunk > MAX_RESPONSE_BYTES) {
+        throw new IOException("chunk size " + abbreviate(size) + " is outside 0.." + MAX_RESPONSE_BYTES);
       }
       at = lineEnd + 2;
       if (chunk == 0) {
         return out.toByteArray();
       }
-      if (at + chunk + 2 > body.length) {
+      if ((long) at + chunk + 2 > body.length) {
         return null;
       }
-      out.write(body, at, chunk);
-      at += chunk + 2;
+      out.write(body, at, (int) chunk);
+      at += (int) chunk + 2;
     }
   }
 

@@ -31,6 +31,7 @@ public final class NodeAnnotations {
   private final URI apiServer;
   private final Path tokenFile;
   private final HttpClient http;
+  private final Duration exchangeTimeout;
 
   /**
    * @param apiServer base URL, such as https://10.96.0.1:443
@@ -38,8 +39,14 @@ public final class NodeAnnotations {
    * @param caFile the API server's CA (PEM), or {@code null} for the JDK's defaults
    */
   public NodeAnnotations(URI apiServer, Path tokenFile, Path caFile) throws IOException, GeneralSecurityException {
+    this(apiServer, tokenFile, caFile, EXCHANGE_TIMEOUT);
+  }
+
+  NodeAnnotations(URI apiServer, Path tokenFile, Path caFile, Duration exchangeTimeout)
+      throws IOException, GeneralSecurityException {
     this.apiServer = apiServer;
     this.tokenFile = tokenFile;
+    this.exchangeTimeout = exchangeTimeout;
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
     if (caFile != null && Files.exists(caFile)) {
       builder.sslContext(trusting(caFile));
@@ -85,18 +92,85 @@ public final class NodeAnnotations {
         .method("PATCH", HttpRequest.BodyPublishers.ofString(patch.toString(), StandardCharsets.UTF_8)));
   }
 
-  /** Sends with the service account's token, bounded in time; a non-2xx answer is an error naming what was asked. */
+  /** A whole exchange, body included, takes at most this long: a body that trickles in is cut off. */
+  static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(10);
+  /** The largest answer read (a Node with a long image list is tens of KB; the API server caps annotations at 256 KB). */
+  static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * Sends with the service account's token, bounded in time (the whole exchange, not only until the headers) and in
+   * size; a non-2xx answer is an error naming what was asked.
+   */
   private String send(String what, HttpRequest.Builder request) throws IOException, InterruptedException {
-    request.timeout(Duration.ofSeconds(10));
+    request.timeout(exchangeTimeout);
     if (tokenFile != null && Files.exists(tokenFile)) {
       request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
     }
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> exchange =
+        http.sendAsync(request.build(), info -> new BoundedBody(MAX_ANSWER_BYTES));
+    HttpResponse<String> response;
+    try {
+      response = exchange.get(exchangeTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      exchange.cancel(true);
+      throw new IOException(what + ": no complete answer within " + exchangeTimeout.toMillis() + " ms");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() instanceof IOException && e.getCause().getCause() != null
+          && e.getCause().getMessage() == null ? e.getCause().getCause() : e.getCause();
+      throw new IOException(what + ": " + cause.getMessage(), cause);
+    }
     if (response.statusCode() / 100 != 2) {
       String body = response.body().replaceAll("\\s+", " ");
       throw new IOException(what + ": HTTP " + response.statusCode() + " "
           + (body.length() > 300 ? body.substring(0, 300) + "..." : body));
     }
     return response.body();
+  }
+
+  /** Collects a body as UTF-8 text, failing as soon as it grows past {@code max} bytes. */
+  static final class BoundedBody implements HttpResponse.BodySubscriber<String> {
+    private final int max;
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    private final java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+    private java.util.concurrent.Flow.Subscription subscription;
+
+    BoundedBody(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+      for (java.nio.ByteBuffer item : items) {
+        if (bytes.size() + item.remaining() > max) {
+          subscription.cancel();
+          result.completeExceptionally(new IOException("answer larger than " + max + " bytes"));
+          return;
+        }
+        byte[] chunk = new byte[item.remaining()];
+        item.get(chunk);
+        bytes.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      result.completeExceptionally(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(bytes.toString(StandardCharsets.UTF_8));
+    }
   }
 }

@@ -26,10 +26,12 @@ import java.util.Map;
  * @param caFile service account CA
  * @param repair act on chainwatch's rp_filter repair requests ({@code CHAINWATCH_PROBE_REPAIR}, false); needs
  *     {@code CAP_NET_ADMIN} and a writable {@code <procRoot>/sys/net/ipv4/conf}
+ * @param repairKeyFile chainwatch's repair signature key ({@code CHAINWATCH_PROBE_REPAIR_KEY_FILE},
+ *     /var/run/secrets/chainwatch/repair/key)
  */
 public record ProbeConfig(String node, Path procRoot, String uplink, Path healthSocket, Duration healthTimeout,
     Duration interval, Duration heartbeat, Duration minWriteInterval, URI apiServer, Path tokenFile, Path caFile,
-    boolean repair) {
+    boolean repair, Path repairKeyFile) {
   private static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
 
   /**
@@ -82,7 +84,8 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_HEALTH_SOCKET", "/var/run/cilium/health.sock")), healthTimeout,
         interval, heartbeat, minWrite, apiServer,
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_TOKEN_FILE", SERVICE_ACCOUNT + "token")),
-        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")), repair.equals("true"));
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")), repair.equals("true"),
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_REPAIR_KEY_FILE", "/var/run/secrets/chainwatch/repair/key")));
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback, List<String> problems) {

@@ -11,21 +11,42 @@ public final class ProbeMain {
     try {
       config = ProbeConfig.fromEnv(System.getenv());
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
+      System.err.println(Terminal.safe(e.getMessage()));
       System.exit(2);
       return;
     }
     NodeAnnotations annotations = new NodeAnnotations(config.apiServer(), config.tokenFile(), config.caFile());
+    RepairSignature repairKey = null;
+    if (config.repair()) {
+      try {
+        repairKey = RepairSignature.fromFile(config.repairKeyFile());
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        // the probe still reports; it refuses every repair request until it runs with a key
+        System.err.println(Terminal.safe("chainwatch-probe: no usable repair key at " + config.repairKeyFile() + " ("
+            + e.getMessage() + "): every repair request will be refused"));
+      }
+    }
     ReportPublisher publisher = new ReportPublisher(config.node(),
         new ProcHostFacts(config.procRoot(), config.uplink(),
             new CiliumHealthClient(config.healthSocket(), config.healthTimeout())),
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report),
-        config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null);
-    System.err.println("chainwatch-probe on node " + config.node() + ": every " + config.interval() + ", heartbeat "
+        config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null, repairKey);
+    System.err.println("chainwatch-probe on node " + Terminal.safe(config.node()) + ": every " + config.interval() + ", heartbeat "
         + config.heartbeat() + ", reading " + config.procRoot() + " and " + config.healthSocket()
         + (config.repair() ? "; answering rp_filter repair requests" : ""));
+    String lastFailure = null;
     while (true) {
-      publisher.round(Instant.now());
+      try {
+        publisher.round(Instant.now());
+        lastFailure = null;
+      } catch (RuntimeException e) {
+        // a round that fails in a way nobody foresaw is logged and the next round tries again: the probe never exits
+        String failure = String.valueOf(e);
+        if (!failure.equals(lastFailure)) {
+          System.err.println("chainwatch-probe: round failed, retrying next round: " + Terminal.safe(failure));
+          lastFailure = failure;
+        }
+      }
       Thread.sleep(config.interval().toMillis());
     }
   }

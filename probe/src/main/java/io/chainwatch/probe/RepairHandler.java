@@ -15,19 +15,46 @@ import java.util.TreeMap;
  * requested rp_filter values once per request id and keeps the answer for the report ({@code repair}). A request past
  * its {@code expiresAt} is refused, never applied late; one that does not fit is refused with the field named. After
  * a restart the answer already in the node's report marks its request as handled, so nothing is written twice.
+ *
+ * <p>Anyone who may patch Nodes can write the annotation, so the probe keeps its own rails whatever it is asked:
+ * <ul>
+ *   <li>the request must carry chainwatch's signature for this node ({@link RepairSignature}); without a key nothing
+ *       is ever written;</li>
+ *   <li>it only loosens: each value is 0, or 2 where the interface is at 1, and only for {@code all}, the uplink and
+ *       Cilium's interfaces (what a routing mode needs); nothing is ever set to 1;</li>
+ *   <li>its lifetime is at most {@link #MAX_TTL} and it is not dated in the future beyond {@link #CLOCK_SKEW};</li>
+ *   <li>at most {@link #MAX_WRITES_PER_HOUR} requests are written per hour, valid ones included;</li>
+ *   <li>requests are small ({@link #MAX_REQUEST_CHARS}), ids short and plain: an answer never bloats the report.</li>
+ * </ul>
  */
 public final class RepairHandler {
   public static final String ANNOTATION = "chainwatch.io/rp-filter-repair";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  static final int MAX_REQUEST_CHARS = 4096;
+  static final int MAX_ID_CHARS = 128;
+  static final java.time.Duration MAX_TTL = java.time.Duration.ofMinutes(15);
+  static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
+  static final int MAX_WRITES_PER_HOUR = 3;
+  private static final java.util.regex.Pattern PLAIN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]+");
+
   private final HostFacts facts;
+  private final String node;
+  private final RepairSignature signature;
+  private final java.util.Deque<Instant> writes = new java.util.ArrayDeque<>();
   private boolean started;
   private String handledId;
   private ObjectNode lastAnswer;
   private String lastProblem;
 
-  public RepairHandler(HostFacts facts) {
+  /**
+   * @param node this probe's node (requests are signed for one node)
+   * @param signature chainwatch's key; {@code null} refuses every request
+   */
+  public RepairHandler(HostFacts facts, String node, RepairSignature signature) {
     this.facts = facts;
+    this.node = node;
+    this.signature = signature;
   }
 
   /**
@@ -44,6 +71,11 @@ public final class RepairHandler {
     if (text == null) {
       return false;
     }
+    if (text.length() > MAX_REQUEST_CHARS) {
+      note(ANNOTATION + " is " + text.length() + " characters, more than a request ever needs ("
+          + MAX_REQUEST_CHARS + "): ignored");
+      return false;
+    }
     JsonNode request;
     try {
       request = JSON.readTree(text);
@@ -56,6 +88,10 @@ public final class RepairHandler {
       note(ANNOTATION + " has no id, ignored");
       return false;
     }
+    if (id.length() > MAX_ID_CHARS || !PLAIN_ID.matcher(id).matches()) {
+      note(ANNOTATION + " has an id that is not a short plain token: ignored");
+      return false;
+    }
     if (id.equals(handledId)) {
       return false;
     }
@@ -65,19 +101,25 @@ public final class RepairHandler {
     String refused = refusal(request, now);
     Map<String, Integer> values = new TreeMap<>();
     if (refused == null) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = request.path("rpFilter").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> value = it.next();
-        if (!value.getValue().isInt() || value.getValue().asInt() < 0 || value.getValue().asInt() > 2) {
-          refused = "rpFilter." + value.getKey() + " must be 0, 1 or 2, got " + value.getValue();
-          break;
-        }
-        values.put(value.getKey(), value.getValue().asInt());
+      refused = loosening(request, uplink, values);
+    }
+    if (refused == null) {
+      while (!writes.isEmpty() && writes.peekFirst().isBefore(now.minus(java.time.Duration.ofHours(1)))) {
+        writes.removeFirst();
+      }
+      if (writes.size() >= MAX_WRITES_PER_HOUR) {
+        refused = MAX_WRITES_PER_HOUR + " repairs were written on this node in the last hour (since "
+            + writes.peekFirst() + "): no more this hour, whoever asks";
       }
     }
     if (refused != null) {
       answer.put("refused", refused);
-      System.err.println("chainwatch-probe: repair " + id + " refused: " + refused);
+      System.err.println(Terminal.safe("chainwatch-probe: repair " + id + " refused: " + refused));
+      handledId = id;
+      lastAnswer = answer;
+      return false; // a refusal waits for the next ordinary report write: requests cannot force writes
     } else {
+      writes.addLast(now);
       Map<String, String> errors = facts.writeRpFilter(uplink, values);
       ObjectNode written = answer.putObject("written");
       values.forEach((iface, value) -> {
@@ -89,8 +131,8 @@ public final class RepairHandler {
         ObjectNode failed = answer.putObject("errors");
         errors.forEach(failed::put);
       }
-      System.err.println("chainwatch-probe: repair " + id + ": wrote rp_filter " + written
-          + (errors.isEmpty() ? "" : ", failed " + errors));
+      System.err.println(Terminal.safe("chainwatch-probe: repair " + id + ": wrote rp_filter " + written
+          + (errors.isEmpty() ? "" : ", failed " + errors)));
     }
     handledId = id;
     lastAnswer = answer;
@@ -102,23 +144,78 @@ public final class RepairHandler {
     return lastAnswer;
   }
 
-  private static String refusal(JsonNode request, Instant now) {
+  private String refusal(JsonNode request, Instant now) {
     if (request.path("version").asInt(-1) != 1) {
-      return "version must be 1, got " + request.get("version");
+      return "version must be 1, got " + abbreviate(request.get("version"));
     }
-    if (!request.path("rpFilter").isObject()) {
-      return "rpFilter must be an object, got " + request.get("rpFilter");
+    if (!request.path("rpFilter").isObject() || request.path("rpFilter").size() > 512) {
+      return "rpFilter must be an object of at most 512 interfaces";
     }
+    if (signature == null) {
+      return "this probe has no repair key (CHAINWATCH_PROBE_REPAIR_KEY_FILE): it writes nothing";
+    }
+    if (!signature.verifies(node, request)) {
+      return "the signature does not verify for node " + node + ": not a request from chainwatch";
+    }
+    Instant requestedAt;
+    Instant expiresAt;
     try {
-      Instant expiresAt = Instant.parse(request.path("expiresAt").asText(""));
-      if (now.isAfter(expiresAt)) {
-        return "expired at " + expiresAt + " (requested at " + request.path("requestedAt").asText("?")
-            + "): not applied late";
-      }
+      requestedAt = Instant.parse(request.path("requestedAt").asText(""));
+      expiresAt = Instant.parse(request.path("expiresAt").asText(""));
     } catch (DateTimeParseException e) {
-      return "expiresAt must be an RFC 3339 time, got " + request.get("expiresAt");
+      return "requestedAt and expiresAt must be RFC 3339 times";
+    }
+    if (now.isAfter(expiresAt)) {
+      return "expired at " + expiresAt + " (requested at " + requestedAt + "): not applied late";
+    }
+    if (requestedAt.isAfter(now.plus(CLOCK_SKEW))) {
+      return "requested at " + requestedAt + ", in the future: refused";
+    }
+    if (expiresAt.isAfter(requestedAt.plus(MAX_TTL))) {
+      return "lives from " + requestedAt + " to " + expiresAt + ", longer than " + MAX_TTL + ": refused";
     }
     return null;
+  }
+
+  /**
+   * Fills {@code values} with what to write, or says why the request would tighten anything or touch what a repair
+   * never needs. Values already in place are left out.
+   */
+  private String loosening(JsonNode request, String uplink, Map<String, Integer> values) {
+    Map<String, String> problems = new TreeMap<>();
+    Map<String, Integer> current = facts.rpFilter(uplink, problems);
+    for (Iterator<Map.Entry<String, JsonNode>> it = request.path("rpFilter").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String iface = entry.getKey();
+      JsonNode value = entry.getValue();
+      if (!value.isInt() || (value.asInt() != 0 && value.asInt() != 2)) {
+        return "rpFilter." + abbreviate(iface) + " must be 0 or 2 (a repair only loosens), got " + abbreviate(value);
+      }
+      boolean needed = iface.equals("all") || iface.equals(uplink) || iface.startsWith("lxc")
+          || iface.equals("cilium_host") || iface.equals("cilium_net");
+      if (!needed) {
+        return "rpFilter." + abbreviate(iface) + ": a repair only writes all, the uplink and Cilium's interfaces";
+      }
+      Integer now = current.get(iface);
+      if (now == null) {
+        return "rpFilter." + abbreviate(iface) + ": the probe cannot read its current value, so it cannot tell a "
+            + "loosening from a tightening";
+      }
+      int wanted = value.asInt();
+      if (wanted == now) {
+        continue;
+      }
+      if (!(wanted == 0 || now == 1)) {
+        return "rpFilter." + abbreviate(iface) + "=" + wanted + " would tighten it (now " + now + ")";
+      }
+      values.put(iface, wanted);
+    }
+    return null;
+  }
+
+  private static String abbreviate(Object value) {
+    String text = String.valueOf(value);
+    return text.length() > 64 ? text.substring(0, 64) + "..." : text;
   }
 
   private void rememberPreviousAnswer(String report) {
@@ -138,7 +235,7 @@ public final class RepairHandler {
 
   private void note(String problem) {
     if (!problem.equals(lastProblem)) {
-      System.err.println("chainwatch-probe: " + problem);
+      System.err.println(Terminal.safe("chainwatch-probe: " + problem));
     }
     lastProblem = problem;
   }

@@ -41,19 +41,22 @@ public final class ReportPublisher {
   private String lastReadError;
 
   public ReportPublisher(String node, HostFacts facts, Writer writer, Duration heartbeat, Duration minInterval) {
-    this(node, facts, writer, heartbeat, minInterval, null);
+    this(node, facts, writer, heartbeat, minInterval, null, null);
   }
 
-  /** @param repairRequests where repair requests are read, {@code null} when repair is off */
+  /**
+   * @param repairRequests where repair requests are read, {@code null} when repair is off
+   * @param repairKey chainwatch's repair signature key; {@code null} refuses every request
+   */
   public ReportPublisher(String node, HostFacts facts, Writer writer, Duration heartbeat, Duration minInterval,
-      NodeReader repairRequests) {
+      NodeReader repairRequests, RepairSignature repairKey) {
     this.node = node;
     this.facts = facts;
     this.writer = writer;
     this.heartbeat = heartbeat;
     this.minInterval = minInterval;
     this.repairRequests = repairRequests;
-    this.repairs = repairRequests == null ? null : new RepairHandler(facts);
+    this.repairs = repairRequests == null ? null : new RepairHandler(facts, node, repairKey);
   }
 
   /** One round: read, compare, maybe write. */
@@ -66,7 +69,7 @@ public final class ReportPublisher {
         lastReadError = null;
       } catch (IOException e) {
         if (!e.getMessage().equals(lastReadError)) {
-          System.err.println("chainwatch-probe: repair requests not read: " + e.getMessage());
+          System.err.println("chainwatch-probe: repair requests not read: " + Terminal.safe(e.getMessage()));
         }
         lastReadError = e.getMessage();
       }
@@ -89,7 +92,7 @@ public final class ReportPublisher {
       writer.write(node, report.text());
     } catch (IOException e) {
       if (!e.getMessage().equals(lastError)) {
-        System.err.println("chainwatch-probe: report not written: " + e.getMessage());
+        System.err.println("chainwatch-probe: report not written: " + Terminal.safe(e.getMessage()));
       }
       lastError = e.getMessage();
       return Outcome.FAILED;

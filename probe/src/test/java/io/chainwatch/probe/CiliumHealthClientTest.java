@@ -78,6 +78,21 @@ class CiliumHealthClientTest {
   }
 
   @Test
+  void hostileFramingIsAnErrorInTheReadingNeverAnException() throws Exception {
+    server.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7FFFFFFF\r\n{}\r\n0\r\n\r\n");
+    assertThat(client.localNode().error()).contains("chunk size 7FFFFFFF is outside");
+
+    server.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n{}\r\n0\r\n\r\n");
+    assertThat(client.localNode().error()).contains("chunk size -1 is outside");
+
+    server.raw("HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n{}");
+    assertThat(client.localNode().error()).contains("malformed Content-Length: abc");
+
+    server.raw("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n{}");
+    assertThat(client.localNode().error()).contains("Content-Length 99999999999 is outside");
+  }
+
+  @Test
   void aSlowAgentCostsAtMostTheTimeout() throws Exception {
     server.answer(200, fixture("status.v1.18.healthy.json")).delay(Duration.ofSeconds(3));
 

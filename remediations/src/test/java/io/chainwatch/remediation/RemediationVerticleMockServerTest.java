@@ -109,7 +109,7 @@ class RemediationVerticleMockServerTest {
     EvictPodRemediation evictor = new EvictPodRemediation(client, config.requestTimeout());
     evictors.add(evictor);
     RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
-        new NodeRepairRequester(client, Duration.ofSeconds(10)),
+        new NodeRepairRequester(client, Duration.ofSeconds(10), null),
         new RemediationStateStore(client, STATE_NS, STATE_NAME), permit, clock);
     try {
       String id = vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
@@ -511,7 +511,7 @@ class RemediationVerticleMockServerTest {
     EvictPodRemediation evictor = new EvictPodRemediation(client, config.requestTimeout());
     evictors.add(evictor);
     RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
-        new NodeRepairRequester(client, Duration.ofSeconds(10)),
+        new NodeRepairRequester(client, Duration.ofSeconds(10), null),
         new RemediationStateStore(client, STATE_NS, STATE_NAME), WritePermit.always(), clock);
     vertx.deployVerticle(verticle).await();
 

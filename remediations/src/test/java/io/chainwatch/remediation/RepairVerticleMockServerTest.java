@@ -88,17 +88,19 @@ class RepairVerticleMockServerTest {
   private void deploy(RemediationConfig config, WritePermit permit) {
     evictor = new EvictPodRemediation(client, config.requestTimeout());
     RemediationVerticle verticle = new RemediationVerticle(new RemediationPolicy(config), view, evictor,
-        new NodeRepairRequester(client, config.requestTimeout()),
+        new NodeRepairRequester(client, config.requestTimeout(), new io.chainwatch.remediation.action.RepairSigner("k".repeat(40).getBytes(java.nio.charset.StandardCharsets.UTF_8))),
         new RemediationStateStore(client, "chainwatch", "state"), permit, clock);
     vertx.deployVerticle(verticle).await();
     await().atMost(Duration.ofSeconds(5)).until(() -> verticle.stateLoaded().await(5, TimeUnit.SECONDS));
   }
 
   private static RemediationConfig repairOn(String... more) {
-    String[] env = new String[more.length + 2];
+    String[] env = new String[more.length + 4];
     env[0] = "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED";
     env[1] = "true";
-    System.arraycopy(more, 0, env, 2, more.length);
+    env[2] = "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE";
+    env[3] = "/var/run/secrets/chainwatch/repair/key";
+    System.arraycopy(more, 0, env, 4, more.length);
     return config(env);
   }
 
@@ -129,6 +131,11 @@ class RepairVerticleMockServerTest {
     assertThat(request.attempts()).containsExactly(clock.instant());
     assertThat(request.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
     assertThat(decisions).extracting(d -> d.decision().verdict()).containsExactly("repair");
+    String written = client.nodes().withName("n1").get().getMetadata().getAnnotations()
+        .get(RepairRequest.ANNOTATION);
+    assertThat(new io.vertx.core.json.JsonObject(written).getString("signature")).as("signed for n1")
+        .isEqualTo(new io.chainwatch.remediation.action.RepairSigner("k".repeat(40)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).sign("n1", request));
 
     // what the probe then does: writes, and its report answers the request with the values back at 0
     view.add(node(Map.of("all", 0, "eth0", 1, "lxc1a2b", 0, "lxc3c4d", 0),

@@ -101,7 +101,7 @@ public final class Chainwatch implements AutoCloseable {
     this.evictor = new EvictPodRemediation(client, config.remediation().requestTimeout());
     this.remediation = new RemediationVerticle(new RemediationPolicy(config.remediation()),
         new ClusterRemediationView(state), evictor,
-        new NodeRepairRequester(client, config.remediation().requestTimeout()),
+        new NodeRepairRequester(client, config.remediation().requestTimeout(), repairSigner(config)),
         new RemediationStateStore(client, config.remediation().stateNamespace(), config.remediation().stateConfigMap()),
         permit, clock);
     countRemediation();
@@ -216,10 +216,44 @@ public final class Chainwatch implements AutoCloseable {
       if (failure != null) {
         LOG.error("Informers failed to start", failure);
       } else {
+        chainwatch.logDiscovery();
+        chainwatch.vertx.setPeriodic(60_000, id -> chainwatch.logDiscovery());
         chainwatch.evaluator.activate().onSuccess(v -> chainwatch.evaluating = true);
       }
     });
     return chainwatch;
+  }
+
+  /** The key that signs repair requests, read at start: a missing or short key stops start-up with exit 2. */
+  private static io.chainwatch.remediation.action.RepairSigner repairSigner(ChainwatchConfig config) {
+    var repair = config.remediation().rpFilterRepair();
+    if (!repair.enabled()) {
+      return null;
+    }
+    String key = io.chainwatch.notifier.SecretFiles.read(repair.keyFile(), "remediation.rpFilterRepair.keyFile");
+    try {
+      return new io.chainwatch.remediation.action.RepairSigner(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new io.chainwatch.config.ConfigException(List.of("remediation.rpFilterRepair.keyFile: " + e.getMessage()));
+    }
+  }
+
+  private volatile String lastDiscovery;
+
+  /** Logs where Cilium was found and what its configuration says, once and then on every change. */
+  private void logDiscovery() {
+    io.chainwatch.watcher.detect.CiliumFacts facts = io.chainwatch.watcher.detect.CiliumFacts.of(state);
+    String text = "Cilium: " + state.cilium().describe() + "; " + (facts.chained()
+        ? "chained (" + facts.chainingMode() + ")" : "primary CNI") + " from " + facts.chainingSignal()
+        + "; agent-not-ready taint " + facts.taintKey() + " from " + facts.taintKeySignal();
+    if (!text.equals(lastDiscovery)) {
+      lastDiscovery = text;
+      if (state.cilium().conflict() != null) {
+        LOG.warn(text);
+      } else {
+        LOG.info(text);
+      }
+    }
   }
 
   private static <T> T await(io.vertx.core.Future<T> future) {

@@ -121,7 +121,7 @@ public final class Main implements Callable<Integer> {
         spec.commandLine().getErr().println("chainwatch scan: --format must be json or text, got \"" + format + "\"");
         return Scan.EXIT_BAD_INPUT;
       }
-      return Scan.run(settings, files, at, System.in, System.out, System.err, output);
+      return Scan.run(settings, files, at, now == null, System.in, System.out, System.err, output);
     }
   }
 }

@@ -161,7 +161,7 @@ class ChainwatchMockServerTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openPods()).containsExactly("shop/racer"));
     Finding racer = chainwatch.openFindings().get(0);
     assertThat(racer.action()).isEqualTo(PlannedAction.RESTART);
-    assertThat(racer.summary()).contains("started 40 s before cilium-agent was Ready on node node-1");
+    assertThat(racer.summary()).contains("started 40 s before cilium-agent was first Ready on node node-1");
     assertThat(findingLines.toString(StandardCharsets.UTF_8)).contains("\"pod\":\"racer\"").contains("\"status\":\"open\"");
   }
 

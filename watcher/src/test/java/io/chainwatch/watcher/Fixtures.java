@@ -89,6 +89,7 @@ public final class Fixtures {
     private final Map<String, String> labels = new HashMap<>();
     private boolean remediationDisabled;
     private PodNetworkRequest networkRequest;
+    private final List<String> tolerated = new java.util.ArrayList<>();
 
     PodBuilder(String namespace, String name) {
       this.namespace = namespace;
@@ -159,9 +160,15 @@ public final class Fixtures {
       return this;
     }
 
+    /** The pod tolerates NoSchedule taints with this key ({@code *}: every taint). */
+    public PodBuilder tolerates(String key) {
+      tolerated.add(key);
+      return this;
+    }
+
     public PodSnapshot build() {
       return new PodSnapshot(namespace, name, uid, node, phase, hostNetwork, terminating, started.minusSeconds(2),
-          started, ready, readyChangedAt, owner, labels, remediationDisabled, networkRequest);
+          started, ready, readyChangedAt, owner, labels, remediationDisabled, networkRequest, tolerated, List.of());
     }
   }
 }

@@ -146,11 +146,7 @@ public final class KafkaNotifier implements AutoCloseable {
   }
 
   private static String read(String file, String setting) {
-    try {
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(setting + " names " + file + ", which cannot be read: " + e.getMessage());
-    }
+    return io.chainwatch.notifier.SecretFiles.read(file, setting);
   }
 
   private static String quoted(String value) {

@@ -86,19 +86,11 @@ public final class SlackNotifier implements AutoCloseable {
   /**
    * Reads the token and the kept threads and starts the sending thread.
    *
-   * @throws IllegalArgumentException when the token file cannot be read or is empty, naming slack.tokenFile
+   * @throws io.chainwatch.config.ConfigException when the token file cannot be read or is empty, naming
+   *     slack.tokenFile (and never a value that looks like the token itself)
    */
   public void start() {
-    String token;
-    try {
-      token = Files.readString(Path.of(config.tokenFile()), StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("slack.tokenFile names " + config.tokenFile() + ", which cannot be read: "
-          + e.getMessage());
-    }
-    if (token.isEmpty()) {
-      throw new IllegalArgumentException("slack.tokenFile " + config.tokenFile() + " is empty");
-    }
+    String token = io.chainwatch.notifier.SecretFiles.read(config.tokenFile(), "slack.tokenFile");
     SlackConfig slackConfig = new SlackConfig();
     slackConfig.setMethodsEndpointUrlPrefix(config.apiUrl());
     slackConfig.setStatsEnabled(false); // no auth.test round trip, no background metrics threads

@@ -21,16 +21,23 @@ import java.util.concurrent.TimeoutException;
 public final class NodeRepairRequester {
   private final KubernetesClient client;
   private final Duration timeout;
+  private final RepairSigner signer;
 
-  public NodeRepairRequester(KubernetesClient client, Duration timeout) {
+  /** @param signer signs each request for its node; {@code null} when repair is off (nothing is ever requested) */
+  public NodeRepairRequester(KubernetesClient client, Duration timeout, RepairSigner signer) {
     this.client = client;
     this.timeout = timeout;
+    this.signer = signer;
   }
 
   /** @throws IllegalStateException naming the node, the HTTP status and the API server's message */
   public void request(String node, RepairRequest request) throws InterruptedException {
+    if (signer == null) {
+      throw new IllegalStateException("PATCH node " + node + ": no repair key (remediation.rpFilterRepair.keyFile), "
+          + "so no request a probe would accept");
+    }
     JsonObject patch = new JsonObject().put("metadata", new JsonObject().put("annotations",
-        new JsonObject().put(RepairRequest.ANNOTATION, RepairRequestCodec.encode(request))));
+        new JsonObject().put(RepairRequest.ANNOTATION, RepairRequestCodec.encode(request, node, signer))));
     HttpClient http = client.getHttpClient();
     HttpRequest call = http.newHttpRequestBuilder()
         .uri(client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/nodes/"

@@ -14,10 +14,15 @@ import java.util.TreeMap;
 /**
  * The {@code chainwatch.io/rp-filter-repair} annotation (a contract between chainwatch and its probe, in README):
  * {@code {"version":1,"id":..,"requestedAt":..,"expiresAt":..,"rpFilter":{"<interface>":0..2},"finding":..,
- * "attempts":[..]}}.
+ * "attempts":[..],"signature":"hmac-sha256:.."}}: the signature is {@link RepairSigner}'s for the node.
  */
 public final class RepairRequestCodec {
   private RepairRequestCodec() {}
+
+  /** The annotation for {@code node}, signed for it with {@code signer}. */
+  public static String encode(RepairRequest request, String node, RepairSigner signer) {
+    return new JsonObject(encode(request)).put("signature", signer.sign(node, request)).encode();
+  }
 
   public static String encode(RepairRequest request) {
     JsonObject values = new JsonObject();

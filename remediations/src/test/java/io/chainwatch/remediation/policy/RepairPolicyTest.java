@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class RepairPolicyTest {
   private static final Map<String, Integer> VALUES = Map.of("all", 0, "lxc1a2b", 0);
   private final RemediationPolicy policy = new RemediationPolicy(config(
-      "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true"));
+      "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true",
+      "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE", "/var/run/secrets/chainwatch/repair/key"));
   private final RemediationHistory history = new RemediationHistory();
   private final Instant now = T0.plusSeconds(3600);
 

@@ -3,6 +3,8 @@ package io.chainwatch.watcher.detect;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.NodeReport;
+import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.ResourceRef;
 import io.chainwatch.model.Severity;
@@ -14,6 +16,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The deployment doctor's configuration checks, judged on the cluster's shape ({@link ClusterShape}) — one subject:
@@ -52,10 +56,21 @@ public final class DeploymentDoctorDetector implements Detector {
   @Override
   public Subjects affectedBy(ClusterChange change, ClusterView view) {
     Snapshot latest = change.latest();
-    if (latest instanceof io.chainwatch.model.CiliumConfigSnapshot || latest instanceof DaemonSetSnapshot) {
+    if (latest instanceof io.chainwatch.model.CiliumConfigSnapshot || latest instanceof DaemonSetSnapshot
+        || (latest instanceof NodeSnapshot node && nodeMatters(change, node))
+        || (latest instanceof io.chainwatch.model.PodSnapshot pod && view.isCiliumAgent(pod))) {
       return Subjects.of(List.of(subject(view)));
     }
     return Subjects.NONE;
+  }
+
+  /** A node's OS or report changed (what confirms sysctlfix advice), or a node came or went. */
+  private static boolean nodeMatters(ClusterChange change, NodeSnapshot latest) {
+    if (!(change.before() instanceof NodeSnapshot before) || !(change.after() instanceof NodeSnapshot after)) {
+      return true;
+    }
+    return !Objects.equals(before.osImage(), after.osImage()) || !Objects.equals(before.report() == null ? null
+        : before.report().rpFilter(), after.report() == null ? null : after.report().rpFilter());
   }
 
   @Override
@@ -92,10 +107,7 @@ public final class DeploymentDoctorDetector implements Detector {
       }
     }
     if (shape.overlay() && shape.sysctlfix().isPresent() && !shape.sysctlfix().get()) {
-      findings.add(finding("native-routing-config", "sysctlfix-disabled-in-overlay", subject, Severity.WARNING,
-          PlannedAction.PAGE, "Overlay routing without Cilium's sysctlfix init container: host → pod return "
-              + "traffic needs rp_filter 0 on lxc interfaces, which sysctlfix sets; re-enable it "
-              + "(sysctlfix.enabled=true, the default).", shape, now));
+      findings.add(sysctlfixDisabledInOverlay(subject, shape, view, now));
     }
     boolean iptablesMasquerade = shape.flag("enable-ipv4-masquerade") && !shape.flag("enable-bpf-masquerade");
     if (iptablesMasquerade) {
@@ -110,6 +122,61 @@ public final class DeploymentDoctorDetector implements Detector {
               + "\"Host Routing: BPF\" in cilium status is not what packets see. Not an outage.", shape, now));
     }
     return new Evaluation(findings, null);
+  }
+
+  /**
+   * Overlay without sysctlfix: host → pod return traffic needs rp_filter 0 on Cilium's interfaces, which sysctlfix
+   * keeps against systemd-sysctl. Whether that bites depends on the host, so it pages (warning) only when a host
+   * confirms it: a node's probe reports a Cilium interface with effective rp_filter other than 0, or a node runs an
+   * OS whose systemd-sysctl re-applies distribution defaults. Otherwise (Talos applies sysctls itself; no probe, an
+   * unknown OS) it is advice. The advice names the chart versions that have the value.
+   */
+  private Finding sysctlfixDisabledInOverlay(ResourceRef subject, ClusterShape shape, ClusterView view, Instant now) {
+    List<String> confirmed = new ArrayList<>();
+    List<String> systemdNodes = new ArrayList<>();
+    for (NodeSnapshot node : view.nodes()) {
+      NodeReport report = node.report();
+      if (report != null && report.problem() == null) {
+        for (String iface : report.rpFilter().keySet()) {
+          Integer effective = NodeReport.isCiliumInterface(iface) ? report.effectiveRpFilter(iface) : null;
+          if (effective != null && effective != 0) {
+            confirmed.add(node.name() + " " + iface + "=" + effective);
+            break;
+          }
+        }
+      }
+      if (node.osImage() != null && HostOs.reappliesSysctlDefaults(node.osImage())) {
+        systemdNodes.add(node.name() + " (" + node.osImage() + ")");
+      }
+    }
+    boolean hostConfirms = !confirmed.isEmpty() || !systemdNodes.isEmpty();
+    Optional<Boolean> chartHasValue = shape.chartHasSysctlfix();
+    String fix = chartHasValue.orElse(true)
+        ? "re-enable it (sysctlfix.enabled=true, the chart's default since Cilium 1.16.0, 1.15.7 and 1.14.13)"
+        : "this Cilium (" + shape.ciliumVersion().orElse("?") + ") predates the chart's sysctlfix value (1.16.0, "
+            + "backported to 1.15.7 and 1.14.13): upgrade, or have the hosts keep rp_filter 0 on lxc* themselves "
+            + "(a sysctl.d file like Cilium's 99-zzz-override_cilium.conf)";
+    String why = !confirmed.isEmpty()
+        ? "the probe shows it happening: " + String.join(", ", confirmed.subList(0, Math.min(5, confirmed.size())))
+        : !systemdNodes.isEmpty()
+            ? "nodes run an OS whose systemd-sysctl re-applies defaults (" + String.join(", ",
+                systemdNodes.subList(0, Math.min(3, systemdNodes.size()))) + (systemdNodes.size() > 3 ? ", ..." : "")
+                + "), so the next systemd-sysctl restart resets lxc rp_filter"
+            : "no host confirms it (no probe reports a Cilium interface with rp_filter other than 0, and no node runs "
+                + "an OS known to re-apply sysctl defaults with systemd-sysctl, e.g. Talos), so this is advice";
+    Finding finding = finding("native-routing-config", "sysctlfix-disabled-in-overlay", subject,
+        hostConfirms ? Severity.WARNING : Severity.INFO, hostConfirms ? PlannedAction.PAGE : PlannedAction.NONE,
+        "Overlay routing without Cilium's sysctlfix init container: host → pod return traffic needs rp_filter 0 on "
+            + "lxc interfaces, which sysctlfix keeps; " + why + ". Fix: " + fix + ".", shape, now);
+    Map<String, Object> evidence = new LinkedHashMap<>(finding.evidence());
+    evidence.put("hostConfirms", confirmed.subList(0, Math.min(20, confirmed.size())));
+    evidence.put("nodesReapplyingSysctl", systemdNodes.size());
+    evidence.put("ciliumVersion", shape.ciliumVersion().orElse(null));
+    if (!hostConfirms) {
+      evidence.put("actionReason", "advice: no host confirms rp_filter is reset there");
+    }
+    return new Finding(finding.detectorId(), finding.resource(), finding.node(), finding.severity(), finding.action(),
+        finding.reason(), finding.summary(), finding.observedAt(), evidence);
   }
 
   private Finding finding(String reason, ResourceRef subject, Severity severity, PlannedAction action,

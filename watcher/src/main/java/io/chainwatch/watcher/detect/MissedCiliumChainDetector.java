@@ -60,10 +60,33 @@ public final class MissedCiliumChainDetector implements Detector {
 
   @Override
   public Optional<String> inactiveReason(ClusterView view) {
-    return view.ciliumConfig()
+    return noEndpointEvidence(view);
+  }
+
+  /**
+   * Why a missing CiliumEndpoint proves nothing in this view, if it does not: two Cilium installs (whose agents?),
+   * the endpoint CRD disabled, or no endpoints at all while Cilium agents run (a dump without them, a user without
+   * RBAC on them, or a Cilium mode without them). Cheap: asked on every evaluation.
+   */
+  static Optional<String> noEndpointEvidence(ClusterView view) {
+    String conflict = view.cilium().conflict();
+    if (conflict != null) {
+      return Optional.of(conflict + ": whose agents and endpoints count is a guess chainwatch does not make");
+    }
+    Optional<String> disabled = view.ciliumConfig()
         .filter(config -> config.endpointCrdDisabled())
         .map(config -> "cilium-config (" + config.namespace() + "/" + config.name() + ") sets disable-endpoint-crd:"
-            + " \"true\", so Cilium creates no CiliumEndpoints and a missing one proves nothing");
+            + " \"true\", so Cilium creates no CiliumEndpoints and a missing one proves nothing (CiliumEndpointSlices "
+            + "built straight from pods, Cilium 1.20's mode without the CRD, hold every pod and prove nothing either)");
+    if (disabled.isPresent()) {
+      return disabled;
+    }
+    if (view.endpointsUnlisted() && view.ciliumAgentCount() > 0) {
+      return Optional.of("the view holds no CiliumEndpoints at all while " + view.ciliumAgentCount() + " Cilium agent"
+          + " pod(s) run: the dump lacks them (add `kubectl get ciliumendpoints.cilium.io -A -o json`; a user without "
+          + "RBAC on them gets none), so a missing endpoint proves nothing here");
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -135,12 +158,12 @@ public final class MissedCiliumChainDetector implements Detector {
   }
 
   /** Running, pod-network, not terminating, on a node: the only pods a CNI chain applies to. */
-  private static boolean chainApplies(PodSnapshot pod) {
+  static boolean chainApplies(PodSnapshot pod) {
     return pod.running() && !pod.hostNetwork() && !pod.terminating() && pod.nodeName() != null;
   }
 
   /** What stands in for the pod's endpoint: empty when it has its own, else why not. */
-  private static Optional<EndpointProblem> endpointProblem(PodSnapshot pod, ClusterView view) {
+  static Optional<EndpointProblem> endpointProblem(PodSnapshot pod, ClusterView view) {
     Optional<EndpointSnapshot> endpoint = view.endpoint(pod.namespace(), pod.name());
     if (endpoint.isEmpty()) {
       return Optional.of(new EndpointProblem("no-endpoint", null));
@@ -153,7 +176,7 @@ public final class MissedCiliumChainDetector implements Detector {
     return Optional.of(new EndpointProblem("stale-endpoint", found));
   }
 
-  private record EndpointProblem(String reason, EndpointSnapshot stale) {}
+  record EndpointProblem(String reason, EndpointSnapshot stale) {}
 
   private Evaluation evaluatePod(PodSnapshot pod, ClusterView view, Instant now) {
     // The agent itself never has an endpoint (it runs on the host network in every supported install).
@@ -186,7 +209,12 @@ public final class MissedCiliumChainDetector implements Detector {
       return Evaluation.recheckAt(evidenceCompleteAt);
     }
 
-    boolean chainRace = podStart.isBefore(agentReadyAt);
+    // the race is about the agent's first Ready on the node, not the latest one after a restart or an upgrade
+    Instant firstReadyAt = AgentHistory.firstReadyAt(pod.nodeName(), view);
+    if (firstReadyAt == null) {
+      firstReadyAt = agentReadyAt;
+    }
+    boolean chainRace = podStart.isBefore(firstReadyAt);
     ActionChoice action = chooseAction(pod, view);
     String node = pod.nodeName();
     String agentName = agent.namespace() + "/" + agent.name();
@@ -197,9 +225,10 @@ public final class MissedCiliumChainDetector implements Detector {
     evidence.put("owner", pod.owner() == null ? null : pod.owner().kind() + "/" + pod.owner().name());
     evidence.put("ciliumAgent", agentName);
     evidence.put("agentReadySince", agentReadyAt.toString());
+    evidence.put("agentFirstReadyAt", firstReadyAt.toString());
     evidence.put("chainRace", chainRace);
     if (chainRace) {
-      evidence.put("secondsBeforeAgentReady", Duration.between(podStart, agentReadyAt).getSeconds());
+      evidence.put("secondsBeforeAgentReady", Duration.between(podStart, firstReadyAt).getSeconds());
     }
     evidence.put("ciliumEndpoint", problem.get().stale() == null
         ? "missing"
@@ -214,12 +243,12 @@ public final class MissedCiliumChainDetector implements Detector {
             + String.join(",", problem.get().stale().ownerPodUids()) + ")";
     String summary;
     if (chainRace) {
-      summary = who + " started " + Durations.human(Duration.between(podStart, agentReadyAt))
-          + " before cilium-agent was Ready on node " + node + ": the CNI-chain race; " + what
+      summary = who + " started " + Durations.human(Duration.between(podStart, firstReadyAt))
+          + " before cilium-agent was first Ready on node " + node + ": the CNI-chain race; " + what
           + ", so it runs without Cilium policy and masquerade. " + action.sentence();
     } else {
       summary = who + " has run for " + Durations.human(Duration.between(podStart, now)) + " on node " + node
-          + " without Cilium although cilium-agent has been Ready there since " + agentReadyAt + "; " + what
+          + " without Cilium although cilium-agent has been Ready there since " + firstReadyAt + "; " + what
           + ". " + action.sentence();
     }
     return Evaluation.of(new Finding(ID, pod.ref(), node, Severity.CRITICAL, action.action(),

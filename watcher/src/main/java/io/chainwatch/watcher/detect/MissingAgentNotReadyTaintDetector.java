@@ -1,6 +1,8 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
+import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
@@ -11,6 +13,7 @@ import io.chainwatch.model.Snapshot;
 import io.chainwatch.watcher.view.ClusterView;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,18 +22,34 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@code missing-agent-not-ready-taint} (warning, page): in a CNI-chaining cluster, a node without the
- * {@code node.cilium.io/agent-not-ready} taint that is young and whose Cilium agent is not Ready yet, or that runs pods
- * started before its agent was Ready. This is the cause of the missed-chain race: the finding names the node pool, so
- * the operator fixes the pool (its taints), not the node. It joins the node's missed-chain incident.
+ * {@code missing-agent-not-ready-taint} (warning, page): in a CNI-chaining cluster, a node pool without Cilium's
+ * agent-not-ready taint, reported only on evidence of the race on that node:
+ * <ul>
+ *   <li>{@code joined-untainted}: a young node (within {@link #JOIN_WINDOW} of its creation) without the taint whose
+ *       Cilium agent pod is there but not Ready yet: the kubelet may start pods before Cilium is in the chain;</li>
+ *   <li>{@code pods-started-before-agent}: pods on the node that lack their CiliumEndpoint and started before Cilium's
+ *       agent first ran there (the CiliumNode's creation, which outlives agent restarts; else the agent's Ready time).
+ *       An agent restart or a Cilium upgrade with endpoints intact is never evidence: cilium-operator removes the
+ *       taint once the agent is Ready, so a running node without it is the normal state.</li>
+ * </ul>
+ * Pods that tolerate the taint (typically {@code operator: Exists}) start before the agent whatever the pool's taints:
+ * they are never the pool's evidence but their own advice ({@code pod-tolerates-taint}, info, on the pod, naming its
+ * workload and toleration). The taint key is the one this cluster's Cilium uses ({@link CiliumFacts}). Findings join
+ * the node's missed-chain incident.
  */
 public final class MissingAgentNotReadyTaintDetector implements Detector {
   public static final String ID = "missing-agent-not-ready-taint";
-  static final String TAINT = "node.cilium.io/agent-not-ready";
   /** Labels that name a node's pool on the clouds the field reports and their peers use. */
   static final List<String> POOL_LABELS = List.of("node.tke.cloud.tencent.com/nodepool-id",
       "cloud.google.com/gke-nodepool", "eks.amazonaws.com/nodegroup", "kubernetes.azure.com/agentpool",
       "karpenter.sh/nodepool");
+  private static final int MAX_LISTED_PODS = 10;
+  /**
+   * How long after a node's creation its agent's first Ready is still awaited: image pulls and the agent's start take
+   * minutes on a fresh node. An untainted node whose agent is not Ready later than this is a restarting agent, whose
+   * node cilium-operator untainted long ago (missed-cilium-chain's node page covers it).
+   */
+  static final Duration JOIN_WINDOW = Duration.ofMinutes(10);
 
   private final Duration agentSettle;
 
@@ -45,14 +64,10 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
 
   @Override
   public Optional<String> inactiveReason(ClusterView view) {
-    return chainingMode(view).isPresent() ? Optional.empty()
-        : Optional.of("Cilium is not in CNI chaining (cilium-config has no cni-chaining-mode): the taint is only "
-            + "needed when chaining");
-  }
-
-  static Optional<String> chainingMode(ClusterView view) {
-    return view.ciliumConfig().map(config -> config.data().get("cni-chaining-mode"))
-        .filter(mode -> !mode.isBlank() && !mode.trim().equalsIgnoreCase("none"));
+    CiliumFacts facts = CiliumFacts.of(view);
+    return facts.chained() ? Optional.empty()
+        : Optional.of("Cilium is the primary CNI here (" + facts.chainingSignal() + "): the taint is only needed when "
+            + "Cilium is chained to another CNI");
   }
 
   @Override
@@ -62,9 +77,25 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
       return Subjects.of(List.of(node.ref()));
     }
     if (latest instanceof PodSnapshot pod && pod.nodeName() != null) {
-      return Subjects.of(List.of(ResourceRef.node(pod.nodeName())));
+      List<ResourceRef> refs = new ArrayList<>(List.of(ResourceRef.node(pod.nodeName()), pod.ref()));
+      if (view.isCiliumAgent(pod)) {
+        view.podsOnNode(pod.nodeName()).forEach(other -> refs.add(other.ref()));
+      }
+      return Subjects.of(refs);
     }
-    if (latest instanceof io.chainwatch.model.CiliumConfigSnapshot) {
+    if (latest instanceof EndpointSnapshot endpoint) {
+      List<ResourceRef> refs = new ArrayList<>(List.of(ResourceRef.pod(endpoint.namespace(), endpoint.name())));
+      view.pod(endpoint.namespace(), endpoint.name()).map(PodSnapshot::nodeName).filter(Objects::nonNull)
+          .ifPresent(node -> refs.add(ResourceRef.node(node)));
+      return Subjects.of(refs);
+    }
+    if (latest instanceof CiliumNodeSnapshot ciliumNode) {
+      List<ResourceRef> refs = new ArrayList<>(List.of(ResourceRef.node(ciliumNode.name())));
+      view.podsOnNode(ciliumNode.name()).forEach(pod -> refs.add(pod.ref()));
+      return Subjects.of(refs);
+    }
+    if (latest instanceof io.chainwatch.model.CiliumConfigSnapshot
+        || latest instanceof io.chainwatch.model.DaemonSetSnapshot) {
       return Subjects.ALL;
     }
     return Subjects.NONE;
@@ -72,56 +103,126 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
 
   @Override
   public Collection<ResourceRef> allSubjects(ClusterView view) {
-    return view.nodes().stream().map(NodeSnapshot::ref).toList();
+    List<ResourceRef> subjects = new ArrayList<>();
+    for (NodeSnapshot node : view.nodes()) {
+      subjects.add(node.ref());
+    }
+    for (PodSnapshot pod : view.pods()) {
+      if (!pod.toleratedNoSchedule().isEmpty()) {
+        subjects.add(pod.ref());
+      }
+    }
+    return subjects;
   }
 
   @Override
   public Evaluation evaluate(ResourceRef subject, ClusterView view, Instant now) {
-    Optional<NodeSnapshot> found = view.node(subject.name());
-    if (found.isEmpty() || chainingMode(view).isEmpty()) {
+    CiliumFacts facts = CiliumFacts.of(view);
+    if (!facts.chained()) {
       return Evaluation.NOTHING;
     }
-    NodeSnapshot node = found.get();
-    if (node.taints().stream().anyMatch(taint -> taint.startsWith(TAINT))) {
+    if ("Node".equals(subject.kind())) {
+      return view.node(subject.name()).map(node -> evaluateNode(node, facts, view, now)).orElse(Evaluation.NOTHING);
+    }
+    if ("Pod".equals(subject.kind())) {
+      return view.pod(subject.namespace(), subject.name()).map(pod -> evaluatePod(pod, facts, view, now))
+          .orElse(Evaluation.NOTHING);
+    }
+    return Evaluation.NOTHING;
+  }
+
+  /** When Cilium's agent first became Ready on the node ({@link AgentHistory}), {@code null} when unknown. */
+  static Instant agentFirstSeenAt(String node, ClusterView view) {
+    return AgentHistory.firstReadyAt(node, view);
+  }
+
+  /** A pod on this node that missed the chain because it started before Cilium's agent ever ran there. */
+  private static boolean raceVictim(PodSnapshot pod, Instant agentFirstSeen, ClusterView view) {
+    return MissedCiliumChainDetector.chainApplies(pod) && !view.isCiliumAgent(pod)
+        && pod.startedOrCreatedAt() != null && pod.startedOrCreatedAt().isBefore(agentFirstSeen)
+        && MissedCiliumChainDetector.endpointProblem(pod, view).isPresent();
+  }
+
+  private Evaluation evaluateNode(NodeSnapshot node, CiliumFacts facts, ClusterView view, Instant now) {
+    if (node.taints().stream().anyMatch(facts::isAgentNotReadyTaint)) {
       return Evaluation.NOTHING;
     }
     List<PodSnapshot> agents = view.ciliumAgentsOn(node.name());
-    Instant agentReadyAt = agents.stream().filter(PodSnapshot::ready)
-        .map(agent -> agent.readyChangedAt() != null ? agent.readyChangedAt() : agent.startedOrCreatedAt())
-        .filter(Objects::nonNull).min(Instant::compareTo).orElse(null);
-    Instant settledAt = node.createdAt() == null ? null : node.createdAt().plus(agentSettle);
+    boolean agentReady = agents.stream().anyMatch(agent -> agent.ready() && !agent.terminating());
+    Instant settledAt = node.createdAt() == null ? null
+        : node.createdAt().plus(agentSettle.compareTo(JOIN_WINDOW) > 0 ? agentSettle : JOIN_WINDOW);
     boolean young = settledAt != null && now.isBefore(settledAt);
-    long earlyPods = agentReadyAt == null ? 0 : view.podsOnNode(node.name()).stream()
-        .filter(pod -> !view.isCiliumAgent(pod) && !pod.hostNetwork() && pod.startedOrCreatedAt() != null
-            && pod.startedOrCreatedAt().isBefore(agentReadyAt))
-        .count();
+    Instant agentFirstSeen = agentFirstSeenAt(node.name(), view);
+    List<String> victims = new ArrayList<>();
+    if (agentFirstSeen != null && MissedCiliumChainDetector.noEndpointEvidence(view).isEmpty()) {
+      for (PodSnapshot pod : view.podsOnNode(node.name())) {
+        if (!pod.tolerates(facts.taintKey()) && raceVictim(pod, agentFirstSeen, view)) {
+          victims.add(pod.namespace() + "/" + pod.name());
+        }
+      }
+    }
     String reason;
-    if (agentReadyAt == null && young) {
+    if (!agents.isEmpty() && !agentReady && young) {
       reason = "joined-untainted";
-    } else if (earlyPods > 0) {
+    } else if (!victims.isEmpty()) {
       reason = "pods-started-before-agent";
     } else {
       return young ? Evaluation.recheckAt(settledAt) : Evaluation.NOTHING;
     }
+    victims.sort(null);
     String pool = POOL_LABELS.stream().map(label -> node.labels().get(label)).filter(Objects::nonNull).findFirst()
         .orElse(null);
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("nodePool", pool);
-    evidence.put("chainingMode", chainingMode(view).get());
+    evidence.put("chainingMode", facts.chainingMode());
+    evidence.put("taintKey", facts.taintKey());
+    evidence.put("taintKeyFrom", facts.taintKeySignal());
     evidence.put("taints", node.taints());
-    evidence.put("agentReadySince", agentReadyAt == null ? null : agentReadyAt.toString());
-    evidence.put("podsStartedBeforeAgent", earlyPods);
+    evidence.put("agentFirstSeenAt", agentFirstSeen == null ? null : agentFirstSeen.toString());
+    evidence.put("podsStartedBeforeAgent", victims.size());
+    evidence.put("pods", List.copyOf(victims.subList(0, Math.min(MAX_LISTED_PODS, victims.size()))));
     evidence.put("nodeCreatedAt", node.createdAt() == null ? null : node.createdAt().toString());
     evidence.put("incidentGroup", MissedCiliumChainDetector.ID);
     evidence.put("actionReason", "the node pool's configuration: only a person can add the taint to the pool");
     String where = pool == null ? "node " + node.name() + " (no pool label)" : "node pool " + pool + " (node "
         + node.name() + ")";
-    String what = reason.equals("joined-untainted") ? "joined without the " + TAINT + " taint and its cilium-agent "
-        + "is not Ready yet, so the kubelet can start pods before Cilium is in the CNI chain"
-        : "has no " + TAINT + " taint and runs " + earlyPods + " pod(s) started before its cilium-agent was Ready";
-    String summary = "In this CNI-chaining cluster, " + where + " " + what + ": the cause of the missed-chain race. "
-        + "Add " + TAINT + "=true:NoSchedule to the node pool's taints (cilium-agent removes it once Ready).";
-    return Evaluation.of(new Finding(ID, subject, node.name(), Severity.WARNING, PlannedAction.PAGE, reason, summary,
-        now, evidence));
+    String what = reason.equals("joined-untainted") ? "joined without the " + facts.taintKey() + " taint and its "
+        + "cilium-agent is not Ready yet, so the kubelet can start pods before Cilium is in the CNI chain"
+        : "has no " + facts.taintKey() + " taint and runs " + victims.size() + " pod(s) without a CiliumEndpoint that "
+            + "started before Cilium's agent first ran there (" + agentFirstSeen + ")";
+    String summary = "In this CNI-chaining cluster (" + facts.chainingMode() + "), " + where + " " + what
+        + ": the cause of the missed-chain race. Add " + facts.taintKey() + "=true:NoSchedule to the node pool's "
+        + "taints (cilium-operator removes it once the agent is Ready).";
+    return Evaluation.of(new Finding(ID, node.ref(), node.name(), Severity.WARNING, PlannedAction.PAGE, reason,
+        summary, now, evidence));
+  }
+
+  private Evaluation evaluatePod(PodSnapshot pod, CiliumFacts facts, ClusterView view, Instant now) {
+    if (!pod.tolerates(facts.taintKey()) || pod.nodeName() == null
+        || MissedCiliumChainDetector.noEndpointEvidence(view).isPresent()) {
+      return Evaluation.NOTHING;
+    }
+    Instant agentFirstSeen = agentFirstSeenAt(pod.nodeName(), view);
+    if (agentFirstSeen == null || !raceVictim(pod, agentFirstSeen, view)) {
+      return Evaluation.NOTHING;
+    }
+    String toleration = pod.toleratedNoSchedule().contains(PodSnapshot.ANY_TAINT)
+        ? "tolerates every taint (operator: Exists without a key)" : "tolerates " + facts.taintKey();
+    String workload = pod.owner() == null ? "bare pod " + pod.namespace() + "/" + pod.name()
+        : pod.owner().kind() + " " + pod.namespace() + "/" + pod.owner().name();
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("workload", workload);
+    evidence.put("toleration", toleration);
+    evidence.put("taintKey", facts.taintKey());
+    evidence.put("podStartedAt", pod.startedOrCreatedAt().toString());
+    evidence.put("agentFirstSeenAt", agentFirstSeen.toString());
+    evidence.put("incidentGroup", MissedCiliumChainDetector.ID);
+    evidence.put("actionReason", "advice: the workload's own toleration, not the node pool, let it start early");
+    String summary = "Pod " + pod.namespace() + "/" + pod.name() + " of " + workload + " " + toleration
+        + ", so it started on node " + pod.nodeName() + " before Cilium's agent (" + agentFirstSeen + ") whatever the "
+        + "pool's taints, and runs without a CiliumEndpoint. The node pool's taint cannot prevent this: narrow the "
+        + "workload's tolerations, or accept that its pods need a restart after a node joins.";
+    return Evaluation.of(new Finding(ID, pod.ref(), pod.nodeName(), Severity.INFO, PlannedAction.NONE,
+        "pod-tolerates-taint", summary, now, evidence));
   }
 }

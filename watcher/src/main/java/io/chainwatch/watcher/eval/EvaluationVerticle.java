@@ -147,6 +147,10 @@ public final class EvaluationVerticle extends VerticleBase {
   private void reportInactivity(Detector detector) {
     Optional<String> reason = detector.inactiveReason(view);
     Optional<String> before = inactive.put(detector.id(), reason);
+    if (before == null) {
+      metrics.gauge("chainwatch_detector_inactive", "1 while a detector cannot judge this cluster (the log says why)",
+          "detector", detector.id(), () -> inactive.getOrDefault(detector.id(), Optional.empty()).isPresent() ? 1 : 0);
+    }
     if (!reason.equals(before)) {
       if (reason.isPresent()) {
         LOG.warn("Detector {} is inactive: {}", detector.id(), reason.get());

@@ -77,12 +77,21 @@ public final class ClusterWatcher implements AutoCloseable {
         Projections::endpoint, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
     add(kind("cilium.io", "v2", "CiliumNode", "ciliumnodes", false), CiliumNodeSnapshot.class,
         Projections::ciliumNode, ctx -> client.genericKubernetesResources(ctx));
-    add(kind("", "v1", "ConfigMap", "configmaps", true), CiliumConfigSnapshot.class, Projections::ciliumConfig,
-        ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace())
-            .withName(agents.configMapName()));
-
-    add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
-        ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace()));
+    // cilium-config and the DaemonSets: in Cilium's namespace when it is pinned, else in every namespace (the
+    // ConfigMap by name only: RBAC grants list and watch on that one name, through a field selector)
+    if (agents.namespacePinned()) {
+      add(kind("", "v1", "ConfigMap", "configmaps", true), CiliumConfigSnapshot.class, Projections::ciliumConfig,
+          ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace())
+              .withName(agents.configMapName()));
+      add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
+          ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace()));
+    } else {
+      add(kind("", "v1", "ConfigMap", "configmaps", true), CiliumConfigSnapshot.class, Projections::ciliumConfig,
+          ctx -> client.genericKubernetesResources(ctx).inAnyNamespace()
+              .withField("metadata.name", agents.configMapName()));
+      add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
+          ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
+    }
     add(kind("cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies", true), PolicySnapshot.class,
         Projections::policy, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
     add(kind("cilium.io", "v2", "CiliumClusterwideNetworkPolicy", "ciliumclusterwidenetworkpolicies", false),

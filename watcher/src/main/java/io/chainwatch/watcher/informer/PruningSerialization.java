@@ -39,13 +39,16 @@ public final class PruningSerialization extends KubernetesSerialization {
       "metadata", Map.of("name", true, "namespace", true, "uid", true, "resourceVersion", true,
           "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
           "annotations", new AnnotationKeys("chainwatch.io/", Projections.NETWORKS_ANNOTATION)),
-      "spec", Map.of("nodeName", true, "hostNetwork", true, "taints", true, "selector", true,
-          "podCIDR", true, "podCIDRs", true,
-          "template", Map.of("spec", Map.of("initContainers", true)),
-          "endpointSelector", true, "egress", true, "ingress", true),
+      "spec", Map.<String, Object>ofEntries(Map.entry("nodeName", true), Map.entry("hostNetwork", true),
+          Map.entry("taints", true), Map.entry("selector", true), Map.entry("podCIDR", true),
+          Map.entry("podCIDRs", true), Map.entry("tolerations", true),
+          Map.entry("initContainers", Map.of("name", true)),
+          Map.entry("template", Map.of("spec", Map.of("initContainers", Map.of("name", true),
+              "containers", Map.of("name", true, "image", true)))),
+          Map.entry("endpointSelector", true), Map.entry("egress", true), Map.entry("ingress", true)),
       "specs", true,
       "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true,
-          "disruptionsAllowed", true, "podIP", true),
+          "disruptionsAllowed", true, "podIP", true, "nodeInfo", Map.of("osImage", true)),
       "data", true);
 
   /** Keeps only chainwatch's annotations and one more key: other tools' annotations can be large. */
@@ -216,6 +219,14 @@ public final class PruningSerialization extends KubernetesSerialization {
   private static Object pruned(JsonParser parser, Object keep) {
     if (Boolean.TRUE.equals(keep)) {
       return JSON.readValue(parser, Object.class);
+    }
+    if (parser.currentToken() == JsonToken.START_ARRAY && keep instanceof Map) {
+      // a list of objects (containers): the rule applies to each element
+      List<Object> elements = new ArrayList<>();
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        elements.add(pruned(parser, keep));
+      }
+      return elements;
     }
     if (parser.currentToken() != JsonToken.START_OBJECT) {
       return JSON.readValue(parser, Object.class); // not the shape expected: keep it, the projection will judge

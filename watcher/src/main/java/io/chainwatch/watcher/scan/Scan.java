@@ -53,9 +53,20 @@ public final class Scan {
   /** Output formats: JSON lines (the contract, the default) or a text report for a person. */
   public enum Format { JSON, TEXT, TEXT_COLOUR }
 
-  /** Runs a scan printing {@code format}. */
+  /** Runs a scan printing {@code format}, judging at {@code now} as given (as {@code --now} does). */
   public static int run(ChainwatchConfig config, List<String> inputs, Instant now, InputStream stdin,
       PrintStream out, PrintStream err, Format format) {
+    return run(config, inputs, now, false, stdin, out, err, format);
+  }
+
+  /**
+   * Runs a scan.
+   *
+   * @param wallClock {@code now} is the wall clock, not a time the person gave: a dump's age is then unknown, so
+   *     probe silence is not judged (with {@code --now} it is, against that time, as {@code run} judges it)
+   */
+  public static int run(ChainwatchConfig config, List<String> inputs, Instant now, boolean wallClock,
+      InputStream stdin, PrintStream out, PrintStream err, Format format) {
     ClusterState state = ClusterState.detached(AgentIdentity.from(config));
     DumpReader reader = new DumpReader(state);
     for (String input : inputs) {
@@ -84,20 +95,31 @@ public final class Scan {
       err.println("chainwatch scan: note: " + (conflicts.size() - 5) + " more objects were read twice with other "
           + "content");
     }
+    // "kubectl get ciliumendpoints -A" with none is indistinguishable from a dump that left them out
+    state.markEndpointsUnlisted(state.endpointCount() == 0);
     List<Finding> findings = new ArrayList<>();
     for (Detector detector : Detectors.enabled(config)) {
-      if (detector.id().equals(ProbeSilentDetector.ID)) {
-        continue; // a dump is a snapshot taken at some time: how stale its reports were then cannot be judged now
+      if (detector.id().equals(ProbeSilentDetector.ID) && wallClock) {
+        // a dump is a snapshot taken at some time: how stale its reports were then cannot be judged by the clock
+        if (state.nodes().stream().anyMatch(node -> node.report() != null)) {
+          err.println("chainwatch scan: note: detector " + detector.id() + " is not judged: the dump's node reports "
+              + "are judged against --now (the time the dump was taken), not the wall clock");
+        }
+        continue;
       }
       detector.inactiveReason(state).ifPresent(reason ->
           err.println("chainwatch scan: note: detector " + detector.id() + " is inactive: " + reason));
       findings.addAll(detector.detectAll(state, now));
     }
-    if (state.pods().stream().noneMatch(state::isCiliumAgent)) {
+    if (state.ciliumAgentCount() == 0) {
       err.println("chainwatch scan: note: the input holds no Cilium agent pods (label " + config.agentSelector()
-          + " in namespace " + config.ciliumNamespace() + "), so no pod can be judged; include"
-          + " `kubectl get pods -A -o json` in the dump");
+          + (state.agentIdentity().namespacePinned() ? " in namespace " + config.ciliumNamespace() : "")
+          + "), so no pod can be judged; include `kubectl get pods -A -o json` in the dump");
     }
+    io.chainwatch.watcher.detect.CiliumFacts facts = io.chainwatch.watcher.detect.CiliumFacts.of(state);
+    err.println("chainwatch scan: Cilium: " + state.cilium().describe() + "; " + (facts.chained()
+        ? "chained (" + facts.chainingMode() + ")" : "primary CNI") + " from " + facts.chainingSignal()
+        + "; agent-not-ready taint " + facts.taintKey() + " from " + facts.taintKeySignal());
     findings.sort(ORDER);
     if (format == Format.JSON) {
       for (Finding finding : findings) {
@@ -108,7 +130,7 @@ public final class Scan {
     }
     out.flush();
     err.println("chainwatch scan: " + reader.objectsRead() + " objects read, " + reader.objectsUsed() + " used, "
-        + findings.size() + " findings at " + now);
+        + findings.size() + " findings at " + now + (wallClock ? " (wall clock)" : " (--now)"));
     // advice (severity info) is printed but does not fail the scan: exit codes keep meaning "something needs a person"
     boolean needsAttention = findings.stream().anyMatch(f -> f.severity() != io.chainwatch.model.Severity.INFO);
     return needsAttention ? EXIT_FINDINGS : EXIT_CLEAN;

@@ -45,6 +45,10 @@ public final class ClusterState implements ClusterView {
 
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
+  /** Pods per owning workload ({@code Kind namespace/name}): base CNI agents show through their pods. */
+  private final Map<String, Integer> podsByWorkload = new ConcurrentHashMap<>();
+  /** Agent pods per namespace: where Cilium runs when its namespace is not pinned. */
+  private final Map<String, Integer> agentsByNamespace = new ConcurrentHashMap<>();
 
   public ClusterState(AgentIdentity agents, Consumer<ClusterChange> changeListener) {
     this.agents = Objects.requireNonNull(agents, "agents");
@@ -91,6 +95,9 @@ public final class ClusterState implements ClusterView {
    * @return the previous entry, or {@code null}
    */
   public <S extends Snapshot> SnapshotTable.Entry<S> put(String key, String resourceVersion, S snapshot) {
+    if (snapshot instanceof CiliumConfigSnapshot config && !agents.isCiliumConfig(config.namespace(), config.name())) {
+      return null; // only cilium-config is read among ConfigMaps, whatever a list or a dump brings
+    }
     @SuppressWarnings("unchecked")
     SnapshotTable<S> table = (SnapshotTable<S>) table(snapshot.getClass());
     SnapshotTable.Entry<S> previous = table.put(key, resourceVersion, snapshot);
@@ -127,17 +134,39 @@ public final class ClusterState implements ClusterView {
     return ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name();
   }
 
+  /**
+   * The workload that owns a pod, {@code Kind namespace/name}: a ReplicaSet's pods count for its Deployment (the
+   * ReplicaSet's name less its pod-template hash). {@code null} for bare pods.
+   */
+  static String workloadOf(PodSnapshot pod) {
+    if (pod.owner() == null) {
+      return null;
+    }
+    if (pod.owner().kind().equals("ReplicaSet")) {
+      return "Deployment " + pod.namespace() + "/" + pod.owner().name().replaceFirst("-[a-z0-9]{5,10}$", "");
+    }
+    return pod.owner().kind() + " " + pod.namespace() + "/" + pod.owner().name();
+  }
+
   private void reindex(String key, Snapshot before, Snapshot after) {
+    if (before instanceof PodSnapshot old && workloadOf(old) != null) {
+      podsByWorkload.computeIfPresent(workloadOf(old), (w, count) -> count <= 1 ? null : count - 1);
+    }
+    if (after instanceof PodSnapshot pod && workloadOf(pod) != null) {
+      podsByWorkload.merge(workloadOf(pod), 1, Integer::sum);
+    }
     if (before instanceof PodSnapshot old && old.nodeName() != null) {
       unindex(podKeysByNode, old.nodeName(), key);
       if (agents.isAgent(old)) {
         unindex(agentKeysByNode, old.nodeName(), key);
+        agentsByNamespace.computeIfPresent(old.namespace(), (ns, count) -> count <= 1 ? null : count - 1);
       }
     }
     if (after instanceof PodSnapshot pod && pod.nodeName() != null) {
       podKeysByNode.computeIfAbsent(pod.nodeName(), n -> ConcurrentHashMap.newKeySet()).add(key);
       if (agents.isAgent(pod)) {
         agentKeysByNode.computeIfAbsent(pod.nodeName(), n -> ConcurrentHashMap.newKeySet()).add(key);
+        agentsByNamespace.merge(pod.namespace(), 1, Integer::sum);
       }
     }
   }
@@ -184,6 +213,18 @@ public final class ClusterState implements ClusterView {
     return endpoints.size();
   }
 
+  private volatile boolean endpointsUnlisted;
+
+  @Override
+  public boolean endpointsUnlisted() {
+    return endpointsUnlisted;
+  }
+
+  /** For scan: the input held no CiliumEndpoint at all (a dump without them, not a cluster without them). */
+  public void markEndpointsUnlisted(boolean unlisted) {
+    this.endpointsUnlisted = unlisted;
+  }
+
   @Override
   public Optional<NamespaceSnapshot> namespace(String name) {
     return namespaces.snapshot(name);
@@ -196,7 +237,61 @@ public final class ClusterState implements ClusterView {
 
   @Override
   public Optional<CiliumConfigSnapshot> ciliumConfig() {
-    return ciliumConfigs.snapshot(agents.namespace() + "/" + agents.configMapName());
+    String namespace = agents.namespacePinned() ? agents.namespace() : cilium().namespace();
+    return namespace == null ? Optional.empty()
+        : ciliumConfigs.snapshot(namespace + "/" + agents.configMapName());
+  }
+
+  /** DaemonSet labels Cilium's chart (1.14 and later) puts on the agent DaemonSet. */
+  static boolean isAgentDaemonSet(DaemonSetSnapshot daemonSet) {
+    return "cilium".equals(daemonSet.labels().get("k8s-app"))
+        || "cilium-agent".equals(daemonSet.labels().get("app.kubernetes.io/name"));
+  }
+
+  @Override
+  public int ciliumAgentCount() {
+    int count = 0;
+    for (int perNamespace : agentsByNamespace.values()) {
+      count += perNamespace;
+    }
+    return count;
+  }
+
+  @Override
+  public Set<String> workloads() {
+    return Collections.unmodifiableSet(podsByWorkload.keySet());
+  }
+
+  @Override
+  public CiliumInstall cilium() {
+    if (agents.namespacePinned()) {
+      return new CiliumInstall(agents.namespace(), List.of("configured ciliumNamespace=" + agents.namespace()), null,
+          agents);
+    }
+    Map<String, List<String>> evidence = new java.util.TreeMap<>();
+    agentsByNamespace.forEach((namespace, count) -> evidence.computeIfAbsent(namespace, n -> new ArrayList<>())
+        .add(count + " agent pod(s) labelled " + agents.agentSelector()));
+    for (DaemonSetSnapshot daemonSet : daemonSets.snapshots()) {
+      if (isAgentDaemonSet(daemonSet)) {
+        evidence.computeIfAbsent(daemonSet.namespace(), n -> new ArrayList<>())
+            .add("DaemonSet " + daemonSet.namespace() + "/" + daemonSet.name());
+      }
+    }
+    for (CiliumConfigSnapshot config : ciliumConfigs.snapshots()) {
+      evidence.computeIfAbsent(config.namespace(), n -> new ArrayList<>())
+          .add("ConfigMap " + config.namespace() + "/" + config.name());
+    }
+    if (evidence.isEmpty()) {
+      return new CiliumInstall(null, List.of(), null, agents);
+    }
+    if (evidence.size() == 1) {
+      var only = evidence.entrySet().iterator().next();
+      return new CiliumInstall(only.getKey(), only.getValue(), null, agents);
+    }
+    List<String> found = new ArrayList<>();
+    evidence.forEach((namespace, signals) -> found.add(namespace + " (" + String.join(", ", signals) + ")"));
+    return new CiliumInstall(null, List.of(), "Cilium shows in " + evidence.size() + " namespaces: "
+        + String.join("; ", found) + ". Pin the right one with ciliumNamespace", agents);
   }
 
   @Override

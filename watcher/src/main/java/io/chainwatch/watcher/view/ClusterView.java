@@ -31,12 +31,27 @@ public interface ClusterView {
 
   int endpointCount();
 
+  /**
+   * Whether CiliumEndpoints were never listed, so that none in the view proves nothing: a dump without them. The
+   * informers list them before evaluation starts, so in {@code run} this is false.
+   */
+  boolean endpointsUnlisted();
+
   Optional<NamespaceSnapshot> namespace(String name);
 
   Optional<CiliumNodeSnapshot> ciliumNode(String name);
 
-  /** The cilium-config ConfigMap, when it exists. */
+  /** The workloads that own pods, {@code Kind namespace/name} (a ReplicaSet's pods count for its Deployment). */
+  java.util.Set<String> workloads();
+
+  /** Where Cilium runs (pinned or found), from which objects, and whether two installs disagree. */
+  CiliumInstall cilium();
+
+  /** The cilium-config ConfigMap of the Cilium install found (none on a conflict), when it exists. */
   Optional<CiliumConfigSnapshot> ciliumConfig();
+
+  /** Cilium agent pods in the view, on any node. */
+  int ciliumAgentCount();
 
   /** Cilium agent pods bound to {@code node} (the configured namespace and label). */
   List<PodSnapshot> ciliumAgentsOn(String node);

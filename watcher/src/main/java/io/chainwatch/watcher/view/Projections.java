@@ -114,7 +114,41 @@ public final class Projections {
         controller(meta.getOwnerReferences()),
         internAll(meta.getLabels()),
         "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)),
-        networkRequest(f, meta, status));
+        networkRequest(f, meta, status),
+        toleratedNoSchedule(f, spec),
+        containerNames(f, spec, "spec.initContainers"));
+  }
+
+  /** Keys of the NoSchedule taints the pod tolerates ({@code *}: all of them); NoExecute-only ones do not count. */
+  private static List<String> toleratedNoSchedule(Fields f, Map<String, Object> spec) {
+    List<String> keys = new ArrayList<>(0);
+    for (Map<String, Object> toleration : f.listOfMaps(spec, "spec.tolerations", "tolerations")) {
+      String effect = f.string(toleration, "spec.tolerations[].effect", "effect");
+      if (effect != null && !effect.isEmpty() && !effect.equals("NoSchedule")) {
+        continue;
+      }
+      String key = f.string(toleration, "spec.tolerations[].key", "key");
+      String operator = f.string(toleration, "spec.tolerations[].operator", "operator");
+      if (key == null || key.isEmpty()) {
+        if ("Exists".equals(operator)) {
+          keys.add(PodSnapshot.ANY_TAINT);
+        }
+      } else {
+        keys.add(intern(key));
+      }
+    }
+    return keys;
+  }
+
+  private static List<String> containerNames(Fields f, Map<String, Object> podSpec, String path) {
+    List<String> names = new ArrayList<>(0);
+    for (Map<String, Object> container : f.listOfMaps(podSpec, path, path.substring(path.lastIndexOf('.') + 1))) {
+      String name = f.string(container, path + "[].name", "name");
+      if (name != null) {
+        names.add(intern(name));
+      }
+    }
+    return names;
   }
 
   private static PodNetworkRequest networkRequest(Fields f, ObjectMeta meta, Map<String, Object> status) {
@@ -159,7 +193,8 @@ public final class Projections {
         taints,
         annotations,
         reportText == null ? null : NodeReports.parse(reportText),
-        podCidrs(f, spec));
+        podCidrs(f, spec),
+        intern(f.string(f.map(status, "nodeInfo"), "status.nodeInfo.osImage", "osImage")));
   }
 
   private static List<String> podCidrs(Fields f, Map<String, Object> spec) {
@@ -194,7 +229,9 @@ public final class Projections {
   }
 
   public static CiliumNodeSnapshot ciliumNode(GenericKubernetesResource ciliumNode) {
-    return new CiliumNodeSnapshot(new Fields(ciliumNode).meta.getName());
+    Fields f = new Fields(ciliumNode);
+    return new CiliumNodeSnapshot(f.meta.getName(),
+        f.parseTime("metadata.creationTimestamp", f.meta.getCreationTimestamp()));
   }
 
   public static CiliumConfigSnapshot ciliumConfig(GenericKubernetesResource configMap) {
@@ -257,15 +294,16 @@ public final class Projections {
     Fields f = new Fields(daemonSet);
     Map<String, Object> spec = f.map(daemonSet.getAdditionalProperties(), "spec");
     Map<String, Object> podSpec = f.map(f.map(spec, "template"), "spec");
-    List<String> initContainers = new ArrayList<>();
-    for (Map<String, Object> container : f.listOfMaps(podSpec, "spec.template.spec.initContainers",
-        "initContainers")) {
-      String name = f.string(container, "spec.template.spec.initContainers[].name", "name");
-      if (name != null) {
-        initContainers.add(intern(name));
+    List<String> initContainers = containerNames(f, podSpec, "spec.template.spec.initContainers");
+    List<String> images = new ArrayList<>();
+    for (Map<String, Object> container : f.listOfMaps(podSpec, "spec.template.spec.containers", "containers")) {
+      String image = f.string(container, "spec.template.spec.containers[].image", "image");
+      if (image != null) {
+        images.add(image);
       }
     }
-    return new DaemonSetSnapshot(intern(f.requireNamespace()), f.meta.getName(), initContainers);
+    return new DaemonSetSnapshot(intern(f.requireNamespace()), f.meta.getName(), initContainers,
+        internAll(f.meta.getLabels()), images);
   }
 
   /** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: its L7 rules and endpoint selectors. */

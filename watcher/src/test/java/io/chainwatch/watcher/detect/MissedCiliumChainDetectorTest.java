@@ -94,6 +94,29 @@ class MissedCiliumChainDetectorTest {
   }
 
   @Test
+  void afterAnAgentUpgradeTheRaceIsJudgedAgainstTheFirstReadyNotTheNewAgent() {
+    // Cilium first ran on node-1 at T0+10s (its CiliumNode); the agent pod was replaced at T0+200s (an upgrade)
+    List<Snapshot> upgraded = new ArrayList<>(List.of(node("node-1"),
+        new io.chainwatch.model.CiliumNodeSnapshot("node-1", at(10)), agent("node-1", at(220)).build()));
+    PodSnapshot early = pod("shop", "early").started(T0).build();
+    PodSnapshot between = pod("shop", "between").started(at(100)).build();
+    upgraded.add(early);
+    upgraded.add(between);
+    Instant later = at(600);
+
+    assertThat(podFindings(upgraded, early, later)).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).containsEntry("chainRace", true).containsEntry("secondsBeforeAgentReady", 10L)
+          .containsEntry("agentFirstReadyAt", at(10).toString());
+      assertThat(f.summary()).contains("started 10 s before cilium-agent was first Ready on node node-1");
+    });
+    assertThat(podFindings(upgraded, between, later)).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).containsEntry("chainRace", false);
+      assertThat(f.summary()).contains("without Cilium although cilium-agent has been Ready there since "
+          + at(10));
+    });
+  }
+
+  @Test
   void reportsThePodThatStartedBeforeTheAgentWasReadyAsTheChainRace() {
     PodSnapshot racer = pod("shop", "api-0").started(T0).build();
 
@@ -107,7 +130,7 @@ class MissedCiliumChainDetectorTest {
       assertThat(finding.action()).isEqualTo(PlannedAction.RESTART);
       assertThat(finding.reason()).isEqualTo("no-endpoint");
       assertThat(finding.summary()).startsWith(
-          "Pod shop/api-0 started 1 min before cilium-agent was Ready on node node-1: the CNI-chain race;");
+          "Pod shop/api-0 started 1 min before cilium-agent was first Ready on node node-1: the CNI-chain race;");
       assertThat(finding.evidence())
           .containsEntry("chainRace", true)
           .containsEntry("secondsBeforeAgentReady", 60L)

@@ -46,7 +46,7 @@ class PruningSerializationTest {
     assertThat(decoded.getObject()).isInstanceOfSatisfying(GenericKubernetesResource.class, pod -> {
       assertThat(pod.getMetadata().getAnnotations()).containsOnlyKeys("chainwatch.io/remediation");
       assertThat(pod.getMetadata().getManagedFields()).isEmpty();
-      assertThat((Map<String, Object>) pod.getAdditionalProperties().get("spec")).containsOnlyKeys("nodeName");
+      assertThat((Map<String, Object>) pod.getAdditionalProperties().get("spec")).containsOnlyKeys("nodeName", "tolerations");
       assertThat((Map<String, Object>) pod.getAdditionalProperties().get("status"))
           .containsOnlyKeys("phase", "startTime", "conditions", "podIP");
     });
