@@ -237,7 +237,10 @@ public final class ConfigLoader {
     }
     Object document;
     try (Reader reader = new java.io.StringReader(text)) {
-      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      LoaderOptions options = new LoaderOptions();
+      // a key written twice silently kept the last one (it once switched dry-run to enforce): refuse it instead
+      options.setAllowDuplicateKeys(false);
+      document = new Yaml(new SafeConstructor(options)).load(reader);
     } catch (YAMLException | IOException e) {
       problems.add("config file " + file + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
       return Map.of();

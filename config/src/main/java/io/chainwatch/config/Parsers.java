@@ -17,6 +17,8 @@ final class Parsers {
 
   private Parsers() {}
 
+  static final Duration MAX_DURATION = Duration.ofDays(3650);
+
   static Function<String, Duration> duration(Duration min) {
     return raw -> {
       Duration value;
@@ -24,6 +26,10 @@ final class Parsers {
         value = Duration.parse(raw.trim());
       } catch (DateTimeParseException e) {
         throw new IllegalArgumentException("not an ISO-8601 duration");
+      }
+      if (value.compareTo(MAX_DURATION) > 0) {
+        // durations are used in milliseconds and added to instants: a larger one overflows later, far from its key
+        throw new IllegalArgumentException("too long to be a duration (at most " + MAX_DURATION + ")");
       }
       if (value.compareTo(min) < 0) {
         throw new IllegalArgumentException("below the minimum " + min);

@@ -248,4 +248,36 @@ class ConfigLoaderTest {
     assertThat(config.agentSelector().matches(Map.of("app.kubernetes.io/name", "cilium-agent"))).isTrue();
     assertThat(config.agentSelector().matches(Map.of("app.kubernetes.io/name", "cilium-operator"))).isFalse();
   }
+
+  @Test
+  void aKeyWrittenTwiceOrADurationThatOverflowsIsAnErrorNamingIt() throws Exception {
+    Path twice = yaml("""
+        remediation:
+          mode: dry-run
+        remediation:
+          mode: enforce
+        """);
+    assertThatThrownBy(() -> ConfigLoader.load(twice, Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(problem -> assertThat(problem).contains(twice.toString(), "duplicate key remediation")));
+
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CHAINWATCH_SWEEP_INTERVAL", "PT9223372036854775807S")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(problem -> assertThat(problem).startsWith("CHAINWATCH_SWEEP_INTERVAL must be")
+                .contains("too long to be a duration")));
+  }
+
+  @Test
+  void aSecretPastedIntoAFileSettingIsNeverShown() {
+    ChainwatchConfig config = ConfigLoader.load(null, Map.of("CHAINWATCH_SLACK_TOKEN_FILE", "xoxb-1234-secret-token",
+        "CHAINWATCH_SLACK_CHANNEL", "#c"));
+    assertThat(config.describe()).doesNotContain("xoxb-1234-secret-token").contains("slack.tokenFile = <redacted");
+  }
+
+  @Test
+  void repairNeedsItsSigningKey() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED",
+        "true"))).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(problem -> assertThat(problem).startsWith("remediation.rpFilterRepair.keyFile")));
+  }
 }

@@ -78,6 +78,7 @@ public final class DemoMain {
         EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"));
         LocalSlackServer slack = LocalSlackServer.start();
         AuditPrinter audit = new AuditPrinter(kafka.bootstrapServers(), timeline)) {
+      kafka.createTopics("chainwatch.audit", "chainwatch.pages");
       Files.writeString(state.resolve("slack-token"), "xoxb-demo-token");
       // the Secret that only chainwatch and the probes mount: probes write only what this key signed
       Files.writeString(state.resolve("repair-key"), java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID());

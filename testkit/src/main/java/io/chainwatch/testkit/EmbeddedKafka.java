@@ -48,6 +48,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     return "127.0.0.1:" + brokerPort;
   }
 
+  /**
+   * Creates topics (3 partitions, as auto-creation would) and waits until each partition has a leader, as a real
+   * deployment's topics exist before chainwatch writes. Auto-creation on the first write races the partitions'
+   * leader election; on a loaded machine the idempotent producer then retried one batch for longer than a test waits.
+   */
+  public void createTopics(String... names) {
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", bootstrapServers());
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+      java.util.List<org.apache.kafka.clients.admin.NewTopic> topics = new java.util.ArrayList<>();
+      for (String name : names) {
+        topics.add(new org.apache.kafka.clients.admin.NewTopic(name, 3, (short) 1));
+      }
+      admin.createTopics(topics).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      while (true) {
+        var described = admin.describeTopics(java.util.List.of(names)).allTopicNames()
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        boolean led = described.values().stream().allMatch(topic -> topic.partitions().stream()
+            .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+        if (led) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topics " + java.util.List.of(names) + " have no leaders after 30 s");
+        }
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("creating topics " + java.util.List.of(names) + ": " + e, e);
+    }
+  }
+
   /** Stops the broker; its data stays, {@link #startBroker()} brings it back on the same port. */
   public synchronized void stopBroker() {
     if (server != null) {

@@ -31,10 +31,13 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {
-        cmd.getErr().println(e.getMessage());
+        cmd.getErr().println(io.chainwatch.watcher.scan.Terminal.safe(e.getMessage()));
         return Scan.EXIT_BAD_INPUT;
       }
-      throw e;
+      // exit 1 means findings: a crash is 2, with what happened
+      cmd.getErr().println(io.chainwatch.watcher.scan.Terminal.safe("chainwatch: internal error: " + e));
+      e.printStackTrace(cmd.getErr());
+      return Scan.EXIT_BAD_INPUT;
     });
     return commandLine.execute(args);
   }
@@ -109,7 +112,7 @@ public final class Main implements Callable<Integer> {
         at = now == null ? Instant.now() : OffsetDateTime.parse(now).toInstant();
       } catch (DateTimeParseException e) {
         spec.commandLine().getErr().println("chainwatch scan: --now must be an RFC 3339 time such as "
-            + "2026-11-23T04:00:00Z, got \"" + now + "\"");
+            + "2026-11-23T04:00:00Z, got \"" + io.chainwatch.watcher.scan.Terminal.safe(now) + "\"");
         return Scan.EXIT_BAD_INPUT;
       }
       Scan.Format output;
@@ -118,7 +121,8 @@ public final class Main implements Callable<Integer> {
       } else if (format.equals("text")) {
         output = System.console() != null ? Scan.Format.TEXT_COLOUR : Scan.Format.TEXT;
       } else {
-        spec.commandLine().getErr().println("chainwatch scan: --format must be json or text, got \"" + format + "\"");
+        spec.commandLine().getErr().println("chainwatch scan: --format must be json or text, got \""
+            + io.chainwatch.watcher.scan.Terminal.safe(format) + "\"");
         return Scan.EXIT_BAD_INPUT;
       }
       return Scan.run(settings, files, at, now == null, System.in, System.out, System.err, output);

@@ -67,6 +67,7 @@ class NotifiersEndToEndMockServerTest {
   @Test
   void aRacePodIsOneIncidentInKafkaSlackAndEvents() throws Exception {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    kafka.createTopics("chainwatch.audit", "chainwatch.pages");
     slack = LocalSlackServer.start();
     Files.writeString(dir.resolve("token"), "xoxb-e2e");
     Instant agentReady = Instant.now().minusSeconds(600);

@@ -82,6 +82,13 @@ public final class ProbeSilentDetector implements Detector {
       evidence.put("problem", report.problem());
       summary = "chainwatch is blind on node " + node.name() + ": its probe report cannot be read (" + report.problem()
           + ").";
+    } else if (report.observedAt().isAfter(now.plus(silentAfter.dividedBy(HEARTBEATS)))) {
+      // more than one heartbeat ahead of this clock: not skew but a forged or broken date, which would otherwise
+      // keep this detector quiet until then
+      reason = "future-dated-report";
+      evidence.put("lastReportAt", report.observedAt().toString());
+      summary = "chainwatch cannot trust node " + node.name() + "'s probe report: it is dated " + report.observedAt()
+          + ", in the future (the probe's clock, or someone else wrote it); its freshness cannot be judged.";
     } else {
       Instant stale = report.observedAt().plus(silentAfter);
       if (now.isBefore(stale)) {

@@ -111,14 +111,18 @@ public final class DumpReader {
         }
       }
     } catch (JacksonException e) {
+      // limits (nesting depth, number length) come without a location
+      String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr();
       for (Throwable cause = e; cause != null; cause = cause.getCause()) {
         if (cause instanceof java.nio.charset.CharacterCodingException) {
-          throw new ScanInputException(name + ": not valid UTF-8 text (near line "
-              + e.getLocation().getLineNr() + ")");
+          throw new ScanInputException(name + ": not valid UTF-8 text" + (at.isEmpty() ? "" : " (near" + at + ")"));
         }
       }
-      throw new ScanInputException(name + ": malformed or truncated JSON at line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+      if (e instanceof tools.jackson.core.exc.StreamConstraintsException) {
+        throw new ScanInputException(name + ": refused" + at + ": " + e.getOriginalMessage());
+      }
+      throw new ScanInputException(name + ": malformed or truncated JSON" + at + ": " + e.getOriginalMessage());
     } catch (java.io.UncheckedIOException e) {
       throw new ScanInputException(name + ": " + describeIo(e.getCause()));
     }
@@ -185,6 +189,13 @@ public final class DumpReader {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> object = (Map<String, Object>) map;
+        // aliases share objects, so a few hundred bytes can stand for millions of nodes once walked: bound the
+        // walk by the input's size, not by the number of aliases
+        long budget = 64L * bytes.length + 100_000;
+        if (expandedSize(object, budget) > budget) {
+          throw new ScanInputException(where + ": its aliases expand to more than " + budget + " nodes (64 per "
+              + "input byte): refused as a YAML bomb");
+        }
         Object items = object.get("items");
         if (items instanceof List<?> list) {
           Object kind = object.get("kind");
@@ -207,6 +218,32 @@ public final class DumpReader {
     } catch (YAMLException e) {
       throw new ScanInputException(name + ": malformed YAML: " + e.getMessage().replace('\n', ' '));
     }
+  }
+
+  /** Nodes of {@code value} counted as a reader walking it would meet them (shared ones again), up to {@code cap}. */
+  private static long expandedSize(Object value, long cap) {
+    long count = 0;
+    java.util.ArrayDeque<Object> pending = new java.util.ArrayDeque<>();
+    pending.push(value);
+    while (!pending.isEmpty() && count <= cap) {
+      Object next = pending.pop();
+      count++;
+      if (next instanceof Map<?, ?> map) {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          pending.push(entry.getKey());
+          if (entry.getValue() != null) {
+            pending.push(entry.getValue());
+          }
+        }
+      } else if (next instanceof List<?> list) {
+        for (Object item : list) {
+          if (item != null) {
+            pending.push(item);
+          }
+        }
+      }
+    }
+    return count;
   }
 
   private void acceptItem(String where, int index, Map<String, Object> item) {

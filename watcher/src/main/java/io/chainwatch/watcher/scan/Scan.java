@@ -37,6 +37,11 @@ public final class Scan {
 
   private Scan() {}
 
+  /** A line on stderr: object names and values from the input can hold terminal control sequences. */
+  private static void errLine(PrintStream err, String line) {
+    err.println(Terminal.safe(line));
+  }
+
   /**
    * Runs a scan.
    *
@@ -67,6 +72,21 @@ public final class Scan {
    */
   public static int run(ChainwatchConfig config, List<String> inputs, Instant now, boolean wallClock,
       InputStream stdin, PrintStream out, PrintStream err, Format format) {
+    try {
+      return scan(config, inputs, now, wallClock, stdin, out, err, format);
+    } catch (OutOfMemoryError e) {
+      // exit 1 means findings: running out of memory must never look like one
+      errLine(err, "chainwatch scan: out of memory reading the input (" + e.getMessage() + "); give the JVM more "
+          + "heap (-Xmx) or split the dump");
+      return EXIT_BAD_INPUT;
+    } catch (RuntimeException e) {
+      errLine(err, "chainwatch scan: internal error: " + e);
+      return EXIT_BAD_INPUT;
+    }
+  }
+
+  private static int scan(ChainwatchConfig config, List<String> inputs, Instant now, boolean wallClock,
+      InputStream stdin, PrintStream out, PrintStream err, Format format) {
     ClusterState state = ClusterState.detached(AgentIdentity.from(config));
     DumpReader reader = new DumpReader(state);
     for (String input : inputs) {
@@ -79,20 +99,20 @@ public final class Scan {
           }
         }
       } catch (ScanInputException e) {
-        err.println("chainwatch scan: " + e.getMessage());
+        errLine(err, "chainwatch scan: " + e.getMessage());
         return EXIT_BAD_INPUT;
       } catch (NoSuchFileException e) {
-        err.println("chainwatch scan: " + input + ": no such file");
+        errLine(err, "chainwatch scan: " + input + ": no such file");
         return EXIT_BAD_INPUT;
       } catch (IOException e) {
-        err.println("chainwatch scan: " + input + ": cannot read: " + e.getMessage());
+        errLine(err, "chainwatch scan: " + input + ": cannot read: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
     }
     List<String> conflicts = reader.conflicts();
-    conflicts.stream().limit(5).forEach(conflict -> err.println("chainwatch scan: note: " + conflict));
+    conflicts.stream().limit(5).forEach(conflict -> errLine(err, "chainwatch scan: note: " + conflict));
     if (conflicts.size() > 5) {
-      err.println("chainwatch scan: note: " + (conflicts.size() - 5) + " more objects were read twice with other "
+      errLine(err, "chainwatch scan: note: " + (conflicts.size() - 5) + " more objects were read twice with other "
           + "content");
     }
     // "kubectl get ciliumendpoints -A" with none is indistinguishable from a dump that left them out
@@ -102,22 +122,22 @@ public final class Scan {
       if (detector.id().equals(ProbeSilentDetector.ID) && wallClock) {
         // a dump is a snapshot taken at some time: how stale its reports were then cannot be judged by the clock
         if (state.nodes().stream().anyMatch(node -> node.report() != null)) {
-          err.println("chainwatch scan: note: detector " + detector.id() + " is not judged: the dump's node reports "
+          errLine(err, "chainwatch scan: note: detector " + detector.id() + " is not judged: the dump's node reports "
               + "are judged against --now (the time the dump was taken), not the wall clock");
         }
         continue;
       }
       detector.inactiveReason(state).ifPresent(reason ->
-          err.println("chainwatch scan: note: detector " + detector.id() + " is inactive: " + reason));
+          errLine(err, "chainwatch scan: note: detector " + detector.id() + " is inactive: " + reason));
       findings.addAll(detector.detectAll(state, now));
     }
     if (state.ciliumAgentCount() == 0) {
-      err.println("chainwatch scan: note: the input holds no Cilium agent pods (label " + config.agentSelector()
+      errLine(err, "chainwatch scan: note: the input holds no Cilium agent pods (label " + config.agentSelector()
           + (state.agentIdentity().namespacePinned() ? " in namespace " + config.ciliumNamespace() : "")
           + "), so no pod can be judged; include `kubectl get pods -A -o json` in the dump");
     }
     io.chainwatch.watcher.detect.CiliumFacts facts = io.chainwatch.watcher.detect.CiliumFacts.of(state);
-    err.println("chainwatch scan: Cilium: " + state.cilium().describe() + "; " + (facts.chained()
+    errLine(err, "chainwatch scan: Cilium: " + state.cilium().describe() + "; " + (facts.chained()
         ? "chained (" + facts.chainingMode() + ")" : "primary CNI") + " from " + facts.chainingSignal()
         + "; agent-not-ready taint " + facts.taintKey() + " from " + facts.taintKeySignal());
     findings.sort(ORDER);
@@ -129,7 +149,7 @@ public final class Scan {
       TextReport.print(findings, out, format == Format.TEXT_COLOUR);
     }
     out.flush();
-    err.println("chainwatch scan: " + reader.objectsRead() + " objects read, " + reader.objectsUsed() + " used, "
+    errLine(err, "chainwatch scan: " + reader.objectsRead() + " objects read, " + reader.objectsUsed() + " used, "
         + findings.size() + " findings at " + now + (wallClock ? " (wall clock)" : " (--now)"));
     // advice (severity info) is printed but does not fail the scan: exit codes keep meaning "something needs a person"
     boolean needsAttention = findings.stream().anyMatch(f -> f.severity() != io.chainwatch.model.Severity.INFO);

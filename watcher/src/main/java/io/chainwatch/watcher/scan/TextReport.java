@@ -32,17 +32,18 @@ final class TextReport {
       out.println(colour ? COLOURS.get(severity) + title + RESET : title);
       for (Finding finding : group) {
         String where = finding.resource().key() + (finding.node() == null ? "" : " on node " + finding.node());
-        out.println("  " + finding.detectorId() + ": " + where);
-        out.println("    " + finding.summary());
+        out.println("  " + finding.detectorId() + ": " + Terminal.safe(where));
+        out.println("    " + Terminal.safe(finding.summary()));
         finding.evidence().forEach((key, value) -> {
           if (!key.equals("actionReason") && !key.equals("incidentGroup") && value != null) {
             String text = String.valueOf(value);
-            out.println("      " + key + ": " + (text.length() > MAX_EVIDENCE_VALUE
+            out.println("      " + key + ": " + Terminal.safe(text.length() > MAX_EVIDENCE_VALUE
                 ? text.substring(0, MAX_EVIDENCE_VALUE) + "…" : text));
           }
         });
         Object why = finding.evidence().get("actionReason");
-        out.println("    action: " + finding.action().wireName() + (why == null ? "" : " (" + why + ")"));
+        out.println("    action: " + finding.action().wireName() + (why == null ? "" : " (" + Terminal.safe(
+            String.valueOf(why)) + ")"));
       }
       out.println();
     }

@@ -16,6 +16,7 @@ import io.chainwatch.watcher.Reports;
 import io.chainwatch.watcher.view.ClusterState;
 import io.chainwatch.watcher.view.NodeReports;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -204,5 +205,19 @@ class HostDetectorsTest {
     assertThat(youngOne.recheckAt()).isEqualTo(T0.minusSeconds(60).plus(Duration.ofMinutes(15)));
     assertThat(freshOne.recheckAt()).isEqualTo(T0.plus(Duration.ofMinutes(15)));
     assertThat(silent.inactiveReason(Fixtures.view(missing))).as("no probe deployed anywhere").isPresent();
+  }
+
+  @Test
+  void aReportDatedInTheFutureIsNotTrustedToBeFresh() {
+    NodeSnapshot forged = Reports.node("forged", Reports.report(Instant.parse("9999-01-01T00:00:00Z"), "eth0",
+        Map.of("all", 0), null));
+    NodeSnapshot skewed = Reports.node("skewed", Reports.report(T0.plus(Duration.ofMinutes(4)), "eth0",
+        Map.of("all", 0), null));
+    ClusterState state = Fixtures.view(forged, skewed);
+
+    assertThat(silent.evaluate(ResourceRef.node("forged"), state, T0).findings()).singleElement()
+        .satisfies(f -> assertThat(f.reason()).isEqualTo("future-dated-report"));
+    assertThat(silent.evaluate(ResourceRef.node("skewed"), state, T0).findings())
+        .as("a few minutes of clock skew is not a forgery").isEmpty();
   }
 }

@@ -328,4 +328,47 @@ class ScanTest {
     assertThat(text.indexOf("CRITICAL")).isLessThan(text.indexOf("WARNING"));
     assertThat(text.indexOf("WARNING")).isLessThan(text.indexOf("INFO"));
   }
+
+  @Test
+  void terminalControlSequencesFromTheInputAreShownEscapedNeverSentToTheTerminal() throws Exception {
+    String hostile = Files.readString(dump("race-cluster.json"))
+        .replace("web-7d9c6b5f4-x2k8p", "web-7d9c6b5f4-x2k8p\\u001b[2J\\r\\nFORGED LINE");
+    Path input = file("hostile.json", hostile.getBytes(StandardCharsets.UTF_8));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    Scan.run(ChainwatchConfig.defaults(), List.of(input.toString()), NOW, InputStream.nullInputStream(),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        Scan.Format.TEXT);
+
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("x2k8p\\u001b[2J\\u000d\\u000aFORGED LINE").doesNotContain("\u001b")
+        .doesNotContain("\r");
+    assertThat(text.lines()).noneMatch(line -> line.startsWith("FORGED LINE"));
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\u001b");
+  }
+
+  @Test
+  void inputBeyondTheParsersLimitsIsBadInputNeverACrash() throws Exception {
+    Path deep = file("deep.json", ("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"x\":" + "{\"a\":".repeat(600) + "1"
+        + "}".repeat(601)).getBytes(StandardCharsets.UTF_8));
+    Path number = file("number.json", ("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"x\":" + "9".repeat(1500) + "}")
+        .getBytes(StandardCharsets.UTF_8));
+    StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\na0: &a0 [x, x, x, x, "
+        + "x, x, x, x, x, x]\n");
+    for (int i = 1; i <= 7; i++) { // 49 aliases in all, under SnakeYAML's limit of 50: 10 x 7^7 nodes once walked
+      bomb.append("a").append(i).append(": &a").append(i).append(" [")
+          .append(String.join(", ", java.util.Collections.nCopies(7, "*a" + (i - 1)))).append("]\n");
+    }
+    Path aliases = file("bomb.yaml", bomb.toString().getBytes(StandardCharsets.UTF_8));
+
+    for (Path input : List.of(deep, number, aliases)) {
+      Result result = scan(input.toString());
+      assertThat(result.exit()).as(input.toString()).isEqualTo(Scan.EXIT_BAD_INPUT);
+      assertThat(result.stderr()).as(input.toString()).contains(input.getFileName().toString())
+          .doesNotContain("NullPointerException").doesNotContain("internal error");
+    }
+    assertThat(scan(aliases.toString()).stderr()).contains("refused as a YAML bomb");
+    assertThat(scan(deep.toString()).stderr()).contains("refused").containsIgnoringCase("depth");
+  }
 }
