@@ -53,7 +53,7 @@ class DemoTest {
         .contains("rp_filter repair on 10.0.0.14: paged: node 10.0.0.14 is annotated chainwatch.io/remediation: "
             + "disabled")
         .contains("deployment doctor on 10.0.0.11: missing-agent-not-ready-taint, warning: In this CNI-chaining "
-            + "cluster, node pool np-demo (node 10.0.0.11)")
+            + "cluster (generic-veth), node pool np-demo (node 10.0.0.11)")
         .contains("rp-filter-reset@10.0.0.14: found, critical, action repair")
         .contains("cilium-health-local-endpoint@10.0.0.14: found, critical, action page, branch "
             + "step-2-rp-filter-fix-not-applied")

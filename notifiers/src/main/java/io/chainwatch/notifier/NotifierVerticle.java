@@ -61,6 +61,11 @@ public final class NotifierVerticle extends VerticleBase {
   private boolean dirty;
   private volatile int unresolved;
   private Finding spoolAlarm;
+  private Finding deliveryAlarm;
+  private long droppedOrRefusedSeen;
+  private Instant lastDropOrRefusal;
+  /** A delivery alarm resolves after this long without another dropped or refused record. */
+  static final java.time.Duration DELIVERY_ALARM_QUIET = java.time.Duration.ofHours(1);
 
   /**
    * @param kafka {@code null} when Kafka is off
@@ -168,6 +173,7 @@ public final class NotifierVerticle extends VerticleBase {
     if (kafka == null) {
       return;
     }
+    watchDelivery(now);
     if (kafka.spoolNearlyFull() && spoolAlarm == null) {
       spoolAlarm = new Finding(SPOOL_DETECTOR, new ResourceRef("Component", null, "kafka-spool"), null,
           Severity.CRITICAL, PlannedAction.PAGE, "nearly-full", "The Kafka spool holds " + kafka.spoolBytes()
@@ -179,6 +185,30 @@ public final class NotifierVerticle extends VerticleBase {
     } else if (!kafka.spoolNearlyFull() && spoolAlarm != null) {
       FindingCleared cleared = new FindingCleared(spoolAlarm, now);
       spoolAlarm = null;
+      handle(cleared, tracker.incidentIdFor(cleared.finding()), tracker.onCleared(cleared, now));
+    }
+  }
+
+  /**
+   * Every audit record lost (spool full or not writable) or refused by Kafka for good (moved to the dead-letter file)
+   * pages: an audit log with gaps must not look complete. The alarm resolves after an hour without another.
+   */
+  private void watchDelivery(Instant now) {
+    long count = kafka.dropped() + kafka.deadLettered();
+    if (count > droppedOrRefusedSeen) {
+      droppedOrRefusedSeen = count;
+      lastDropOrRefusal = now;
+      deliveryAlarm = new Finding(SPOOL_DETECTOR, new ResourceRef("Component", null, "kafka-delivery"), null,
+          Severity.CRITICAL, PlannedAction.PAGE, "records-lost", kafka.dropped() + " audit record(s) dropped (spool "
+              + "full or not writable) and " + kafka.deadLettered() + " refused by Kafka for good (moved to the "
+              + "dead-letter file next to the spool" + (kafka.lastDeadLetter() == null ? ""
+                  : "; last: " + kafka.lastDeadLetter()) + "): the audit log has gaps", now,
+          Map.of("dropped", kafka.dropped(), "deadLettered", kafka.deadLettered(),
+              "actionReason", "check the spool's disk, the record size limits and the topics' ACLs"));
+      onFinding(deliveryAlarm);
+    } else if (deliveryAlarm != null && now.isAfter(lastDropOrRefusal.plus(DELIVERY_ALARM_QUIET))) {
+      FindingCleared cleared = new FindingCleared(deliveryAlarm, now);
+      deliveryAlarm = null;
       handle(cleared, tracker.incidentIdFor(cleared.finding()), tracker.onCleared(cleared, now));
     }
   }

@@ -237,7 +237,8 @@ public final class RemediationVerticle extends VerticleBase {
     }
     RemediationTarget target = targetOf(finding);
     if (history != null && target.pod() != null) {
-      history.countRestartFinding(key(target.pod()), target.pod().nodeName(), now);
+      history.countRestartFinding(key(target.pod()), target.pod().nodeName(), now,
+          policy.config().breaker().maxPods() + 1);
     }
     Decision decision = policy.decide(finding, target, stateCurrent ? history : null, now);
     publishDecision(finding, decision, now);
@@ -567,12 +568,19 @@ public final class RemediationVerticle extends VerticleBase {
         });
       }
     }
-    history.prune(now, policy.config().breaker().window());
+    history.prune(now, policy.config().breaker().window(), this::podStillExists);
     if (settled) {
       decideAll();
     } else {
       decideDue(now);
     }
+  }
+
+  /** Whether the evicted pod (that UID, not just that name) is still in the view. */
+  private boolean podStillExists(EvictionRecord record) {
+    int slash = record.podKey().indexOf('/');
+    return view.pod(record.podKey().substring(0, slash), record.podKey().substring(slash + 1))
+        .map(pod -> record.podUid().equals(pod.uid())).orElse(false);
   }
 
   private void decideDue(Instant now) {

@@ -61,13 +61,29 @@ public final class EmbeddedKafka implements AutoCloseable {
       for (String name : names) {
         topics.add(new org.apache.kafka.clients.admin.NewTopic(name, 3, (short) 1));
       }
-      admin.createTopics(topics).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      for (var created : admin.createTopics(topics).values().values()) {
+        try {
+          created.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+            throw e; // one that exists already (a consumer created it) only needs its leaders
+          }
+        }
+      }
       long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
       while (true) {
-        var described = admin.describeTopics(java.util.List.of(names)).allTopicNames()
-            .get(30, java.util.concurrent.TimeUnit.SECONDS);
-        boolean led = described.values().stream().allMatch(topic -> topic.partitions().stream()
-            .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+        boolean led;
+        try {
+          var described = admin.describeTopics(java.util.List.of(names)).allTopicNames()
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+          led = described.values().stream().allMatch(topic -> topic.partitions().stream()
+              .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+          led = false; // created, not yet known to the broker's metadata
+        }
         if (led) {
           return;
         }

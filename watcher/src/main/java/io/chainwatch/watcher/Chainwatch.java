@@ -146,8 +146,10 @@ public final class Chainwatch implements AutoCloseable {
       metrics.gauge("chainwatch_kafka_spool_records", "Records spooled and not yet acknowledged by Kafka",
           kafka::depth);
       metrics.gauge("chainwatch_kafka_spool_bytes", "Bytes the Kafka spool occupies", kafka::spoolBytes);
-      metrics.counter("chainwatch_kafka_dropped", "Records dropped because the spool was full (goal 0)",
-          kafka::dropped);
+      metrics.counter("chainwatch_kafka_dropped", "Records dropped because the spool was full or could not be "
+          + "written (goal 0)", kafka::dropped);
+      metrics.counter("chainwatch_kafka_dead_letter", "Records Kafka refused for good, moved to the dead-letter file "
+          + "(goal 0)", kafka::deadLettered);
       metrics.counter("chainwatch_kafka_acknowledged", "Records Kafka acknowledged", kafka::acknowledged);
       metrics.counter("chainwatch_kafka_resent", "Records sent again after Kafka did not acknowledge them",
           kafka::resent);

@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * on (the broker was away longer than the delivery timeout) is sent again, from the oldest unacknowledged one on,
  * after a backoff; records left in the spool by an earlier run are sent first. Re-sent records keep their CloudEvent
  * id, so consumers deduplicate by id.
+ *
+ * <p>Errors are classified: retriable ones (timeouts, leader changes, an absent broker) wait and are sent again; a
+ * record the broker refuses for good (too large, not authorized, an invalid topic) goes to a dead-letter file next to
+ * the spool, is counted and pages, and never holds back the records after it. A producer that cannot be built yet
+ * (a bootstrap name that does not resolve: a headless Service without ready pods) is retried; records wait in the
+ * spool and readiness says why. A record the spool cannot write (a full disk) is counted as dropped.
  */
 public final class KafkaNotifier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNotifier.class);
@@ -59,6 +65,13 @@ public final class KafkaNotifier implements AutoCloseable {
   private final AtomicLong resent = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private volatile String lastFailure;
+  private final AtomicLong deadLettered = new AtomicLong();
+  private final AtomicLong writeFailures = new AtomicLong();
+  private volatile String lastDeadLetter;
+  private volatile String producerProblem;
+  private final Path deadLetterFile;
+  /** The dead-letter file stops growing here; later refusals are still counted and logged. */
+  static final long MAX_DEAD_LETTER_BYTES = 64L * 1024 * 1024;
   private volatile long lastProgressNanos = System.nanoTime();
   private volatile java.util.function.Consumer<Spool.Entry> onAcknowledged = entry -> { };
   private volatile boolean running;
@@ -74,6 +87,7 @@ public final class KafkaNotifier implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     this.spool = new Spool(spoolDir, config.spoolMaxBytes());
     this.producerOverrides = Map.copyOf(producerOverrides);
+    this.deadLetterFile = spoolDir.resolve("dead-letter.jsonl");
   }
 
   /**
@@ -88,7 +102,8 @@ public final class KafkaNotifier implements AutoCloseable {
     if (!left.isEmpty()) {
       LOG.info("Kafka spool holds {} records from an earlier run; sending them first", left.size());
     }
-    producer = new KafkaProducer<>(producerProperties(config, producerOverrides));
+    Map<String, Object> properties = producerProperties(config, producerOverrides); // credential errors: at start
+    producer = buildProducer(properties);
     running = true;
     // Two threads: the spooler only writes to disk, so a record is safe within milliseconds even while the sender
     // is held up by an absent broker (send() can wait for metadata).
@@ -98,6 +113,28 @@ public final class KafkaNotifier implements AutoCloseable {
     sender = new Thread(this::sendLoop, "chainwatch-kafka-sender");
     sender.setDaemon(true);
     sender.start();
+  }
+
+  /**
+   * Builds the producer, or says why not: a bootstrap name that does not resolve yet is no reason to stop detection,
+   * remediation and Slack, so it is retried by the sending thread while records wait in the spool.
+   */
+  private Producer<String, String> buildProducer(Map<String, Object> properties) {
+    try {
+      Producer<String, String> built = new KafkaProducer<>(properties);
+      if (producerProblem != null) {
+        LOG.info("Kafka producer built; sending the spooled records");
+      }
+      producerProblem = null;
+      return built;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      String why = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
+      if (!why.equals(producerProblem)) {
+        LOG.warn("Kafka producer cannot be built yet, retrying every 10 s; records wait in the spool: {}", why);
+      }
+      producerProblem = why;
+      return null;
+    }
   }
 
   /** Queues a record. Never blocks. */
@@ -167,7 +204,27 @@ public final class KafkaNotifier implements AutoCloseable {
     long backoffMillis = 1_000;
     long resumeAt = 0;
     long nextCheckpoint = 0;
+    long nextBuild = 0;
     while (running) {
+      if (producer == null) {
+        long now = System.nanoTime();
+        if (now >= nextBuild) {
+          producer = buildProducer(producerProperties(config, producerOverrides));
+          nextBuild = now + TimeUnit.SECONDS.toNanos(10);
+        }
+        if (producer == null) {
+          Spool.Entry ready;
+          while ((ready = spooled.poll()) != null) {
+            unsent.put(ready.seq(), ready);
+          }
+          if (now >= nextCheckpoint) {
+            spool.checkpoint();
+            nextCheckpoint = now + TimeUnit.MILLISECONDS.toNanos(500);
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+          continue;
+        }
+      }
       Spool.Entry ready;
       while ((ready = spooled.poll()) != null) {
         unsent.put(ready.seq(), ready);
@@ -216,6 +273,8 @@ public final class KafkaNotifier implements AutoCloseable {
             },
             () -> LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key()));
       } catch (RuntimeException e) {
+        // a full or failing disk: counted as dropped (kafka_dropped_total) so that it pages, never silent
+        writeFailures.incrementAndGet();
         LOG.error("Kafka spool write failed; record for {} dropped: {}", next.key(), e.getMessage());
       }
     }
@@ -235,6 +294,8 @@ public final class KafkaNotifier implements AutoCloseable {
             acknowledged.incrementAndGet();
             lastProgressNanos = System.nanoTime();
             onAcknowledged.accept(entry);
+          } else if (refusedForGood(failure)) {
+            deadLetter(entry, failure);
           } else {
             failures.incrementAndGet();
             resent.incrementAndGet();
@@ -243,6 +304,11 @@ public final class KafkaNotifier implements AutoCloseable {
           }
         });
       } catch (RuntimeException e) {
+        if (refusedForGood(e)) {
+          inFlight.decrementAndGet();
+          deadLetter(entry, e);
+          continue;
+        }
         // send() itself gave up (no metadata within max.block.ms): the broker is away
         inFlight.decrementAndGet();
         failures.incrementAndGet();
@@ -255,10 +321,68 @@ public final class KafkaNotifier implements AutoCloseable {
   }
 
   /**
-   * Why Kafka delivery is degraded, or empty: records have waited longer than the delivery timeout without any
-   * acknowledgement (the broker is unreachable or refuses). Records keep waiting in the spool meanwhile.
+   * Whether the broker will never take this record, whatever the wait: too large, not authorized, an invalid topic or
+   * record. Everything else (timeouts, leader changes, an absent broker) is retried.
+   */
+  static boolean refusedForGood(Throwable failure) {
+    return failure instanceof org.apache.kafka.common.errors.RecordTooLargeException
+        || failure instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+        || failure instanceof org.apache.kafka.common.errors.AuthorizationException
+        || failure instanceof org.apache.kafka.common.errors.InvalidTopicException
+        || failure instanceof org.apache.kafka.common.InvalidRecordException
+        || failure instanceof org.apache.kafka.common.errors.SerializationException
+        || (failure instanceof org.apache.kafka.common.errors.ApiException
+            && !(failure instanceof org.apache.kafka.common.errors.RetriableException)
+            && !(failure instanceof org.apache.kafka.common.errors.TimeoutException)
+            && !(failure instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException)
+            && !(failure instanceof org.apache.kafka.common.errors.ProducerFencedException)
+            && !(failure instanceof org.apache.kafka.common.errors.InvalidPidMappingException));
+  }
+
+  /** Moves a record the broker refused for good out of the way: to the dead-letter file, counted, never resent. */
+  private void deadLetter(Spool.Entry entry, Throwable failure) {
+    String why = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    deadLettered.incrementAndGet();
+    lastDeadLetter = why;
+    LOG.error("Kafka refused a record for {} for good ({}); moved to {} and not resent", entry.key(), why,
+        deadLetterFile);
+    try {
+      synchronized (deadLetterFile) {
+        if (!java.nio.file.Files.exists(deadLetterFile)
+            || java.nio.file.Files.size(deadLetterFile) < MAX_DEAD_LETTER_BYTES) {
+          String line = new io.vertx.core.json.JsonObject().put("topic", entry.topic()).put("key", entry.key())
+              .put("refused", why).put("value", entry.value()).encode() + "\n";
+          java.nio.file.Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8,
+              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+      }
+    } catch (IOException e) {
+      LOG.error("Dead-letter file {} cannot be written: {}", deadLetterFile, e.getMessage());
+    }
+    spool.ack(entry.seq());
+  }
+
+  /** Records Kafka refused for good (moved to the dead-letter file). Goal: 0. */
+  public long deadLettered() {
+    return deadLettered.get();
+  }
+
+  /** Why the last record was refused for good, {@code null} before any. */
+  public String lastDeadLetter() {
+    return lastDeadLetter;
+  }
+
+  /**
+   * Why Kafka delivery is degraded, or empty: the producer cannot be built yet, or records have waited longer than the
+   * delivery timeout without any acknowledgement (the broker is unreachable or refuses). Records keep waiting in the
+   * spool meanwhile.
    */
   public java.util.Optional<String> degraded() {
+    String problem = producerProblem;
+    if (problem != null) {
+      return java.util.Optional.of("kafka: the producer cannot be built (" + problem + "); " + depth()
+          + " records wait in the spool");
+    }
     long depth = depth();
     if (depth == 0) {
       lastProgressNanos = System.nanoTime();
@@ -286,9 +410,9 @@ public final class KafkaNotifier implements AutoCloseable {
     return spool.bytes();
   }
 
-  /** Records dropped because the spool was full. Goal: 0. */
+  /** Records dropped because the spool was full or could not be written (a full disk). Goal: 0. */
   public long dropped() {
-    return spool.dropped();
+    return spool.dropped() + writeFailures.get();
   }
 
   public boolean spoolNearlyFull() {

@@ -113,6 +113,56 @@ class KafkaNotifierTest {
   }
 
   @Test
+  void aRecordTheBrokerRefusesForGoodIsDeadLetteredAndNeverHoldsBackTheNextOnes() throws Exception {
+    NotifiersConfig.Kafka config = config("poison");
+    KafkaNotifier notifier = new KafkaNotifier(config, spoolDir, Map.of("request.timeout.ms", 3000,
+        "retry.backoff.ms", 200, "max.request.size", 4096));
+    notifier.start();
+    try {
+      notifier.send(config.auditTopic(), "incident-1", event("before", "incident-1"));
+      notifier.send(config.auditTopic(), "incident-1", event("poison", "incident-1") .replace("\"poison\"",
+          "\"poison\",\"padding\":\"" + "x".repeat(10_000) + "\""));
+      for (int i = 0; i < 20; i++) {
+        notifier.send(config.auditTopic(), "incident-1", event("after-" + i, "incident-1"));
+      }
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> notifier.acknowledged() == 21);
+      await().atMost(Duration.ofSeconds(5)).until(() -> notifier.depth() == 0);
+      assertThat(notifier.deadLettered()).isEqualTo(1);
+      assertThat(notifier.lastDeadLetter()).startsWith("RecordTooLargeException");
+      assertThat(notifier.dropped()).isZero();
+      List<String> deadLetters = java.nio.file.Files.readAllLines(spoolDir.resolve("dead-letter.jsonl"));
+      assertThat(deadLetters).singleElement().satisfies(line -> {
+        assertThat(new JsonObject(line).getString("refused")).startsWith("RecordTooLargeException");
+        assertThat(new JsonObject(new JsonObject(line).getString("value")).getString("id")).isEqualTo("poison");
+      });
+    } finally {
+      notifier.close();
+    }
+    List<ConsumerRecord<String, String>> records = readBack("poison.audit", 21);
+    assertThat(ids(records)).hasSize(21).doesNotContain("poison").contains("before", "after-19");
+    System.out.println("poison record: dead-lettered 1, the 21 others acknowledged, 0 dropped");
+  }
+
+  @Test
+  void aBootstrapNameThatDoesNotResolveYetCostsReadinessNotRecords() throws Exception {
+    NotifiersConfig.Kafka config = new NotifiersConfig.Kafka("kafka-0.kafka-headless.example.invalid:9092",
+        "nx.audit", "nx.pages", 64L * 1024 * 1024, Duration.ofSeconds(6), "PLAINTEXT", "PLAIN", "", "", "", "");
+    KafkaNotifier notifier = new KafkaNotifier(config, spoolDir, Map.of());
+    notifier.start(); // no exception: detection, remediation and Slack keep running
+
+    try {
+      notifier.send(config.auditTopic(), "incident-1", event("waiting", "incident-1"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> notifier.depth() == 1);
+      assertThat(notifier.degraded()).get().asString().contains("the producer cannot be built")
+          .contains("1 records wait in the spool");
+      assertThat(notifier.dropped()).isZero();
+    } finally {
+      notifier.close(Duration.ZERO);
+    }
+  }
+
+  @Test
   void aBrokerOutageLongerThanTheDeliveryTimeoutLosesNothing() throws Exception {
     NotifiersConfig.Kafka config = config("outage");
     try (KafkaNotifier notifier = notifier(config)) {

@@ -23,6 +23,8 @@ public final class RemediationHistory {
   public static final Duration RETENTION = Duration.ofHours(1);
   /** Bound on the breaker's counting window, so a storm cannot grow the state without limit. */
   static final int MAX_COUNTED_FINDINGS = 10_000;
+  /** Bound on the eviction records kept (each about 300 bytes encoded): the state stays far below 1 MiB. */
+  static final int MAX_EVICTION_RECORDS = 1_000;
 
   private final Map<String, EvictionRecord> evictionsByUid = new LinkedHashMap<>();
   private final Map<String, Instant> lastPodAttempt = new LinkedHashMap<>();
@@ -110,9 +112,18 @@ public final class RemediationHistory {
     recentEvictions.remove(at);
   }
 
-  /** Counts a pod with a restart finding for the breaker (first sighting only). */
+  /** Counts a pod with a restart finding for the breaker (first sighting only), up to {@link #MAX_COUNTED_FINDINGS}. */
   public void countRestartFinding(String podKey, String node, Instant at) {
-    if (restartFindings.size() < MAX_COUNTED_FINDINGS || restartFindings.containsKey(podKey)) {
+    countRestartFinding(podKey, node, at, MAX_COUNTED_FINDINGS);
+  }
+
+  /**
+   * Counts a pod with a restart finding for the breaker (first sighting only), keeping at most {@code cap}: the
+   * breaker opens once more than {@code maxPods} are counted, so {@code maxPods + 1} entries decide exactly what all
+   * of them would, and a storm of any size stays small in the state ConfigMap.
+   */
+  public void countRestartFinding(String podKey, String node, Instant at, int cap) {
+    if (restartFindings.size() < Math.min(cap, MAX_COUNTED_FINDINGS) || restartFindings.containsKey(podKey)) {
       restartFindings.putIfAbsent(podKey, new CountedFinding(node, at));
     }
   }
@@ -142,17 +153,51 @@ public final class RemediationHistory {
     restartFindings.clear();
   }
 
-  /** Drops what no rail looks at any more. */
+  /** Drops what no rail looks at any more (every eviction record counts as for a pod that still exists). */
   public void prune(Instant now, Duration breakerWindow) {
+    prune(now, breakerWindow, record -> true);
+  }
+
+  /**
+   * Drops what no rail looks at any more. An eviction record stays as long as its pod exists ({@code podExists}), so
+   * "never evict the same pod twice" holds for the pod's lifetime, not for an hour; once the pod is gone its record
+   * goes after {@link #RETENTION}. At most {@link #MAX_EVICTION_RECORDS} are kept, the oldest settled ones going first.
+   */
+  public void prune(Instant now, Duration breakerWindow, java.util.function.Predicate<EvictionRecord> podExists) {
     Instant horizon = now.minus(RETENTION);
-    evictionsByUid.values().removeIf(record -> record.status() == EvictionRecord.Status.SETTLED
-        && record.requestedAt().isBefore(horizon));
+    evictionsByUid.values().removeIf(record -> !record.inFlight() && record.requestedAt().isBefore(horizon)
+        && !podExists.test(record));
+    if (evictionsByUid.size() > MAX_EVICTION_RECORDS) {
+      List<EvictionRecord> settled = new ArrayList<>(evictionsByUid.values().stream()
+          .filter(record -> !record.inFlight()).toList());
+      settled.sort(java.util.Comparator.comparing(EvictionRecord::requestedAt));
+      for (EvictionRecord record : settled) {
+        if (evictionsByUid.size() <= MAX_EVICTION_RECORDS) {
+          break;
+        }
+        evictionsByUid.remove(record.podUid());
+      }
+    }
     lastPodAttempt.values().removeIf(at -> at.isBefore(horizon));
     ownerAttempts.values().forEach(attempts -> attempts.removeIf(at -> at.isBefore(horizon)));
     ownerAttempts.values().removeIf(List::isEmpty);
+    // the rate limit keeps these small; the bound holds whatever happened
+    keepNewest(lastPodAttempt, at -> at);
+    keepNewest(ownerAttempts, attempts -> attempts.get(attempts.size() - 1));
     recentEvictions.removeIf(at -> at.isBefore(now.minus(Duration.ofMinutes(1))));
     Instant windowStart = now.minus(breakerWindow);
     restartFindings.values().removeIf(finding -> finding.firstSeen().isBefore(windowStart));
+  }
+
+  private static <V> void keepNewest(Map<String, V> entries, java.util.function.Function<V, Instant> latest) {
+    if (entries.size() <= MAX_EVICTION_RECORDS) {
+      return;
+    }
+    List<Map.Entry<String, V>> oldestFirst = new ArrayList<>(entries.entrySet());
+    oldestFirst.sort(java.util.Comparator.comparing(entry -> latest.apply(entry.getValue())));
+    for (Map.Entry<String, V> entry : oldestFirst.subList(0, entries.size() - MAX_EVICTION_RECORDS)) {
+      entries.remove(entry.getKey());
+    }
   }
 
   /**

@@ -35,6 +35,48 @@ class RemediationStateCodecTest {
   }
 
   @Test
+  void aStormOfAnySizeStaysFarBelowTheConfigMapLimit() {
+    RemediationHistory history = new RemediationHistory();
+    int maxPods = 20; // the default breaker limit: maxPods + 1 counted findings decide what all would
+    for (int i = 0; i < 10_000; i++) {
+      history.countRestartFinding("namespace-" + (i % 50) + "/workload-" + i + "-7d9c6b5f4-x2k8p", "node-" + (i % 500),
+          T.plusSeconds(i), maxPods + 1);
+    }
+    for (int i = 0; i < 5_000; i++) {
+      EvictionRecord record = new EvictionRecord("namespace-" + (i % 50) + "/workload-" + i + "-7d9c6b5f4-x2k8p",
+          "00000000-0000-0000-0000-" + String.format("%012d", i), "namespace/ReplicaSet/workload-" + i, "node-1",
+          "missed-cilium-chain:Pod/namespace/workload-" + i + ":no-endpoint", T.plusSeconds(i),
+          EvictionRecord.Status.SETTLED, 0, null, null, false);
+      history.putEviction(record);
+      history.recordAttempt(record.podKey(), record.ownerKey(), T.plusSeconds(i), true);
+    }
+    // an hour and a half later every evicted pod still exists: their records stay, within the bound
+    history.prune(T.plusSeconds(5_400), java.time.Duration.ofMinutes(10), record -> true);
+
+    int bytes = RemediationStateCodec.encode(history).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    System.out.println("remediation state after a storm of 10,000 restart findings and 5,000 evictions: " + bytes
+        + " bytes (ConfigMap limit 1,048,576)");
+    assertThat(history.restartFindings()).hasSizeLessThanOrEqualTo(maxPods + 1);
+    assertThat(history.evictions()).hasSize(1_000);
+    assertThat(bytes).isLessThan(1_048_576 / 2);
+  }
+
+  @Test
+  void anEvictedPodIsRememberedForItsLifetimeAndForgottenAfterItIsGone() {
+    RemediationHistory history = new RemediationHistory();
+    history.putEviction(new EvictionRecord("shop/web-1", "uid-1", "shop/ReplicaSet/web", "node-a", "k", T,
+        EvictionRecord.Status.SETTLED, 0, null, null, false));
+    history.putEviction(new EvictionRecord("shop/web-2", "uid-2", "shop/ReplicaSet/web", "node-a", "k", T,
+        EvictionRecord.Status.SETTLED, 0, null, null, false));
+
+    history.prune(T.plusSeconds(7 * 24 * 3600), java.time.Duration.ofMinutes(10),
+        record -> record.podUid().equals("uid-1"));
+
+    assertThat(history.eviction("uid-1")).as("a week later, its pod still there").isPresent();
+    assertThat(history.eviction("uid-2")).as("its pod is gone").isEmpty();
+  }
+
+  @Test
   void rejectsWhatItDoesNotUnderstandNamingTheField() {
     assertThatThrownBy(() -> RemediationStateCodec.decode("[]")).hasMessageContaining("not a JSON object");
     assertThatThrownBy(() -> RemediationStateCodec.decode("{\"version\":2}"))

@@ -164,6 +164,9 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
     String reason;
     if (!agents.isEmpty() && !agentReady && young) {
       reason = "joined-untainted";
+    } else if (!victims.isEmpty() && now.isBefore(agentFirstSeen.plus(agentSettle))) {
+      // as missed-cilium-chain does: endpoints appear shortly after the agent is Ready; judge once it settled
+      return Evaluation.recheckAt(agentFirstSeen.plus(agentSettle));
     } else if (!victims.isEmpty()) {
       reason = "pods-started-before-agent";
     } else {
