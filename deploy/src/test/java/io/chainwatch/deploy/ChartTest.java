@@ -135,8 +135,8 @@ class ChartTest {
         .contains("resources=[nodes], verbs=[patch]");
     assertThat(rbacOf(Chart.render(Map.of("rpFilterRepair", true)))).as("dry-run writes nothing")
         .doesNotContain("resources=[nodes], verbs=[patch]");
-    assertThat(enforceOnly).doesNotContain("NET_ADMIN", "/host/proc", "verbs: [get, patch]");
-    assertThat(dryRunRepair).contains("verbs: [get, patch]");
+    assertThat(enforceOnly).doesNotContain("NET_ADMIN", "/host/proc", "read from the probe's Node");
+    assertThat(dryRunRepair).contains("# get: repair requests are read from the probe's Node\n    verbs: [get, patch]");
   }
 
   private static String rbacOf(List<Map<String, Object>> rendered) {
