@@ -110,13 +110,15 @@ class LeaderFailoverMockServerTest {
       gate.start();
       await().atMost(Duration.ofSeconds(10)).until(gate::mayWriteNow);
 
-      // another replica takes the lease (as after a network partition of this one)
-      client.leases().inNamespace("chainwatch").withName("fenced").edit(lease -> {
-        lease.getSpec().setHolderIdentity("replica-b");
-        lease.getSpec().setRenewTime(ZonedDateTime.now());
-        lease.getSpec().setLeaseDurationSeconds(60);
-        return lease;
-      });
+      // another replica takes the lease (as after a network partition of this one); the gate renews meanwhile, so
+      // the takeover retries on a conflict as a real elector would
+      await().atMost(Duration.ofSeconds(10)).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+          .until(() -> client.leases().inNamespace("chainwatch").withName("fenced").edit(lease -> {
+            lease.getSpec().setHolderIdentity("replica-b");
+            lease.getSpec().setRenewTime(ZonedDateTime.now());
+            lease.getSpec().setLeaseDurationSeconds(60);
+            return lease;
+          }) != null);
 
       await().atMost(Duration.ofSeconds(5)).until(() -> !gate.mayWriteNow());
       Lease lease = client.leases().inNamespace("chainwatch").withName("fenced").get();
@@ -124,6 +126,40 @@ class LeaderFailoverMockServerTest {
       await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !gate.mayWriteNow());
     } finally {
       gate.close();
+    }
+  }
+
+  @Test
+  void aFollowerNeverTakesTheLeaseOfALeaderThatRenewsWhateverTheLeadersClockSays() throws Exception {
+    // a leader whose clock runs 60 s behind keeps renewing: its renewTime is always a minute old on our clock
+    client.leases().inNamespace("chainwatch").resource(new io.fabric8.kubernetes.api.model.coordination.v1
+        .LeaseBuilder().withNewMetadata().withNamespace("chainwatch").withName("skewed").endMetadata()
+        .withNewSpec().withHolderIdentity("replica-behind").withLeaseDurationSeconds(4)
+        .withAcquireTime(ZonedDateTime.now().minusSeconds(120)).withRenewTime(ZonedDateTime.now().minusSeconds(60))
+        .withLeaseTransitions(1).endSpec().build()).create();
+    java.util.concurrent.ScheduledExecutorService leaderBehind =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    leaderBehind.scheduleAtFixedRate(() -> client.leases().inNamespace("chainwatch").withName("skewed")
+        .edit(lease -> {
+          if ("replica-behind".equals(lease.getSpec().getHolderIdentity())) {
+            lease.getSpec().setRenewTime(ZonedDateTime.now().minusSeconds(60));
+          }
+          return lease;
+        }), 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+    LeaderGate follower = new LeaderGate(client, "chainwatch", "skewed", "replica-ahead", Duration.ofSeconds(4),
+        Duration.ofSeconds(3), Duration.ofMillis(500), Clock.systemUTC());
+    try {
+      follower.start();
+      // three lease durations: before, the follower took over at its first look (renewTime + 4 s < its now)
+      await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(14)).until(() -> !follower.mayWriteNow());
+      assertThat(client.leases().inNamespace("chainwatch").withName("skewed").get().getSpec().getHolderIdentity())
+          .isEqualTo("replica-behind");
+
+      leaderBehind.shutdownNow(); // the leader stops renewing: the follower takes over after a lease duration
+      await().atMost(Duration.ofSeconds(15)).until(follower::mayWriteNow);
+    } finally {
+      leaderBehind.shutdownNow();
+      follower.close();
     }
   }
 }

@@ -10,6 +10,12 @@ import java.time.Instant;
 /**
  * A Lease lock that remembers when this replica last wrote the Lease as its holder: the time a write by the leader is
  * known to be safe from. fabric8's elector does not expose its renewals; this wrapper sees every one.
+ *
+ * <p>It also makes takeover independent of clock skew. fabric8's elector judges another holder's lease by that
+ * holder's {@code renewTime} (written with the holder's clock) against this replica's clock, so a follower whose
+ * clock runs ahead, or a leader whose clock runs behind, takes the lease from a leader that is renewing: two writers.
+ * As client-go does, another holder's lease is judged from when this replica first observed each renewal, on its own
+ * clock: the record handed to the elector carries that observation time as its renew time.
  */
 final class FencedLeaseLock implements Lock {
   private final LeaseLock lease;
@@ -21,9 +27,22 @@ final class FencedLeaseLock implements Lock {
     this.clock = clock;
   }
 
+  private String observedRenewal;
+  private java.time.ZonedDateTime observedAt;
+
   @Override
-  public LeaderElectionRecord get(KubernetesClient client) {
-    return lease.get(client);
+  public synchronized LeaderElectionRecord get(KubernetesClient client) {
+    LeaderElectionRecord record = lease.get(client);
+    if (record == null || record.getHolderIdentity() == null || identity().equals(record.getHolderIdentity())) {
+      return record;
+    }
+    String renewal = record.getHolderIdentity() + "@" + record.getRenewTime() + "#" + record.getLeaderTransitions();
+    if (!renewal.equals(observedRenewal)) {
+      observedRenewal = renewal;
+      // fabric8 compares with ZonedDateTime.now(UTC): the observation is taken on that same clock
+      observedAt = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+    }
+    return record.toBuilder().renewTime(observedAt).build();
   }
 
   @Override
