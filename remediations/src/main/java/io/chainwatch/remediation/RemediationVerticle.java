@@ -449,6 +449,12 @@ public final class RemediationVerticle extends VerticleBase {
           history.putEviction(previous);
         }
         history.withdrawAttempt(podKey, pod.ownerKey(), now);
+        if (saved.cause() instanceof StateChanged) {
+          // decided on a state another writer changed: decide again on the merged one, at once (nothing was sent)
+          repend(finding, clock.instant());
+          decide(finding.dedupKey());
+          return;
+        }
         boolean notLeader = saved.cause() instanceof NotPermitted;
         publishOutcome(finding, notLeader ? Result.NOT_LEADER : Result.FAILED, notLeader
             ? "not evicted: this replica may not write now (" + saved.cause().getMessage() + ")"
@@ -732,7 +738,7 @@ public final class RemediationVerticle extends VerticleBase {
         batch.forEach(Promise::complete);
         finishWrite();
       } else if (written.cause() instanceof RemediationStateStore.Conflict && conflicts++ < MAX_CONFLICT_RETRIES) {
-        LOG.info("Remediation state changed in the cluster; merging and writing again");
+        LOG.info("Remediation state changed in the cluster; merging, and deciding again what was about to be done");
         vertx.executeBlocking(store::load).onComplete(reloaded -> {
           if (reloaded.succeeded()) {
             history.mergeFrom(reloaded.result().history());
@@ -742,8 +748,13 @@ public final class RemediationVerticle extends VerticleBase {
                   + ")", clock.instant());
             }
           }
-          saveWaiters.addAll(0, batch);
+          // Another writer acted meanwhile (an overlap of two leaders): an intent decided on the older state may break
+          // a rail the merged state now shows (one pod per owner). Its waiter withdraws it and decides again; the
+          // rest of the merged history is written in the next write.
+          StateChanged changed = new StateChanged();
+          batch.forEach(promise -> promise.fail(changed));
           writing = false;
+          saveWaiters.add(Promise.promise());
           writeNow();
         });
       } else {
@@ -759,6 +770,14 @@ public final class RemediationVerticle extends VerticleBase {
     writing = false;
     if (!saveWaiters.isEmpty()) {
       writeNow();
+    }
+  }
+
+  /** The state in the cluster changed before this write: what was decided on the older state is decided again. */
+  static final class StateChanged extends RuntimeException {
+    StateChanged() {
+      super("the remediation state changed in the cluster meanwhile; deciding again on the merged state", null, false,
+          false);
     }
   }
 
