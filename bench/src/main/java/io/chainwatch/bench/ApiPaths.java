@@ -7,9 +7,10 @@ final class ApiPaths {
   static final String NODES = "/api/v1/nodes";
   static final String NAMESPACES = "/api/v1/namespaces";
   static final String CILIUM_NODES = "/apis/cilium.io/v2/ciliumnodes";
-  static final String CONFIG_MAPS = "/api/v1/namespaces/kube-system/configmaps";
+  /** cilium-config in any namespace (chainwatch finds Cilium; a metadata.name field selector narrows the list). */
+  static final String CONFIG_MAPS = "/api/v1/configmaps";
   static final String BUDGETS = "/apis/policy/v1/poddisruptionbudgets";
-  static final String DAEMON_SETS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+  static final String DAEMON_SETS = "/apis/apps/v1/daemonsets";
   static final String POLICIES = "/apis/cilium.io/v2/ciliumnetworkpolicies";
   static final String CLUSTER_POLICIES = "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies";
 
