@@ -7,7 +7,6 @@ import io.chainwatch.watcher.view.ProjectionException;
 import io.chainwatch.watcher.view.Projections;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -22,6 +21,14 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.DocumentEndEvent;
+import org.yaml.snakeyaml.events.DocumentStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.MappingEndEvent;
+import org.yaml.snakeyaml.events.MappingStartEvent;
+import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.events.SequenceEndEvent;
+import org.yaml.snakeyaml.events.SequenceStartEvent;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -163,60 +170,255 @@ public final class DumpReader {
     return JSON.readValue(parser, Map.class);
   }
 
+  /**
+   * Reads YAML as a stream of parser events: a List's items are built and accepted one at a time, so a dump of a large
+   * cluster is never held whole (kubectl writes {@code items} before {@code kind}: the kind is checked when the List
+   * ends, and a List cut off before it is an error). Aliases are expanded as a reader of the objects would meet them,
+   * and that expansion is bounded by the input's size, not by the number of aliases.
+   */
   private void readYaml(String name, InputStream in) throws IOException {
-    byte[] bytes = in.readAllBytes();
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new ScanInputException(name + ": not valid UTF-8 text");
-    }
+    CountingInput counted = new CountingInput(in);
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(Integer.MAX_VALUE);
-    options.setAllowDuplicateKeys(false);
     Yaml yaml = new Yaml(new SafeConstructor(options));
-    int document = 0;
+    YamlEvents events;
     try {
-      for (Object doc : yaml.loadAll(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))) {
+      events = new YamlEvents(yaml.parse(strictUtf8(counted)).iterator(), counted, name);
+      int document = 0;
+      while (events.hasNext()) {
+        Event event = events.next();
+        if (!(event instanceof DocumentStartEvent)) {
+          continue; // stream start and end
+        }
         document++;
         String where = name + " (YAML document " + document + ")";
-        if (doc == null) {
+        events.anchors.clear();
+        Event first = events.next();
+        if (first instanceof DocumentEndEvent) {
           continue; // an empty document between two '---'
         }
-        if (!(doc instanceof Map<?, ?> map)) {
-          throw new ScanInputException(where + ": expected a mapping, got " + doc.getClass().getSimpleName());
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> object = (Map<String, Object>) map;
-        // aliases share objects, so a few hundred bytes can stand for millions of nodes once walked: bound the
-        // walk by the input's size, not by the number of aliases
-        long budget = 64L * bytes.length + 100_000;
-        if (expandedSize(object, budget) > budget) {
-          throw new ScanInputException(where + ": its aliases expand to more than " + budget + " nodes (64 per "
-              + "input byte): refused as a YAML bomb");
-        }
-        Object items = object.get("items");
-        if (items instanceof List<?> list) {
-          Object kind = object.get("kind");
-          if (!(kind instanceof String k) || !k.endsWith("List")) {
-            throw new ScanInputException(where + ": has items but its kind is " + kind
-                + ", not a List: is the file truncated?");
+        if (first instanceof ScalarEvent scalar) {
+          Object value = events.scalar(scalar);
+          if (value == null) {
+            events.next(); // an explicitly empty document
+            continue;
           }
-          for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof Map<?, ?> item)) {
-              throw new ScanInputException(where + " item " + i + ": expected a mapping");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> typed = (Map<String, Object>) item;
-            acceptItem(where, i, typed);
-          }
-        } else {
-          accept(where, object);
+          throw new ScanInputException(where + ": expected a mapping, got " + value.getClass().getSimpleName());
         }
+        if (!(first instanceof MappingStartEvent)) {
+          throw new ScanInputException(where + ": expected a mapping, got " + describeEvent(first));
+        }
+        readYamlDocument(where, events, (MappingStartEvent) first);
+        events.next(); // the document's end
       }
     } catch (YAMLException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof java.nio.charset.CharacterCodingException) {
+          throw new ScanInputException(name + ": not valid UTF-8 text");
+        }
+      }
       throw new ScanInputException(name + ": malformed YAML: " + e.getMessage().replace('\n', ' '));
+    }
+  }
+
+  private void readYamlDocument(String where, YamlEvents events, MappingStartEvent start) {
+    if (start.getAnchor() != null) {
+      throw new ScanInputException(where + ": an anchor on a whole document is not something kubectl writes");
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    int items = -1;
+    Event next;
+    while (!((next = events.next()) instanceof MappingEndEvent)) {
+      Object key = events.value(next, where);
+      if (!(key instanceof String field)) {
+        throw new ScanInputException(where + ": a key that is not a string: " + key);
+      }
+      if (fields.containsKey(field) || ("items".equals(field) && items >= 0)) {
+        throw new ScanInputException(where + ": the key " + field + " appears twice");
+      }
+      Event value = events.next();
+      if ("items".equals(field) && value instanceof SequenceStartEvent sequence && sequence.getAnchor() == null) {
+        items = 0;
+        Event item;
+        while (!((item = events.next()) instanceof SequenceEndEvent)) {
+          Object object = events.value(item, where);
+          if (!(object instanceof Map<?, ?> map)) {
+            throw new ScanInputException(where + " item " + items + ": expected a mapping");
+          }
+          @SuppressWarnings("unchecked")
+          Map<String, Object> typed = (Map<String, Object>) map;
+          acceptItem(where, items++, typed);
+        }
+      } else {
+        fields.put(field, events.value(value, where));
+      }
+    }
+    if (items >= 0) {
+      Object kind = fields.get("kind");
+      if (!(kind instanceof String k) || !k.endsWith("List")) {
+        throw new ScanInputException(where + ": has items but its kind is " + kind
+            + ", not a List: is the file truncated?");
+      }
+    } else {
+      accept(where, fields);
+    }
+  }
+
+  private static String describeEvent(Event event) {
+    return event instanceof SequenceStartEvent ? "ArrayList" : event.getEventId().toString();
+  }
+
+  /** Counts the bytes read, for bounds that follow the input's size. */
+  private static final class CountingInput extends java.io.FilterInputStream {
+    long count;
+
+    CountingInput(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * Builds values from parser events as SnakeYAML's safe constructor would (scalars resolved to strings, integers,
+   * floats, booleans and null; duplicate keys refused), counting nodes with aliases expanded.
+   */
+  private static final class YamlEvents {
+    private static final org.yaml.snakeyaml.resolver.Resolver RESOLVER = new org.yaml.snakeyaml.resolver.Resolver();
+    private final java.util.Iterator<Event> events;
+    private final CountingInput input;
+    private final String name;
+    final Map<String, Object> anchors = new java.util.HashMap<>();
+    private long nodes;
+
+    YamlEvents(java.util.Iterator<Event> events, CountingInput input, String name) {
+      this.events = events;
+      this.input = input;
+      this.name = name;
+    }
+
+    boolean hasNext() {
+      return events.hasNext();
+    }
+
+    Event next() {
+      if (!events.hasNext()) {
+        throw new ScanInputException(name + ": the YAML ends in the middle of a document: is the file truncated?");
+      }
+      return events.next();
+    }
+
+    /** Counts {@code added} nodes against the budget: 64 per input byte read so far, plus 100,000. */
+    private void count(long added, String where) {
+      nodes += added;
+      long budget = 64L * input.count + 100_000;
+      if (nodes > budget) {
+        throw new ScanInputException(where + ": its aliases expand to more than " + budget + " nodes (64 per input "
+            + "byte): refused as a YAML bomb");
+      }
+    }
+
+    Object value(Event event, String where) {
+      Object built;
+      String anchor = null;
+      if (event instanceof org.yaml.snakeyaml.events.AliasEvent alias) {
+        Object target = anchors.get(alias.getAnchor());
+        if (target == null && !anchors.containsKey(alias.getAnchor())) {
+          throw new ScanInputException(where + ": alias *" + alias.getAnchor() + " names no anchor");
+        }
+        count(expandedSize(target, 64L * input.count + 100_001), where);
+        return target;
+      } else if (event instanceof ScalarEvent scalar) {
+        anchor = scalar.getAnchor();
+        built = scalar(scalar);
+        count(1, where);
+      } else if (event instanceof SequenceStartEvent sequence) {
+        anchor = sequence.getAnchor();
+        List<Object> list = new ArrayList<>();
+        Event next;
+        while (!((next = next()) instanceof SequenceEndEvent)) {
+          list.add(value(next, where));
+        }
+        built = list;
+        count(1, where);
+      } else if (event instanceof MappingStartEvent mapping) {
+        anchor = mapping.getAnchor();
+        Map<Object, Object> map = new LinkedHashMap<>();
+        Event next;
+        while (!((next = next()) instanceof MappingEndEvent)) {
+          Object key = value(next, where);
+          if (map.containsKey(key)) {
+            throw new ScanInputException(where + ": the key " + key + " appears twice in one mapping");
+          }
+          map.put(key, value(next(), where));
+        }
+        built = map;
+        count(1, where);
+      } else {
+        throw new ScanInputException(where + ": unexpected " + event.getEventId());
+      }
+      if (anchor != null) {
+        anchors.put(anchor, built);
+      }
+      return built;
+    }
+
+    Object scalar(ScalarEvent scalar) {
+      String value = scalar.getValue();
+      String tag = scalar.getTag();
+      org.yaml.snakeyaml.nodes.Tag resolved;
+      if (tag != null && !"!".equals(tag)) {
+        resolved = new org.yaml.snakeyaml.nodes.Tag(tag);
+      } else if (scalar.getImplicit().canOmitTagInPlainScalar()) {
+        resolved = RESOLVER.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, value, true);
+      } else {
+        resolved = org.yaml.snakeyaml.nodes.Tag.STR;
+      }
+      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.NULL)) {
+        return null;
+      }
+      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        return lower.equals("true") || lower.equals("yes") || lower.equals("on") || lower.equals("y");
+      }
+      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.INT)) {
+        try {
+          String digits = value.replace("_", "");
+          if (digits.startsWith("0x") || digits.startsWith("-0x") || digits.startsWith("+0x")) {
+            return new java.math.BigInteger(digits.replaceFirst("0x", ""), 16).longValue();
+          }
+          java.math.BigInteger number = new java.math.BigInteger(digits.startsWith("+") ? digits.substring(1)
+              : digits);
+          return number.bitLength() < 32 ? (Object) number.intValue() : number.bitLength() < 64
+              ? (Object) number.longValue() : number;
+        } catch (NumberFormatException e) {
+          return value;
+        }
+      }
+      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.FLOAT)) {
+        try {
+          return Double.valueOf(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+          return value;
+        }
+      }
+      return value;
     }
   }
 
