@@ -85,7 +85,7 @@ public final class KafkaNotifier implements AutoCloseable {
    */
   public KafkaNotifier(NotifiersConfig.Kafka config, Path spoolDir, Map<String, Object> producerOverrides) {
     this.config = Objects.requireNonNull(config, "config");
-    this.spool = new Spool(spoolDir, config.spoolMaxBytes());
+    this.spool = new Spool(spoolDir, spoolBound(config.spoolMaxBytes(), Runtime.getRuntime().maxMemory()));
     this.producerOverrides = Map.copyOf(producerOverrides);
     this.deadLetterFile = spoolDir.resolve("dead-letter.jsonl");
   }
@@ -113,6 +113,26 @@ public final class KafkaNotifier implements AutoCloseable {
     sender = new Thread(this::sendLoop, "chainwatch-kafka-sender");
     sender.setDaemon(true);
     sender.start();
+  }
+
+  /**
+   * The spool's bound: the configured size, but at most a quarter of the heap. Unacknowledged records are held in
+   * memory as well as on disk (about 1.15 bytes of heap per spooled byte), so a spool sized for the disk alone ran a
+   * small heap out of memory at every start.
+   */
+  static long spoolBound(long configured, long maxHeap) {
+    long bound = Math.max(1024 * 1024, maxHeap / 4);
+    if (configured > bound) {
+      LOG.warn("kafka.spoolMaxMegabytes ({} MiB) is more than a quarter of the heap ({} MiB): the spool holds at most "
+          + "{} MiB (raise the memory limit to spool more)", configured >> 20, maxHeap >> 20, bound >> 20);
+      return bound;
+    }
+    return configured;
+  }
+
+  /** The spool's bound in bytes, after {@link #spoolBound}. */
+  public long spoolMaxBytes() {
+    return spool.maxBytes();
   }
 
   /**

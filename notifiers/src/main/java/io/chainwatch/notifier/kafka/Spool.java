@@ -229,6 +229,11 @@ public final class Spool implements AutoCloseable {
   }
 
   /** At 80 % of its bound: time to page. */
+  /** The most bytes it holds. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
   public synchronized boolean nearlyFull() {
     return bytes >= maxBytes * 0.8;
   }

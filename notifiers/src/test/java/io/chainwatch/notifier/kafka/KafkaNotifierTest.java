@@ -163,6 +163,14 @@ class KafkaNotifierTest {
   }
 
   @Test
+  void theSpoolNeverHoldsMoreThanAQuarterOfTheHeap() {
+    long heap = 256L << 20;
+    assertThat(KafkaNotifier.spoolBound(256L << 20, heap)).as("256 MiB asked with a 256 MiB heap").isEqualTo(64L << 20);
+    assertThat(KafkaNotifier.spoolBound(32L << 20, heap)).isEqualTo(32L << 20);
+    assertThat(KafkaNotifier.spoolBound(100_000L << 20, heap)).isEqualTo(64L << 20);
+  }
+
+  @Test
   void aBrokerOutageLongerThanTheDeliveryTimeoutLosesNothing() throws Exception {
     NotifiersConfig.Kafka config = config("outage");
     try (KafkaNotifier notifier = notifier(config)) {
