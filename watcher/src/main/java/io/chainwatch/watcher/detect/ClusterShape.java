@@ -126,10 +126,8 @@ public record ClusterShape(String baseCni, boolean vpcCniAddon, String chainingM
   /** Cilium's agent DaemonSet: in Cilium's namespace, named cilium or carrying the chart's agent labels. */
   private static boolean isCiliumAgentDaemonSet(DaemonSetSnapshot daemonSet, ClusterView view) {
     String namespace = view.cilium().namespace();
-    boolean labelled = "cilium".equals(daemonSet.labels().get("k8s-app"))
-        || "cilium-agent".equals(daemonSet.labels().get("app.kubernetes.io/name"));
     return (namespace == null || namespace.equals(daemonSet.namespace()))
-        && (labelled || daemonSet.name().equals("cilium"));
+        && (io.chainwatch.watcher.view.ClusterState.isAgentDaemonSet(daemonSet) || daemonSet.name().equals("cilium"));
   }
 
   /**

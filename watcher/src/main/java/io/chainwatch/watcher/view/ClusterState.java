@@ -243,7 +243,7 @@ public final class ClusterState implements ClusterView {
   }
 
   /** DaemonSet labels Cilium's chart (1.14 and later) puts on the agent DaemonSet. */
-  static boolean isAgentDaemonSet(DaemonSetSnapshot daemonSet) {
+  public static boolean isAgentDaemonSet(DaemonSetSnapshot daemonSet) {
     return "cilium".equals(daemonSet.labels().get("k8s-app"))
         || "cilium-agent".equals(daemonSet.labels().get("app.kubernetes.io/name"));
   }
