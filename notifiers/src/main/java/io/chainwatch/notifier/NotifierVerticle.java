@@ -7,6 +7,7 @@ import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.BusMessage;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingCleared;
+import io.chainwatch.model.Incident;
 import io.chainwatch.model.IncidentChange;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.RemediationDecision;
@@ -61,6 +62,9 @@ public final class NotifierVerticle extends VerticleBase {
   private boolean dirty;
   private volatile int unresolved;
   private Finding spoolAlarm;
+  /** Incidents this replica has delivered something of (or continued from its saved state). */
+  private final java.util.Set<String> announced = new java.util.HashSet<>();
+  private boolean wasLeading;
   private Finding deliveryAlarm;
   private long droppedOrRefusedSeen;
   private Instant lastDropOrRefusal;
@@ -94,6 +98,8 @@ public final class NotifierVerticle extends VerticleBase {
       return Future.succeededFuture(List.of());
     }).onSuccess(saved -> {
       tracker.restore(saved, clock.instant());
+      saved.forEach(incident -> announced.add(incident.id()));
+      wasLeading = leading.getAsBoolean();
       if (!saved.isEmpty()) {
         LOG.info("Continuing {} incidents from {}", saved.size(), config.stateDir().resolve("incidents.json"));
       }
@@ -136,6 +142,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void deliver(IncidentChange change) {
     dirty = true;
+    announced.add(change.incident().id());
     vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
     String key = change.incident().id();
     if (kafka != null) {
@@ -152,7 +159,12 @@ public final class NotifierVerticle extends VerticleBase {
   private void tick() {
     Instant now = clock.instant();
     List<IncidentChange> changes = tracker.tick(now);
-    if (leading.getAsBoolean()) {
+    boolean leadingNow = leading.getAsBoolean();
+    if (leadingNow && !wasLeading) {
+      announceOpenedWhileFollowing(now);
+    }
+    wasLeading = leadingNow;
+    if (leadingNow) {
       changes.forEach(this::deliver);
     }
     watchSpool(now);
@@ -165,6 +177,23 @@ public final class NotifierVerticle extends VerticleBase {
         store.save(snapshot);
         return null;
       }).onFailure(e -> LOG.debug("Incidents not saved: {}", e.getMessage()));
+    }
+  }
+
+  /**
+   * The failover gap: incidents this replica opened while it followed were delivered by nobody if the leader was
+   * already gone. On taking over, every unresolved incident it never delivered is delivered now, as opened (it pages
+   * unless silenced). Incidents the previous leader announced get a new root too (incident state is per replica).
+   */
+  private void announceOpenedWhileFollowing(Instant now) {
+    for (Incident incident : tracker.unresolved()) {
+      if (announced.contains(incident.id())) {
+        continue;
+      }
+      IncidentChange opened = new IncidentChange(incident, IncidentChange.Kind.OPENED, "taken over by this replica: "
+          + "opened while it followed (if the previous leader was gone, nobody announced it)", !incident.silenced(),
+          false, List.of(), now);
+      deliver(opened); // audit, pages topic, Slack: as any change
     }
   }
 

@@ -42,6 +42,11 @@ class NotifierVerticleTest {
 
   private void deploy(List<Silence> configured, Map<String, String> nodeAnnotations,
       Map<String, String> namespaceAnnotations) throws Exception {
+    deploy(configured, nodeAnnotations, namespaceAnnotations, () -> true);
+  }
+
+  private void deploy(List<Silence> configured, Map<String, String> nodeAnnotations,
+      Map<String, String> namespaceAnnotations, java.util.function.BooleanSupplier leading) throws Exception {
     BusCodecs.registerAll(vertx.eventBus());
     vertx.eventBus().<IncidentChange>localConsumer(BusAddresses.INCIDENTS, m -> changes.add(m.body()));
     NotifiersConfig config = new NotifiersConfig(new NotifiersConfig.Incidents(Duration.ofMinutes(2),
@@ -60,7 +65,7 @@ class NotifierVerticleTest {
       }
     };
     vertx.deployVerticle(new NotifierVerticle(config, "prod", view, null, null, null,
-        Clock.fixed(NOW, ZoneOffset.UTC), () -> true)).await(10, TimeUnit.SECONDS);
+        Clock.fixed(NOW, ZoneOffset.UTC), leading)).await(10, TimeUnit.SECONDS);
   }
 
   private void publish(String namespace, String pod, String node) {
@@ -93,5 +98,29 @@ class NotifierVerticleTest {
     assertThat(paged("shop/web-3")).as("a malformed annotation silences nothing").isTrue();
     assertThat(paged("team-a/api-1")).as("namespace annotation in the past").isTrue();
     assertThat(changes).allMatch(c -> c.incident().silenced() != c.pages());
+  }
+
+  @Test
+  void incidentsOpenedWhileFollowingAreAnnouncedWhenThisReplicaTakesOver() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean(false);
+    deploy(List.of(), Map.of(), Map.of(), leads::get);
+
+    publish("shop", "web-1", "n1"); // the leader is gone: nobody delivers this one
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+    leads.set(true);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.stream()
+        .anyMatch(c -> c.text().startsWith("taken over by this replica")));
+    IncidentChange announced = changes.stream().filter(c -> c.text().startsWith("taken over")).findFirst()
+        .orElseThrow();
+    assertThat(announced.kind()).isEqualTo(IncidentChange.Kind.OPENED);
+    assertThat(announced.pages()).isTrue();
+    assertThat(announced.incident().subjects()).contains("Pod/shop/web-1");
+
+    publish("shop", "web-2", "n2"); // leading now: delivered at once, never announced again
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.stream()
+        .anyMatch(c -> c.incident().subjects().contains("Pod/shop/web-2")));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> changes.stream()
+        .filter(c -> c.text().startsWith("taken over")).count() == 1);
   }
 }
