@@ -166,4 +166,24 @@ class ChartTest {
     assertThatThrownBy(() -> Chart.renderText(Map.of("slackExistingSecret", "s")))
         .hasMessageContaining("slackChannel");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aPersistentVolumeClaimKeepsTheSpoolAcrossRolloutsWithOneReplica() {
+    List<Map<String, Object>> durable = Chart.render(Map.of("statePersistentVolumeClaim", "chainwatch-state",
+        "replicas", 1));
+    Map<String, Object> deployment = Chart.one(durable, "Deployment");
+    assertThat((Object) at(deployment, "spec", "strategy", "type")).isEqualTo("Recreate");
+    List<Map<String, Object>> volumes = at(deployment, "spec", "template", "spec", "volumes");
+    assertThat(volumes).anySatisfy(volume -> {
+      assertThat(volume.get("name")).isEqualTo("state");
+      assertThat((Object) at(volume, "persistentVolumeClaim", "claimName")).isEqualTo("chainwatch-state");
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Chart.render(Map.of("statePersistentVolumeClaim",
+        "chainwatch-state"))).hasMessageContaining("statePersistentVolumeClaim needs replicas: 1");
+    List<Map<String, Object>> ephemeral = at(Chart.one(Chart.render(Map.of()), "Deployment"), "spec", "template",
+        "spec", "volumes");
+    assertThat(ephemeral).anySatisfy(volume -> assertThat(volume).containsKey("emptyDir")
+        .containsEntry("name", "state"));
+  }
 }
