@@ -163,6 +163,34 @@ class KafkaNotifierTest {
   }
 
   @Test
+  void aFullDiskCountsEveryRecordItCouldNotKeep() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of("/dev/full")),
+        "needs Linux's /dev/full, which answers every write with ENOSPC (a full disk)");
+    NotifiersConfig.Kafka config = config("diskfull");
+    KafkaNotifier notifier = new KafkaNotifier(config, spoolDir, Map.of("request.timeout.ms", 3000));
+    notifier.start();
+    try {
+      // the next segment files the spool opens are the kernel's full disk
+      for (int seq = 0; seq < 4; seq++) {
+        java.nio.file.Files.createSymbolicLink(spoolDir.resolve(String.format("segment-%020d.log", seq)),
+            Path.of("/dev/full"));
+      }
+      for (int i = 0; i < 5; i++) {
+        notifier.send(config.auditTopic(), "incident-1", event("full-" + i, "incident-1"));
+      }
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.dropped() == 5);
+      assertThat(notifier.depth()).as("nothing pretends to be spooled").isZero();
+      System.out.println("full disk: 5 of 5 records counted as dropped (chainwatch_kafka_dropped_total)");
+    } finally {
+      for (int seq = 0; seq < 4; seq++) {
+        java.nio.file.Files.deleteIfExists(spoolDir.resolve(String.format("segment-%020d.log", seq)));
+      }
+      notifier.close(Duration.ZERO);
+    }
+  }
+
+  @Test
   void theSpoolNeverHoldsMoreThanAQuarterOfTheHeap() {
     long heap = 256L << 20;
     assertThat(KafkaNotifier.spoolBound(256L << 20, heap)).as("256 MiB asked with a 256 MiB heap").isEqualTo(64L << 20);
