@@ -51,6 +51,8 @@ public final class Spool implements AutoCloseable {
   private final Deque<Segment> segments = new ArrayDeque<>();
   private final TreeSet<Long> pending = new TreeSet<>();
   private FileChannel current;
+  /** The current segment ends in a partial line (a cut or a failed write): the next append ends it first. */
+  private boolean lineOpen;
   private long currentBytes;
   private long bytes;
   private long nextSeq = 1;
@@ -121,6 +123,17 @@ public final class Spool implements AutoCloseable {
     }
   }
 
+  private static boolean endsWithNewline(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (channel.size() == 0) {
+        return true;
+      }
+      ByteBuffer last = ByteBuffer.allocate(1);
+      channel.read(last, channel.size() - 1);
+      return last.get(0) == '\n';
+    }
+  }
+
   /** Appends a record; empty when the spool is full (the record is dropped and counted). */
   public synchronized java.util.Optional<Entry> append(String topic, String key, String value) {
     Entry entry = new Entry(nextSeq, topic, key, value);
@@ -134,11 +147,20 @@ public final class Spool implements AutoCloseable {
       if (current == null || currentBytes + line.length > SEGMENT_BYTES) {
         roll();
       }
+      if (lineOpen) {
+        // a write that failed half-way (a full disk) left a partial line: end it, or this record would join it
+        // and be lost to the next reader
+        writeAll(new byte[] {'\n'});
+        currentBytes++;
+        bytes++;
+        lineOpen = false;
+      }
       ByteBuffer buffer = ByteBuffer.wrap(line);
       while (buffer.hasRemaining()) {
         current.write(buffer);
       }
     } catch (IOException e) {
+      lineOpen = true;
       throw new UncheckedIOException("cannot append to the spool in " + dir, e);
     }
     nextSeq++;
@@ -146,6 +168,13 @@ public final class Spool implements AutoCloseable {
     bytes += line.length;
     pending.add(entry.seq());
     return java.util.Optional.of(entry);
+  }
+
+  private void writeAll(byte[] bytesToWrite) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(bytesToWrite);
+    while (buffer.hasRemaining()) {
+      current.write(buffer);
+    }
   }
 
   private void roll() throws IOException {
@@ -157,6 +186,9 @@ public final class Spool implements AutoCloseable {
     current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
     currentBytes = Files.size(file);
+    // the file can exist already: a segment whose only line a crash cut short (its record was never counted, so the
+    // next record gets its number); appending straight after the cut would glue the two into one damaged line
+    lineOpen = currentBytes > 0 && !endsWithNewline(file);
     segments.add(new Segment(nextSeq, file));
   }
 

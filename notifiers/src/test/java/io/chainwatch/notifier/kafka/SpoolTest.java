@@ -53,6 +53,21 @@ class SpoolTest {
   }
 
   @Test
+  void aRecordAcceptedRightAfterACutLineSurvivesTheNextReopen() throws Exception {
+    // a crash cut the only line of a segment: its record was never counted, so the next record gets its number and
+    // the spool opens the same file again
+    Files.writeString(dir.resolve(String.format("segment-%020d.log", 1)), "{\"seq\":1,\"topic\":\"au");
+    try (Spool spool = new Spool(dir, 1 << 20)) {
+      assertThat(spool.open()).isEmpty();
+      spool.append("audit", "k1", "accepted-after-the-cut");
+    }
+
+    try (Spool reopened = new Spool(dir, 1 << 20)) {
+      assertThat(reopened.open()).extracting(Spool.Entry::value).containsExactly("accepted-after-the-cut");
+    }
+  }
+
+  @Test
   void acknowledgedSegmentsAreDeletedAndTheBoundRefusesAndCounts() throws Exception {
     try (Spool spool = new Spool(dir, 600)) {
       spool.open();
