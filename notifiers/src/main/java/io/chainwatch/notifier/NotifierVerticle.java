@@ -224,7 +224,9 @@ public final class NotifierVerticle extends VerticleBase {
    */
   private void watchDelivery(Instant now) {
     long count = kafka.dropped() + kafka.deadLettered();
-    if (count > droppedOrRefusedSeen) {
+    // the first loss pages at once; while losses go on, the incident is updated at most once a minute
+    boolean due = deliveryAlarm == null || now.isAfter(lastDropOrRefusal.plusSeconds(60));
+    if (count > droppedOrRefusedSeen && due) {
       droppedOrRefusedSeen = count;
       lastDropOrRefusal = now;
       deliveryAlarm = new Finding(SPOOL_DETECTOR, new ResourceRef("Component", null, "kafka-delivery"), null,
