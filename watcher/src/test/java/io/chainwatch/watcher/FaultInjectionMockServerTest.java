@@ -84,6 +84,46 @@ class FaultInjectionMockServerTest {
     }
   }
 
+  @Test
+  void auditRecordsLostToAFullDiskPageOnCall() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of("/dev/full")),
+        "needs Linux's /dev/full, which answers every write with ENOSPC (a full disk)");
+    EmbeddedKafka kafka = EmbeddedKafka.prepare(dir.resolve("kafka")); // never started: nothing is acknowledged
+    LocalSlackServer slack = LocalSlackServer.start();
+    java.nio.file.Files.writeString(dir.resolve("token"), "xoxb-full-disk");
+    Chainwatch chainwatch = Chainwatch.start(ConfigLoader.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
+        "CHAINWATCH_STATE_DIR", dir.resolve("state").toString(),
+        "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "CHAINWATCH_SLACK_TOKEN_FILE", dir.resolve("token").toString(),
+        "CHAINWATCH_SLACK_CHANNEL", "#oncall",
+        "CHAINWATCH_SLACK_API_URL", slack.apiUrl(),
+        "CHAINWATCH_EVENTS_ENABLED", "false")), client, Clock.systemUTC(),
+        new PrintStream(OutputStream.nullOutputStream()));
+    Path spool = dir.resolve("state").resolve("spool");
+    try {
+      // the disk fills up under the spool: the segment files it opens next are the kernel's full disk
+      for (int seq = 0; seq < 50; seq++) {
+        java.nio.file.Files.createSymbolicLink(spool.resolve(String.format("segment-%020d.log", seq)),
+            Path.of("/dev/full"));
+      }
+      racePod(Instant.now().minusSeconds(600));
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> metric(chainwatch, "chainwatch_kafka_dropped_total") > 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> slack.roots().stream()
+          .anyMatch(root -> String.valueOf(root.text).contains("audit record(s) dropped")
+              || String.valueOf(root.blocks).contains("audit record(s) dropped")));
+      System.out.printf("full disk under the spool: %.0f records dropped, paged on Slack%n",
+          metric(chainwatch, "chainwatch_kafka_dropped_total"));
+    } finally {
+      chainwatch.close();
+      for (int seq = 0; seq < 50; seq++) {
+        java.nio.file.Files.deleteIfExists(spool.resolve(String.format("segment-%020d.log", seq)));
+      }
+      slack.close();
+      kafka.close();
+    }
+  }
+
   private static double metric(Chainwatch chainwatch, String name) {
     return chainwatch.metrics().scrape().lines().filter(l -> l.startsWith(name + " "))
         .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1))).findFirst().orElse(-1);
