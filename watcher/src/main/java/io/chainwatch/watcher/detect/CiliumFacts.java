@@ -22,8 +22,24 @@ import java.util.Map;
 public record CiliumFacts(String chainingMode, String chainingSignal, String taintKey, String taintKeySignal) {
   public static final String DEFAULT_TAINT_KEY = "node.cilium.io/agent-not-ready";
 
+  /** The last answer and what it was computed from: asked on every evaluation, it changes with cilium-config only. */
+  private static volatile Cached last;
+
+  private record Cached(AgentIdentity pins, Object config, CiliumFacts facts) {}
+
   public static CiliumFacts of(ClusterView view) {
     AgentIdentity pins = view.cilium().pins();
+    Object config = view.ciliumConfig().orElse(null);
+    Cached cached = last;
+    if (cached != null && cached.pins() == pins && cached.config() == config) {
+      return cached.facts();
+    }
+    CiliumFacts facts = compute(view, pins);
+    last = new Cached(pins, config, facts);
+    return facts;
+  }
+
+  private static CiliumFacts compute(ClusterView view, AgentIdentity pins) {
     Map<String, String> config = view.ciliumConfig().map(c -> c.data()).orElse(Map.of());
     String where = view.ciliumConfig().map(c -> "cilium-config (" + c.namespace() + "/" + c.name() + ")")
         .orElse("cilium-config");

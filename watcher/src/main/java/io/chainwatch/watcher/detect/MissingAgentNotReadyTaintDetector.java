@@ -117,6 +117,10 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
 
   @Override
   public Evaluation evaluate(ResourceRef subject, ClusterView view, Instant now) {
+    if ("Pod".equals(subject.kind()) && view.pod(subject.namespace(), subject.name())
+        .map(pod -> pod.toleratedNoSchedule().isEmpty()).orElse(true)) {
+      return Evaluation.NOTHING; // most pods tolerate no NoSchedule taint: nothing to advise, decided cheaply
+    }
     CiliumFacts facts = CiliumFacts.of(view);
     if (!facts.chained()) {
       return Evaluation.NOTHING;

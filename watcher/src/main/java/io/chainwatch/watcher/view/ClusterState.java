@@ -104,6 +104,8 @@ public final class ClusterState implements ClusterView {
     S before = previous == null ? null : previous.snapshot();
     if (!snapshot.equals(before)) {
       reindex(key, before, snapshot);
+      invalidateInstall(snapshot); // after the indexes: a reader in between must not cache the old counts
+      invalidateInstall(before);
       changeListener.accept(new ClusterChange(snapshot.ref(), before, snapshot));
     }
     return previous;
@@ -123,6 +125,7 @@ public final class ClusterState implements ClusterView {
     SnapshotTable.Entry<S> removed = table(kind).remove(key);
     if (removed != null) {
       reindex(key, removed.snapshot(), null);
+      invalidateInstall(removed.snapshot());
       changeListener.accept(new ClusterChange(removed.snapshot().ref(), removed.snapshot(), null));
     }
     return removed;
@@ -149,11 +152,18 @@ public final class ClusterState implements ClusterView {
   }
 
   private void reindex(String key, Snapshot before, Snapshot after) {
-    if (before instanceof PodSnapshot old && workloadOf(old) != null) {
-      podsByWorkload.computeIfPresent(workloadOf(old), (w, count) -> count <= 1 ? null : count - 1);
-    }
-    if (after instanceof PodSnapshot pod && workloadOf(pod) != null) {
-      podsByWorkload.merge(workloadOf(pod), 1, Integer::sum);
+    // most pod updates keep their owner: the workload index is touched only when it changes (its key costs a regex)
+    boolean sameOwner = before instanceof PodSnapshot old && after instanceof PodSnapshot pod
+        && old.namespace().equals(pod.namespace()) && java.util.Objects.equals(old.owner(), pod.owner());
+    if (!sameOwner) {
+      String oldWorkload = before instanceof PodSnapshot old ? workloadOf(old) : null;
+      String newWorkload = after instanceof PodSnapshot pod ? workloadOf(pod) : null;
+      if (oldWorkload != null) {
+        podsByWorkload.computeIfPresent(oldWorkload, (w, count) -> count <= 1 ? null : count - 1);
+      }
+      if (newWorkload != null) {
+        podsByWorkload.merge(newWorkload, 1, Integer::sum);
+      }
     }
     if (before instanceof PodSnapshot old && old.nodeName() != null) {
       unindex(podKeysByNode, old.nodeName(), key);
@@ -262,8 +272,40 @@ public final class ClusterState implements ClusterView {
     return Collections.unmodifiableSet(podsByWorkload.keySet());
   }
 
+  /** {@link #cilium()} as last computed; cleared by any change it depends on (it is asked on every evaluation). */
+  private volatile CiliumInstall install;
+  /** Bumped by every invalidation: an answer computed across one is not kept (informer threads write meanwhile). */
+  private final java.util.concurrent.atomic.AtomicLong installVersion = new java.util.concurrent.atomic.AtomicLong();
+
+  private void invalidateInstall(Snapshot changed) {
+    if (changed == null) {
+      return;
+    }
+    if (changed instanceof CiliumConfigSnapshot || changed instanceof DaemonSetSnapshot
+        || (changed instanceof PodSnapshot pod && agents.isAgent(pod))) {
+      synchronized (installVersion) {
+        installVersion.incrementAndGet();
+        install = null;
+      }
+    }
+  }
+
   @Override
   public CiliumInstall cilium() {
+    CiliumInstall known = install;
+    if (known == null) {
+      long version = installVersion.get();
+      known = findCilium();
+      synchronized (installVersion) {
+        if (installVersion.get() == version) {
+          install = known;
+        }
+      }
+    }
+    return known;
+  }
+
+  private CiliumInstall findCilium() {
     if (agents.namespacePinned()) {
       return new CiliumInstall(agents.namespace(), List.of("configured ciliumNamespace=" + agents.namespace()), null,
           agents);
