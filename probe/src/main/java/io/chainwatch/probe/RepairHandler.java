@@ -112,13 +112,8 @@ public final class RepairHandler {
             + writes.peekFirst() + "): no more this hour, whoever asks";
       }
     }
-    if (refused != null) {
-      answer.put("refused", refused);
-      System.err.println(Terminal.safe("chainwatch-probe: repair " + id + " refused: " + refused));
-      handledId = id;
-      lastAnswer = answer;
-      return false; // a refusal waits for the next ordinary report write: requests cannot force writes
-    } else {
+    boolean wrote = refused == null;
+    if (wrote) {
       writes.addLast(now);
       Map<String, String> errors = facts.writeRpFilter(uplink, values);
       ObjectNode written = answer.putObject("written");
@@ -133,10 +128,14 @@ public final class RepairHandler {
       }
       System.err.println(Terminal.safe("chainwatch-probe: repair " + id + ": wrote rp_filter " + written
           + (errors.isEmpty() ? "" : ", failed " + errors)));
+    } else {
+      answer.put("refused", refused);
+      System.err.println(Terminal.safe("chainwatch-probe: repair " + id + " refused: " + refused));
     }
     handledId = id;
     lastAnswer = answer;
-    return true;
+    // a refusal waits for the next ordinary report write: requests cannot force writes
+    return wrote;
   }
 
   /** The answer to the last request handled, for the report; {@code null} before any. */

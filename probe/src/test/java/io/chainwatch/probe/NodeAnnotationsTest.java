@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The Node GET and PATCH against a hostile API server: every answer is bounded in time and size. */
 class NodeAnnotationsTest {
   private HttpServer server;
+  /** Released when the test ends: a server still trickling stops at once. */
+  private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
   private NodeAnnotations serving(com.sun.net.httpserver.HttpHandler handler) throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -28,6 +30,7 @@ class NodeAnnotationsTest {
 
   @AfterEach
   void stop() {
+    done.countDown();
     if (server != null) {
       server.stop(0);
     }
@@ -38,10 +41,10 @@ class NodeAnnotationsTest {
     NodeAnnotations annotations = serving(exchange -> {
       exchange.sendResponseHeaders(200, 0);
       try (OutputStream out = exchange.getResponseBody()) {
-        for (int i = 0; i < 60; i++) {
+        // one byte every 200 ms, for up to 12 s: far longer than the client's 1.5 s exchange deadline
+        for (int i = 0; i < 60 && !done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS); i++) {
           out.write(' ');
           out.flush();
-          Thread.sleep(200);
         }
       } catch (InterruptedException | IOException e) {
         // the client went away: that is the point

@@ -226,24 +226,9 @@ public final class KafkaNotifier implements AutoCloseable {
     long nextCheckpoint = 0;
     long nextBuild = 0;
     while (running) {
-      if (producer == null) {
-        long now = System.nanoTime();
-        if (now >= nextBuild) {
-          producer = buildProducer(producerProperties(config, producerOverrides));
-          nextBuild = now + TimeUnit.SECONDS.toNanos(10);
-        }
-        if (producer == null) {
-          Spool.Entry ready;
-          while ((ready = spooled.poll()) != null) {
-            unsent.put(ready.seq(), ready);
-          }
-          if (now >= nextCheckpoint) {
-            spool.checkpoint();
-            nextCheckpoint = now + TimeUnit.MILLISECONDS.toNanos(500);
-          }
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-          continue;
-        }
+      if (producer == null && System.nanoTime() >= nextBuild) {
+        producer = buildProducer(producerProperties(config, producerOverrides));
+        nextBuild = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       }
       Spool.Entry ready;
       while ((ready = spooled.poll()) != null) {
@@ -263,7 +248,8 @@ public final class KafkaNotifier implements AutoCloseable {
         backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
       }
       // after a failure, wait for everything in flight to settle, then resend from the oldest, in order
-      if (now >= resumeAt && (resumeAt == 0 || inFlight.get() == 0)) {
+      // (without a producer yet, records only gather here and in the spool)
+      if (producer != null && now >= resumeAt && (resumeAt == 0 || inFlight.get() == 0)) {
         resumeAt = 0;
         drainUnsent();
       }

@@ -193,14 +193,14 @@ public final class MissedCiliumChainDetector implements Detector {
     }
     Optional<PodSnapshot> readyAgent = agents.stream()
         .filter(agent -> agent.ready() && !agent.terminating())
-        .min(Comparator.comparing(MissedCiliumChainDetector::agentReadyAt,
+        .min(Comparator.comparing(AgentHistory::readyAt,
             Comparator.nullsLast(Comparator.naturalOrder())));
     Instant podStart = pod.startedOrCreatedAt();
     if (readyAgent.isEmpty() || podStart == null) {
       return Evaluation.NOTHING; // the node-level verdict covers a node whose agent is not Ready
     }
     PodSnapshot agent = readyAgent.get();
-    Instant agentReadyAt = agentReadyAt(agent);
+    Instant agentReadyAt = AgentHistory.readyAt(agent);
     if (agentReadyAt == null) {
       return Evaluation.NOTHING;
     }
@@ -261,10 +261,10 @@ public final class MissedCiliumChainDetector implements Detector {
       return Evaluation.NOTHING;
     }
     PodSnapshot agent = agents.stream()
-        .max(Comparator.comparing(MissedCiliumChainDetector::agentReadyAt,
+        .max(Comparator.comparing(AgentHistory::readyAt,
             Comparator.nullsFirst(Comparator.naturalOrder())))
         .orElseThrow();
-    Instant notReadySince = agentReadyAt(agent);
+    Instant notReadySince = AgentHistory.readyAt(agent);
     if (notReadySince != null && now.isBefore(notReadySince.plus(agentSettle))) {
       return Evaluation.recheckAt(notReadySince.plus(agentSettle));
     }
@@ -300,11 +300,6 @@ public final class MissedCiliumChainDetector implements Detector {
         + " and events.";
     return new Evaluation(List.of(new Finding(ID, ResourceRef.node(node), node, Severity.CRITICAL,
         PlannedAction.PAGE, "agent-not-ready", summary, now, evidence)), nextPodDeadline);
-  }
-
-  /** When the agent's Ready condition last changed; its start time when the condition carries no time. */
-  private static Instant agentReadyAt(PodSnapshot agent) {
-    return agent.readyChangedAt() != null ? agent.readyChangedAt() : agent.startedOrCreatedAt();
   }
 
   private static Instant later(Instant a, Instant b) {

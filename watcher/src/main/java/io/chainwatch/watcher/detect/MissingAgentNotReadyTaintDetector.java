@@ -135,11 +135,6 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
     return Evaluation.NOTHING;
   }
 
-  /** When Cilium's agent first became Ready on the node ({@link AgentHistory}), {@code null} when unknown. */
-  static Instant agentFirstSeenAt(String node, ClusterView view) {
-    return AgentHistory.firstReadyAt(node, view);
-  }
-
   /** A pod on this node that missed the chain because it started before Cilium's agent ever ran there. */
   private static boolean raceVictim(PodSnapshot pod, Instant agentFirstSeen, ClusterView view) {
     return MissedCiliumChainDetector.chainApplies(pod) && !view.isCiliumAgent(pod)
@@ -156,7 +151,7 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
     Instant settledAt = node.createdAt() == null ? null
         : node.createdAt().plus(agentSettle.compareTo(JOIN_WINDOW) > 0 ? agentSettle : JOIN_WINDOW);
     boolean young = settledAt != null && now.isBefore(settledAt);
-    Instant agentFirstSeen = agentFirstSeenAt(node.name(), view);
+    Instant agentFirstSeen = AgentHistory.firstReadyAt(node.name(), view);
     List<String> victims = new ArrayList<>();
     if (agentFirstSeen != null && MissedCiliumChainDetector.noEndpointEvidence(view).isEmpty()) {
       for (PodSnapshot pod : view.podsOnNode(node.name())) {
@@ -209,7 +204,7 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
         || MissedCiliumChainDetector.noEndpointEvidence(view).isPresent()) {
       return Evaluation.NOTHING;
     }
-    Instant agentFirstSeen = agentFirstSeenAt(pod.nodeName(), view);
+    Instant agentFirstSeen = AgentHistory.firstReadyAt(pod.nodeName(), view);
     if (agentFirstSeen == null || !raceVictim(pod, agentFirstSeen, view)) {
       return Evaluation.NOTHING;
     }

@@ -151,7 +151,15 @@ public final class DumpReader {
         fields.put(field, JSON.readValue(parser, Object.class));
       }
     }
-    if (items >= 0) {
+    endObject(where, fields, items >= 0);
+  }
+
+  /**
+   * The end of a top-level object, JSON or YAML: a List whose items were accepted as they streamed past must say it is
+   * a List (kubectl writes {@code kind} after {@code items}, so a cut file lacks it); any other object is accepted.
+   */
+  private void endObject(String where, Map<String, Object> fields, boolean hadItems) {
+    if (hadItems) {
       Object kind = fields.get("kind");
       if (!(kind instanceof String k) || !k.endsWith("List")) {
         throw new ScanInputException(where + ": has items but its kind is " + kind
@@ -253,15 +261,7 @@ public final class DumpReader {
         fields.put(field, events.value(value, where));
       }
     }
-    if (items >= 0) {
-      Object kind = fields.get("kind");
-      if (!(kind instanceof String k) || !k.endsWith("List")) {
-        throw new ScanInputException(where + ": has items but its kind is " + kind
-            + ", not a List: is the file truncated?");
-      }
-    } else {
-      accept(where, fields);
-    }
+    endObject(where, fields, items >= 0);
   }
 
   private static String describeEvent(Event event) {
