@@ -57,7 +57,6 @@ public final class KafkaNotifier implements AutoCloseable {
   private final Map<String, Object> producerOverrides;
   private final ConcurrentLinkedQueue<Outgoing> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
-  private final ConcurrentLinkedQueue<Spool.Entry> spooled = new ConcurrentLinkedQueue<>();
   private final TreeMap<Long, Spool.Entry> unsent = new TreeMap<>();
   private final ConcurrentLinkedQueue<Spool.Entry> failed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -84,8 +83,14 @@ public final class KafkaNotifier implements AutoCloseable {
    * @param producerOverrides extra producer properties (tests shorten timeouts)
    */
   public KafkaNotifier(NotifiersConfig.Kafka config, Path spoolDir, Map<String, Object> producerOverrides) {
+    this(config, spoolDir, producerOverrides, Spool.DEFAULT_MEMORY_WINDOW);
+  }
+
+  /** @param memoryWindow the bytes of records held in memory at most; the rest waits on disk */
+  KafkaNotifier(NotifiersConfig.Kafka config, Path spoolDir, Map<String, Object> producerOverrides,
+      long memoryWindow) {
     this.config = Objects.requireNonNull(config, "config");
-    this.spool = new Spool(spoolDir, spoolBound(config.spoolMaxBytes(), Runtime.getRuntime().maxMemory()));
+    this.spool = new Spool(spoolDir, config.spoolMaxBytes(), memoryWindow);
     this.producerOverrides = Map.copyOf(producerOverrides);
     this.deadLetterFile = spoolDir.resolve("dead-letter.jsonl");
   }
@@ -97,10 +102,9 @@ public final class KafkaNotifier implements AutoCloseable {
    * @throws IllegalArgumentException when the producer configuration or a credential file is wrong, naming it
    */
   public void start() throws IOException {
-    List<Spool.Entry> left = spool.open();
-    left.forEach(entry -> unsent.put(entry.seq(), entry));
-    if (!left.isEmpty()) {
-      LOG.info("Kafka spool holds {} records from an earlier run; sending them first", left.size());
+    long left = spool.open();
+    if (left > 0) {
+      LOG.info("Kafka spool holds {} records from an earlier run; sending them first", left);
     }
     Map<String, Object> properties = producerProperties(config, producerOverrides); // credential errors: at start
     producer = buildProducer(properties);
@@ -115,22 +119,7 @@ public final class KafkaNotifier implements AutoCloseable {
     sender.start();
   }
 
-  /**
-   * The spool's bound: the configured size, but at most a quarter of the heap. Unacknowledged records are held in
-   * memory as well as on disk (about 1.15 bytes of heap per spooled byte), so a spool sized for the disk alone ran a
-   * small heap out of memory at every start.
-   */
-  static long spoolBound(long configured, long maxHeap) {
-    long bound = Math.max(1024 * 1024, maxHeap / 4);
-    if (configured > bound) {
-      LOG.warn("kafka.spoolMaxMegabytes ({} MiB) is more than a quarter of the heap ({} MiB): the spool holds at most "
-          + "{} MiB (raise the memory limit to spool more)", configured >> 20, maxHeap >> 20, bound >> 20);
-      return bound;
-    }
-    return configured;
-  }
-
-  /** The spool's bound in bytes, after {@link #spoolBound}. */
+  /** The spool's bound on disk in bytes. */
   public long spoolMaxBytes() {
     return spool.maxBytes();
   }
@@ -230,8 +219,7 @@ public final class KafkaNotifier implements AutoCloseable {
         producer = buildProducer(producerProperties(config, producerOverrides));
         nextBuild = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       }
-      Spool.Entry ready;
-      while ((ready = spooled.poll()) != null) {
+      for (Spool.Entry ready : spool.take()) {
         unsent.put(ready.seq(), ready);
       }
       Spool.Entry lost;
@@ -260,9 +248,7 @@ public final class KafkaNotifier implements AutoCloseable {
       if (acknowledged.get() > 0 && failed.isEmpty() && unsent.isEmpty()) {
         backoffMillis = 1_000;
       }
-      if (spooled.isEmpty()) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 
@@ -273,10 +259,7 @@ public final class KafkaNotifier implements AutoCloseable {
       inboxSize.decrementAndGet();
       try {
         spool.append(next.topic(), next.key(), next.value()).ifPresentOrElse(
-            entry -> {
-              spooled.add(entry);
-              LockSupport.unpark(sender);
-            },
+            entry -> LockSupport.unpark(sender),
             () -> LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key()));
       } catch (RuntimeException e) {
         // a full or failing disk: counted as dropped (kafka_dropped_total) so that it pages, never silent

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
-import java.util.TreeSet;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,15 +26,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Records waiting for the broker's acknowledgement, on disk: append-only segment files of JSON lines and a watermark
  * (every sequence number up to it is acknowledged). A record is appended before it is sent and counts as delivered
- * only once acknowledged, so a broker outage of any length or a restart of chainwatch loses nothing: {@link #open}
- * returns what is still unacknowledged, in order. Segments whose records are all acknowledged are deleted. Bounded:
- * beyond {@code maxBytes} records are refused and counted. Writes go to the page cache (they survive a crash of
- * chainwatch); the files are forced to disk about once a second. Thread-safe.
+ * only once acknowledged, so a broker outage of any length or a restart of chainwatch loses nothing: after
+ * {@link #open}, {@link #take} hands out what is still unacknowledged, in order. Segments whose records are all
+ * acknowledged are deleted. Bounded on disk: beyond {@code maxBytes} records are refused and counted. Bounded in
+ * memory independently of the disk: at most {@code memoryWindow} bytes of records are held (handed out and not yet
+ * acknowledged); the rest stays on disk and is read back in order as acknowledgements free the window. Writes go to
+ * the page cache (they survive a crash of chainwatch); the files are forced to disk about once a second. Thread-safe.
  */
 public final class Spool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
   private static final long SEGMENT_BYTES = 4L * 1024 * 1024;
   private static final String WATERMARK = "acked";
+  /** The records held in memory at most, by default: about 10,000 audit records. */
+  public static final long DEFAULT_MEMORY_WINDOW = 16L * 1024 * 1024;
+  /** A longer line is no record of chainwatch's (Kafka refuses far smaller ones): refused on append, skipped on read. */
+  static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+  private static final int READ_CHUNK = 64 * 1024;
 
   /**
    * One spooled record.
@@ -42,14 +51,19 @@ public final class Spool implements AutoCloseable {
    * @param key the Kafka key
    * @param value the Kafka value
    */
-  public record Entry(long seq, String topic, String key, String value) {}
+  public record Entry(long seq, String topic, String key, String value) {
+    /** About the heap it takes (compact strings of JSON text, object headers). */
+    long weight() {
+      return 96L + topic.length() + (key == null ? 0 : key.length()) + value.length();
+    }
+  }
 
   private record Segment(long firstSeq, Path path) {}
 
   private final Path dir;
   private final long maxBytes;
+  private final long memoryWindow;
   private final Deque<Segment> segments = new ArrayDeque<>();
-  private final TreeSet<Long> pending = new TreeSet<>();
   private FileChannel current;
   /** The current segment ends in a partial line (a cut or a failed write): the next append ends it first. */
   private boolean lineOpen;
@@ -60,13 +74,34 @@ public final class Spool implements AutoCloseable {
   private long persistedWatermark = -1;
   private long dropped;
 
+  // What is held in memory: records handed out (or appended while the window had room) and not acknowledged, by
+  // sequence number with their weight. Everything after {@code loadedUpTo} that is not held waits on disk.
+  private final TreeMap<Long, Long> held = new TreeMap<>();
+  private final Deque<Entry> appendedInMemory = new ArrayDeque<>();
+  private long heldWeight;
+  private long loadedUpTo;
+  /** Records on disk after {@code loadedUpTo} that are not in memory; read back by {@link #take}. */
+  private long onDiskOnly;
+  private Path cursorSegment;
+  private long cursorOffset;
+
   public Spool(Path dir, long maxBytes) {
-    this.dir = Objects.requireNonNull(dir, "dir");
-    this.maxBytes = maxBytes;
+    this(dir, maxBytes, DEFAULT_MEMORY_WINDOW);
   }
 
-  /** Reads what an earlier run left: the records not yet acknowledged, oldest first. */
-  public synchronized List<Entry> open() throws IOException {
+  public Spool(Path dir, long maxBytes, long memoryWindow) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.maxBytes = maxBytes;
+    this.memoryWindow = memoryWindow;
+  }
+
+  /**
+   * Reads where an earlier run left off. Nothing is loaded into memory here: {@link #take} reads the unacknowledged
+   * records back in order.
+   *
+   * @return how many records are still unacknowledged
+   */
+  public synchronized long open() throws IOException {
     Files.createDirectories(dir);
     if (!Files.isWritable(dir)) {
       throw new IOException("spool directory " + dir + " is not writable");
@@ -81,36 +116,34 @@ public final class Spool implements AutoCloseable {
       }
     }
     persistedWatermark = watermark;
-    List<Entry> unacknowledged = new ArrayList<>();
+    loadedUpTo = watermark;
     List<Path> files;
     try (Stream<Path> listing = Files.list(dir)) {
       files = listing.filter(p -> p.getFileName().toString().matches("segment-\\d{20}\\.log")).sorted().toList();
     }
-    long maxSeq = watermark;
+    long[] maxSeq = {watermark};
     for (Path file : files) {
       String name = file.getFileName().toString();
       segments.add(new Segment(Long.parseLong(name.substring(8, 28)), file));
       bytes += Files.size(file);
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      for (int i = 0; i < lines.size(); i++) {
-        Entry entry = parse(lines.get(i));
-        if (entry == null) {
-          // only the last line of the last segment can be cut short, by a crash in the middle of a write
-          LOG.warn("Spool {} line {} is incomplete or damaged; skipped", file, i + 1);
-          continue;
-        }
-        maxSeq = Math.max(maxSeq, entry.seq());
+      readLines(file, 0, (entry, end) -> {
+        maxSeq[0] = Math.max(maxSeq[0], entry.seq());
         if (entry.seq() > watermark) {
-          pending.add(entry.seq());
-          unacknowledged.add(entry);
+          onDiskOnly++;
         }
-      }
+        return true;
+      });
     }
-    nextSeq = maxSeq + 1;
+    nextSeq = maxSeq[0] + 1;
+    if (!segments.isEmpty()) {
+      cursorSegment = segments.peekFirst().path();
+      cursorOffset = 0;
+    }
     deleteAcknowledgedSegments();
-    return unacknowledged;
+    return onDiskOnly;
   }
 
+  /** Reads a JSON-lines record, or {@code null} for a line that is cut short or damaged. */
   private static Entry parse(String line) {
     try {
       JsonObject json = new JsonObject(line);
@@ -123,25 +156,79 @@ public final class Spool implements AutoCloseable {
     }
   }
 
-  private static boolean endsWithNewline(Path file) throws IOException {
+  /** Receives each record read and the file offset just after its line; answers whether it took it. */
+  private interface LineVisitor {
+    boolean visit(Entry entry, long endOffset);
+  }
+
+  /**
+   * Reads the complete lines of {@code file} from {@code offset}, a chunk at a time (memory stays bounded whatever the
+   * file holds). A damaged line is skipped with a warning; a line longer than {@link #MAX_LINE_BYTES} is skipped
+   * unread; a last line without its newline (a write still open or cut short) is not read.
+   *
+   * @return the offset after the last line taken or skipped
+   */
+  private static long readLines(Path file, long offset, LineVisitor visitor) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (channel.size() == 0) {
-        return true;
+      long position = offset;
+      long lineStart = offset;
+      java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+      boolean overlong = false;
+      ByteBuffer chunk = ByteBuffer.allocate(READ_CHUNK);
+      while (true) {
+        chunk.clear();
+        int read = channel.read(chunk, position);
+        if (read <= 0) {
+          return lineStart;
+        }
+        byte[] data = chunk.array();
+        int from = 0;
+        for (int i = 0; i < read; i++) {
+          if (data[i] != '\n') {
+            continue;
+          }
+          if (!overlong) {
+            line.write(data, from, i - from);
+            Entry entry = parse(line.toString(StandardCharsets.UTF_8));
+            long end = position + i + 1;
+            if (entry == null) {
+              // only the last line of a segment can be cut short by a crash, or a line a failed write left open
+              LOG.warn("Spool {} holds an incomplete or damaged line at byte {}; skipped", file, lineStart);
+            } else if (!visitor.visit(entry, end)) {
+              return lineStart; // not taken: read again next time
+            }
+          } else {
+            LOG.warn("Spool {} holds a line over {} bytes at byte {}; skipped", file, MAX_LINE_BYTES, lineStart);
+          }
+          line.reset();
+          overlong = false;
+          from = i + 1;
+          lineStart = position + i + 1;
+        }
+        if (!overlong) {
+          line.write(data, from, read - from);
+          if (line.size() > MAX_LINE_BYTES) {
+            overlong = true;
+            line.reset();
+          }
+        }
+        position += read;
       }
-      ByteBuffer last = ByteBuffer.allocate(1);
-      channel.read(last, channel.size() - 1);
-      return last.get(0) == '\n';
     }
   }
 
   /** Appends a record; empty when the spool is full (the record is dropped and counted). */
-  public synchronized java.util.Optional<Entry> append(String topic, String key, String value) {
+  public synchronized Optional<Entry> append(String topic, String key, String value) {
     Entry entry = new Entry(nextSeq, topic, key, value);
     byte[] line = (new JsonObject().put("seq", entry.seq()).put("topic", topic).put("key", key).put("value", value)
         .encode() + "\n").getBytes(StandardCharsets.UTF_8);
+    if (line.length > MAX_LINE_BYTES) {
+      throw new IllegalArgumentException("a record of " + line.length + " bytes is larger than the spool takes ("
+          + MAX_LINE_BYTES + ")");
+    }
     if (bytes + line.length > maxBytes) {
       dropped++;
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
       if (current == null || currentBytes + line.length > SEGMENT_BYTES) {
@@ -155,10 +242,7 @@ public final class Spool implements AutoCloseable {
         bytes++;
         lineOpen = false;
       }
-      ByteBuffer buffer = ByteBuffer.wrap(line);
-      while (buffer.hasRemaining()) {
-        current.write(buffer);
-      }
+      writeAll(line);
     } catch (IOException e) {
       lineOpen = true;
       throw new UncheckedIOException("cannot append to the spool in " + dir, e);
@@ -166,8 +250,20 @@ public final class Spool implements AutoCloseable {
     nextSeq++;
     currentBytes += line.length;
     bytes += line.length;
-    pending.add(entry.seq());
-    return java.util.Optional.of(entry);
+    if (onDiskOnly == 0 && heldWeight + entry.weight() <= memoryWindow) {
+      hold(entry);
+      appendedInMemory.add(entry);
+    } else {
+      // the window is full: this record and every later one wait on disk until take() reads them back, in order
+      onDiskOnly++;
+    }
+    return Optional.of(entry);
+  }
+
+  private void hold(Entry entry) {
+    held.put(entry.seq(), entry.weight());
+    heldWeight += entry.weight();
+    loadedUpTo = entry.seq();
   }
 
   private void writeAll(byte[] bytesToWrite) throws IOException {
@@ -189,14 +285,86 @@ public final class Spool implements AutoCloseable {
     // the file can exist already: a segment whose only line a crash cut short (its record was never counted, so the
     // next record gets its number); appending straight after the cut would glue the two into one damaged line
     lineOpen = currentBytes > 0 && !endsWithNewline(file);
-    segments.add(new Segment(nextSeq, file));
+    if (segments.isEmpty() || !segments.peekLast().path().equals(file)) {
+      segments.add(new Segment(nextSeq, file));
+    }
+    if (cursorSegment == null) {
+      cursorSegment = file;
+      cursorOffset = 0;
+    }
   }
 
-  /** The broker acknowledged record {@code seq}. */
-  public synchronized void ack(long seq) {
-    if (pending.remove(seq)) {
-      watermark = pending.isEmpty() ? nextSeq - 1 : pending.first() - 1;
+  private static boolean endsWithNewline(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (channel.size() == 0) {
+        return true;
+      }
+      ByteBuffer last = ByteBuffer.allocate(1);
+      channel.read(last, channel.size() - 1);
+      return last.get(0) == '\n';
     }
+  }
+
+  /**
+   * The records to send next, oldest first: those appended while the window had room, then those read back from disk
+   * while it has room. Each is handed out once per run; one that fails to send is the caller's to retry.
+   */
+  public synchronized List<Entry> take() {
+    List<Entry> out = new ArrayList<>(appendedInMemory);
+    appendedInMemory.clear();
+    if (onDiskOnly > 0 && heldWeight < memoryWindow) {
+      try {
+        readBack(out);
+      } catch (IOException e) {
+        LOG.warn("Spool in {} cannot be read back (will retry): {}", dir, e.toString());
+      }
+    }
+    return out;
+  }
+
+  private void readBack(List<Entry> out) throws IOException {
+    boolean[] windowFull = {false};
+    while (onDiskOnly > 0 && !windowFull[0] && cursorSegment != null) {
+      Path segment = cursorSegment;
+      cursorOffset = readLines(segment, cursorOffset, (entry, lineEnd) -> {
+        if (entry.seq() <= loadedUpTo) {
+          return true; // acknowledged already, or held since it was appended
+        }
+        if (onDiskOnly == 0) {
+          return false;
+        }
+        if (!held.isEmpty() && heldWeight + entry.weight() > memoryWindow) {
+          windowFull[0] = true; // one record always fits, however large: the spool never stalls on it
+          return false;
+        }
+        hold(entry);
+        onDiskOnly--;
+        out.add(entry);
+        return true;
+      });
+      if (windowFull[0] || onDiskOnly == 0) {
+        break;
+      }
+      Segment next = segments.stream().filter(s -> s.path().compareTo(segment) > 0).findFirst().orElse(null);
+      if (next == null) {
+        // counted records that cannot be found (a line damaged after it was written): stop waiting for them
+        LOG.warn("Spool in {}: {} records counted but not found on disk; they are lost", dir, onDiskOnly);
+        onDiskOnly = 0;
+        break;
+      }
+      cursorSegment = next.path();
+      cursorOffset = 0;
+    }
+  }
+
+  /** The broker acknowledged record {@code seq} (or it was moved out of the way for good). */
+  public synchronized void ack(long seq) {
+    Long weight = held.remove(seq);
+    if (weight == null) {
+      return;
+    }
+    heldWeight -= weight;
+    watermark = held.isEmpty() ? loadedUpTo : held.firstKey() - 1;
   }
 
   /**
@@ -227,11 +395,16 @@ public final class Spool implements AutoCloseable {
       if (next.firstSeq() - 1 > persistedWatermark) {
         break;
       }
+      if (oldest.path().equals(cursorSegment)) {
+        // all of it is acknowledged, so whatever still waits on disk lies in a later segment
+        cursorSegment = next.path();
+        cursorOffset = 0;
+      }
       bytes -= Files.exists(oldest.path()) ? Files.size(oldest.path()) : 0;
       Files.deleteIfExists(oldest.path());
       segments.removeFirst();
     }
-    if (pending.isEmpty() && persistedWatermark >= nextSeq - 1 && !segments.isEmpty()) {
+    if (depth() == 0 && persistedWatermark >= nextSeq - 1 && !segments.isEmpty()) {
       // everything is acknowledged: start afresh, so a spool that filled up during an outage frees its space
       if (current != null) {
         current.close();
@@ -241,13 +414,20 @@ public final class Spool implements AutoCloseable {
         Files.deleteIfExists(segment.path());
       }
       segments.clear();
+      cursorSegment = null;
+      cursorOffset = 0;
       bytes = 0;
     }
   }
 
   /** Records appended and not yet acknowledged. */
-  public synchronized int depth() {
-    return pending.size();
+  public synchronized long depth() {
+    return held.size() + onDiskOnly;
+  }
+
+  /** Bytes of records held in memory (handed out or waiting to be, not yet acknowledged). */
+  public synchronized long heldBytes() {
+    return heldWeight;
   }
 
   /** Bytes the spool occupies on disk. */
@@ -260,12 +440,12 @@ public final class Spool implements AutoCloseable {
     return dropped;
   }
 
-  /** At 80 % of its bound: time to page. */
-  /** The most bytes it holds. */
+  /** The most bytes it holds on disk. */
   public long maxBytes() {
     return maxBytes;
   }
 
+  /** At 80 % of its bound: time to page. */
   public synchronized boolean nearlyFull() {
     return bytes >= maxBytes * 0.8;
   }

@@ -191,11 +191,29 @@ class KafkaNotifierTest {
   }
 
   @Test
-  void theSpoolNeverHoldsMoreThanAQuarterOfTheHeap() {
-    long heap = 256L << 20;
-    assertThat(KafkaNotifier.spoolBound(256L << 20, heap)).as("256 MiB asked with a 256 MiB heap").isEqualTo(64L << 20);
-    assertThat(KafkaNotifier.spoolBound(32L << 20, heap)).isEqualTo(32L << 20);
-    assertThat(KafkaNotifier.spoolBound(100_000L << 20, heap)).isEqualTo(64L << 20);
+  void aSpoolFarLargerThanTheMemoryWindowIsDeliveredWholeAndInOrder() throws Exception {
+    NotifiersConfig.Kafka config = config("window");
+    int records = 3_000;
+    try (Spool earlier = new Spool(spoolDir, config.spoolMaxBytes())) {
+      earlier.open();
+      for (int i = 0; i < records; i++) {
+        earlier.append(config.auditTopic(), "i", event("w" + i, "i"));
+      }
+    }
+    long window = 64 * 1024; // about 40 records: the spool on disk holds 75 windows
+    KafkaNotifier notifier = new KafkaNotifier(config, spoolDir,
+        Map.of("request.timeout.ms", 3000, "retry.backoff.ms", 200, "reconnect.backoff.max.ms", 500), window);
+    try {
+      notifier.start();
+      await().atMost(Duration.ofSeconds(60)).until(() -> notifier.acknowledged() == records);
+      List<String> ids = readBack(config.auditTopic(), records).stream()
+          .map(r -> new JsonObject(r.value()).getString("id")).distinct().toList();
+      assertThat(ids).as("one key: the order of the spool").containsExactlyElementsOf(
+          java.util.stream.IntStream.range(0, records).mapToObj(i -> "w" + i).toList());
+      assertThat(notifier.depth()).isZero();
+    } finally {
+      notifier.close(Duration.ofSeconds(1));
+    }
   }
 
   @Test

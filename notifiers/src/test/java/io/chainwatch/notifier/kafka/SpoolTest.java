@@ -17,7 +17,7 @@ class SpoolTest {
   @Test
   void whatWasNotAcknowledgedComesBackInOrderAfterARestart() throws Exception {
     try (Spool spool = new Spool(dir, 1 << 20)) {
-      assertThat(spool.open()).isEmpty();
+      assertThat(spool.open()).isZero();
       for (int i = 1; i <= 5; i++) {
         spool.append("audit", "k" + i, "v" + i);
       }
@@ -27,7 +27,8 @@ class SpoolTest {
     }
 
     try (Spool reopened = new Spool(dir, 1 << 20)) {
-      List<Spool.Entry> left = reopened.open();
+      assertThat(reopened.open()).isEqualTo(4);
+      List<Spool.Entry> left = reopened.take();
 
       assertThat(left).extracting(Spool.Entry::value).containsExactly("v2", "v3", "v4", "v5")
           .as("the watermark only passes contiguous acknowledgements; 3 is sent again, with its id");
@@ -48,7 +49,8 @@ class SpoolTest {
     }
 
     try (Spool reopened = new Spool(dir, 1 << 20)) {
-      assertThat(reopened.open()).extracting(Spool.Entry::value).containsExactly("v1", "v2");
+      reopened.open();
+      assertThat(reopened.take()).extracting(Spool.Entry::value).containsExactly("v1", "v2");
     }
   }
 
@@ -58,12 +60,13 @@ class SpoolTest {
     // the spool opens the same file again
     Files.writeString(dir.resolve(String.format("segment-%020d.log", 1)), "{\"seq\":1,\"topic\":\"au");
     try (Spool spool = new Spool(dir, 1 << 20)) {
-      assertThat(spool.open()).isEmpty();
+      assertThat(spool.open()).isZero();
       spool.append("audit", "k1", "accepted-after-the-cut");
     }
 
     try (Spool reopened = new Spool(dir, 1 << 20)) {
-      assertThat(reopened.open()).extracting(Spool.Entry::value).containsExactly("accepted-after-the-cut");
+      reopened.open();
+      assertThat(reopened.take()).extracting(Spool.Entry::value).containsExactly("accepted-after-the-cut");
     }
   }
 
@@ -91,7 +94,79 @@ class SpoolTest {
       spool.checkpoint();
     }
     try (Spool reopened = new Spool(dir, 600)) {
-      assertThat(reopened.open()).isEmpty();
+      assertThat(reopened.open()).isZero();
+      assertThat(reopened.take()).isEmpty();
+    }
+  }
+
+  @Test
+  void memoryStaysWithinItsWindowWhateverTheDiskHoldsAndEveryRecordComesBackInOrder() throws Exception {
+    long window = 64 * 1024;
+    String value = "v".repeat(900);
+    int records = 20_000; // about 19 MB on disk, 300 times the window
+    try (Spool spool = new Spool(dir, 1L << 30, window)) {
+      spool.open();
+      for (int i = 1; i <= records; i++) {
+        spool.append("audit", "k" + i, value);
+      }
+      assertThat(spool.heldBytes()).isLessThanOrEqualTo(window);
+      // half is delivered in this run, in order, never holding more than the window
+      long expected = 1;
+      while (expected <= records / 2) {
+        List<Spool.Entry> batch = spool.take();
+        assertThat(batch).isNotEmpty();
+        assertThat(spool.heldBytes()).isLessThanOrEqualTo(window);
+        for (Spool.Entry entry : batch) {
+          assertThat(entry.seq()).isEqualTo(expected++);
+          if (entry.seq() <= records / 2) {
+            spool.ack(entry.seq()); // the rest of the last batch was in flight when chainwatch stopped
+          }
+        }
+      }
+      spool.checkpoint();
+      assertThat(spool.depth()).isEqualTo(records / 2);
+    }
+    System.out.printf("spool: %d records, %d MB on disk, read back through a %d KB window%n", records,
+        records * 950L / 1_000_000, window / 1024);
+
+    try (Spool reopened = new Spool(dir, 1L << 30, window)) {
+      long left = reopened.open();
+      assertThat(left).isEqualTo(records / 2);
+      assertThat(reopened.heldBytes()).as("opening loads nothing").isZero();
+      reopened.append("audit", "late", "appended-after-the-restart");
+      List<String> keys = new java.util.ArrayList<>();
+      long expected = records / 2 + 1;
+      for (List<Spool.Entry> batch = reopened.take(); !batch.isEmpty(); batch = reopened.take()) {
+        assertThat(reopened.heldBytes()).isLessThanOrEqualTo(window);
+        for (Spool.Entry entry : batch) {
+          assertThat(entry.seq()).isEqualTo(expected++);
+          keys.add(entry.key());
+          reopened.ack(entry.seq());
+        }
+      }
+      assertThat(keys).hasSize(records / 2 + 1).endsWith("late");
+      reopened.checkpoint();
+      assertThat(reopened.depth()).isZero();
+      assertThat(reopened.bytes()).as("everything acknowledged: the segments are gone").isZero();
+    }
+  }
+
+  @Test
+  void aRecordThatFailsToSendIsNotHandedOutTwiceAndHoldsItsPlace() throws Exception {
+    try (Spool spool = new Spool(dir, 1 << 20, 1 << 20)) {
+      spool.open();
+      spool.append("audit", "k1", "v1");
+      spool.append("audit", "k2", "v2");
+      List<Spool.Entry> first = spool.take();
+      assertThat(first).hasSize(2);
+      assertThat(spool.take()).as("the caller keeps what failed and sends it again").isEmpty();
+      spool.ack(2);
+      spool.checkpoint();
+    }
+    try (Spool reopened = new Spool(dir, 1 << 20)) {
+      reopened.open();
+      assertThat(reopened.take()).extracting(Spool.Entry::value).as("1 was never acknowledged").containsExactly("v1",
+          "v2");
     }
   }
 
