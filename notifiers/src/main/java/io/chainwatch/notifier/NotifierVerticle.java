@@ -65,6 +65,7 @@ public final class NotifierVerticle extends VerticleBase {
   /** Incidents this replica has delivered something of (or continued from its saved state). */
   private final java.util.Set<String> announced = new java.util.HashSet<>();
   private boolean wasLeading;
+  private final FollowerAuditBuffer followerAudit;
   private Finding deliveryAlarm;
   private long droppedOrRefusedSeen;
   private Instant lastDropOrRefusal;
@@ -76,10 +77,14 @@ public final class NotifierVerticle extends VerticleBase {
    * @param slack {@code null} when Slack is off
    * @param events {@code null} when Events are off
    * @param leading whether this replica may notify now (only the leader does; followers keep their incidents warm)
+   * @param failoverGap the longest a dead leader goes unnoticed (lease duration plus retry period): a follower keeps
+   *     the audit records of this long and sends them when it takes over
    */
   public NotifierVerticle(NotifiersConfig config, String cluster, SilenceView silences, KafkaNotifier kafka,
-      SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading) {
+      SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading,
+      java.time.Duration failoverGap) {
     this.leading = Objects.requireNonNull(leading, "leading");
+    this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000);
     this.config = Objects.requireNonNull(config, "config");
     this.tracker = new IncidentTracker(config.incidents(), cluster);
     this.mapper = new CloudEventMapper(cluster);
@@ -127,6 +132,9 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void handle(BusMessage record, String incidentId, List<IncidentChange> changes) {
     if (!leading.getAsBoolean()) {
+      if (kafka != null) {
+        mapper.audit(record, incidentId).ifPresent(event -> followerAudit.add(clock.instant(), incidentId, event));
+      }
       changes.forEach(change -> vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL));
       return;
     }
@@ -161,6 +169,7 @@ public final class NotifierVerticle extends VerticleBase {
     List<IncidentChange> changes = tracker.tick(now);
     boolean leadingNow = leading.getAsBoolean();
     if (leadingNow && !wasLeading) {
+      replayFailoverGap(now);
       announceOpenedWhileFollowing(now);
     }
     wasLeading = leadingNow;
@@ -178,6 +187,19 @@ public final class NotifierVerticle extends VerticleBase {
         return null;
       }).onFailure(e -> LOG.debug("Incidents not saved: {}", e.getMessage()));
     }
+  }
+
+  /** The failover gap's audit records: what this replica saw in the last lease duration, sent by nobody if the
+   * previous leader was already gone (marked replayed: a consumer may see some twice). */
+  private void replayFailoverGap(Instant now) {
+    long pushedOut = followerAudit.overflowed();
+    List<FollowerAuditBuffer.Held> gap = followerAudit.takeOver(now);
+    if (kafka == null || gap.isEmpty()) {
+      return;
+    }
+    gap.forEach(held -> kafka.send(config.kafka().auditTopic(), held.key(), held.event().encode()));
+    LOG.info("Took over: sent the {} audit records of the failover gap{}", gap.size(), pushedOut == 0 ? ""
+        : " (" + pushedOut + " older ones of a storm were not kept)");
   }
 
   /**

@@ -47,11 +47,17 @@ class NotifierVerticleTest {
 
   private void deploy(List<Silence> configured, Map<String, String> nodeAnnotations,
       Map<String, String> namespaceAnnotations, java.util.function.BooleanSupplier leading) throws Exception {
+    deploy(configured, nodeAnnotations, namespaceAnnotations, leading, null);
+  }
+
+  private void deploy(List<Silence> configured, Map<String, String> nodeAnnotations,
+      Map<String, String> namespaceAnnotations, java.util.function.BooleanSupplier leading,
+      io.chainwatch.notifier.kafka.KafkaNotifier kafka) throws Exception {
     BusCodecs.registerAll(vertx.eventBus());
     vertx.eventBus().<IncidentChange>localConsumer(BusAddresses.INCIDENTS, m -> changes.add(m.body()));
     NotifiersConfig config = new NotifiersConfig(new NotifiersConfig.Incidents(Duration.ofMinutes(2),
         Duration.ofMinutes(15), Duration.ofHours(4), 10, Duration.ofMinutes(5), configured),
-        new NotifiersConfig.Kafka("", "a", "p", 1, Duration.ofMinutes(1), "PLAINTEXT", "PLAIN", "", "", "", ""),
+        kafkaConfig(),
         new NotifiersConfig.Slack("", "", "", "https://slack.com/api/"), false, dir);
     SilenceView view = new SilenceView() {
       @Override
@@ -64,8 +70,14 @@ class NotifierVerticleTest {
         return Optional.ofNullable(namespaceAnnotations.get(namespace));
       }
     };
-    vertx.deployVerticle(new NotifierVerticle(config, "prod", view, null, null, null,
-        Clock.fixed(NOW, ZoneOffset.UTC), leading)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new NotifierVerticle(config, "prod", view, kafka, null, null,
+        Clock.fixed(NOW, ZoneOffset.UTC), leading, Duration.ofSeconds(17))).await(10, TimeUnit.SECONDS);
+  }
+
+  private static NotifiersConfig.Kafka kafkaConfig() {
+    // port 9 (discard) refuses: records stay in the spool, where the test reads them
+    return new NotifiersConfig.Kafka("127.0.0.1:9", "a", "p", 1L << 20, Duration.ofMinutes(1), "PLAINTEXT", "PLAIN",
+        "", "", "", "");
   }
 
   private void publish(String namespace, String pod, String node) {
@@ -122,5 +134,34 @@ class NotifierVerticleTest {
         .anyMatch(c -> c.incident().subjects().contains("Pod/shop/web-2")));
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> changes.stream()
         .filter(c -> c.text().startsWith("taken over")).count() == 1);
+  }
+
+  @Test
+  void auditRecordsOfTheFailoverGapAreSentByTheReplicaThatTakesOver() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean(false);
+    Path spoolDir = dir.resolve("spool");
+    var kafka = new io.chainwatch.notifier.kafka.KafkaNotifier(kafkaConfig(), spoolDir, Map.of());
+    kafka.start();
+    deploy(List.of(), Map.of(), Map.of(), leads::get, kafka);
+
+    publish("shop", "web-1", "n1"); // seen while following; the leader is gone, so nobody sends its audit record
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+    assertThat(kafka.depth()).as("a follower sends nothing").isZero();
+    leads.set(true);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> kafka.depth() >= 3);
+    kafka.close(Duration.ZERO);
+    List<io.vertx.core.json.JsonObject> sent = new java.util.ArrayList<>();
+    try (var spool = new io.chainwatch.notifier.kafka.Spool(spoolDir, 1L << 20)) {
+      spool.open();
+      spool.take().forEach(entry -> sent.add(new io.vertx.core.json.JsonObject(entry.value())));
+    }
+    assertThat(sent).filteredOn(e -> e.getString("type").equals("io.chainwatch.finding.v1")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.getBoolean(FollowerAuditBuffer.REPLAYED)).isTrue();
+          assertThat(e.getString("subject")).isEqualTo("Pod/shop/web-1");
+        });
+    assertThat(sent).extracting(e -> e.getString("type")).as("the incident is announced too, on both topics")
+        .contains("io.chainwatch.incident.v1", "io.chainwatch.page.v1");
   }
 }

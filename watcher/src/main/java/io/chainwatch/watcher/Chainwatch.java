@@ -38,6 +38,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,8 @@ public final class Chainwatch implements AutoCloseable {
     this.events = notifiers.eventsEnabled()
         ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
     NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), new ViewSilences(state), kafka,
-        slack, events, clock, permit::mayWriteNow);
+        slack, events, clock, permit::mayWriteNow, config.leaderElection().enabled()
+            ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
     LOG.info("Notifiers: Kafka {}, Slack {}, Kubernetes Events {}",
