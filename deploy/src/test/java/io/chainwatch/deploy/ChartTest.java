@@ -67,14 +67,17 @@ class ChartTest {
   }
 
   @Test
-  void theProbeGetsHostNetworkAndTheCiliumRunDirectoryReadOnlyAndNoCapabilities() {
+  void theProbeGetsHostNetworkAndOnlyTheHealthSocketReadOnlyAndNoCapabilities() {
     Map<String, Object> probe = Chart.one(Chart.render(Map.of()), "DaemonSet");
     Map<String, Object> pod = at(probe, "spec", "template", "spec");
     Map<String, Object> container = at(pod, "containers", 0);
 
     assertThat((Object) at(pod, "hostNetwork")).isEqualTo(true);
-    assertThat((Object) at(container, "volumeMounts", 0, "mountPath")).isEqualTo("/var/run/cilium");
+    assertThat((Object) at(container, "volumeMounts", 0, "mountPath")).isEqualTo("/var/run/cilium/health.sock");
     assertThat((Object) at(container, "volumeMounts", 0, "readOnly")).isEqualTo(true);
+    assertThat((Object) at(pod, "volumes", 0, "hostPath", "path")).as("not the run directory with cilium.sock")
+        .isEqualTo("/var/run/cilium/health.sock");
+    assertThat((Object) at(pod, "volumes", 0, "hostPath", "type")).isEqualTo("Socket");
     assertThat((Object) at(container, "securityContext", "privileged")).isEqualTo(false);
     assertThat((Object) at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
     assertThat((List<Object>) at(container, "securityContext", "capabilities", "drop")).containsExactly("ALL");

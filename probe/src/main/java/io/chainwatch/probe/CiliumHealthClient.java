@@ -28,6 +28,10 @@ public final class CiliumHealthClient {
 
   private final Path socket;
   private final Duration timeout;
+  /** Rounds in a row whose connection the socket refused. */
+  private volatile int refusedInARow;
+  /** After this many refused rounds the mounted socket is taken for stale (see {@link #looksStale}). */
+  static final int STALE_AFTER_REFUSALS = 3;
 
   public CiliumHealthClient(Path socket, Duration timeout) {
     this.socket = socket;
@@ -42,7 +46,14 @@ public final class CiliumHealthClient {
     String body;
     try {
       body = get("/v1beta/status");
+      refusedInARow = 0;
+    } catch (java.net.ConnectException e) {
+      refusedInARow++;
+      return HealthReading.failed("cilium-health at " + socket + " refused the connection (" + refusedInARow
+          + " rounds in a row): cilium-agent is down, or it restarted and created its socket anew"
+          + (looksStale() ? "; the probe restarts to mount the current socket" : ""));
     } catch (IOException e) {
+      refusedInARow = 0;
       return HealthReading.failed("cilium-health at " + socket + ": " + e.getMessage());
     }
     JsonNode status;
@@ -62,6 +73,15 @@ public final class CiliumHealthClient {
       }
     }
     return HealthReading.failed("cilium-health status lists no node named " + local + " (local.name)");
+  }
+
+  /**
+   * Whether the socket the probe holds is most likely stale. The probe mounts the socket file alone: when cilium-agent
+   * restarts it unlinks and creates its socket anew, and the bind mount keeps the old, dead one, which refuses every
+   * connection for good. Only a new container mounts the current one, so the probe exits and the kubelet restarts it.
+   */
+  public boolean looksStale() {
+    return refusedInARow >= STALE_AFTER_REFUSALS;
   }
 
   String get(String path) throws IOException {

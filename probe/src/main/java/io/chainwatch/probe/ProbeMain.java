@@ -4,6 +4,9 @@ import java.time.Instant;
 
 /** The probe's entry point: one thread, mostly asleep between rounds. */
 public final class ProbeMain {
+  /** Exit code when the mounted cilium-health socket is stale: not a failure of the probe, a request to be restarted. */
+  static final int STALE_SOCKET_EXIT = 3;
+
   private ProbeMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -26,9 +29,9 @@ public final class ProbeMain {
             + e.getMessage() + "): every repair request will be refused"));
       }
     }
+    CiliumHealthClient health = new CiliumHealthClient(config.healthSocket(), config.healthTimeout());
     ReportPublisher publisher = new ReportPublisher(config.node(),
-        new ProcHostFacts(config.procRoot(), config.uplink(),
-            new CiliumHealthClient(config.healthSocket(), config.healthTimeout())),
+        new ProcHostFacts(config.procRoot(), config.uplink(), health),
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report),
         config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null, repairKey);
     System.err.println("chainwatch-probe on node " + Terminal.safe(config.node()) + ": every " + config.interval() + ", heartbeat "
@@ -46,6 +49,12 @@ public final class ProbeMain {
           System.err.println("chainwatch-probe: round failed, retrying next round: " + Terminal.safe(failure));
           lastFailure = failure;
         }
+      }
+      if (health.looksStale()) {
+        // the round's report already says why; a new container mounts the socket the agent created last
+        System.err.println("chainwatch-probe: cilium-health refused " + CiliumHealthClient.STALE_AFTER_REFUSALS
+            + " rounds in a row; exiting (3) so that the kubelet restarts the probe with the current socket");
+        System.exit(STALE_SOCKET_EXIT);
       }
       Thread.sleep(config.interval().toMillis());
     }

@@ -111,4 +111,30 @@ class CiliumHealthClientTest {
     assertThat(reading.localNode()).isNull();
     assertThat(reading.error()).contains("absent.sock", "does not exist");
   }
+
+  @Test
+  void aSocketWhoseListenerIsGoneIsTakenForStaleAfterThreeRefusedRoundsAndAnAnswerResetsTheCount() throws Exception {
+    // what a bind-mounted socket looks like after the agent recreated its own: the file is there, nobody listens
+    Path stale = dir.resolve("stale.sock");
+    try (var listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      listener.bind(java.net.UnixDomainSocketAddress.of(stale));
+    }
+    assertThat(stale).exists();
+    CiliumHealthClient onStale = new CiliumHealthClient(stale, Duration.ofSeconds(1));
+
+    HealthReading first = onStale.localNode();
+    assertThat(first.error()).contains("refused the connection (1 rounds in a row)");
+    assertThat(onStale.looksStale()).as("one refusal: the agent may be restarting").isFalse();
+    onStale.localNode();
+    HealthReading third = onStale.localNode();
+    assertThat(onStale.looksStale()).isTrue();
+    assertThat(third.error()).contains("restarts to mount the current socket");
+
+    Files.delete(stale); // the agent is back with a socket at the same path (in a new container's mount)
+    try (UnixHttpServer agent = new UnixHttpServer(stale)) {
+      agent.answer(200, fixture("status.v1.18.healthy.json"));
+      assertThat(onStale.localNode().error()).isNull();
+      assertThat(onStale.looksStale()).as("an answer resets the count").isFalse();
+    }
+  }
 }
