@@ -39,6 +39,10 @@ final class FakeApiServer implements AutoCloseable {
     return this;
   }
 
+  boolean serves(String path) {
+    return collections.containsKey(path);
+  }
+
   private boolean webSockets = true;
 
   /** Answers one request whose method and path match, given its body. */

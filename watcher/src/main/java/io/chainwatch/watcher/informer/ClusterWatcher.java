@@ -1,36 +1,26 @@
 package io.chainwatch.watcher.informer;
 
-import io.chainwatch.model.BudgetSnapshot;
-import io.chainwatch.model.CiliumConfigSnapshot;
-import io.chainwatch.model.DaemonSetSnapshot;
-import io.chainwatch.model.PolicySnapshot;
-import io.chainwatch.model.CiliumNodeSnapshot;
-import io.chainwatch.model.EndpointSnapshot;
-import io.chainwatch.model.NamespaceSnapshot;
-import io.chainwatch.model.NodeSnapshot;
-import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.Snapshot;
 import io.chainwatch.watcher.health.WatcherMetrics;
 import io.chainwatch.watcher.view.AgentIdentity;
 import io.chainwatch.watcher.view.ClusterState;
-import io.chainwatch.watcher.view.Projections;
+import io.chainwatch.watcher.view.WatchedKind;
+import io.chainwatch.watcher.view.WatchedKinds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one informer per watched kind (Pods, CiliumEndpoints and PodDisruptionBudgets in all namespaces, Nodes,
- * Namespaces, CiliumNodes, and the cilium-config ConfigMap) and feeds each into the cluster view through a {@link SnapshotItemStore}.
+ * Starts one informer per watched kind ({@link WatchedKinds#ALL}, each where its scope says) and feeds each into the
+ * cluster view through a {@link SnapshotItemStore}.
  *
  * <p>Objects are decoded generically, lists are paged, and list or watch failures are retried with the client's
  * backoff, counted and logged rather than stopping the informer.
@@ -66,38 +56,9 @@ public final class ClusterWatcher implements AutoCloseable {
 
   /** Creates and starts every informer. The future completes when all have listed once (synced). */
   public CompletableFuture<Void> start() {
-    AgentIdentity agents = state.agentIdentity();
-    add(kind("", "v1", "Pod", "pods", true), PodSnapshot.class, Projections::pod,
-        ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
-    add(kind("", "v1", "Node", "nodes", false), NodeSnapshot.class, Projections::node,
-        ctx -> client.genericKubernetesResources(ctx));
-    add(kind("", "v1", "Namespace", "namespaces", false), NamespaceSnapshot.class, Projections::namespace,
-        ctx -> client.genericKubernetesResources(ctx));
-    add(kind("cilium.io", "v2", "CiliumEndpoint", "ciliumendpoints", true), EndpointSnapshot.class,
-        Projections::endpoint, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
-    add(kind("cilium.io", "v2", "CiliumNode", "ciliumnodes", false), CiliumNodeSnapshot.class,
-        Projections::ciliumNode, ctx -> client.genericKubernetesResources(ctx));
-    // cilium-config and the DaemonSets: in Cilium's namespace when it is pinned, else in every namespace (the
-    // ConfigMap by name only: RBAC grants list and watch on that one name, through a field selector)
-    if (agents.namespacePinned()) {
-      add(kind("", "v1", "ConfigMap", "configmaps", true), CiliumConfigSnapshot.class, Projections::ciliumConfig,
-          ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace())
-              .withName(agents.configMapName()));
-      add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
-          ctx -> client.genericKubernetesResources(ctx).inNamespace(agents.namespace()));
-    } else {
-      add(kind("", "v1", "ConfigMap", "configmaps", true), CiliumConfigSnapshot.class, Projections::ciliumConfig,
-          ctx -> client.genericKubernetesResources(ctx).inAnyNamespace()
-              .withField("metadata.name", agents.configMapName()));
-      add(kind("apps", "v1", "DaemonSet", "daemonsets", true), DaemonSetSnapshot.class, Projections::daemonSet,
-          ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
+    for (WatchedKind<?> watched : WatchedKinds.ALL) {
+      add(watched);
     }
-    add(kind("cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies", true), PolicySnapshot.class,
-        Projections::policy, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
-    add(kind("cilium.io", "v2", "CiliumClusterwideNetworkPolicy", "ciliumclusterwidenetworkpolicies", false),
-        PolicySnapshot.class, Projections::policy, ctx -> client.genericKubernetesResources(ctx));
-    add(kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true), BudgetSnapshot.class,
-        Projections::budget, ctx -> client.genericKubernetesResources(ctx).inAnyNamespace());
 
     List<CompletableFuture<Void>> started = new ArrayList<>();
     informers.forEach((kind, informer) -> {
@@ -106,30 +67,46 @@ public final class ClusterWatcher implements AutoCloseable {
           () -> informers.get(kind).hasSynced() ? 1 : 0);
       metrics.gauge("chainwatch_informer_watching", "1 while the informer's watch is open", "kind", kind,
           () -> informers.get(kind).isWatching() ? 1 : 0);
-      metrics.gauge("chainwatch_view_objects", "Snapshots held in the view", "kind", kind,
-          () -> state.sizes().getOrDefault(kind, 0));
+      WatchedKind<?> watched = WatchedKinds.ALL.stream().filter(k -> k.kind().equals(kind)).findFirst().orElseThrow();
+      metrics.gauge("chainwatch_view_objects", "Snapshots held in the view", "kind", kind, () -> state.size(watched));
       started.add(informer.start().toCompletableFuture());
     });
     return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
         .thenRun(() -> LOG.info("All informers synced: {}", state.sizes()));
   }
 
-  private <S extends Snapshot> void add(ResourceDefinitionContext context, Class<S> type,
-      Function<GenericKubernetesResource, S> projector,
-      Function<ResourceDefinitionContext, Informable<GenericKubernetesResource>> source) {
-    String kind = context.getKind();
-    factories.put(kind, () -> create(context, type, projector, source));
-    informers.put(kind, create(context, type, projector, source));
+  private <S extends Snapshot> void add(WatchedKind<S> watched) {
+    ResourceDefinitionContext context = new ResourceDefinitionContext.Builder().withGroup(watched.group())
+        .withVersion(watched.version()).withKind(watched.kind()).withPlural(watched.plural())
+        .withNamespaced(watched.namespaced()).build();
+    factories.put(watched.kind(), () -> create(watched, context));
+    informers.put(watched.kind(), create(watched, context));
   }
 
-  private <S extends Snapshot> SharedIndexInformer<GenericKubernetesResource> create(ResourceDefinitionContext context,
-      Class<S> type, Function<GenericKubernetesResource, S> projector,
-      Function<ResourceDefinitionContext, Informable<GenericKubernetesResource>> source) {
-    String kind = context.getKind();
+  /** Where the informer of a kind lists: every namespace, the cluster, or only what Cilium's namespace needs. */
+  private Informable<GenericKubernetesResource> source(WatchedKind<?> watched, ResourceDefinitionContext context) {
+    AgentIdentity agents = state.agentIdentity();
+    var resources = client.genericKubernetesResources(context);
+    return switch (watched.scope()) {
+      case CLUSTER -> resources;
+      case ALL_NAMESPACES -> resources.inAnyNamespace();
+      case CILIUM_NAMESPACE -> agents.namespacePinned() ? resources.inNamespace(agents.namespace())
+          : resources.inAnyNamespace();
+      // by name only: RBAC grants list and watch on that one name, through a field selector when not pinned
+      case CILIUM_CONFIG -> agents.namespacePinned()
+          ? resources.inNamespace(agents.namespace()).withName(agents.configMapName())
+          : resources.inAnyNamespace().withField("metadata.name", agents.configMapName());
+    };
+  }
+
+  private <S extends Snapshot> SharedIndexInformer<GenericKubernetesResource> create(WatchedKind<S> watched,
+      ResourceDefinitionContext context) {
+    String kind = watched.kind();
     SharedIndexInformer<GenericKubernetesResource> informer =
-        source.apply(context).withLimit(LIST_PAGE_SIZE).runnableInformer(0);
+        source(watched, context).withLimit(LIST_PAGE_SIZE).runnableInformer(0);
     informer.removeNamespaceIndex();
-    informer.itemStore(new SnapshotItemStore<>(state, type, apiVersionOf(context), kind, projector, metrics));
+    informer.itemStore(new SnapshotItemStore<>(state, watched.snapshotType(), watched.apiVersion(), kind,
+        watched.projection(), metrics));
     informer.exceptionHandler((started, failure) -> {
       metrics.informerError(kind);
       LOG.warn("{} informer: {} ({}); retrying", kind, failure.getMessage(),
@@ -166,10 +143,6 @@ public final class ClusterWatcher implements AutoCloseable {
         fresh.start();
       }
     }
-  }
-
-  private static String apiVersionOf(ResourceDefinitionContext context) {
-    return context.getGroup().isEmpty() ? context.getVersion() : context.getGroup() + "/" + context.getVersion();
   }
 
   /** True when every informer has listed at least once. */

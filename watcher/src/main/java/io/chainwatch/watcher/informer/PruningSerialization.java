@@ -32,24 +32,21 @@ import tools.jackson.databind.json.JsonMapper;
  * malformed document, another target type) goes through fabric8's normal decoding unchanged.
  */
 public final class PruningSerialization extends KubernetesSerialization {
-  /** Fields kept, by path; {@code true} keeps a whole subtree. Extend it when a projection reads a new field. */
-  static final Map<String, Object> KEEP = Map.of(
-      "apiVersion", true,
-      "kind", true,
-      "metadata", Map.of("name", true, "namespace", true, "uid", true, "resourceVersion", true,
-          "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
-          "annotations", new AnnotationKeys("chainwatch.io/", Projections.NETWORKS_ANNOTATION)),
-      "spec", Map.<String, Object>ofEntries(Map.entry("nodeName", true), Map.entry("hostNetwork", true),
-          Map.entry("taints", true), Map.entry("selector", true), Map.entry("podCIDR", true),
-          Map.entry("podCIDRs", true), Map.entry("tolerations", true),
-          Map.entry("initContainers", Map.of("name", true)),
-          Map.entry("template", Map.of("spec", Map.of("initContainers", Map.of("name", true),
-              "containers", Map.of("name", true, "image", true)))),
-          Map.entry("endpointSelector", true), Map.entry("egress", true), Map.entry("ingress", true)),
-      "specs", true,
-      "status", Map.of("phase", true, "startTime", true, "conditions", true, "state", true,
-          "disruptionsAllowed", true, "podIP", true, "nodeInfo", Map.of("osImage", true)),
-      "data", true);
+  /**
+   * Fields kept, by path; {@code true} keeps a whole subtree: the identity and metadata of every object, and what each
+   * watched kind declares ({@link io.chainwatch.watcher.view.WatchedKind#keep}).
+   */
+  static final Map<String, Object> KEEP = keep();
+
+  private static Map<String, Object> keep() {
+    Map<String, Object> keep = new java.util.LinkedHashMap<>(io.chainwatch.watcher.view.WatchedKinds.keptFields());
+    keep.put("apiVersion", true);
+    keep.put("kind", true);
+    keep.put("metadata", Map.of("name", true, "namespace", true, "uid", true, "resourceVersion", true,
+        "creationTimestamp", true, "deletionTimestamp", true, "labels", true, "ownerReferences", true,
+        "annotations", new AnnotationKeys("chainwatch.io/", Projections.NETWORKS_ANNOTATION)));
+    return Map.copyOf(keep);
+  }
 
   /** Keeps only chainwatch's annotations and one more key: other tools' annotations can be large. */
   record AnnotationKeys(String prefix, String key) {}

@@ -33,15 +33,18 @@ public final class ClusterState implements ClusterView {
   private final AgentIdentity agents;
   private final Consumer<ClusterChange> changeListener;
 
-  private final SnapshotTable<PodSnapshot> pods = new SnapshotTable<>();
-  private final SnapshotTable<NodeSnapshot> nodes = new SnapshotTable<>();
-  private final SnapshotTable<EndpointSnapshot> endpoints = new SnapshotTable<>();
-  private final SnapshotTable<NamespaceSnapshot> namespaces = new SnapshotTable<>();
-  private final SnapshotTable<CiliumNodeSnapshot> ciliumNodes = new SnapshotTable<>();
-  private final SnapshotTable<CiliumConfigSnapshot> ciliumConfigs = new SnapshotTable<>();
-  private final SnapshotTable<BudgetSnapshot> budgets = new SnapshotTable<>();
-  private final SnapshotTable<DaemonSetSnapshot> daemonSets = new SnapshotTable<>();
-  private final SnapshotTable<PolicySnapshot> policies = new SnapshotTable<>();
+  /** One table per snapshot type of {@link WatchedKinds#ALL}. */
+  private final Map<Class<?>, SnapshotTable<?>> tables = new java.util.IdentityHashMap<>();
+  // the tables the view's own queries read, named
+  private final SnapshotTable<PodSnapshot> pods;
+  private final SnapshotTable<NodeSnapshot> nodes;
+  private final SnapshotTable<EndpointSnapshot> endpoints;
+  private final SnapshotTable<NamespaceSnapshot> namespaces;
+  private final SnapshotTable<CiliumNodeSnapshot> ciliumNodes;
+  private final SnapshotTable<CiliumConfigSnapshot> ciliumConfigs;
+  private final SnapshotTable<BudgetSnapshot> budgets;
+  private final SnapshotTable<DaemonSetSnapshot> daemonSets;
+  private final SnapshotTable<PolicySnapshot> policies;
 
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
@@ -53,6 +56,16 @@ public final class ClusterState implements ClusterView {
   public ClusterState(AgentIdentity agents, Consumer<ClusterChange> changeListener) {
     this.agents = Objects.requireNonNull(agents, "agents");
     this.changeListener = Objects.requireNonNull(changeListener, "changeListener");
+    WatchedKinds.snapshotTypes().forEach(type -> tables.put(type, new SnapshotTable<>()));
+    this.pods = table(PodSnapshot.class);
+    this.nodes = table(NodeSnapshot.class);
+    this.endpoints = table(EndpointSnapshot.class);
+    this.namespaces = table(NamespaceSnapshot.class);
+    this.ciliumNodes = table(CiliumNodeSnapshot.class);
+    this.ciliumConfigs = table(CiliumConfigSnapshot.class);
+    this.budgets = table(BudgetSnapshot.class);
+    this.daemonSets = table(DaemonSetSnapshot.class);
+    this.policies = table(PolicySnapshot.class);
   }
 
   /** A state that reports changes nowhere: for scan and tests. */
@@ -67,26 +80,11 @@ public final class ClusterState implements ClusterView {
   /** The table that holds snapshots of this kind. */
   @SuppressWarnings("unchecked")
   public <S extends Snapshot> SnapshotTable<S> table(Class<S> kind) {
-    if (kind == PodSnapshot.class) {
-      return (SnapshotTable<S>) pods;
-    } else if (kind == NodeSnapshot.class) {
-      return (SnapshotTable<S>) nodes;
-    } else if (kind == EndpointSnapshot.class) {
-      return (SnapshotTable<S>) endpoints;
-    } else if (kind == NamespaceSnapshot.class) {
-      return (SnapshotTable<S>) namespaces;
-    } else if (kind == CiliumNodeSnapshot.class) {
-      return (SnapshotTable<S>) ciliumNodes;
-    } else if (kind == CiliumConfigSnapshot.class) {
-      return (SnapshotTable<S>) ciliumConfigs;
-    } else if (kind == BudgetSnapshot.class) {
-      return (SnapshotTable<S>) budgets;
-    } else if (kind == DaemonSetSnapshot.class) {
-      return (SnapshotTable<S>) daemonSets;
-    } else if (kind == PolicySnapshot.class) {
-      return (SnapshotTable<S>) policies;
+    SnapshotTable<S> table = (SnapshotTable<S>) tables.get(kind);
+    if (table == null) {
+      throw new IllegalArgumentException("no table for " + kind + ": declare its kind in WatchedKinds");
     }
-    throw new IllegalArgumentException("no table for " + kind);
+    return table;
   }
 
   /**
@@ -372,17 +370,21 @@ public final class ClusterState implements ClusterView {
     return Collections.unmodifiableList(resolved);
   }
 
-  /** Object counts per kind, for metrics. */
+  /** Object counts per watched kind, for metrics (kinds that share a table are counted apart). */
   public Map<String, Integer> sizes() {
-    return Map.of(
-        "Pod", pods.size(),
-        "Node", nodes.size(),
-        "CiliumEndpoint", endpoints.size(),
-        "Namespace", namespaces.size(),
-        "CiliumNode", ciliumNodes.size(),
-        "ConfigMap", ciliumConfigs.size(),
-        "PodDisruptionBudget", budgets.size(),
-        "DaemonSet", daemonSets.size(),
-        "CiliumNetworkPolicy", policies.size());
+    Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+    for (WatchedKind<?> watched : WatchedKinds.ALL) {
+      sizes.put(watched.kind(), size(watched));
+    }
+    return sizes;
+  }
+
+  /** Objects of one watched kind in the view. */
+  public int size(WatchedKind<?> watched) {
+    SnapshotTable<?> table = tables.get(watched.snapshotType());
+    if (WatchedKinds.ofSnapshotType(watched.snapshotType()).size() == 1) {
+      return table.size();
+    }
+    return (int) table.snapshots().stream().filter(s -> s.ref().kind().equals(watched.kind())).count();
   }
 }

@@ -41,49 +41,15 @@ public final class Projections {
 
   /** The snapshot type for a kind, or {@code null} when chainwatch does not read that kind. */
   public static Class<? extends Snapshot> snapshotTypeOf(String apiVersion, String kind) {
-    if (kind == null) {
-      return null;
-    }
-    boolean core = "v1".equals(apiVersion);
-    boolean cilium = apiVersion != null && apiVersion.startsWith("cilium.io/");
-    boolean policy = "policy/v1".equals(apiVersion);
-    return switch (kind) {
-      case "Pod" -> core ? PodSnapshot.class : null;
-      case "Node" -> core ? NodeSnapshot.class : null;
-      case "Namespace" -> core ? NamespaceSnapshot.class : null;
-      case "ConfigMap" -> core ? CiliumConfigSnapshot.class : null;
-      case "CiliumEndpoint" -> cilium ? EndpointSnapshot.class : null;
-      case "CiliumNode" -> cilium ? CiliumNodeSnapshot.class : null;
-      case "PodDisruptionBudget" -> policy ? BudgetSnapshot.class : null;
-      case "DaemonSet" -> "apps/v1".equals(apiVersion) ? DaemonSetSnapshot.class : null;
-      case "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" -> cilium ? PolicySnapshot.class : null;
-      default -> null;
-    };
+    return WatchedKinds.of(apiVersion, kind).<Class<? extends Snapshot>>map(WatchedKind::snapshotType).orElse(null);
   }
 
-  /** Projects an object of any supported kind. */
+  /** Projects an object of any watched kind. */
   public static Snapshot project(GenericKubernetesResource object) {
-    Class<? extends Snapshot> type = snapshotTypeOf(object.getApiVersion(), object.getKind());
-    if (type == PodSnapshot.class) {
-      return pod(object);
-    } else if (type == NodeSnapshot.class) {
-      return node(object);
-    } else if (type == EndpointSnapshot.class) {
-      return endpoint(object);
-    } else if (type == NamespaceSnapshot.class) {
-      return namespace(object);
-    } else if (type == CiliumNodeSnapshot.class) {
-      return ciliumNode(object);
-    } else if (type == CiliumConfigSnapshot.class) {
-      return ciliumConfig(object);
-    } else if (type == BudgetSnapshot.class) {
-      return budget(object);
-    } else if (type == DaemonSetSnapshot.class) {
-      return daemonSet(object);
-    } else if (type == PolicySnapshot.class) {
-      return policy(object);
-    }
-    throw new ProjectionException("unsupported kind " + object.getApiVersion() + " " + object.getKind());
+    return WatchedKinds.of(object.getApiVersion(), object.getKind())
+        .orElseThrow(() -> new ProjectionException("unsupported kind " + object.getApiVersion() + " "
+            + object.getKind()))
+        .projection().apply(object);
   }
 
   public static PodSnapshot pod(GenericKubernetesResource pod) {
