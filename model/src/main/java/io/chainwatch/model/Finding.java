@@ -44,6 +44,11 @@ public record Finding(
     evidence = Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
   }
 
+  /** The facts other modules act on, typed (written in the evidence under {@link FindingFacts}' keys). */
+  public FindingFacts facts() {
+    return FindingFacts.of(evidence);
+  }
+
   /** Identifies the problem across evaluations: same detector, same object, same reason. */
   public String dedupKey() {
     return detectorId + ":" + resource.key() + ":" + reason;

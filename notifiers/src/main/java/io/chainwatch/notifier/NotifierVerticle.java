@@ -231,7 +231,7 @@ public final class NotifierVerticle extends VerticleBase {
               + " bytes, over 80 % of kafka.spoolMaxMegabytes: the broker has not acknowledged records for a long "
               + "time; when the spool is full, audit records are dropped", now,
           Map.of("spoolBytes", kafka.spoolBytes(), "records", kafka.depth(), "dropped", kafka.dropped(),
-              "actionReason", "check the Kafka brokers and chainwatch's network path to them"));
+              io.chainwatch.model.FindingFacts.ACTION_REASON, "check the Kafka brokers and chainwatch's network path to them"));
       onFinding(spoolAlarm);
     } else if (!kafka.spoolNearlyFull() && spoolAlarm != null) {
       FindingCleared cleared = new FindingCleared(spoolAlarm, now);
@@ -257,7 +257,7 @@ public final class NotifierVerticle extends VerticleBase {
               + "dead-letter file next to the spool" + (kafka.lastDeadLetter() == null ? ""
                   : "; last: " + kafka.lastDeadLetter()) + "): the audit log has gaps", now,
           Map.of("dropped", kafka.dropped(), "deadLettered", kafka.deadLettered(),
-              "actionReason", "check the spool's disk, the record size limits and the topics' ACLs"));
+              io.chainwatch.model.FindingFacts.ACTION_REASON, "check the spool's disk, the record size limits and the topics' ACLs"));
       onFinding(deliveryAlarm);
     } else if (deliveryAlarm != null && now.isAfter(lastDropOrRefusal.plus(DELIVERY_ALARM_QUIET))) {
       FindingCleared cleared = new FindingCleared(deliveryAlarm, now);

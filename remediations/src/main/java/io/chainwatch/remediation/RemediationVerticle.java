@@ -293,7 +293,7 @@ public final class RemediationVerticle extends VerticleBase {
       previous = inFlight.request; // written, but not yet seen back through the informer
       problem = null;
     }
-    boolean nativeRouting = "native".equals(finding.evidence().get("routingMode"));
+    boolean nativeRouting = finding.facts().nativeRouting();
     Map<String, Integer> values = node == null || node.report() == null || node.report().problem() != null
         ? Map.of() : node.report().rpFilterRepair(nativeRouting);
     Instant windowStart = now.minus(policy.config().breaker().window());

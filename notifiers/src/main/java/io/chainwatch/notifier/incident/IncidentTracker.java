@@ -82,14 +82,14 @@ public final class IncidentTracker {
 
   /** The root cause a finding belongs to. */
   public static String rootKeyOf(Finding finding) {
-    Object group = finding.evidence().get("incidentGroup");
+    String group = finding.facts().incidentGroup();
     if (group != null && finding.node() != null) {
       return group + ":node/" + finding.node(); // detectors that see one cause from different angles share it
     }
     if ("Node".equals(finding.resource().kind())) {
       return finding.detectorId() + ":node/" + finding.resource().name();
     }
-    if (finding.node() != null && Boolean.TRUE.equals(finding.evidence().get("chainRace"))) {
+    if (finding.node() != null && finding.facts().chainRace()) {
       return finding.detectorId() + ":node/" + finding.node();
     }
     return finding.detectorId() + ":" + finding.resource().key();
@@ -140,7 +140,7 @@ public final class IncidentTracker {
     entry.quietSince = null;
     entry.silenced = silenced;
     entry.updatedAt = now;
-    Object reason = finding.evidence().get("actionReason");
+    String reason = finding.facts().actionReason();
     if (finding.action() == PlannedAction.RESTART) {
       entry.action = "chainwatch restarts the affected pods through their controllers"
           + (reason == null ? "" : ": " + reason);
@@ -454,8 +454,7 @@ public final class IncidentTracker {
 
   private static List<String> causeLines(Finding finding) {
     Map<String, Object> evidence = new LinkedHashMap<>(finding.evidence());
-    evidence.remove("actionReason");
-    evidence.remove("incidentGroup");
+    evidence.keySet().removeAll(io.chainwatch.model.FindingFacts.NOT_CAUSE);
     return evidenceLines(evidence);
   }
 

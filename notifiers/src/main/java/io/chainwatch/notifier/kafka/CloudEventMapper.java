@@ -152,7 +152,18 @@ public final class CloudEventMapper {
         .put("node", finding.node())
         .put("observedAt", finding.observedAt().toString())
         .put("dedupKey", finding.dedupKey())
-        .put("evidence", json(finding.evidence()));
+        .put("evidence", json(finding.evidence()))
+        .put("facts", facts(finding.facts()));
+  }
+
+  /** The facts chainwatch acts on, typed (added in schema version 1; the same values stay in the evidence). */
+  private static JsonObject facts(io.chainwatch.model.FindingFacts facts) {
+    return new JsonObject()
+        .put("incidentGroup", facts.incidentGroup())
+        .put("actionReason", facts.actionReason())
+        .put("subjectUid", facts.subjectUid())
+        .put("chainRace", facts.chainRace())
+        .put("routingMode", facts.routingMode());
   }
 
   private static JsonObject json(Map<String, Object> evidence) {

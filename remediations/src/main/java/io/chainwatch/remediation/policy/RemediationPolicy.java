@@ -45,7 +45,7 @@ public final class RemediationPolicy {
           "the detector planned " + finding.action().wireName() + ", not a restart");
     }
     PodSnapshot pod = target.pod();
-    Object findingUid = finding.evidence().get("podUid");
+    String findingUid = finding.facts().subjectUid();
     if (pod == null || (findingUid != null && !findingUid.equals(pod.uid()))) {
       return new Decision.Skip(RemediationRule.POD_GONE,
           "pod " + finding.resource().namespace() + "/" + finding.resource().name()
@@ -64,14 +64,10 @@ public final class RemediationPolicy {
       return new Decision.Page(RemediationRule.EXCLUDED_NAMESPACE,
           "namespace " + pod.namespace() + " is in remediation.excludedNamespaces: a person must restart " + podKey);
     }
-    if (pod.remediationDisabled()) {
-      return new Decision.Page(RemediationRule.POD_OPT_OUT,
-          "the pod is annotated chainwatch.io/remediation: disabled: a person must restart it");
-    }
-    if (target.namespace() != null && target.namespace().remediationDisabled()) {
-      return new Decision.Page(RemediationRule.NAMESPACE_OPT_OUT,
-          "namespace " + pod.namespace() + " is annotated chainwatch.io/remediation: disabled: a person must "
-              + "restart " + podKey);
+    var optOut = io.chainwatch.model.RemediationOptOut.of(pod, target.namespace());
+    if (optOut.isPresent()) {
+      return new Decision.Page(optOut.get().rule(), optOut.get().reason() + ": a person must restart "
+          + (optOut.get().rule() == RemediationRule.POD_OPT_OUT ? "it" : podKey));
     }
     if (pod.owner() == null) {
       return new Decision.Page(RemediationRule.NO_OWNER,
@@ -147,9 +143,9 @@ public final class RemediationPolicy {
           "the remediation state could not be read from " + config.stateNamespace() + "/" + config.stateConfigMap()
               + ", so the breaker cannot be honoured; retrying", now.plus(STATE_RETRY));
     }
-    if ("disabled".equalsIgnoreCase(target.node().annotations().get("chainwatch.io/remediation"))) {
-      return new Decision.Page(RemediationRule.NODE_OPT_OUT,
-          "node " + node + " is annotated chainwatch.io/remediation: disabled: a person must set rp_filter");
+    var nodeOptOut = io.chainwatch.model.RemediationOptOut.of(target.node());
+    if (nodeOptOut.isPresent()) {
+      return new Decision.Page(nodeOptOut.get().rule(), nodeOptOut.get().reason() + ": a person must set rp_filter");
     }
     if (target.previousProblem() != null) {
       return new Decision.Page(RemediationRule.REPAIR_RECORD_UNREADABLE, "the node's " + RepairRequest.ANNOTATION

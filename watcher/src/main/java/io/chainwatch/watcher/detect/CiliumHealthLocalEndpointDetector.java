@@ -2,6 +2,7 @@ package io.chainwatch.watcher.detect;
 
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeReport;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.ResourceRef;
@@ -80,8 +81,8 @@ public final class CiliumHealthLocalEndpointDetector implements Detector {
     evidence.put("errors", health.errors());
     evidence.put("troubleshootingBranch", branch);
     evidence.put("filteredLxcInterfaces", filtered);
-    evidence.put("incidentGroup", HostReports.INCIDENT_GROUP);
-    evidence.put("actionReason", "the host cannot reach its own pods: restarting pods does not fix the host path");
+    evidence.put(FindingFacts.INCIDENT_GROUP, HostReports.INCIDENT_GROUP);
+    evidence.put(FindingFacts.ACTION_REASON, "the host cannot reach its own pods: restarting pods does not fix the host path");
     String summary = "Node " + node + ": cilium-health reaches 0 of " + known + " addresses of the local health "
         + "endpoint (host → pod unreachable" + (health.unknown() > 0 ? ", " + health.unknown() + " unknown" : "")
         + "): " + cause + ".";

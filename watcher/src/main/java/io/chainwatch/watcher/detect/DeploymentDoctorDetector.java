@@ -3,6 +3,7 @@ package io.chainwatch.watcher.detect;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeReport;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
@@ -173,7 +174,7 @@ public final class DeploymentDoctorDetector implements Detector {
     evidence.put("nodesReapplyingSysctl", systemdNodes.size());
     evidence.put("ciliumVersion", shape.ciliumVersion().orElse(null));
     if (!hostConfirms) {
-      evidence.put("actionReason", "advice: no host confirms rp_filter is reset there");
+      evidence.put(FindingFacts.ACTION_REASON, "advice: no host confirms rp_filter is reset there");
     }
     return new Finding(finding.detectorId(), finding.resource(), finding.node(), finding.severity(), finding.action(),
         finding.reason(), finding.summary(), finding.observedAt(), evidence);
@@ -190,10 +191,10 @@ public final class DeploymentDoctorDetector implements Detector {
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("baseCni", shape.baseCni());
     evidence.put("chainingMode", shape.chainingMode());
-    evidence.put("routingMode", shape.routing().map(RoutingMode::wireName).orElse("unknown"));
+    evidence.put(FindingFacts.ROUTING_MODE, shape.routing().map(RoutingMode::wireName).orElse("unknown"));
     evidence.put("sysctlfix", shape.sysctlfix().orElse(null));
     evidence.put("signals", shape.signals());
-    evidence.put("actionReason", action == PlannedAction.NONE ? "advice: nothing is broken"
+    evidence.put(FindingFacts.ACTION_REASON, action == PlannedAction.NONE ? "advice: nothing is broken"
         : "a configuration only a person can change");
     return new Finding(check, subject, null, severity, action, reason, summary, now, evidence);
   }

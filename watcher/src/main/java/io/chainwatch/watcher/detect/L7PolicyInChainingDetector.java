@@ -2,6 +2,7 @@ package io.chainwatch.watcher.detect;
 
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.PolicySnapshot;
@@ -73,7 +74,7 @@ public final class L7PolicyInChainingDetector implements Detector {
     evidence.put("baseCni", shape.baseCni());
     evidence.put("chainingMode", shape.chainingMode());
     evidence.put("signals", shape.signals());
-    evidence.put("actionReason", "a policy or deployment choice only a person can change");
+    evidence.put(FindingFacts.ACTION_REASON, "a policy or deployment choice only a person can change");
     String summary = subject.kind() + " " + (policy.namespace() == null ? "" : policy.namespace() + "/")
         + policy.name() + " uses L7 rules (" + String.join(", ", policy.l7()) + ") and selects " + selected
         + " running pod(s), but Cilium is chained over GlobalRouter's bridge (cbr0): on the bridge forwarding path "

@@ -6,6 +6,7 @@ import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodSnapshot;
@@ -220,13 +221,13 @@ public final class MissedCiliumChainDetector implements Detector {
     String agentName = agent.namespace() + "/" + agent.name();
 
     Map<String, Object> evidence = new LinkedHashMap<>();
-    evidence.put("podUid", pod.uid());
+    evidence.put(FindingFacts.SUBJECT_UID, pod.uid());
     evidence.put("podStartedAt", podStart.toString());
     evidence.put("owner", pod.owner() == null ? null : pod.owner().kind() + "/" + pod.owner().name());
     evidence.put("ciliumAgent", agentName);
     evidence.put("agentReadySince", agentReadyAt.toString());
     evidence.put("agentFirstReadyAt", firstReadyAt.toString());
-    evidence.put("chainRace", chainRace);
+    evidence.put(FindingFacts.CHAIN_RACE, chainRace);
     if (chainRace) {
       evidence.put("secondsBeforeAgentReady", Duration.between(podStart, firstReadyAt).getSeconds());
     }
@@ -234,7 +235,7 @@ public final class MissedCiliumChainDetector implements Detector {
         ? "missing"
         : "owned by another pod UID " + String.join(",", problem.get().stale().ownerPodUids()));
     evidence.put("ciliumNodeRegistered", view.ciliumNode(node).isPresent());
-    evidence.put("actionReason", action.why());
+    evidence.put(FindingFacts.ACTION_REASON, action.why());
 
     String who = "Pod " + pod.namespace() + "/" + pod.name();
     String what = problem.get().stale() == null
@@ -292,7 +293,7 @@ public final class MissedCiliumChainDetector implements Detector {
     evidence.put("agentNotReadySince", notReadySince == null ? null : notReadySince.toString());
     evidence.put("podsWithoutEndpoint", affected.size());
     evidence.put("pods", List.copyOf(affected.subList(0, Math.min(MAX_LISTED_PODS, affected.size()))));
-    evidence.put("actionReason", "restarting pods cannot help while the node's cilium-agent is not Ready");
+    evidence.put(FindingFacts.ACTION_REASON, "restarting pods cannot help while the node's cilium-agent is not Ready");
     String summary = "cilium-agent " + agent.namespace() + "/" + agent.name() + " on node " + node
         + " is not Ready" + (notReadySince == null ? "" : " (since " + notReadySince + ")") + " and "
         + affected.size() + (affected.size() == 1 ? " pod there runs" : " pods there run")
@@ -309,11 +310,9 @@ public final class MissedCiliumChainDetector implements Detector {
   private record ActionChoice(PlannedAction action, String why, String sentence) {}
 
   private static ActionChoice chooseAction(PodSnapshot pod, ClusterView view) {
-    if (pod.remediationDisabled()) {
-      return page("the pod is annotated chainwatch.io/remediation: disabled");
-    }
-    if (view.namespace(pod.namespace()).map(ns -> ns.remediationDisabled()).orElse(false)) {
-      return page("namespace " + pod.namespace() + " is annotated chainwatch.io/remediation: disabled");
+    var optOut = io.chainwatch.model.RemediationOptOut.of(pod, view.namespace(pod.namespace()).orElse(null));
+    if (optOut.isPresent()) {
+      return page(optOut.get().reason());
     }
     if (pod.owner() == null) {
       return page("it is a bare pod: nothing would recreate it after a restart");

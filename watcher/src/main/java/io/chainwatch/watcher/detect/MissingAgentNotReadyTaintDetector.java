@@ -4,6 +4,7 @@ import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodSnapshot;
@@ -184,8 +185,8 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
     evidence.put("podsStartedBeforeAgent", victims.size());
     evidence.put("pods", List.copyOf(victims.subList(0, Math.min(MAX_LISTED_PODS, victims.size()))));
     evidence.put("nodeCreatedAt", node.createdAt() == null ? null : node.createdAt().toString());
-    evidence.put("incidentGroup", MissedCiliumChainDetector.ID);
-    evidence.put("actionReason", "the node pool's configuration: only a person can add the taint to the pool");
+    evidence.put(FindingFacts.INCIDENT_GROUP, MissedCiliumChainDetector.ID);
+    evidence.put(FindingFacts.ACTION_REASON, "the node pool's configuration: only a person can add the taint to the pool");
     String where = pool == null ? "node " + node.name() + " (no pool label)" : "node pool " + pool + " (node "
         + node.name() + ")";
     String what = reason.equals("joined-untainted") ? "joined without the " + facts.taintKey() + " taint and its "
@@ -218,8 +219,8 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
     evidence.put("taintKey", facts.taintKey());
     evidence.put("podStartedAt", pod.startedOrCreatedAt().toString());
     evidence.put("agentFirstSeenAt", agentFirstSeen.toString());
-    evidence.put("incidentGroup", MissedCiliumChainDetector.ID);
-    evidence.put("actionReason", "advice: the workload's own toleration, not the node pool, let it start early");
+    evidence.put(FindingFacts.INCIDENT_GROUP, MissedCiliumChainDetector.ID);
+    evidence.put(FindingFacts.ACTION_REASON, "advice: the workload's own toleration, not the node pool, let it start early");
     String summary = "Pod " + pod.namespace() + "/" + pod.name() + " of " + workload + " " + toleration
         + ", so it started on node " + pod.nodeName() + " before Cilium's agent (" + agentFirstSeen + ") whatever the "
         + "pool's taints, and runs without a CiliumEndpoint. The node pool's taint cannot prevent this: narrow the "

@@ -3,6 +3,7 @@ package io.chainwatch.watcher.detect;
 import io.chainwatch.config.HostDetectorsConfig;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeReport;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
@@ -65,7 +66,7 @@ public final class ProbeSilentDetector implements Detector {
     NodeReport report = node.report();
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("silentAfter", silentAfter.toString());
-    evidence.put("actionReason", "check the chainwatch probe pod on this node (kubectl get pods -o wide -l "
+    evidence.put(FindingFacts.ACTION_REASON, "check the chainwatch probe pod on this node (kubectl get pods -o wide -l "
         + "app.kubernetes.io/component=probe --field-selector spec.nodeName=" + node.name() + ")");
     String summary;
     String reason;

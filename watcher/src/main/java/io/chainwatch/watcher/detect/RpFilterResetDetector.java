@@ -3,6 +3,7 @@ package io.chainwatch.watcher.detect;
 import io.chainwatch.config.HostDetectorsConfig;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeReport;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.ResourceRef;
@@ -45,13 +46,13 @@ public final class RpFilterResetDetector implements Detector {
   private PlannedAction action(NodeReport report, boolean nativeRouting, Map<String, Object> evidence) {
     Map<String, Integer> values = repair ? report.rpFilterRepair(nativeRouting) : Map.of();
     if (values.isEmpty()) {
-      evidence.put("actionReason", repair
+      evidence.put(FindingFacts.ACTION_REASON, repair
           ? "the report does not say what to write back: a person must set rp_filter"
           : "rp_filter lives on the host: a person (or the probe's opt-in repair) must set it");
       return PlannedAction.PAGE;
     }
     evidence.put("repairInterfaces", values.size());
-    evidence.put("actionReason", "remediation.rpFilterRepair is on: the node's probe is asked to write rp_filter "
+    evidence.put(FindingFacts.ACTION_REASON, "remediation.rpFilterRepair is on: the node's probe is asked to write rp_filter "
         + "back, behind the remediation rails");
     return PlannedAction.REPAIR;
   }
@@ -90,11 +91,11 @@ public final class RpFilterResetDetector implements Detector {
     NodeReport report = found.get();
     String node = subject.name();
     Map<String, Object> evidence = new LinkedHashMap<>();
-    evidence.put("routingMode", mode.get().wireName());
+    evidence.put(FindingFacts.ROUTING_MODE, mode.get().wireName());
     evidence.put("routingModeSignal", mode.get().signal());
     evidence.put("uplink", report.uplink());
     evidence.put("all", report.rpFilter().get("all"));
-    evidence.put("incidentGroup", HostReports.INCIDENT_GROUP);
+    evidence.put(FindingFacts.INCIDENT_GROUP, HostReports.INCIDENT_GROUP);
     if (mode.get().nativeRouting()) {
       Integer effective = report.uplink() == null ? null : report.effectiveRpFilter(report.uplink());
       if (effective == null || effective != 1) {

@@ -4,6 +4,7 @@ import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NodeSnapshot;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodNetworkRequest;
@@ -98,7 +99,7 @@ public final class VpcCniCoexistenceDetector implements Detector {
     evidence.put("vpcCniEnabled", shape.vpcCniAddon());
     evidence.put("chainingMode", shape.chainingMode());
     evidence.put("signals", shape.signals());
-    evidence.put("actionReason", "a restart gets a GlobalRouter IP again: only a person can move the workload");
+    evidence.put(FindingFacts.ACTION_REASON, "a restart gets a GlobalRouter IP again: only a person can move the workload");
     String summary = "Pod " + pod.namespace() + "/" + pod.name() + " asks for " + String.join(", ", vpcNetworks)
         + " (tke.cloud.tencent.com/networks) but got " + request.podIp() + " from node " + pod.nodeName()
         + "'s GlobalRouter pod range " + cidr + ": with Cilium chained (" + shape.chainingMode() + "), multus hands "

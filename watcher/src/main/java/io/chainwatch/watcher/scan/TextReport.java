@@ -1,6 +1,7 @@
 package io.chainwatch.watcher.scan;
 
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.Severity;
 import java.io.PrintStream;
 import java.util.List;
@@ -35,13 +36,13 @@ final class TextReport {
         out.println("  " + finding.detectorId() + ": " + Terminal.safe(where));
         out.println("    " + Terminal.safe(finding.summary()));
         finding.evidence().forEach((key, value) -> {
-          if (!key.equals("actionReason") && !key.equals("incidentGroup") && value != null) {
+          if (!FindingFacts.NOT_CAUSE.contains(key) && value != null) {
             String text = String.valueOf(value);
             out.println("      " + key + ": " + Terminal.safe(text.length() > MAX_EVIDENCE_VALUE
                 ? text.substring(0, MAX_EVIDENCE_VALUE) + "…" : text));
           }
         });
-        Object why = finding.evidence().get("actionReason");
+        String why = finding.facts().actionReason();
         out.println("    action: " + finding.action().wireName() + (why == null ? "" : " (" + Terminal.safe(
             String.valueOf(why)) + ")"));
       }

@@ -31,7 +31,7 @@ import java.util.Map;
  * list; it fails only this object's projection, with a message naming the field.
  */
 public final class Projections {
-  public static final String REMEDIATION_ANNOTATION = "chainwatch.io/remediation";
+  public static final String REMEDIATION_ANNOTATION = io.chainwatch.model.RemediationOptOut.ANNOTATION;
   public static final String SILENCE_ANNOTATION = "chainwatch.io/silence-until";
   private static final String ANNOTATION_PREFIX = "chainwatch.io/";
   /** TKE: which network a pod asks for when it should not use the cluster default (GlobalRouter + VPC-CNI). */
@@ -79,7 +79,7 @@ public final class Projections {
         readyChangedAt,
         controller(meta.getOwnerReferences()),
         internAll(meta.getLabels()),
-        "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)),
+        io.chainwatch.model.RemediationOptOut.disables(annotation(meta, REMEDIATION_ANNOTATION)),
         networkRequest(f, meta, status),
         toleratedNoSchedule(f, spec),
         containerNames(f, spec, "spec.initContainers"));
@@ -190,7 +190,7 @@ public final class Projections {
   public static NamespaceSnapshot namespace(GenericKubernetesResource namespace) {
     ObjectMeta meta = new Fields(namespace).meta;
     return new NamespaceSnapshot(
-        intern(meta.getName()), "disabled".equalsIgnoreCase(annotation(meta, REMEDIATION_ANNOTATION)),
+        intern(meta.getName()), io.chainwatch.model.RemediationOptOut.disables(annotation(meta, REMEDIATION_ANNOTATION)),
         annotation(meta, SILENCE_ANNOTATION));
   }
 
