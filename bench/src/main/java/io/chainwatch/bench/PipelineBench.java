@@ -1,7 +1,6 @@
 package io.chainwatch.bench;
 
 import io.chainwatch.bus.BusAddresses;
-import io.chainwatch.config.ConfigLoader;
 import io.chainwatch.model.Finding;
 import io.chainwatch.watcher.Chainwatch;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -47,7 +46,7 @@ final class PipelineBench implements AutoCloseable {
     server = ApiPaths.cluster(workload, nodes, 0, 0).start();
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
         .withRequestRetryBackoffLimit(0).build()).build();
-    chainwatch = Chainwatch.start(ConfigLoader.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
+    chainwatch = Chainwatch.start(io.chainwatch.watcher.Configuration.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
         // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own
         "CHAINWATCH_EVENTS_ENABLED", "false")), client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));

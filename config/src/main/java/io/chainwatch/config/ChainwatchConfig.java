@@ -2,6 +2,7 @@ package io.chainwatch.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param remediation the remediation rails
  * @param notifiers incidents, Kafka, Slack and Kubernetes Events
  * @param effective every setting with its value and where it came from, for the start-up log
+ * @param values every setting's value by path, including those declared outside {@link Settings#ALL}
  */
 public record ChainwatchConfig(
     String clusterName,
@@ -40,7 +42,18 @@ public record ChainwatchConfig(
     LeaderElectionConfig leaderElection,
     RemediationConfig remediation,
     NotifiersConfig notifiers,
-    List<EffectiveSetting> effective) {
+    List<EffectiveSetting> effective,
+    Map<String, Object> values) {
+  public ChainwatchConfig(String clusterName, String ciliumNamespace, String ciliumConfigMap,
+      LabelSelector agentSelector, String chainingMode, String agentNotReadyTaintKey, int httpPort,
+      Duration sweepInterval, int busQueueCapacity, String logLevel, MissedChainConfig missedChain,
+      HostDetectorsConfig hostDetectors, LeaderElectionConfig leaderElection, RemediationConfig remediation,
+      NotifiersConfig notifiers, List<EffectiveSetting> effective) {
+    this(clusterName, ciliumNamespace, ciliumConfigMap, agentSelector, chainingMode, agentNotReadyTaintKey, httpPort,
+        sweepInterval, busQueueCapacity, logLevel, missedChain, hostDetectors, leaderElection, remediation,
+        notifiers, effective, Map.of());
+  }
+
   public ChainwatchConfig {
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(missedChain, "missedChain");
@@ -49,6 +62,17 @@ public record ChainwatchConfig(
     Objects.requireNonNull(remediation, "remediation");
     Objects.requireNonNull(notifiers, "notifiers");
     effective = List.copyOf(effective);
+    values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+  }
+
+  /**
+   * The value of any setting, by its declaration: those of {@link Settings#ALL} and those declared elsewhere (each
+   * detector's own). A configuration built without it (assembled by a test) gives its default.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T value(Setting<T> setting) {
+    Object value = values.get(setting.path());
+    return value != null ? (T) value : setting.parser().apply(setting.defaultValue());
   }
 
   /** The configuration with every default and no file or environment. */

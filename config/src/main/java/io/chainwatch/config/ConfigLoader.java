@@ -36,16 +36,33 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem, each naming the key or variable, the expected form and the value
    */
   public static ChainwatchConfig load(Path file, Map<String, String> env) {
+    return load(file, env, List.of());
+  }
+
+  /**
+   * Loads and validates the configuration, with settings declared elsewhere (each detector declares its own): they
+   * are read, checked and reported like the others, and their values are in {@link ChainwatchConfig#value}.
+   *
+   * @param extensions settings beyond {@link Settings#ALL}; a path of {@code Settings.ALL} is a programming error
+   */
+  public static ChainwatchConfig load(Path file, Map<String, String> env, List<Setting<?>> extensions) {
+    List<Setting<?>> all = new ArrayList<>(Settings.ALL);
+    for (Setting<?> extension : extensions) {
+      if (all.stream().anyMatch(s -> s.path().equals(extension.path()))) {
+        throw new IllegalArgumentException("setting " + extension.path() + " is declared twice");
+      }
+      all.add(extension);
+    }
     List<String> problems = new ArrayList<>();
     Path source = file;
     if (source == null && env.get(Settings.CONFIG_FILE_ENV) != null && !env.get(Settings.CONFIG_FILE_ENV).isBlank()) {
       source = Path.of(env.get(Settings.CONFIG_FILE_ENV).trim());
     }
-    Map<String, Object> fromFile = source == null ? Map.of() : readFile(source, problems);
+    Map<String, Object> fromFile = source == null ? Map.of() : readFile(source, all, problems);
 
     Map<Setting<?>, Object> values = new HashMap<>();
     List<EffectiveSetting> effective = new ArrayList<>();
-    for (Setting<?> setting : Settings.ALL) {
+    for (Setting<?> setting : all) {
       String raw;
       String origin;
       if (env.containsKey(setting.envName())) {
@@ -95,16 +112,11 @@ public final class ConfigLoader {
         get(values, Settings.BUS_QUEUE_CAPACITY),
         get(values, Settings.LOG_LEVEL),
         new MissedChainConfig(
-            get(values, Settings.MISSED_CHAIN_ENABLED),
             (Duration) get(values, Settings.MISSED_CHAIN_MIN_POD_AGE),
             (Duration) get(values, Settings.MISSED_CHAIN_AGENT_SETTLE)),
         new HostDetectorsConfig(
-            get(values, Settings.RP_FILTER_ENABLED),
             get(values, Settings.RP_FILTER_ROUTING_MODE),
-            get(values, Settings.HEALTH_ENABLED),
-            get(values, Settings.PROBE_SILENT_ENABLED),
             get(values, Settings.PROBE_HEARTBEAT),
-            get(values, Settings.DOCTOR_ENABLED),
             get(values, Settings.DOCTOR_BASE_CNI)),
         new LeaderElectionConfig(
             get(values, Settings.LEADER_ELECTION_ENABLED),
@@ -166,7 +178,14 @@ public final class ConfigLoader {
                 get(values, Settings.SLACK_API_URL)),
             get(values, Settings.EVENTS_ENABLED),
             java.nio.file.Path.of(get(values, Settings.STATE_DIR))),
-        effective);
+        effective,
+        byPath(values));
+  }
+
+  private static Map<String, Object> byPath(Map<Setting<?>, Object> values) {
+    Map<String, Object> byPath = new LinkedHashMap<>();
+    values.forEach((setting, value) -> byPath.put(setting.path(), value));
+    return byPath;
   }
 
   /** Problems that involve more than one setting. */
@@ -221,7 +240,7 @@ public final class ConfigLoader {
     return (T) values.get(setting);
   }
 
-  private static Map<String, Object> readFile(Path file, List<String> problems) {
+  private static Map<String, Object> readFile(Path file, List<Setting<?>> all, List<String> problems) {
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder()
@@ -253,31 +272,31 @@ public final class ConfigLoader {
       return Map.of();
     }
     Map<String, Object> flat = new LinkedHashMap<>();
-    flatten("", root, flat, file, problems);
+    flatten("", root, flat, file, all, problems);
     return flat;
   }
 
-  private static void flatten(
-      String prefix, Map<?, ?> map, Map<String, Object> into, Path file, List<String> problems) {
+  private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> into, Path file,
+      List<Setting<?>> all, List<String> problems) {
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       String path = prefix + entry.getKey();
-      boolean isSetting = Settings.ALL.stream().anyMatch(s -> s.path().equals(path));
-      boolean isSection = Settings.ALL.stream().anyMatch(s -> s.path().startsWith(path + "."));
+      boolean isSetting = all.stream().anyMatch(s -> s.path().equals(path));
+      boolean isSection = all.stream().anyMatch(s -> s.path().startsWith(path + "."));
       if (isSetting) {
         into.put(path, entry.getValue());
       } else if (isSection && entry.getValue() instanceof Map<?, ?> section) {
-        flatten(path + ".", section, into, file, problems);
+        flatten(path + ".", section, into, file, all, problems);
       } else if (isSection) {
         problems.add(path + " in " + file + " must be a mapping, got " + describe(entry.getValue()));
       } else {
-        problems.add("unknown key " + path + " in " + file + " (known keys here: " + siblings(prefix) + ")");
+        problems.add("unknown key " + path + " in " + file + " (known keys here: " + siblings(prefix, all) + ")");
       }
     }
   }
 
-  private static String siblings(String prefix) {
+  private static String siblings(String prefix, List<Setting<?>> all) {
     TreeSet<String> names = new TreeSet<>();
-    for (Setting<?> setting : Settings.ALL) {
+    for (Setting<?> setting : all) {
       if (setting.path().startsWith(prefix)) {
         String rest = setting.path().substring(prefix.length());
         int dot = rest.indexOf('.');

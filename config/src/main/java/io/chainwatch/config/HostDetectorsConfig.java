@@ -4,23 +4,14 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of the detectors that judge the node probe's reports.
+ * What the detectors that read the node probe's reports, and the deployment doctor, know about the cluster when it is
+ * pinned rather than discovered. Whether each runs is its {@code detectors.<id>.enabled} ({@code ChainwatchConfig.value}).
  *
- * @param rpFilterEnabled run {@code rp-filter-reset}
  * @param routingMode {@code auto} (read cilium-config), {@code native} or {@code tunnel}
- * @param healthEnabled run {@code cilium-health-local-endpoint}
- * @param probeSilentEnabled run {@code probe-silent}
  * @param probeHeartbeat the probe's heartbeat; a report older than three of them is silent
- * @param doctorEnabled run the deployment doctor's configuration checks
  * @param baseCni {@code auto}, {@code global-router} or {@code vpc-cni}
  */
-public record HostDetectorsConfig(boolean rpFilterEnabled, String routingMode, boolean healthEnabled,
-    boolean probeSilentEnabled, Duration probeHeartbeat, boolean doctorEnabled, String baseCni) {
-  public HostDetectorsConfig(boolean rpFilterEnabled, String routingMode, boolean healthEnabled,
-      boolean probeSilentEnabled, Duration probeHeartbeat) {
-    this(rpFilterEnabled, routingMode, healthEnabled, probeSilentEnabled, probeHeartbeat, true, "auto");
-  }
-
+public record HostDetectorsConfig(String routingMode, Duration probeHeartbeat, String baseCni) {
   public HostDetectorsConfig {
     Objects.requireNonNull(baseCni, "baseCni");
     Objects.requireNonNull(routingMode, "routingMode");

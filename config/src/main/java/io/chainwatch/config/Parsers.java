@@ -8,7 +8,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Value parsers for settings; each throws {@link IllegalArgumentException} on a value it cannot accept. */
-final class Parsers {
+public final class Parsers {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -19,7 +19,7 @@ final class Parsers {
 
   static final Duration MAX_DURATION = Duration.ofDays(3650);
 
-  static Function<String, Duration> duration(Duration min) {
+  public static Function<String, Duration> duration(Duration min) {
     return raw -> {
       Duration value;
       try {
@@ -38,7 +38,7 @@ final class Parsers {
     };
   }
 
-  static Function<String, Integer> integer(int min, int max) {
+  public static Function<String, Integer> integer(int min, int max) {
     return raw -> {
       int value;
       try {
@@ -53,7 +53,7 @@ final class Parsers {
     };
   }
 
-  static Boolean bool(String raw) {
+  public static Boolean bool(String raw) {
     String value = raw.trim().toLowerCase(Locale.ROOT);
     if (value.equals("true")) {
       return true;
@@ -64,7 +64,7 @@ final class Parsers {
     throw new IllegalArgumentException("not a boolean");
   }
 
-  static Function<String, String> oneOf(Set<String> allowed) {
+  public static Function<String, String> oneOf(Set<String> allowed) {
     return raw -> {
       String value = raw.trim().toLowerCase(Locale.ROOT);
       if (!allowed.contains(value)) {
@@ -75,7 +75,7 @@ final class Parsers {
   }
 
   /** One of {@code allowed}, case as given (Kafka's own names are upper case). */
-  static Function<String, String> oneOfExact(Set<String> allowed) {
+  public static Function<String, String> oneOfExact(Set<String> allowed) {
     return raw -> {
       String value = raw.trim();
       if (!allowed.contains(value)) {
@@ -85,7 +85,7 @@ final class Parsers {
     };
   }
 
-  static String dnsLabel(String raw) {
+  public static String dnsLabel(String raw) {
     String value = raw.trim();
     if (!DNS_LABEL.matcher(value).matches()) {
       throw new IllegalArgumentException("not a DNS label");
@@ -93,12 +93,12 @@ final class Parsers {
     return value;
   }
 
-  static String autoOrDnsLabel(String raw) {
+  public static String autoOrDnsLabel(String raw) {
     return raw.trim().equals("auto") ? "auto" : dnsLabel(raw);
   }
 
   /** {@code auto} or one word without spaces or control characters (a chaining mode, a taint key). */
-  static String autoOrToken(String raw) {
+  public static String autoOrToken(String raw) {
     String value = raw.trim();
     if (value.isEmpty() || value.length() > 253 || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw new IllegalArgumentException("not auto or a single word of printable ASCII");
@@ -106,7 +106,7 @@ final class Parsers {
     return value;
   }
 
-  static String dnsSubdomain(String raw) {
+  public static String dnsSubdomain(String raw) {
     String value = raw.trim();
     if (value.length() > 253 || !DNS_SUBDOMAIN.matcher(value).matches()) {
       throw new IllegalArgumentException("not a DNS subdomain");
@@ -114,7 +114,7 @@ final class Parsers {
     return value;
   }
 
-  static LabelSelector labelPair(String raw) {
+  public static LabelSelector labelPair(String raw) {
     String value = raw.trim();
     var matcher = LABEL_PAIR.matcher(value);
     if (!matcher.matches()) {
@@ -123,7 +123,7 @@ final class Parsers {
     return new LabelSelector(matcher.group(1), matcher.group(2) == null ? "" : matcher.group(2));
   }
 
-  static Function<String, Double> fraction(double min, double max) {
+  public static Function<String, Double> fraction(double min, double max) {
     return raw -> {
       double value;
       try {
@@ -139,7 +139,7 @@ final class Parsers {
   }
 
   /** Comma-separated DNS labels; empty means none. Duplicates are dropped, order kept. */
-  static java.util.List<String> dnsLabelList(String raw) {
+  public static java.util.List<String> dnsLabelList(String raw) {
     java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
     for (String part : raw.split(",")) {
       String name = part.trim();
@@ -155,12 +155,12 @@ final class Parsers {
   }
 
   /** Any text, trimmed; empty allowed (an optional setting). */
-  static String optional(String raw) {
+  public static String optional(String raw) {
     return raw.trim();
   }
 
   /** Comma-separated {@code host:port} pairs; empty means off. */
-  static String hostPorts(String raw) {
+  public static String hostPorts(String raw) {
     String value = raw.trim();
     for (String part : value.isEmpty() ? new String[0] : value.split(",")) {
       if (!part.trim().matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
@@ -171,7 +171,7 @@ final class Parsers {
   }
 
   /** A URL starting with http:// or https:// and ending with a slash. */
-  static String baseUrl(String raw) {
+  public static String baseUrl(String raw) {
     String value = raw.trim();
     if (!value.matches("https?://[^\\s]+/")) {
       throw new IllegalArgumentException("not an http(s) URL ending with /");
@@ -179,7 +179,7 @@ final class Parsers {
     return value;
   }
 
-  static java.util.List<Silence> silences(String raw) {
+  public static java.util.List<Silence> silences(String raw) {
     java.util.List<Silence> silences = new java.util.ArrayList<>();
     for (String part : raw.split(",")) {
       String entry = part.trim();
@@ -200,7 +200,7 @@ final class Parsers {
     return java.util.List.copyOf(silences);
   }
 
-  static String nonBlank(String raw) {
+  public static String nonBlank(String raw) {
     String value = raw.trim();
     if (value.isEmpty()) {
       throw new IllegalArgumentException("empty");

@@ -31,7 +31,7 @@ class ConfigLoaderTest {
     assertThat(config.agentSelector()).isEqualTo(new LabelSelector("k8s-app", "cilium"));
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.sweepInterval()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(config.missedChain()).isEqualTo(new MissedChainConfig(true, Duration.ofSeconds(30),
+    assertThat(config.missedChain()).isEqualTo(new MissedChainConfig(Duration.ofSeconds(30),
         Duration.ofSeconds(30)));
   }
 

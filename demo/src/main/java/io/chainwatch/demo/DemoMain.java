@@ -2,7 +2,6 @@ package io.chainwatch.demo;
 
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.config.ChainwatchConfig;
-import io.chainwatch.config.ConfigLoader;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.Decision;
 import io.chainwatch.model.FindingCleared;
@@ -144,7 +143,7 @@ public final class DemoMain {
         "CHAINWATCH_REMEDIATION_BUDGET_RETRIES", "1",
         "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S"));
     env.put("CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true");
-    ChainwatchConfig config = ConfigLoader.load(null, env);
+    ChainwatchConfig config = io.chainwatch.watcher.Configuration.load(null, env);
     SimulatedCluster cluster = new SimulatedCluster(client, timeline);
 
     cluster.nodeJoins(SETTLED_NODE, true);

@@ -15,6 +15,7 @@ import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.model.ResourceRef;
 import io.chainwatch.model.Severity;
 import io.chainwatch.notifier.event.KubernetesEventNotifier;
+import io.chainwatch.notifier.incident.DetectorTexts;
 import io.chainwatch.notifier.incident.IncidentTracker;
 import io.chainwatch.notifier.kafka.CloudEventMapper;
 import io.chainwatch.notifier.kafka.KafkaNotifier;
@@ -80,13 +81,14 @@ public final class NotifierVerticle extends VerticleBase {
    * @param failoverGap the longest a dead leader goes unnoticed (lease duration plus retry period): a follower keeps
    *     the audit records of this long and sends them when it takes over
    */
-  public NotifierVerticle(NotifiersConfig config, String cluster, SilenceView silences, KafkaNotifier kafka,
+  public NotifierVerticle(NotifiersConfig config, String cluster, DetectorTexts texts, SilenceView silences,
+      KafkaNotifier kafka,
       SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading,
       java.time.Duration failoverGap) {
     this.leading = Objects.requireNonNull(leading, "leading");
     this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000);
     this.config = Objects.requireNonNull(config, "config");
-    this.tracker = new IncidentTracker(config.incidents(), cluster);
+    this.tracker = new IncidentTracker(config.incidents(), cluster, texts);
     this.mapper = new CloudEventMapper(cluster);
     this.silences = Objects.requireNonNull(silences, "silences");
     this.kafka = kafka;

@@ -70,7 +70,8 @@ class NotifierVerticleTest {
         return Optional.ofNullable(namespaceAnnotations.get(namespace));
       }
     };
-    vertx.deployVerticle(new NotifierVerticle(config, "prod", view, kafka, null, null,
+    vertx.deployVerticle(new NotifierVerticle(config, "prod",
+        io.chainwatch.notifier.incident.TestTexts.TEXTS, view, kafka, null, null,
         Clock.fixed(NOW, ZoneOffset.UTC), leading, Duration.ofSeconds(17))).await(10, TimeUnit.SECONDS);
   }
 

@@ -13,6 +13,7 @@ import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.notifier.NotifierVerticle;
 import io.chainwatch.notifier.SilenceView;
 import io.chainwatch.notifier.event.KubernetesEventNotifier;
+import io.chainwatch.notifier.incident.DetectorTexts;
 import io.chainwatch.notifier.kafka.KafkaNotifier;
 import io.chainwatch.notifier.slack.SlackNotifier;
 import io.chainwatch.remediation.RemediationVerticle;
@@ -22,6 +23,7 @@ import io.chainwatch.remediation.action.NodeRepairRequester;
 import io.chainwatch.remediation.action.RemediationStateStore;
 import io.chainwatch.remediation.policy.RemediationPolicy;
 import io.chainwatch.watcher.detect.Detector;
+import io.chainwatch.watcher.detect.DetectorCatalog;
 import io.chainwatch.watcher.detect.Detectors;
 import io.chainwatch.watcher.eval.ChangeGate;
 import io.chainwatch.watcher.eval.EvaluationVerticle;
@@ -53,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class Chainwatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Chainwatch.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** The titles and runbooks incidents show: each detector's own, from its declaration. */
+  private static final DetectorTexts TEXTS = DetectorTexts.of(DetectorCatalog.texts());
 
   private final Vertx vertx;
   private final WatcherMetrics metrics;
@@ -112,7 +116,8 @@ public final class Chainwatch implements AutoCloseable {
     this.slack = notifiers.slack().enabled() ? startSlack(notifiers) : null;
     this.events = notifiers.eventsEnabled()
         ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
-    NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), new ViewSilences(state), kafka,
+    NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, new ViewSilences(state),
+        kafka,
         slack, events, clock, permit::mayWriteNow, config.leaderElection().enabled()
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     await(vertx.deployVerticle(notifier));
@@ -137,7 +142,7 @@ public final class Chainwatch implements AutoCloseable {
 
   private static SlackNotifier startSlack(NotifiersConfig notifiers) {
     SlackNotifier slack = new SlackNotifier(notifiers.slack(), notifiers.stateDir().resolve("slack-threads.json"),
-        SlackNotifier.Timing.PRODUCTION);
+        SlackNotifier.Timing.PRODUCTION, TEXTS);
     slack.start();
     return slack;
   }

@@ -2,7 +2,6 @@ package io.chainwatch.watcher;
 
 import io.chainwatch.config.ChainwatchConfig;
 import io.chainwatch.config.ConfigException;
-import io.chainwatch.config.ConfigLoader;
 import io.chainwatch.watcher.scan.Scan;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,7 +63,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      ChainwatchConfig settings = ConfigLoader.load(config, System.getenv());
+      ChainwatchConfig settings = Configuration.load(config, System.getenv());
       configureLogging(settings.logLevel());
       org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
       log.info("chainwatch starting; effective configuration:\n{}", settings.describe());
@@ -105,7 +104,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      ChainwatchConfig settings = ConfigLoader.load(config, System.getenv());
+      ChainwatchConfig settings = Configuration.load(config, System.getenv());
       configureLogging("warn");
       Instant at;
       try {

@@ -1,41 +1,52 @@
 package io.chainwatch.notifier.incident;
 
+import io.chainwatch.model.DetectorText;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
-/** What a person reads for each detector: a title and the runbook step from the field reports. */
+/**
+ * What a person reads for each detector's incidents: its title and runbook step. The detectors declare theirs (the
+ * watcher hands them over at start); the notifiers add their own for what they raise themselves.
+ */
 public final class DetectorTexts {
-  private static final Map<String, String> TITLES = Map.of(
-      "missed-cilium-chain", "Pods missed the Cilium chain",
-      "rp-filter-reset", "Host rp_filter drops pod traffic",
-      "cilium-health-local-endpoint", "Host cannot reach its own pods (cilium-health)",
-      "probe-silent", "chainwatch is blind on a node",
-      "missing-agent-not-ready-taint", "Node pool without the agent-not-ready taint",
-      "host-network", "Host network broken for pods",
-      "remediation", "Remediation stopped");
-  private static final Map<String, String> RUNBOOKS = Map.of(
-      "missed-cilium-chain", "Restart the affected pods (kubectl delete pod, or rollout restart of their owner) so they"
-          + " go through the full CNI chain, and add the node.cilium.io/agent-not-ready=true:NoSchedule taint to the"
-          + " node pool so new nodes cannot start pods before cilium-agent is Ready (field report: node pools must"
-          + " have the agent-not-ready taint).",
-      "rp-filter-reset", "Set rp_filter back (native routing: the uplink to 0 or 2, and keep sysctlfix disabled; "
-          + "overlay: lxc*, cilium_* and all to 0) and find what restarted systemd-sysctl (field report: "
-          + "systemd-sysctl restart resets rp_filter).",
-      "cilium-health-local-endpoint", "Follow the field report's troubleshooting flow: sysctl -a | grep "
-          + "'conf.lxc.*rp_filter'; any non-zero value means sysctlfix did not take effect (check the cilium pod's "
-          + "init container status and logs, then sysctl -w); all zero means investigate other paths.",
-      "probe-silent", "Check the chainwatch probe pod on the node (scheduling, crash loop, RBAC to patch its Node).",
-      "remediation", "Many pods missed the chain at once: check cilium-agent on the affected nodes (kubectl -n"
-          + " kube-system get pods -l k8s-app=cilium -o wide) and the node pools' agent-not-ready taint before"
-          + " resetting the breaker.");
+  /** Incidents the notifiers and remediation raise, and the group the host detectors share. */
+  private static final Map<String, DetectorText> OWN = Map.of(
+      "host-network", new DetectorText("Host network broken for pods", ""),
+      "remediation", new DetectorText("Remediation stopped", "Many pods missed the chain at once: check cilium-agent "
+          + "on the affected nodes (kubectl -n kube-system get pods -l k8s-app=cilium -o wide) and the node pools' "
+          + "agent-not-ready taint before resetting the breaker."),
+      "kafka-spool", new DetectorText("Kafka spool nearly full", "Check the Kafka brokers and chainwatch's network "
+          + "path to them; audit records are dropped once the spool is full."),
+      "kafka-delivery", new DetectorText("Audit records lost", "Check the spool's disk, the record size limits and "
+          + "the topics' ACLs; refused records are in the dead-letter file next to the spool."));
 
-  private DetectorTexts() {}
+  private final Map<String, DetectorText> texts;
 
-  public static String title(String detectorId) {
-    return TITLES.getOrDefault(detectorId, detectorId);
+  private DetectorTexts(Map<String, DetectorText> texts) {
+    this.texts = texts;
+  }
+
+  /** The detectors' own texts, with the notifiers' added. */
+  public static DetectorTexts of(Map<String, DetectorText> detectors) {
+    Map<String, DetectorText> all = new LinkedHashMap<>(OWN);
+    detectors.forEach((id, text) -> all.put(id, Objects.requireNonNull(text, id)));
+    return new DetectorTexts(Map.copyOf(all));
+  }
+
+  /** Only the notifiers' own texts: detectors are titled by their id. */
+  public static DetectorTexts own() {
+    return of(Map.of());
+  }
+
+  public String title(String detectorId) {
+    DetectorText text = texts.get(detectorId);
+    return text == null ? detectorId : text.title();
   }
 
   /** The runbook step, or an empty string when none is written for this detector. */
-  public static String runbook(String detectorId) {
-    return RUNBOOKS.getOrDefault(detectorId, "");
+  public String runbook(String detectorId) {
+    DetectorText text = texts.get(detectorId);
+    return text == null ? "" : text.runbook();
   }
 }

@@ -45,15 +45,17 @@ public final class IncidentTracker {
   private static final int MAX_DIGEST_LINES = 50;
 
   private final NotifiersConfig.Incidents config;
+  private final DetectorTexts texts;
   private final String cluster;
   private final Map<String, Entry> byRoot = new LinkedHashMap<>();
   private final Map<String, String> rootByFinding = new HashMap<>();
   private final Deque<Instant> openings = new ArrayDeque<>();
   private Entry storm;
 
-  public IncidentTracker(NotifiersConfig.Incidents config, String cluster) {
+  public IncidentTracker(NotifiersConfig.Incidents config, String cluster, DetectorTexts texts) {
     this.config = Objects.requireNonNull(config, "config");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.texts = Objects.requireNonNull(texts, "texts");
   }
 
   /** An incident as it is tracked; exported and restored so a restart continues the same incidents. */
@@ -390,7 +392,7 @@ public final class IncidentTracker {
     storm.updatedAt = now;
     storm.severity = folded.severity.ordinal() < storm.severity.ordinal() ? folded.severity : storm.severity;
     if (storm.digestLines.size() < MAX_DIGEST_LINES) {
-      storm.digestLines.add(folded.severity.name().toLowerCase() + " " + DetectorTexts.title(folded.detectorId)
+      storm.digestLines.add(folded.severity.name().toLowerCase() + " " + texts.title(folded.detectorId)
           + ": " + String.join(", ", folded.subjects) + " (incident " + folded.id + ")");
     }
     int total = storm.digestLines.size();
@@ -436,7 +438,7 @@ public final class IncidentTracker {
         entry.resolvedAt);
   }
 
-  private static String title(Entry entry) {
+  private String title(Entry entry) {
     if (entry.rootKey.equals("storm")) {
       return "Storm of incidents";
     }
@@ -444,7 +446,7 @@ public final class IncidentTracker {
       return "Remediation stopped: storm of restart findings";
     }
     // the root's group names the problem (a node's race, its host network), whichever finding opened it
-    String what = DetectorTexts.title(entry.rootKey.substring(0, entry.rootKey.indexOf(':')));
+    String what = texts.title(entry.rootKey.substring(0, entry.rootKey.indexOf(':')));
     long pods = entry.subjects.stream().filter(s -> s.startsWith("Pod/")).count();
     if (entry.rootKey.contains(":node/")) {
       return what + " on node " + entry.node + (pods == 0 ? "" : " (" + pods + (pods == 1 ? " pod)" : " pods)"));

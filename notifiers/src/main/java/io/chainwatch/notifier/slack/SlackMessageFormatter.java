@@ -26,7 +26,7 @@ public final class SlackMessageFormatter {
 
   private SlackMessageFormatter() {}
 
-  public static SlackMessage root(Incident incident) {
+  public static SlackMessage root(Incident incident, String runbook) {
     JsonArray blocks = new JsonArray();
     String headline = emoji(incident) + " " + incident.severity().wireName().toUpperCase() + " · " + incident.title();
     blocks.add(new JsonObject().put("type", "header").put("text", plain(limit(headline, 150))));
@@ -50,7 +50,6 @@ public final class SlackMessageFormatter {
     blocks.add(section("*Action:* " + escape(incident.action())
         + (incident.needsPerson() == null || incident.state() == Incident.State.RESOLVED ? ""
             : "\n:raising_hand: *Needs a person:* " + escape(incident.needsPerson()))));
-    String runbook = DetectorTexts.runbook(incident.detectorId());
     if (!runbook.isEmpty() && incident.state() != Incident.State.RESOLVED) {
       blocks.add(section("*Runbook:* " + escape(runbook)));
     }

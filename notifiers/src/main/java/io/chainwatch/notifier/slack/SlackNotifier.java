@@ -60,6 +60,7 @@ public final class SlackNotifier implements AutoCloseable {
   }
 
   private final NotifiersConfig.Slack config;
+  private final io.chainwatch.notifier.incident.DetectorTexts texts;
   private final Path threadsFile;
   private final Timing timing;
   private final LinkedBlockingDeque<IncidentChange> queue = new LinkedBlockingDeque<>();
@@ -77,7 +78,9 @@ public final class SlackNotifier implements AutoCloseable {
   /**
    * @param threadsFile where root message timestamps are kept across restarts
    */
-  public SlackNotifier(NotifiersConfig.Slack config, Path threadsFile, Timing timing) {
+  public SlackNotifier(NotifiersConfig.Slack config, Path threadsFile, Timing timing,
+      io.chainwatch.notifier.incident.DetectorTexts texts) {
+    this.texts = Objects.requireNonNull(texts, "texts");
     this.config = Objects.requireNonNull(config, "config");
     this.threadsFile = Objects.requireNonNull(threadsFile, "threadsFile");
     this.timing = Objects.requireNonNull(timing, "timing");
@@ -141,7 +144,7 @@ public final class SlackNotifier implements AutoCloseable {
     // a later change of the same incident queued behind this one will edit the root anyway: skip this edit
     boolean newer = queue.stream().anyMatch(later -> later.incident().id().equals(id));
     if (!rootTs.containsKey(id) || !newer) {
-      upsertRoot(id, SlackMessageFormatter.root(change.incident()));
+      upsertRoot(id, SlackMessageFormatter.root(change.incident(), texts.runbook(change.incident().detectorId())));
     }
     if (change.kind() != Kind.OPENED && change.kind() != Kind.UPDATED && rootTs.containsKey(id)) {
       String text = SlackMessageFormatter.reply(change, config.oncallGroup());

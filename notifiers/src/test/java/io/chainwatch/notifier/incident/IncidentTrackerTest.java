@@ -26,7 +26,7 @@ class IncidentTrackerTest {
   private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
   private final NotifiersConfig.Incidents config = new NotifiersConfig.Incidents(Duration.ofMinutes(2),
       Duration.ofMinutes(15), Duration.ofHours(4), 3, Duration.ofMinutes(5), List.of());
-  private final IncidentTracker tracker = new IncidentTracker(config, "prod");
+  private final IncidentTracker tracker = new IncidentTracker(config, "prod", TestTexts.TEXTS);
 
   static Finding race(String pod, String node) {
     return new Finding("missed-cilium-chain", ResourceRef.pod("shop", pod), node, Severity.CRITICAL,
@@ -213,7 +213,7 @@ class IncidentTrackerTest {
   void aRestartContinuesTheSameIncidentAndResolvesOnesWhoseFindingsDidNotReturn() {
     String kept = tracker.onFinding(race("web-1", "n1"), false, T0).get(0).incident().id();
     tracker.onFinding(race("api-1", "n2"), false, T0);
-    IncidentTracker restarted = new IncidentTracker(config, "prod");
+    IncidentTracker restarted = new IncidentTracker(config, "prod", TestTexts.TEXTS);
     restarted.restore(tracker.export(), T0.plusSeconds(600));
 
     List<IncidentChange> again = restarted.onFinding(race("web-1", "n1"), false, T0.plusSeconds(605));

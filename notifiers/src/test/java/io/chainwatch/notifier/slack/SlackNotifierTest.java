@@ -47,7 +47,8 @@ class SlackNotifierTest {
     Path token = dir.resolve("token");
     Files.writeString(token, "xoxb-test-token\n");
     SlackNotifier notifier = new SlackNotifier(new NotifiersConfig.Slack(token.toString(), "#oncall", "S0ONCALL",
-        slack.apiUrl()), dir.resolve("slack-threads.json"), FAST);
+        slack.apiUrl()), dir.resolve("slack-threads.json"), FAST,
+        io.chainwatch.notifier.incident.TestTexts.TEXTS);
     notifier.start();
     notifiers.add(notifier);
     return notifier;

@@ -26,6 +26,14 @@ public interface Detector {
     return Optional.empty();
   }
 
+  /**
+   * The snapshot types whose changes can change this detector's verdicts, as its declaration says; only those changes
+   * are offered to {@link #affectedBy}. Empty: every change (a detector without a declaration, in a test).
+   */
+  default Optional<java.util.Set<Class<? extends io.chainwatch.model.Snapshot>>> reads() {
+    return DetectorCatalog.find(id()).map(DetectorSpec::reads);
+  }
+
   /** Subjects whose evaluation may differ after {@code change}. */
   Subjects affectedBy(ClusterChange change, ClusterView view);
 

@@ -1,7 +1,6 @@
 package io.chainwatch.watcher.detect;
 
 import io.chainwatch.config.MissedChainConfig;
-import io.chainwatch.model.BudgetSnapshot;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
@@ -39,6 +38,17 @@ import java.util.Set;
  */
 public final class MissedCiliumChainDetector implements Detector {
   public static final String ID = "missed-cilium-chain";
+  /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText("Pods missed the Cilium chain",
+      "Restart the affected pods (kubectl delete pod, or rollout restart of their owner) so they go through the full CNI"
+          + " chain, and add the node.cilium.io/agent-not-ready=true:NoSchedule taint to the node pool so new nodes"
+          + " cannot start pods before cilium-agent is Ready (field report: node pools must have the agent-not-ready"
+          + " taint)."),
+      io.chainwatch.config.Settings.MISSED_CHAIN_ENABLED, null, java.util.List.of(io.chainwatch.config.Settings.MISSED_CHAIN_MIN_POD_AGE,
+          io.chainwatch.config.Settings.MISSED_CHAIN_AGENT_SETTLE),
+      java.util.Set.of(PodSnapshot.class, EndpointSnapshot.class, NodeSnapshot.class, CiliumNodeSnapshot.class,
+          io.chainwatch.model.NamespaceSnapshot.class, io.chainwatch.model.CiliumConfigSnapshot.class),
+      config -> new MissedCiliumChainDetector(config.missedChain()));
 
   /** Owners that recreate an evicted pod, so a restart is safe to plan. */
   static final Set<String> RECREATING_OWNERS =
@@ -111,12 +121,12 @@ public final class MissedCiliumChainDetector implements Detector {
       addNode(refs, node.name(), true, view);
     } else if (latest instanceof CiliumNodeSnapshot ciliumNode) {
       addNode(refs, ciliumNode.name(), true, view);
-    } else if (latest instanceof BudgetSnapshot || latest instanceof io.chainwatch.model.DaemonSetSnapshot
-        || latest instanceof io.chainwatch.model.PolicySnapshot) {
-      return Subjects.NONE; // budgets matter to remediation, DaemonSets to the deployment doctor
-    } else {
+    } else if (latest instanceof io.chainwatch.model.CiliumConfigSnapshot
+        || latest instanceof io.chainwatch.model.NamespaceSnapshot) {
       // cilium-config or a namespace's opt-out changed: that can change any verdict
       return Subjects.ALL;
+    } else {
+      return Subjects.NONE; // a kind this detector does not read (its declaration routes none here)
     }
     return Subjects.of(refs);
   }

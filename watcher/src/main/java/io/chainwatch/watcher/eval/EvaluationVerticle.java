@@ -45,6 +45,14 @@ public final class EvaluationVerticle extends VerticleBase {
   private final FindingTracker tracker = new FindingTracker();
   private final DeadlineQueue<FindingTracker.SubjectKey> deadlines = new DeadlineQueue<>();
   private final java.util.Map<String, Optional<String>> inactive = new java.util.HashMap<>();
+  /** Per snapshot type, the detectors that read it (their declarations say which): a change goes only to those. */
+  private final ClassValue<List<Detector>> readers = new ClassValue<>() {
+    @Override
+    protected List<Detector> computeValue(Class<?> type) {
+      return detectors.stream().filter(detector -> detector.reads().map(reads -> reads.contains(type)).orElse(true))
+          .toList();
+    }
+  };
 
   private boolean active;
   private long deadlineTimer = -1;
@@ -98,7 +106,7 @@ public final class EvaluationVerticle extends VerticleBase {
     }
     Instant now = clock.instant();
     int evaluated = 0;
-    for (Detector detector : detectors) {
+    for (Detector detector : readers.get(change.latest().getClass())) {
       Subjects subjects = detector.affectedBy(change, view);
       if (subjects.all()) {
         evaluated += sweepDetector(detector, now);

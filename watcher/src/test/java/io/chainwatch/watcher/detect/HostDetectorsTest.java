@@ -24,8 +24,8 @@ import tools.jackson.databind.JsonNode;
 
 /** rp-filter-reset, cilium-health-local-endpoint and probe-silent over node reports. */
 class HostDetectorsTest {
-  private static final HostDetectorsConfig AUTO = new HostDetectorsConfig(true, "auto", true, true,
-      Duration.ofMinutes(5));
+  private static final HostDetectorsConfig AUTO = new HostDetectorsConfig("auto", Duration.ofMinutes(5),
+      "auto");
   private final RpFilterResetDetector rpFilter = new RpFilterResetDetector(AUTO);
   private final CiliumHealthLocalEndpointDetector health = new CiliumHealthLocalEndpointDetector();
   private final ProbeSilentDetector silent = new ProbeSilentDetector(AUTO);
@@ -121,8 +121,8 @@ class HostDetectorsTest {
   @Test
   void theRoutingModeCanBePinnedAndWithoutItOrCiliumConfigTheDetectorIsInactive() {
     ClusterState noConfig = cluster(null, null, node(Map.of("all", 0, "eth0", 1)));
-    RpFilterResetDetector pinned = new RpFilterResetDetector(new HostDetectorsConfig(true, "native", true, true,
-        Duration.ofMinutes(5)));
+    RpFilterResetDetector pinned = new RpFilterResetDetector(new HostDetectorsConfig("native", Duration.ofMinutes(5),
+        "auto"));
 
     assertThat(rpFilter.inactiveReason(noConfig)).get().asString().contains("routing mode is unknown");
     assertThat(judge(rpFilter, noConfig)).isEmpty();

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class MissedCiliumChainDetectorTest {
   private static final MissedCiliumChainDetector DETECTOR =
-      new MissedCiliumChainDetector(new MissedChainConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+      new MissedCiliumChainDetector(new MissedChainConfig(Duration.ofSeconds(30), Duration.ofSeconds(30)));
 
   /** Agent Ready at T0+60 s on node-1; evaluation at T0+300 s unless a case says otherwise. */
   private static final Instant AGENT_READY = at(60);

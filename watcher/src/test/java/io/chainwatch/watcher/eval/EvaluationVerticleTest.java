@@ -47,7 +47,7 @@ class EvaluationVerticleTest {
 
   private static EvaluationVerticle evaluator(ClusterState state, ChangeGate gate) {
     return new EvaluationVerticle(state,
-        List.of(new MissedCiliumChainDetector(new MissedChainConfig(true, Duration.ofSeconds(30),
+        List.of(new MissedCiliumChainDetector(new MissedChainConfig(Duration.ofSeconds(30),
             Duration.ofSeconds(30)))),
         Clock.fixed(at(600), ZoneOffset.UTC), Duration.ofHours(1), gate, new WatcherMetrics());
   }
