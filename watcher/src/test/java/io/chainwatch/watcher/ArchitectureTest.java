@@ -66,6 +66,21 @@ class ArchitectureTest {
   }
 
   @Test
+  void remediationWorkflowsArePureAndOnlyReadTheEvictionsAnswer() {
+    noClasses().that().resideInAPackage("io.chainwatch.remediation.workflow..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "io.vertx..", "java.io..", "java.nio..",
+            "java.net..")
+        .orShould().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.and(
+            com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("io.chainwatch.remediation.action.."),
+            com.tngtech.archunit.base.DescribedPredicate.not(com.tngtech.archunit.core.domain.JavaClass.Predicates
+                .belongToAnyOf(io.chainwatch.remediation.action.EvictionResult.class))))
+        .orShould().dependOnClassesThat().areAssignableTo(Clock.class)
+        .orShould().callMethod(Instant.class, "now")
+        .orShould().callMethod(System.class, "currentTimeMillis")
+        .check(classes);
+  }
+
+  @Test
   void remediationsKnowNeitherTheWatcherNorTheNotifiers() {
     noClasses().that().resideInAPackage("io.chainwatch.remediation..")
         .should().dependOnClassesThat().resideInAnyPackage("io.chainwatch.watcher..", "io.chainwatch.notifier..")

@@ -17,7 +17,7 @@ import java.util.Objects;
 public final class RemediationStateStore {
   public static final String DATA_KEY = "state.json";
   /** A person sets this annotation (any value) on the ConfigMap to close an open breaker. */
-  public static final String RESET_BREAKER_ANNOTATION = "chainwatch.io/reset-breaker";
+  public static final String RESET_BREAKER_ANNOTATION = io.chainwatch.remediation.workflow.Breaker.RESET_ANNOTATION;
 
   private final KubernetesClient client;
   private final String namespace;
