@@ -45,6 +45,18 @@ final class HostReports {
     return view.node(subject.name()).map(NodeSnapshot::report).filter(report -> report.problem() == null);
   }
 
+  /**
+   * One interface's rp_filter as evidence, its keys in a fixed order: {@code Map.of} iterates in an order that changes
+   * from one JVM to the next, and scan's lines, the audit records and Slack must read the same every time.
+   */
+  static Map<String, Object> interfaceEvidence(String iface, Integer value, Integer effective) {
+    Map<String, Object> entry = new java.util.LinkedHashMap<>();
+    entry.put("interface", iface);
+    entry.put("value", value);
+    entry.put("effective", effective);
+    return java.util.Collections.unmodifiableMap(entry);
+  }
+
   /** Interfaces whose effective rp_filter is not 0 among {@code lxc*}, {@code cilium_host}, {@code cilium_net}. */
   static List<Map<String, Object>> filteredCiliumInterfaces(NodeReport report) {
     List<Map<String, Object>> offending = new ArrayList<>();
@@ -52,7 +64,7 @@ final class HostReports {
       boolean cilium = NodeReport.isCiliumInterface(iface);
       Integer effective = report.effectiveRpFilter(iface);
       if (cilium && effective != null && effective != 0) {
-        offending.add(Map.of("interface", iface, "value", report.rpFilter().get(iface), "effective", effective));
+        offending.add(interfaceEvidence(iface, report.rpFilter().get(iface), effective));
       }
     });
     return offending;

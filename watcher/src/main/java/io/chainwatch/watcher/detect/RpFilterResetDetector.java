@@ -109,8 +109,8 @@ public final class RpFilterResetDetector implements Detector {
       if (effective == null || effective != 1) {
         return Evaluation.NOTHING;
       }
-      evidence.put("interfaces", List.of(Map.of("interface", report.uplink(), "value",
-          report.rpFilter().get(report.uplink()), "effective", effective)));
+      evidence.put("interfaces", List.of(HostReports.interfaceEvidence(report.uplink(),
+          report.rpFilter().get(report.uplink()), effective)));
       PlannedAction action = action(report, true, evidence);
       String summary = "Node " + node + ": rp_filter on its uplink " + report.uplink() + " is strict (effective 1 = "
           + "max(all=" + report.rpFilter().getOrDefault("all", 0) + ", " + report.uplink() + "="

@@ -220,4 +220,11 @@ class HostDetectorsTest {
     assertThat(silent.evaluate(ResourceRef.node("skewed"), state, T0).findings())
         .as("a few minutes of clock skew is not a forgery").isEmpty();
   }
+
+  @Test
+  void interfaceEvidenceReadsInOneOrderInEveryProcess() {
+    // Map.of iterated in an order that changed from one JVM to the next: scan's text lines differed between runs
+    assertThat(HostReports.interfaceEvidence("lxc1a2b", 1, 1).keySet()).containsExactly("interface", "value",
+        "effective");
+  }
 }
