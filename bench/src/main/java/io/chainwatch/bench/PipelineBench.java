@@ -3,6 +3,7 @@ package io.chainwatch.bench;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.model.Finding;
 import io.chainwatch.watcher.Chainwatch;
+import io.chainwatch.watcher.Configuration;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -46,10 +47,11 @@ final class PipelineBench implements AutoCloseable {
     server = ApiPaths.cluster(workload, nodes, 0, 0).start();
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
         .withRequestRetryBackoffLimit(0).build()).build();
-    chainwatch = Chainwatch.start(io.chainwatch.watcher.Configuration.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
+    chainwatch = Chainwatch.start(Configuration.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
         // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own
-        "CHAINWATCH_EVENTS_ENABLED", "false")), client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
+        "CHAINWATCH_EVENTS_ENABLED", "false")), client, Clock.systemUTC(),
+        new PrintStream(OutputStream.nullOutputStream()));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!chainwatch.ready() || server.watchers(ApiPaths.PODS) == 0 || server.watchers(ApiPaths.ENDPOINTS) == 0) {
       if (System.nanoTime() > deadline) {

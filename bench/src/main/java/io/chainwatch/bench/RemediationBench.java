@@ -1,6 +1,7 @@
 package io.chainwatch.bench;
 
 import io.chainwatch.watcher.Chainwatch;
+import io.chainwatch.watcher.Configuration;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -60,7 +61,7 @@ final class RemediationBench implements AutoCloseable {
         .start();
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
         .withRequestRetryBackoffLimit(0).build()).build();
-    chainwatch = Chainwatch.start(io.chainwatch.watcher.Configuration.load(null, Map.of(
+    chainwatch = Chainwatch.start(Configuration.load(null, Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
         // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own

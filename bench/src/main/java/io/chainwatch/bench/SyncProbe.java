@@ -1,6 +1,7 @@
 package io.chainwatch.bench;
 
 import io.chainwatch.watcher.Chainwatch;
+import io.chainwatch.watcher.Configuration;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -36,8 +37,9 @@ public final class SyncProbe {
         .withMasterUrl(url).withRequestTimeout(600_000).withRequestRetryBackoffLimit(0).build()).build()) {
       Object keep;
       if ("chainwatch".equals(mode)) {
-        Chainwatch chainwatch = Chainwatch.start(io.chainwatch.watcher.Configuration.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
-            "CHAINWATCH_LOG_LEVEL", "warn")), client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
+        Chainwatch chainwatch = Chainwatch.start(Configuration.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
+            "CHAINWATCH_LOG_LEVEL", "warn")), client, Clock.systemUTC(),
+            new PrintStream(OutputStream.nullOutputStream()));
         while (!chainwatch.ready()) {
           Thread.sleep(10);
         }

@@ -60,8 +60,9 @@ class WatchedKindsRbacTest {
   void everyDeclaredKindHasOneTableInTheViewAndAProjectionForItsOwnObjects() {
     for (WatchedKind<?> watched : WatchedKinds.ALL) {
       assertThat(WatchedKinds.of(watched.apiVersion(), watched.kind())).as(watched.kind()).contains(watched);
-      assertThat(io.chainwatch.watcher.view.ClusterState.detached(
-          io.chainwatch.watcher.view.AgentIdentity.from(io.chainwatch.config.ChainwatchConfig.defaults())).size(watched)).isZero();
+      var state = io.chainwatch.watcher.view.ClusterState.detached(
+          io.chainwatch.watcher.view.AgentIdentity.from(io.chainwatch.config.ChainwatchConfig.defaults()));
+      assertThat(state.size(watched)).isZero();
     }
   }
 }

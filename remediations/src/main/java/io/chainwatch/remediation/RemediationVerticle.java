@@ -228,7 +228,7 @@ public final class RemediationVerticle extends VerticleBase {
     }
     RemediationTarget target = targetOf(finding);
     if (history != null && target.pod() != null) {
-      history.countRestartFinding(key(target.pod()), target.pod().nodeName(), now,
+      history.countRestartFinding(EvictionRecord.keyOf(target.pod()), target.pod().nodeName(), now,
           policy.config().breaker().maxPods() + 1);
     }
     Decision decision = policy.decide(finding, target, stateCurrent ? history : null, now);
@@ -370,7 +370,7 @@ public final class RemediationVerticle extends VerticleBase {
   private void evict(EvictionAttempt attempt) {
     EvictionRecord record = attempt.record();
     LOG.info("Evicting {} (uid {}) for finding {}", record.podKey(), record.podUid(), attempt.finding().dedupKey());
-    Future.fromCompletionStage(evictor.evict(namespaceOf(record.podKey()), nameOf(record.podKey()), record.podUid()),
+    Future.fromCompletionStage(evictor.evict(record.podNamespace(), record.podName(), record.podUid()),
         context).onComplete(result -> perform(evictions.answered(history, attempt, result.result(), clock.instant())));
   }
 
@@ -442,7 +442,7 @@ public final class RemediationVerticle extends VerticleBase {
 
   /** Whether the evicted pod (that UID, not just that name) is still in the view. */
   private boolean podStillExists(EvictionRecord record) {
-    return view.pod(namespaceOf(record.podKey()), nameOf(record.podKey()))
+    return view.pod(record.podNamespace(), record.podName())
         .map(pod -> record.podUid().equals(pod.uid())).orElse(false);
   }
 
@@ -477,17 +477,5 @@ public final class RemediationVerticle extends VerticleBase {
       LOG.info(line);
     }
     vertx.eventBus().publish(BusAddresses.REMEDIATION_OUTCOMES, outcome, LOCAL);
-  }
-
-  private static String key(PodSnapshot pod) {
-    return pod.namespace() + "/" + pod.name();
-  }
-
-  private static String namespaceOf(String key) {
-    return key.substring(0, key.indexOf('/'));
-  }
-
-  private static String nameOf(String key) {
-    return key.substring(key.indexOf('/') + 1);
   }
 }

@@ -60,6 +60,21 @@ public record EvictionRecord(
     return status == Status.REQUESTED || status == Status.EVICTED;
   }
 
+  /** The evicted pod's namespace (from {@code podKey}, {@code namespace/name}). */
+  public String podNamespace() {
+    return podKey.substring(0, podKey.indexOf('/'));
+  }
+
+  /** The evicted pod's name. */
+  public String podName() {
+    return podKey.substring(podKey.indexOf('/') + 1);
+  }
+
+  /** The {@code namespace/name} key records use for a pod. */
+  public static String keyOf(io.chainwatch.model.PodSnapshot pod) {
+    return pod.namespace() + "/" + pod.name();
+  }
+
   public EvictionRecord withStatus(Status newStatus) {
     return new EvictionRecord(podKey, podUid, ownerKey, node, findingKey, requestedAt, newStatus, budgetRefusals,
         retryAt, budget, dryRun);

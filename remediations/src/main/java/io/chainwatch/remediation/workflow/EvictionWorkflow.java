@@ -66,7 +66,7 @@ public final class EvictionWorkflow {
   /** The policy said evict: record the intent (dry-run: only what would have been done). */
   public List<Effect> evict(RemediationHistory history, Finding finding, RemediationTarget target, Instant now) {
     PodSnapshot pod = target.pod();
-    String podKey = key(pod);
+    String podKey = EvictionRecord.keyOf(pod);
     EvictionRecord previous = history.eviction(pod.uid()).orElse(null);
     boolean retry = previous != null && previous.status() == EvictionRecord.Status.REFUSED;
     boolean dryRun = config.dryRun();
@@ -219,25 +219,25 @@ public final class EvictionWorkflow {
         creditedReplacements.add(healthy.uid());
         history.putEviction(record.withStatus(EvictionRecord.Status.SETTLED));
         Map<String, Object> evidence = recordEvidence(record);
-        evidence.put("replacement", key(healthy));
+        evidence.put("replacement", EvictionRecord.keyOf(healthy));
         evidence.put("replacementUid", healthy.uid());
         evidence.put("verifiedAfterSeconds", Duration.between(record.requestedAt(), now).toSeconds());
-        effects.add(outcome(findingOf(record), Result.VERIFIED, key(healthy) + " replaced " + record.podKey()
-            + " and runs with its CiliumEndpoint", evidence, now));
+        effects.add(outcome(findingOf(record), Result.VERIFIED, EvictionRecord.keyOf(healthy) + " replaced "
+            + record.podKey() + " and runs with its CiliumEndpoint", evidence, now));
       } else if (!now.isBefore(record.requestedAt().plus(config.verifyTimeout()))) {
         history.putEviction(record.withStatus(EvictionRecord.Status.SETTLED));
         Map<String, Object> evidence = recordEvidence(record);
         List<Map<String, Object>> seen = new ArrayList<>();
         for (PodSnapshot pod : replacements) {
           Map<String, Object> candidate = new LinkedHashMap<>();
-          candidate.put("pod", key(pod));
+          candidate.put("pod", EvictionRecord.keyOf(pod));
           candidate.put("phase", pod.phase());
           candidate.put("ciliumEndpoint", view.hasEndpoint(pod));
           candidate.put("node", pod.nodeName());
           seen.add(candidate);
         }
         evidence.put("replacements", seen);
-        boolean stillThere = view.pod(namespaceOf(record.podKey()), nameOf(record.podKey()))
+        boolean stillThere = view.pod(record.podNamespace(), record.podName())
             .filter(pod -> pod.uid().equals(record.podUid())).isPresent();
         evidence.put("evictedPodStillPresent", stillThere);
         String interrupted = record.status() == EvictionRecord.Status.REQUESTED
@@ -264,7 +264,7 @@ public final class EvictionWorkflow {
     String findingKey = record.findingKey() == null ? "" : record.findingKey();
     String detector = findingKey.contains(":") ? findingKey.substring(0, findingKey.indexOf(':')) : "unknown";
     String reason = findingKey.contains(":") ? findingKey.substring(findingKey.lastIndexOf(':') + 1) : "restored";
-    return new Finding(detector, ResourceRef.pod(namespaceOf(record.podKey()), nameOf(record.podKey())),
+    return new Finding(detector, ResourceRef.pod(record.podNamespace(), record.podName()),
         record.node(), Severity.CRITICAL, PlannedAction.RESTART, reason,
         "eviction of " + record.podKey() + " restored from the saved remediation state", record.requestedAt(),
         Map.of(FindingFacts.SUBJECT_UID, record.podUid()));
@@ -289,17 +289,5 @@ public final class EvictionWorkflow {
     evidence.put("node", record.node());
     evidence.put("requestedAt", record.requestedAt().toString());
     return evidence;
-  }
-
-  private static String key(PodSnapshot pod) {
-    return pod.namespace() + "/" + pod.name();
-  }
-
-  private static String namespaceOf(String key) {
-    return key.substring(0, key.indexOf('/'));
-  }
-
-  private static String nameOf(String key) {
-    return key.substring(key.indexOf('/') + 1);
   }
 }
