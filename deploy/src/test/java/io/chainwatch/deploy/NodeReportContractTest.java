@@ -1,0 +1,75 @@
+package io.chainwatch.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chainwatch.model.NodeReport;
+import io.chainwatch.probe.HealthReading;
+import io.chainwatch.probe.RepairHandler;
+import io.chainwatch.remediation.policy.RepairRequest;
+import io.chainwatch.watcher.view.NodeReports;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code chainwatch.io/node-report}, both sides at once: the probe (dependency-free on purpose, so it declares the
+ * contract again) writes what the watcher reads, field by field, and both name the same annotations.
+ */
+class NodeReportContractTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode localNode(String fixture) throws Exception {
+    JsonNode status = JSON.readTree(Files.readString(Path.of("..", "probe", "src", "test", "resources", "health-api",
+        fixture)));
+    String local = status.path("local").path("name").asText();
+    for (JsonNode node : status.path("nodes")) {
+      if (local.equals(node.path("name").asText())) {
+        return node;
+      }
+    }
+    throw new AssertionError("no local node in " + fixture);
+  }
+
+  @Test
+  void bothSidesNameTheSameAnnotations() {
+    assertThat(io.chainwatch.probe.NodeReport.ANNOTATION).isEqualTo(NodeReports.ANNOTATION);
+    assertThat(RepairHandler.ANNOTATION).isEqualTo(RepairRequest.ANNOTATION);
+  }
+
+  @Test
+  void whatTheProbeReportsIsWhatTheWatcherReads() throws Exception {
+    Instant at = Instant.parse("2026-11-30T10:00:00Z");
+    JsonNode answer = JSON.readTree("{\"id\":\"r-1\",\"at\":\"2026-11-30T09:59:00Z\",\"written\":{\"lxc1a2b\":0},"
+        + "\"errors\":{}}");
+    String written = io.chainwatch.probe.NodeReport.of(at, "eth0", Map.of("all", 0, "eth0", 2, "lxc1a2b", 1),
+        Map.of(), HealthReading.of(localNode("status.v1.18.localhost-endpoint-unreachable.json")), answer).text();
+
+    NodeReport read = NodeReports.parse(written);
+
+    assertThat(read.problem()).isNull();
+    assertThat(read.observedAt()).isEqualTo(at);
+    assertThat(read.uplink()).isEqualTo("eth0");
+    assertThat(read.rpFilter()).isEqualTo(Map.of("all", 0, "eth0", 2, "lxc1a2b", 1));
+    assertThat(read.health().endpointPresent()).isTrue();
+    assertThat(read.health().unreachable()).as("the local endpoint unreachable, as cilium-health said").isPositive();
+    assertThat(read.repair().id()).isEqualTo("r-1");
+    assertThat(read.repair().written()).isEqualTo(Map.of("lxc1a2b", 0));
+  }
+
+  @Test
+  void aProbeThatCouldNotAskCiliumHealthSaysSoAndTheWatcherKeepsTheText() {
+    String written = io.chainwatch.probe.NodeReport.of(Instant.parse("2026-11-30T10:00:00Z"), "eth0",
+        Map.of("all", 0), Map.of(), HealthReading.failed("cilium-health socket /var/run/cilium/health.sock refused"))
+        .text();
+
+    NodeReport read = NodeReports.parse(written);
+
+    assertThat(read.problem()).isNull();
+    assertThat(read.health()).isNull();
+    assertThat(read.healthError()).contains("refused");
+  }
+}
