@@ -17,6 +17,11 @@ public interface HostFacts {
 
   HealthReading health();
 
+  /** The CNI configuration the runtime uses ({@link CniChainReader}); {@code null} when the probe does not read it. */
+  default com.fasterxml.jackson.databind.node.ObjectNode cni(java.time.Instant now) {
+    return null;
+  }
+
   /**
    * Writes rp_filter values (the opt-in repair). Only interfaces the probe reports may be written, and only files
    * that exist: nothing is created.

@@ -33,6 +33,12 @@ public final class NodeReport {
   /** @param repair the answer to the last repair request, {@code null} when none was handled */
   public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
       Map<String, String> rpFilterErrors, HealthReading health, JsonNode repair) {
+    return of(observedAt, uplink, rpFilter, rpFilterErrors, health, repair, null);
+  }
+
+  /** @param cni the CNI configuration the runtime uses ({@link CniChainReader}), {@code null} when not read */
+  public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
+      Map<String, String> rpFilterErrors, HealthReading health, JsonNode repair, JsonNode cni) {
     ObjectNode json = JSON.createObjectNode();
     json.put("version", VERSION);
     json.put("observedAt", observedAt.toString());
@@ -49,6 +55,9 @@ public final class NodeReport {
     }
     if (repair != null) {
       json.set("repair", repair);
+    }
+    if (cni != null) {
+      json.set("cni", cni);
     }
     return new NodeReport(json);
   }

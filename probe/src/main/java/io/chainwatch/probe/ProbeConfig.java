@@ -15,6 +15,7 @@ import java.util.Map;
  * @param node the Node to annotate ({@code NODE_NAME}, from the downward API)
  * @param procRoot root of /proc ({@code CHAINWATCH_PROBE_PROC_ROOT}, default /proc)
  * @param uplink uplink interface, empty to use the default route's ({@code CHAINWATCH_PROBE_UPLINK})
+ * @param cniConfDir the host's CNI configuration directory, mounted read-only ({@code CHAINWATCH_PROBE_CNI_CONF_DIR})
  * @param healthSocket cilium-health socket ({@code CHAINWATCH_PROBE_HEALTH_SOCKET})
  * @param healthTimeout bound on one cilium-health request ({@code CHAINWATCH_PROBE_HEALTH_TIMEOUT}, PT5S)
  * @param interval how often host facts are read ({@code CHAINWATCH_PROBE_INTERVAL}, PT30S)
@@ -31,7 +32,7 @@ import java.util.Map;
  */
 public record ProbeConfig(String node, Path procRoot, String uplink, Path healthSocket, Duration healthTimeout,
     Duration interval, Duration heartbeat, Duration minWriteInterval, URI apiServer, Path tokenFile, Path caFile,
-    boolean repair, Path repairKeyFile) {
+    boolean repair, Path repairKeyFile, Path cniConfDir) {
   private static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
 
   /**
@@ -85,7 +86,8 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
         interval, heartbeat, minWrite, apiServer,
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_TOKEN_FILE", SERVICE_ACCOUNT + "token")),
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")), repair.equals("true"),
-        Path.of(env.getOrDefault("CHAINWATCH_PROBE_REPAIR_KEY_FILE", "/var/run/secrets/chainwatch/repair/key")));
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_REPAIR_KEY_FILE", "/var/run/secrets/chainwatch/repair/key")),
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CNI_CONF_DIR", "/etc/cni/net.d")));
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback, List<String> problems) {

@@ -31,11 +31,12 @@ public final class ProbeMain {
     }
     CiliumHealthClient health = new CiliumHealthClient(config.healthSocket(), config.healthTimeout());
     ReportPublisher publisher = new ReportPublisher(config.node(),
-        new ProcHostFacts(config.procRoot(), config.uplink(), health),
+        new ProcHostFacts(config.procRoot(), config.uplink(), health, new CniChainReader(config.cniConfDir())),
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report),
         config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null, repairKey);
     System.err.println("chainwatch-probe on node " + Terminal.safe(config.node()) + ": every " + config.interval() + ", heartbeat "
-        + config.heartbeat() + ", reading " + config.procRoot() + " and " + config.healthSocket()
+        + config.heartbeat() + ", reading " + config.procRoot() + ", " + config.cniConfDir() + " and "
+        + config.healthSocket()
         + (config.repair() ? "; answering rp_filter repair requests" : ""));
     String lastFailure = null;
     while (true) {

@@ -24,15 +24,27 @@ public final class ProcHostFacts implements HostFacts {
   private final Path procRoot;
   private final String configuredUplink;
   private final CiliumHealthClient health;
+  private final CniChainReader cni;
 
   /**
    * @param procRoot the root of /proc
    * @param configuredUplink the uplink to use, or empty to take the default route's interface
    */
   public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health) {
+    this(procRoot, configuredUplink, health, null);
+  }
+
+  /** @param cni reads the host's CNI configuration, {@code null} to leave it out of the report */
+  public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health, CniChainReader cni) {
     this.procRoot = procRoot;
     this.configuredUplink = configuredUplink;
     this.health = health;
+    this.cni = cni;
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.node.ObjectNode cni(java.time.Instant now) {
+    return cni == null ? null : cni.read(now);
   }
 
   @Override
