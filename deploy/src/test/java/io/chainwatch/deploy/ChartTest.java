@@ -78,6 +78,13 @@ class ChartTest {
     assertThat((Object) at(pod, "volumes", 0, "hostPath", "path")).as("not the run directory with cilium.sock")
         .isEqualTo("/var/run/cilium/health.sock");
     assertThat((Object) at(pod, "volumes", 0, "hostPath", "type")).isEqualTo("Socket");
+    assertThat((Object) at(container, "volumeMounts", 1, "mountPath")).isEqualTo("/host/etc/cni/net.d");
+    assertThat((Object) at(container, "volumeMounts", 1, "readOnly")).as("the CNI configuration is only read")
+        .isEqualTo(true);
+    assertThat((Object) at(pod, "volumes", 1, "hostPath", "path")).isEqualTo("/etc/cni/net.d");
+    assertThat(((List<Map<String, Object>>) at(container, "volumeMounts")).stream()
+        .filter(mount -> !Boolean.TRUE.equals(mount.get("readOnly"))).map(mount -> mount.get("mountPath")))
+        .as("without repair, only its scratch space is writable").containsExactly("/tmp");
     assertThat((Object) at(container, "securityContext", "privileged")).isEqualTo(false);
     assertThat((Object) at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
     assertThat((List<Object>) at(container, "securityContext", "capabilities", "drop")).containsExactly("ALL");

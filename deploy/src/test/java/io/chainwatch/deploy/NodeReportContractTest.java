@@ -12,6 +12,7 @@ import io.chainwatch.watcher.view.NodeReports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +72,37 @@ class NodeReportContractTest {
     assertThat(read.problem()).isNull();
     assertThat(read.health()).isNull();
     assertThat(read.healthError()).contains("refused");
+  }
+
+  @Test
+  void theCniChainTheProbeReadsIsWhatTheWatcherJudges() throws Exception {
+    Path fixtures = Path.of("..", "probe", "src", "test", "resources", "cni");
+    for (String node : List.of("aws-chained", "aws-before-cilium", "multus-ahead")) {
+      Instant at = Instant.parse("2026-11-30T10:00:00Z");
+      String written = io.chainwatch.probe.NodeReport.of(at, "eth0", Map.of("all", 0), Map.of(),
+          HealthReading.failed("not asked"), null, new io.chainwatch.probe.CniChainReader(fixtures.resolve(node))
+              .read(at)).text();
+
+      NodeReport.CniChain cni = NodeReports.parse(written).cni();
+
+      assertThat(cni.error()).as(node).isNull();
+      assertThat(cni.seenSince()).isEqualTo(at);
+      assertThat(cni.modifiedAt()).isNotNull();
+      switch (node) {
+        case "aws-chained" -> {
+          assertThat(cni.file()).isEqualTo("05-cilium.conflist");
+          assertThat(cni.plugins()).containsExactly("aws-cni", "portmap", "cilium-cni");
+          assertThat(cni.leavesCiliumOut()).isFalse();
+        }
+        case "aws-before-cilium" -> {
+          assertThat(cni.plugins()).containsExactly("aws-cni", "portmap");
+          assertThat(cni.leavesCiliumOut()).isTrue();
+        }
+        default -> {
+          assertThat(cni.file()).isEqualTo("00-multus.conf");
+          assertThat(cni.leavesCiliumOut()).isTrue();
+        }
+      }
+    }
   }
 }

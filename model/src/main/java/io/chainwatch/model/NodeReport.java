@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param problem why the report itself could not be read (malformed, unknown version); when set, the other fields
  *     are empty and detectors treat the node as not reported
  * @param repair the probe's answer to the last repair request it handled, {@code null} when none
+ * @param cni the CNI configuration the node's runtime uses, {@code null} when the probe does not report it (an older
+ *     probe)
  */
 public record NodeReport(
     Instant observedAt,
@@ -24,18 +26,50 @@ public record NodeReport(
     LocalHealth health,
     String healthError,
     String problem,
-    RepairAnswer repair) {
+    RepairAnswer repair,
+    CniChain cni) {
   public NodeReport {
     rpFilter = Map.copyOf(rpFilter);
   }
 
   public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
       String healthError, String problem) {
-    this(observedAt, uplink, rpFilter, health, healthError, problem, null);
+    this(observedAt, uplink, rpFilter, health, healthError, problem, null, null);
+  }
+
+  public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
+      String healthError, String problem, RepairAnswer repair) {
+    this(observedAt, uplink, rpFilter, health, healthError, problem, repair, null);
   }
 
   public static NodeReport unreadable(String problem) {
-    return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"), null);
+    return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"), null, null);
+  }
+
+  /**
+   * The CNI configuration the node's container runtime uses, as the probe read it from the host.
+   *
+   * @param file the configuration file the runtime uses (the lexically first usable one), {@code null} when none
+   * @param plugins its plugin types in chain order
+   * @param cilium whether {@code cilium-cni} runs for new pods; {@code null} when a meta plugin (multus) delegates
+   *     to configuration the file does not hold
+   * @param modifiedAt the file's modification time
+   * @param seenSince since when the probe has seen this file with this content
+   * @param problems files the runtime would look at before this one that the probe could not use (the runtime may
+   *     then behave otherwise: nothing is concluded)
+   * @param error why no configuration could be read, {@code null} when one was
+   */
+  public record CniChain(String file, List<String> plugins, Boolean cilium, Instant modifiedAt, Instant seenSince,
+      List<String> problems, String error) {
+    public CniChain {
+      plugins = List.copyOf(plugins);
+      problems = List.copyOf(problems);
+    }
+
+    /** Whether the file the runtime uses surely leaves Cilium out: read cleanly, and no cilium-cni in it. */
+    public boolean leavesCiliumOut() {
+      return error == null && file != null && Boolean.FALSE.equals(cilium) && problems.isEmpty();
+    }
   }
 
   /**

@@ -22,7 +22,8 @@ public final class DetectorCatalog {
       MissingAgentNotReadyTaintDetector.SPEC,
       L7PolicyInChainingDetector.SPEC,
       DeploymentDoctorDetector.SPEC,
-      VpcCniCoexistenceDetector.SPEC);
+      VpcCniCoexistenceDetector.SPEC,
+      CiliumNotInChainDetector.SPEC);
 
   /** The detectors a configuration runs, in catalog order. */
   public static List<Detector> enabled(ChainwatchConfig config) {

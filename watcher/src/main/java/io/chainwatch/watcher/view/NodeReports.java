@@ -63,7 +63,62 @@ public final class NodeReports {
     String uplink = root.hasNonNull("uplink") ? root.get("uplink").asString() : null;
     return new NodeReport(observedAt, uplink, rpFilter,
         health == null || health.isNull() ? null : localHealth(health), healthError, null,
-        repairAnswer(root.get("repair")));
+        repairAnswer(root.get("repair")), cniChain(root.get("cni")));
+  }
+
+  private static final int MAX_LISTED = 16;
+
+  /**
+   * The CNI configuration the probe read; a malformed element becomes an error that says what is wrong (and no
+   * detector concludes anything from it).
+   */
+  static NodeReport.CniChain cniChain(JsonNode cni) {
+    if (cni == null || cni.isNull()) {
+      return null;
+    }
+    if (!cni.isObject()) {
+      return broken("cni must be an object, got " + abbreviate(cni.toString()));
+    }
+    if (cni.hasNonNull("error")) {
+      return new NodeReport.CniChain(null, List.of(), null, null, null, texts(cni.get("problems")),
+          abbreviate(cni.get("error").asString("")));
+    }
+    JsonNode cilium = cni.get("cilium");
+    if (cilium != null && !cilium.isNull() && !cilium.isBoolean()) {
+      return broken("cni.cilium must be true, false or null, got " + abbreviate(cilium.toString()));
+    }
+    if (!cni.path("file").isString() || !cni.path("plugins").isArray()) {
+      return broken("cni must name its file and list its plugins");
+    }
+    Instant modifiedAt;
+    Instant seenSince;
+    try {
+      modifiedAt = cni.hasNonNull("modifiedAt") ? Instant.parse(cni.get("modifiedAt").asString("")) : null;
+      seenSince = cni.hasNonNull("seenSince") ? Instant.parse(cni.get("seenSince").asString("")) : null;
+    } catch (DateTimeParseException e) {
+      return broken("cni.modifiedAt and cni.seenSince must be RFC 3339 times, got " + cni.get("modifiedAt") + " and "
+          + cni.get("seenSince"));
+    }
+    return new NodeReport.CniChain(abbreviate(cni.get("file").asString()), texts(cni.get("plugins")),
+        cilium == null || cilium.isNull() ? null : cilium.asBoolean(), modifiedAt, seenSince,
+        texts(cni.get("problems")), null);
+  }
+
+  private static NodeReport.CniChain broken(String why) {
+    return new NodeReport.CniChain(null, List.of(), null, null, null, List.of(), ANNOTATION + " " + why);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    if (array != null && array.isArray()) {
+      for (JsonNode element : array) {
+        if (texts.size() == MAX_LISTED) {
+          break;
+        }
+        texts.add(abbreviate(element.asString(element.toString())));
+      }
+    }
+    return texts;
   }
 
   /**

@@ -48,8 +48,12 @@ class DetectorCatalogTest {
         .doesNotContain(L7PolicyInChainingDetector.ID)
         .contains(DeploymentDoctorDetector.ID, VpcCniCoexistenceDetector.ID, MissedCiliumChainDetector.ID);
     assertThat(ids(Configuration.load(null, Map.of("CHAINWATCH_DETECTORS_DEPLOYMENT_DOCTOR_ENABLED", "false"))))
-        .containsExactly(MissedCiliumChainDetector.ID, RpFilterResetDetector.ID,
-            CiliumHealthLocalEndpointDetector.ID, ProbeSilentDetector.ID);
+        .doesNotContain(DeploymentDoctorDetector.ID, MissingAgentNotReadyTaintDetector.ID,
+            L7PolicyInChainingDetector.ID, VpcCniCoexistenceDetector.ID)
+        .containsExactlyElementsOf(DetectorCatalog.ALL.stream()
+            .filter(spec -> spec.enabled() != io.chainwatch.config.Settings.DOCTOR_ENABLED
+                && spec.group() != io.chainwatch.config.Settings.DOCTOR_ENABLED)
+            .map(DetectorSpec::id).toList());
     assertThat(ids(Configuration.load(null, Map.of("CHAINWATCH_DETECTORS_RP_FILTER_RESET_ENABLED", "false"))))
         .doesNotContain(RpFilterResetDetector.ID).hasSize(DetectorCatalog.ALL.size() - 1);
   }
