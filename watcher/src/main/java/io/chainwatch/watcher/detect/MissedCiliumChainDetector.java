@@ -245,6 +245,7 @@ public final class MissedCiliumChainDetector implements Detector {
         ? "missing"
         : "owned by another pod UID " + String.join(",", problem.get().stale().ownerPodUids()));
     evidence.put("ciliumNodeRegistered", view.ciliumNode(node).isPresent());
+    String hostSays = hostEvidence(view, node, podStart, evidence);
     evidence.put(FindingFacts.ACTION_REASON, action.why());
 
     String who = "Pod " + pod.namespace() + "/" + pod.name();
@@ -262,8 +263,41 @@ public final class MissedCiliumChainDetector implements Detector {
           + " without Cilium although cilium-agent has been Ready there since " + firstReadyAt + "; " + what
           + ". " + action.sentence();
     }
+    if (hostSays != null) {
+      summary = summary + " The host: " + hostSays + ".";
+    }
     return Evaluation.of(new Finding(ID, pod.ref(), node, Severity.CRITICAL, action.action(),
         problem.get().reason(), summary, now, evidence));
+  }
+
+  /**
+   * What the node's probe says about the chain (the CNI configuration the runtime uses, read on the host), added to
+   * the API's evidence; when the two disagree the evidence says so. Returns a clause for the summary, or {@code null}
+   * when the node has no usable report of it.
+   */
+  private static String hostEvidence(ClusterView view, String node, Instant podStart, Map<String, Object> evidence) {
+    io.chainwatch.model.NodeReport.CniChain cni = view.node(node).map(NodeSnapshot::report)
+        .filter(report -> report.problem() == null).map(io.chainwatch.model.NodeReport::cni).orElse(null);
+    if (cni == null || cni.error() != null || cni.file() == null) {
+      return null;
+    }
+    evidence.put("hostCniFile", cni.file());
+    evidence.put("hostCniHasCilium", cni.cilium());
+    if (Boolean.FALSE.equals(cni.cilium())) {
+      evidence.put("hostAgrees", true);
+      return cni.file() + ", the CNI configuration in use, has no cilium-cni (see cilium-not-in-chain)";
+    }
+    if (!Boolean.TRUE.equals(cni.cilium()) || cni.modifiedAt() == null) {
+      return null;
+    }
+    evidence.put("hostCiliumInChainSince", cni.modifiedAt().toString());
+    boolean agrees = podStart.isBefore(cni.modifiedAt());
+    evidence.put("hostAgrees", agrees);
+    return agrees
+        ? "started " + podStart + "; Cilium joined the chain on this node at " + cni.modifiedAt() + " (" + cni.file()
+            + " written then)"
+        : "the pod started at " + podStart + ", after " + cni.file() + " with cilium-cni was written ("
+            + cni.modifiedAt() + "): the chain was complete, so the missing endpoint has another cause";
   }
 
   private Evaluation evaluateNode(String node, ClusterView view, Instant now) {

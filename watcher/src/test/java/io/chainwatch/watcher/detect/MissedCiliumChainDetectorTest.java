@@ -298,4 +298,62 @@ class MissedCiliumChainDetectorTest {
     assertThat(agentChange.refs()).contains(a.ref(), b.ref(), ResourceRef.node("node-1"));
     assertThat(configChange.all()).isTrue();
   }
+
+  /** node-1 carrying a probe report whose cni element says {@code cilium}, the file modified at {@code modifiedAt}. */
+  private static io.chainwatch.model.NodeSnapshot nodeWithChain(Boolean cilium, Instant modifiedAt) {
+    var json = tools.jackson.databind.json.JsonMapper.builder().build();
+    var report = (tools.jackson.databind.node.ObjectNode) json.readTree(io.chainwatch.watcher.Reports.json(NOW,
+        "eth0", java.util.Map.of("all", 0), null, null));
+    var cni = report.putObject("cni").put("dir", "/host/etc/cni/net.d").put("file", "05-cilium.conflist")
+        .put("modifiedAt", modifiedAt.toString()).put("seenSince", modifiedAt.toString());
+    cni.putArray("plugins").add("aws-cni").add("portmap");
+    if (Boolean.TRUE.equals(cilium)) {
+      ((tools.jackson.databind.node.ArrayNode) cni.get("plugins")).add("cilium-cni");
+    }
+    cni.put("cilium", cilium);
+    return new io.chainwatch.model.NodeSnapshot("node-1", T0.minusSeconds(3600), true,
+        java.util.Map.of("kubernetes.io/hostname", "node-1"), List.of(), java.util.Map.of(),
+        io.chainwatch.watcher.view.NodeReports.parse(report.toString()));
+  }
+
+  @Test
+  void theHostsChainFileGivesTheTimeCiliumJoinedTheChain() {
+    PodSnapshot racer = pod("shop", "racer").started(at(10)).build();
+    List<Finding> findings = podFindings(List.of(nodeWithChain(true, at(40)), agent("node-1", AGENT_READY).build(),
+        racer), racer, NOW);
+
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.summary()).contains("Cilium joined the chain on this node at " + at(40),
+          "started " + at(10));
+      assertThat(f.evidence()).containsEntry("hostCniFile", "05-cilium.conflist")
+          .containsEntry("hostCiliumInChainSince", at(40).toString()).containsEntry("hostAgrees", true);
+    });
+  }
+
+  @Test
+  void whenTheHostSaysTheChainWasCompleteTheFindingSaysTheCauseIsAnother() {
+    PodSnapshot late = pod("shop", "late").started(at(100)).build(); // after the file with Cilium was written
+    List<Finding> findings = podFindings(List.of(nodeWithChain(true, at(40)), agent("node-1", AGENT_READY).build(),
+        late), late, NOW);
+
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).containsEntry("hostAgrees", false);
+      assertThat(f.summary()).contains("the missing endpoint has another cause");
+    });
+  }
+
+  @Test
+  void aChainWithoutCiliumOnTheHostPointsToItsOwnFinding() {
+    PodSnapshot pod = pod("shop", "p").started(at(100)).build();
+    assertThat(podFindings(List.of(nodeWithChain(false, at(40)), agent("node-1", AGENT_READY).build(), pod), pod,
+        NOW))
+        .singleElement().satisfies(f -> assertThat(f.summary()).contains("has no cilium-cni (see cilium-not-in-chain)"));
+  }
+
+  @Test
+  void withoutAProbeReportTheVerdictAndItsEvidenceAreTheApisAlone() {
+    PodSnapshot racer = pod("shop", "racer").started(at(10)).build();
+    assertThat(podFindings(cluster(racer), racer, NOW)).singleElement()
+        .satisfies(f -> assertThat(f.evidence()).doesNotContainKeys("hostCniFile", "hostAgrees"));
+  }
 }
