@@ -105,4 +105,27 @@ class NodeReportContractTest {
       }
     }
   }
+
+  @Test
+  void whereRpFilterComesFromIsReadTheWaySystemdSysctlAppliesIt() throws Exception {
+    Path host = Files.createTempDirectory("host");
+    Path fixtures = Path.of("..", "probe", "src", "test", "resources", "sysctl");
+    Files.copy(fixtures.resolve("50-default.conf"), Files.createDirectories(host.resolve("usr/lib/sysctl.d"))
+        .resolve("50-default.conf"));
+    Files.copy(fixtures.resolve("99-zzz-override_cilium.conf"), Files.createDirectories(host.resolve("etc/sysctl.d"))
+        .resolve("99-zzz-override_cilium.conf"));
+    String written = io.chainwatch.probe.NodeReport.of(Instant.parse("2026-11-30T10:00:00Z"), "eth0",
+        Map.of("all", 0), Map.of(), HealthReading.failed("not asked"), null, null,
+        new io.chainwatch.probe.SysctlProvenance(host).read()).text();
+
+    NodeReport.SysctlSources sources = NodeReports.parse(written).sysctl();
+
+    assertThat(sources.ciliumOverride()).isTrue();
+    assertThat(sources.settingFor("eth0")).get().hasToString(
+        "/usr/lib/sysctl.d/50-default.conf:26 net.ipv4.conf.*.rp_filter = 2");
+    assertThat(sources.settingFor("lxc1a2b")).get().hasToString(
+        "/etc/sysctl.d/99-zzz-override_cilium.conf:3 net.ipv4.conf.lxc*.rp_filter = 0");
+    assertThat(sources.settingFor("all")).as("systemd's glob excluded from all; Cilium sets it explicitly").get()
+        .hasToString("/etc/sysctl.d/99-zzz-override_cilium.conf:7 net.ipv4.conf.all.rp_filter = 0");
+  }
 }

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param repair the probe's answer to the last repair request it handled, {@code null} when none
  * @param cni the CNI configuration the node's runtime uses, {@code null} when the probe does not report it (an older
  *     probe)
+ * @param sysctl where the host's rp_filter settings come from, {@code null} when the probe does not report it
  */
 public record NodeReport(
     Instant observedAt,
@@ -27,23 +28,99 @@ public record NodeReport(
     String healthError,
     String problem,
     RepairAnswer repair,
-    CniChain cni) {
+    CniChain cni,
+    SysctlSources sysctl) {
   public NodeReport {
     rpFilter = Map.copyOf(rpFilter);
   }
 
   public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
       String healthError, String problem) {
-    this(observedAt, uplink, rpFilter, health, healthError, problem, null, null);
+    this(observedAt, uplink, rpFilter, health, healthError, problem, null, null, null);
   }
 
   public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
       String healthError, String problem, RepairAnswer repair) {
-    this(observedAt, uplink, rpFilter, health, healthError, problem, repair, null);
+    this(observedAt, uplink, rpFilter, health, healthError, problem, repair, null, null);
   }
 
   public static NodeReport unreadable(String problem) {
-    return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"), null, null);
+    return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"), null, null,
+        null);
+  }
+
+  /**
+   * Where the host's rp_filter settings come from: the sysctl.d assignments in the order systemd-sysctl applies them.
+   *
+   * @param rpFilter the rp_filter assignments, last ones kept when there were more
+   * @param ciliumOverride whether Cilium's {@code 99-zzz-override_cilium.conf} is in {@code /etc/sysctl.d}
+   * @param problems files or directories the probe could not read
+   */
+  public record SysctlSources(List<Assignment> rpFilter, boolean ciliumOverride, List<String> problems) {
+    public SysctlSources {
+      rpFilter = List.copyOf(rpFilter);
+      problems = List.copyOf(problems);
+    }
+
+    /**
+     * One assignment line.
+     *
+     * @param file the host path of the file
+     * @param line its line number
+     * @param key the key with dots, maybe a glob ({@code net.ipv4.conf.*.rp_filter})
+     * @param value the value as written; {@code null} for a {@code -key} line, which excludes the key from globs
+     */
+    public record Assignment(String file, int line, String key, String value) {
+      public boolean excludes() {
+        return value == null;
+      }
+
+      @Override
+      public String toString() {
+        return file + ":" + line + " " + (excludes() ? "-" + key : key + " = " + value);
+      }
+    }
+
+    /** The assignment that sets {@code iface}'s rp_filter when systemd-sysctl runs: the last whose key matches. */
+    public java.util.Optional<Assignment> settingFor(String iface) {
+      String key = "net.ipv4.conf." + iface + ".rp_filter";
+      // a "-key" line anywhere keeps every glob off that key (systemd-sysctl); explicit assignments still apply
+      boolean excluded = rpFilter.stream().anyMatch(a -> a.excludes() && a.key().equals(key));
+      Assignment found = null;
+      for (Assignment assignment : rpFilter) {
+        boolean glob = assignment.key().indexOf('*') >= 0 || assignment.key().indexOf('?') >= 0;
+        if (!assignment.excludes() && globMatches(assignment.key(), key) && !(glob && excluded)) {
+          found = assignment;
+        }
+      }
+      return java.util.Optional.ofNullable(found);
+    }
+
+    /** fnmatch as systemd-sysctl uses it: {@code *} and {@code ?}, no character classes. */
+    static boolean globMatches(String glob, String text) {
+      int g = 0;
+      int t = 0;
+      int star = -1;
+      int mark = 0;
+      while (t < text.length()) {
+        if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == text.charAt(t))) {
+          g++;
+          t++;
+        } else if (g < glob.length() && glob.charAt(g) == '*') {
+          star = g++;
+          mark = t;
+        } else if (star >= 0) {
+          g = star + 1;
+          t = ++mark;
+        } else {
+          return false;
+        }
+      }
+      while (g < glob.length() && glob.charAt(g) == '*') {
+        g++;
+      }
+      return g == glob.length();
+    }
   }
 
   /**

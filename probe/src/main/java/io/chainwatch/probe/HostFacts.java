@@ -22,6 +22,11 @@ public interface HostFacts {
     return null;
   }
 
+  /** Where rp_filter settings come from ({@link SysctlProvenance}); {@code null} when the probe does not read it. */
+  default com.fasterxml.jackson.databind.node.ObjectNode sysctl() {
+    return null;
+  }
+
   /**
    * Writes rp_filter values (the opt-in repair). Only interfaces the probe reports may be written, and only files
    * that exist: nothing is created.

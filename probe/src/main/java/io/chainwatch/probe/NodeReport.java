@@ -33,12 +33,18 @@ public final class NodeReport {
   /** @param repair the answer to the last repair request, {@code null} when none was handled */
   public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
       Map<String, String> rpFilterErrors, HealthReading health, JsonNode repair) {
-    return of(observedAt, uplink, rpFilter, rpFilterErrors, health, repair, null);
+    return of(observedAt, uplink, rpFilter, rpFilterErrors, health, repair, null, null);
   }
 
   /** @param cni the CNI configuration the runtime uses ({@link CniChainReader}), {@code null} when not read */
   public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
       Map<String, String> rpFilterErrors, HealthReading health, JsonNode repair, JsonNode cni) {
+    return of(observedAt, uplink, rpFilter, rpFilterErrors, health, repair, cni, null);
+  }
+
+  /** @param sysctl where rp_filter settings come from ({@link SysctlProvenance}), {@code null} when not read */
+  public static NodeReport of(Instant observedAt, String uplink, Map<String, Integer> rpFilter,
+      Map<String, String> rpFilterErrors, HealthReading health, JsonNode repair, JsonNode cni, JsonNode sysctl) {
     ObjectNode json = JSON.createObjectNode();
     json.put("version", VERSION);
     json.put("observedAt", observedAt.toString());
@@ -58,6 +64,9 @@ public final class NodeReport {
     }
     if (cni != null) {
       json.set("cni", cni);
+    }
+    if (sysctl != null) {
+      json.set("sysctl", sysctl);
     }
     return new NodeReport(json);
   }

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param node the Node to annotate ({@code NODE_NAME}, from the downward API)
  * @param procRoot root of /proc ({@code CHAINWATCH_PROBE_PROC_ROOT}, default /proc)
  * @param uplink uplink interface, empty to use the default route's ({@code CHAINWATCH_PROBE_UPLINK})
+ * @param hostRoot where the host's sysctl directories are mounted, their host paths kept below it
+ *     ({@code CHAINWATCH_PROBE_HOST_ROOT})
  * @param cniConfDir the host's CNI configuration directory, mounted read-only ({@code CHAINWATCH_PROBE_CNI_CONF_DIR})
  * @param healthSocket cilium-health socket ({@code CHAINWATCH_PROBE_HEALTH_SOCKET})
  * @param healthTimeout bound on one cilium-health request ({@code CHAINWATCH_PROBE_HEALTH_TIMEOUT}, PT5S)
@@ -32,7 +34,7 @@ import java.util.Map;
  */
 public record ProbeConfig(String node, Path procRoot, String uplink, Path healthSocket, Duration healthTimeout,
     Duration interval, Duration heartbeat, Duration minWriteInterval, URI apiServer, Path tokenFile, Path caFile,
-    boolean repair, Path repairKeyFile, Path cniConfDir) {
+    boolean repair, Path repairKeyFile, Path cniConfDir, Path hostRoot) {
   private static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
 
   /**
@@ -87,7 +89,8 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_TOKEN_FILE", SERVICE_ACCOUNT + "token")),
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")), repair.equals("true"),
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_REPAIR_KEY_FILE", "/var/run/secrets/chainwatch/repair/key")),
-        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CNI_CONF_DIR", "/etc/cni/net.d")));
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_CNI_CONF_DIR", "/etc/cni/net.d")),
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_HOST_ROOT", "/host")));
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback, List<String> problems) {

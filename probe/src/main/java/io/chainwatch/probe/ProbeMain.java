@@ -31,7 +31,8 @@ public final class ProbeMain {
     }
     CiliumHealthClient health = new CiliumHealthClient(config.healthSocket(), config.healthTimeout());
     ReportPublisher publisher = new ReportPublisher(config.node(),
-        new ProcHostFacts(config.procRoot(), config.uplink(), health, new CniChainReader(config.cniConfDir())),
+        new ProcHostFacts(config.procRoot(), config.uplink(), health, new CniChainReader(config.cniConfDir()),
+            new SysctlProvenance(config.hostRoot())),
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report),
         config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null, repairKey);
     System.err.println("chainwatch-probe on node " + Terminal.safe(config.node()) + ": every " + config.interval() + ", heartbeat "

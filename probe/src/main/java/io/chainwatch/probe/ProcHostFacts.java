@@ -25,6 +25,7 @@ public final class ProcHostFacts implements HostFacts {
   private final String configuredUplink;
   private final CiliumHealthClient health;
   private final CniChainReader cni;
+  private final SysctlProvenance sysctl;
 
   /**
    * @param procRoot the root of /proc
@@ -36,10 +37,22 @@ public final class ProcHostFacts implements HostFacts {
 
   /** @param cni reads the host's CNI configuration, {@code null} to leave it out of the report */
   public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health, CniChainReader cni) {
+    this(procRoot, configuredUplink, health, cni, null);
+  }
+
+  /** @param sysctl reads where rp_filter settings come from, {@code null} to leave it out of the report */
+  public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health, CniChainReader cni,
+      SysctlProvenance sysctl) {
     this.procRoot = procRoot;
     this.configuredUplink = configuredUplink;
     this.health = health;
     this.cni = cni;
+    this.sysctl = sysctl;
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.node.ObjectNode sysctl() {
+    return sysctl == null ? null : sysctl.read();
   }
 
   @Override

@@ -118,7 +118,8 @@ public final class RpFilterResetDetector implements Detector {
           + "are VPC IPs that fail strict reverse-path checks). A systemd-sysctl restart re-applied the OS default; "
           + "in native routing Cilium's sysctlfix must be disabled (Helm sysctlfix.enabled=false). Fix: sysctl -w "
           + "net.ipv4.conf." + report.uplink() + ".rp_filter=" + (report.rpFilter().getOrDefault("all", 0) == 0
-              ? "0" : "2 (all is not 0, and the kernel applies the larger value)") + " and make it persistent.";
+              ? "0" : "2 (all is not 0, and the kernel applies the larger value)") + " and make it persistent."
+          + provenance(report, List.of(report.uplink()), false, evidence);
       return Evaluation.of(new Finding(ID, subject, node, Severity.CRITICAL, action, "uplink-strict",
           summary, now, evidence));
     }
@@ -136,8 +137,37 @@ public final class RpFilterResetDetector implements Detector {
         + (offending.size() == 1 ? "" : "s") + " (" + listed + ", effective = max(all, interface)) in overlay "
         + "routing, so host → pod return traffic is " + (strict ? "dropped" : "at risk (loose mode)")
         + ". A systemd-sysctl restart likely re-applied OS defaults over Cilium's sysctlfix (which sets lxc*, "
-        + "cilium_* and all to 0): check that the sysctlfix init container ran, then set the values back to 0.";
+        + "cilium_* and all to 0): check that the sysctlfix init container ran, then set the values back to 0."
+        + provenance(report, offending.stream().map(i -> String.valueOf(i.get("interface"))).limit(5).toList(), true,
+            evidence);
     return Evaluation.of(new Finding(ID, subject, node, strict ? Severity.CRITICAL : Severity.WARNING,
         action, "cilium-interfaces-filtered", summary, now, evidence));
+  }
+
+  /**
+   * Which sysctl.d lines set the offending values (the last assignment matching each interface, and {@code all},
+   * whose value the kernel combines with each), and whether Cilium's override file is there; empty when the probe
+   * does not report where settings come from. Adds the evidence and returns a sentence for the summary.
+   */
+  private static String provenance(NodeReport report, List<String> interfaces, boolean overlay,
+      Map<String, Object> evidence) {
+    NodeReport.SysctlSources sources = report.sysctl();
+    if (sources == null) {
+      return "";
+    }
+    Map<String, String> setBy = new LinkedHashMap<>();
+    for (String iface : interfaces) {
+      sources.settingFor(iface).ifPresent(line -> setBy.put(iface, line.toString()));
+    }
+    sources.settingFor("all").ifPresent(line -> setBy.put("all", line.toString()));
+    evidence.put("setBy", setBy);
+    evidence.put("ciliumOverrideFile", sources.ciliumOverride() ? "present" : "missing");
+    StringBuilder sentence = new StringBuilder();
+    setBy.entrySet().stream().filter(e -> !e.getKey().equals("all")).findFirst().ifPresent(e -> sentence
+        .append(" The host's sysctl files set ").append(e.getKey()).append(" in ").append(e.getValue()).append("."));
+    if (overlay && !sources.ciliumOverride()) {
+      sentence.append(" Cilium's /etc/sysctl.d/99-zzz-override_cilium.conf is missing: sysctlfix did not write it.");
+    }
+    return sentence.toString();
   }
 }

@@ -63,7 +63,7 @@ public final class NodeReports {
     String uplink = root.hasNonNull("uplink") ? root.get("uplink").asString() : null;
     return new NodeReport(observedAt, uplink, rpFilter,
         health == null || health.isNull() ? null : localHealth(health), healthError, null,
-        repairAnswer(root.get("repair")), cniChain(root.get("cni")));
+        repairAnswer(root.get("repair")), cniChain(root.get("cni")), sysctlSources(root.get("sysctl")));
   }
 
   private static final int MAX_LISTED = 16;
@@ -102,6 +102,27 @@ public final class NodeReports {
     return new NodeReport.CniChain(abbreviate(cni.get("file").asString()), texts(cni.get("plugins")),
         cilium == null || cilium.isNull() ? null : cilium.asBoolean(), modifiedAt, seenSince,
         texts(cni.get("problems")), null);
+  }
+
+  /** Where rp_filter settings come from; a malformed element is left out (nothing is concluded from it). */
+  static NodeReport.SysctlSources sysctlSources(JsonNode sysctl) {
+    if (sysctl == null || !sysctl.isObject() || !sysctl.path("rpFilter").isArray()) {
+      return null;
+    }
+    List<NodeReport.SysctlSources.Assignment> assignments = new ArrayList<>();
+    for (JsonNode entry : sysctl.get("rpFilter")) {
+      if (assignments.size() == 64) {
+        break;
+      }
+      if (!entry.path("file").isString() || !entry.path("key").isString() || !entry.path("line").isInt()) {
+        return null;
+      }
+      assignments.add(new NodeReport.SysctlSources.Assignment(abbreviate(entry.get("file").asString()),
+          entry.get("line").asInt(), abbreviate(entry.get("key").asString()),
+          entry.path("exclude").asBoolean(false) ? null : abbreviate(entry.path("value").asString(""))));
+    }
+    return new NodeReport.SysctlSources(assignments, sysctl.path("ciliumOverride").asBoolean(false),
+        texts(sysctl.get("problems")));
   }
 
   private static NodeReport.CniChain broken(String why) {

@@ -227,4 +227,67 @@ class HostDetectorsTest {
     assertThat(HostReports.interfaceEvidence("lxc1a2b", 1, 1).keySet()).containsExactly("interface", "value",
         "effective");
   }
+
+  /** node n1 reporting {@code rpFilter} and where the host's sysctl files set it. */
+  private static NodeSnapshot nodeWithSources(Map<String, Integer> rpFilter, boolean ciliumOverride,
+      String... assignments) {
+    var json = tools.jackson.databind.json.JsonMapper.builder().build();
+    var report = (tools.jackson.databind.node.ObjectNode) json.readTree(Reports.json(T0, "eth0", rpFilter, null,
+        null));
+    var sysctl = report.putObject("sysctl");
+    var list = sysctl.putArray("rpFilter");
+    for (String assignment : assignments) {
+      String[] parts = assignment.split(" ", 4); // file line key value; without a value: a "-key" exclusion
+      var entry = list.addObject().put("file", parts[0]).put("line", Integer.parseInt(parts[1])).put("key", parts[2]);
+      if (parts.length == 4) {
+        entry.put("value", parts[3]);
+      } else {
+        entry.put("exclude", true);
+      }
+    }
+    sysctl.put("ciliumOverride", ciliumOverride);
+    return Reports.node("n1", io.chainwatch.watcher.view.NodeReports.parse(report.toString()));
+  }
+
+  @Test
+  void aStrictUplinkNamesTheSysctlLineThatSetsIt() {
+    NodeSnapshot node = nodeWithSources(Map.of("all", 0, "eth0", 1), false,
+        "/usr/lib/sysctl.d/50-default.conf 26 net.ipv4.conf.*.rp_filter 2",
+        "/usr/lib/sysctl.d/50-default.conf 27 net.ipv4.conf.all.rp_filter",
+        "/etc/sysctl.conf 2 net.ipv4.conf.eth0.rp_filter 1");
+
+    assertThat(judge(rpFilter, cluster("routing-mode", "native", node))).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).as("systemd's -net.ipv4.conf.all.rp_filter keeps its glob off all")
+          .containsEntry("setBy", Map.of("eth0", "/etc/sysctl.conf:2 net.ipv4.conf.eth0.rp_filter = 1"));
+      assertThat(f.summary()).contains("The host's sysctl files set eth0 in /etc/sysctl.conf:2");
+      assertThat(f.summary()).as("native routing: the override file is not expected").doesNotContain("missing");
+    });
+  }
+
+  @Test
+  void inOverlayAMissingCiliumOverrideFileIsNamedWithTheGlobThatSetsTheLxcInterfaces() {
+    NodeSnapshot missing = nodeWithSources(Map.of("all", 0, "eth0", 1, "lxc1", 2), false,
+        "/usr/lib/sysctl.d/50-default.conf 25 net.ipv4.conf.default.rp_filter 2",
+        "/usr/lib/sysctl.d/50-default.conf 26 net.ipv4.conf.*.rp_filter 2");
+    NodeSnapshot present = nodeWithSources(Map.of("all", 0, "eth0", 1, "lxc1", 2), true,
+        "/usr/lib/sysctl.d/50-default.conf 26 net.ipv4.conf.*.rp_filter 2",
+        "/etc/sysctl.d/99-zzz-override_cilium.conf 3 net.ipv4.conf.lxc*.rp_filter 0");
+
+    assertThat(judge(rpFilter, cluster("routing-mode", "tunnel", missing))).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).containsEntry("ciliumOverrideFile", "missing");
+      assertThat(f.summary()).contains("/usr/lib/sysctl.d/50-default.conf:26 net.ipv4.conf.*.rp_filter = 2",
+          "99-zzz-override_cilium.conf is missing");
+    });
+    assertThat(judge(rpFilter, cluster("routing-mode", "tunnel", present))).singleElement().satisfies(f -> {
+      assertThat(f.evidence()).containsEntry("ciliumOverrideFile", "present");
+      assertThat(f.summary()).as("the file would set 0: something else set the value since")
+          .contains("/etc/sysctl.d/99-zzz-override_cilium.conf:3").doesNotContain("is missing");
+    });
+  }
+
+  @Test
+  void withoutSourcesInTheReportTheFindingIsAsBefore() {
+    assertThat(judge(rpFilter, cluster("routing-mode", "native", node(Map.of("all", 0, "eth0", 1)))))
+        .singleElement().satisfies(f -> assertThat(f.evidence()).doesNotContainKeys("setBy", "ciliumOverrideFile"));
+  }
 }
