@@ -1,5 +1,9 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.DetectorText;
+import io.chainwatch.model.NodeSnapshot;
+import java.util.Set;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingFacts;
@@ -27,12 +31,12 @@ import java.util.stream.Collectors;
 public final class CiliumHealthLocalEndpointDetector implements Detector {
   public static final String ID = "cilium-health-local-endpoint";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText(
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText(
       "Host cannot reach its own pods (cilium-health)",
       "Follow the field report's troubleshooting flow: sysctl -a | grep 'conf.lxc.*rp_filter'; any non-zero value means"
           + " sysctlfix did not take effect (check the cilium pod's init container status and logs, then sysctl -w);"
           + " all zero means investigate other paths."),
-      io.chainwatch.config.Settings.HEALTH_ENABLED, null, java.util.List.of(), java.util.Set.of(io.chainwatch.model.NodeSnapshot.class),
+      Settings.HEALTH_ENABLED, null, List.of(), Set.of(NodeSnapshot.class),
       config -> new CiliumHealthLocalEndpointDetector());
 
   @Override

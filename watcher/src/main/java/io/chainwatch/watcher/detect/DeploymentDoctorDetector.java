@@ -1,5 +1,10 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DetectorText;
+import io.chainwatch.model.PodSnapshot;
+import java.util.Set;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.DaemonSetSnapshot;
 import io.chainwatch.model.Finding;
@@ -36,14 +41,14 @@ import java.util.Optional;
 public final class DeploymentDoctorDetector implements Detector {
   public static final String ID = "deployment-doctor";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}; its switch is the whole doctor's too. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText(
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText(
       "Cilium deployed in a known-bad configuration",
       "Follow the finding: GlobalRouter chaining with native routing → switch to overlay; native routing on VPC-CNI →"
           + " set local-router-ipv4 and keep sysctlfix disabled; overlay without sysctlfix → enable it (field reports:"
           + " known-bad configurations)."),
-      io.chainwatch.config.Settings.DOCTOR_ENABLED, null, java.util.List.of(io.chainwatch.config.Settings.DOCTOR_BASE_CNI),
-      java.util.Set.of(io.chainwatch.model.CiliumConfigSnapshot.class, io.chainwatch.model.DaemonSetSnapshot.class, io.chainwatch.model.NodeSnapshot.class,
-          io.chainwatch.model.PodSnapshot.class),
+      Settings.DOCTOR_ENABLED, null, List.of(Settings.DOCTOR_BASE_CNI),
+      Set.of(CiliumConfigSnapshot.class, DaemonSetSnapshot.class, NodeSnapshot.class,
+          PodSnapshot.class),
       config -> new DeploymentDoctorDetector(config.hostDetectors().baseCni(), config.hostDetectors().routingMode()));
 
   private final String configuredBaseCni;

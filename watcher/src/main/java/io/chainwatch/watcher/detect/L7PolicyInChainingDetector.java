@@ -1,5 +1,10 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DaemonSetSnapshot;
+import io.chainwatch.model.DetectorText;
+import java.util.Set;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingFacts;
@@ -25,15 +30,15 @@ import java.util.Map;
 public final class L7PolicyInChainingDetector implements Detector {
   public static final String ID = "l7-policy-in-chaining";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}; part of the deployment doctor. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText(
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText(
       "DNS/L7 policy cannot work under bridge chaining",
       "DNS and other L7 rules need Cilium's proxy, which the bridge forwarding path of GlobalRouter chaining never"
           + " reaches: switch Cilium to overlay (tunnel) routing, or take the DNS/toFQDNs/L7 rules out of the named"
           + " policy (field report: L7 policy with GlobalRouter chaining)."),
       DetectorSpec.enabledSetting(ID, "Report DNS, toFQDNs and L7 policy rules that cannot work under GlobalRouter "
           + "bridge chaining without overlay."),
-      io.chainwatch.config.Settings.DOCTOR_ENABLED, java.util.List.of(),
-      java.util.Set.of(io.chainwatch.model.PolicySnapshot.class, io.chainwatch.model.CiliumConfigSnapshot.class, io.chainwatch.model.DaemonSetSnapshot.class),
+      Settings.DOCTOR_ENABLED, List.of(),
+      Set.of(PolicySnapshot.class, CiliumConfigSnapshot.class, DaemonSetSnapshot.class),
       config -> new L7PolicyInChainingDetector(config.hostDetectors().baseCni(), config.hostDetectors().routingMode()));
 
   private final String configuredBaseCni;

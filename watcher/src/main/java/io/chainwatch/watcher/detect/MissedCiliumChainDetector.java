@@ -1,5 +1,9 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DetectorText;
+import io.chainwatch.model.NamespaceSnapshot;
 import io.chainwatch.config.MissedChainConfig;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
@@ -39,15 +43,15 @@ import java.util.Set;
 public final class MissedCiliumChainDetector implements Detector {
   public static final String ID = "missed-cilium-chain";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText("Pods missed the Cilium chain",
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("Pods missed the Cilium chain",
       "Restart the affected pods (kubectl delete pod, or rollout restart of their owner) so they go through the full CNI"
           + " chain, and add the node.cilium.io/agent-not-ready=true:NoSchedule taint to the node pool so new nodes"
           + " cannot start pods before cilium-agent is Ready (field report: node pools must have the agent-not-ready"
           + " taint)."),
-      io.chainwatch.config.Settings.MISSED_CHAIN_ENABLED, null, java.util.List.of(io.chainwatch.config.Settings.MISSED_CHAIN_MIN_POD_AGE,
-          io.chainwatch.config.Settings.MISSED_CHAIN_AGENT_SETTLE),
-      java.util.Set.of(PodSnapshot.class, EndpointSnapshot.class, NodeSnapshot.class, CiliumNodeSnapshot.class,
-          io.chainwatch.model.NamespaceSnapshot.class, io.chainwatch.model.CiliumConfigSnapshot.class),
+      Settings.MISSED_CHAIN_ENABLED, null, List.of(Settings.MISSED_CHAIN_MIN_POD_AGE,
+          Settings.MISSED_CHAIN_AGENT_SETTLE),
+      Set.of(PodSnapshot.class, EndpointSnapshot.class, NodeSnapshot.class, CiliumNodeSnapshot.class,
+          NamespaceSnapshot.class, CiliumConfigSnapshot.class),
       config -> new MissedCiliumChainDetector(config.missedChain()));
 
   /** Owners that recreate an evicted pod, so a restart is safe to plan. */

@@ -1,5 +1,10 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DaemonSetSnapshot;
+import io.chainwatch.model.DetectorText;
+import java.util.Set;
 import io.chainwatch.model.CiliumNodeSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.EndpointSnapshot;
@@ -41,16 +46,16 @@ import java.util.Optional;
 public final class MissingAgentNotReadyTaintDetector implements Detector {
   public static final String ID = "missing-agent-not-ready-taint";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}; part of the deployment doctor. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText(
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText(
       "Node pool without the agent-not-ready taint",
       "Add Cilium's agent-not-ready taint (node.cilium.io/agent-not-ready=true:NoSchedule, or the key in cilium-config's"
           + " agent-not-ready-taint-key) to the node pool's template, so new nodes start no pods before cilium-agent is"
           + " Ready; then restart the pods that started early (field report: node pools must have the agent-not-ready"
           + " taint)."),
       DetectorSpec.enabledSetting(ID, "Report node pools whose nodes join without Cilium's agent-not-ready taint."),
-      io.chainwatch.config.Settings.DOCTOR_ENABLED, java.util.List.of(),
-      java.util.Set.of(io.chainwatch.model.NodeSnapshot.class, io.chainwatch.model.PodSnapshot.class, io.chainwatch.model.EndpointSnapshot.class,
-          io.chainwatch.model.CiliumNodeSnapshot.class, io.chainwatch.model.CiliumConfigSnapshot.class, io.chainwatch.model.DaemonSetSnapshot.class),
+      Settings.DOCTOR_ENABLED, List.of(),
+      Set.of(NodeSnapshot.class, PodSnapshot.class, EndpointSnapshot.class,
+          CiliumNodeSnapshot.class, CiliumConfigSnapshot.class, DaemonSetSnapshot.class),
       config -> new MissingAgentNotReadyTaintDetector(config.missedChain().agentSettle()));
   /** Labels that name a node's pool on the clouds the field reports and their peers use. */
   static final List<String> POOL_LABELS = List.of("node.tke.cloud.tencent.com/nodepool-id",

@@ -1,5 +1,8 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.DetectorText;
+import java.util.Set;
 import io.chainwatch.config.HostDetectorsConfig;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
@@ -27,10 +30,10 @@ import java.util.Optional;
 public final class ProbeSilentDetector implements Detector {
   public static final String ID = "probe-silent";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText("chainwatch is blind on a node",
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("chainwatch is blind on a node",
       "Check the chainwatch probe pod on the node (scheduling, crash loop, RBAC to patch its Node)."),
-      io.chainwatch.config.Settings.PROBE_SILENT_ENABLED, null, java.util.List.of(io.chainwatch.config.Settings.PROBE_HEARTBEAT),
-      java.util.Set.of(io.chainwatch.model.NodeSnapshot.class), config -> new ProbeSilentDetector(config.hostDetectors()));
+      Settings.PROBE_SILENT_ENABLED, null, List.of(Settings.PROBE_HEARTBEAT),
+      Set.of(NodeSnapshot.class), config -> new ProbeSilentDetector(config.hostDetectors()));
   private static final int HEARTBEATS = 3;
 
   private final Duration silentAfter;

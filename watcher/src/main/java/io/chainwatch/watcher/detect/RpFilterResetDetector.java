@@ -1,5 +1,10 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.CiliumConfigSnapshot;
+import io.chainwatch.model.DetectorText;
+import io.chainwatch.model.NodeSnapshot;
+import java.util.Set;
 import io.chainwatch.config.HostDetectorsConfig;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Finding;
@@ -28,12 +33,12 @@ import java.util.stream.Collectors;
 public final class RpFilterResetDetector implements Detector {
   public static final String ID = "rp-filter-reset";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText("Host rp_filter drops pod traffic",
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("Host rp_filter drops pod traffic",
       "Set rp_filter back (native routing: the uplink to 0 or 2, and keep sysctlfix disabled; overlay: lxc*, cilium_*"
           + " and all to 0) and find what restarted systemd-sysctl (field report: systemd-sysctl restart resets"
           + " rp_filter)."),
-      io.chainwatch.config.Settings.RP_FILTER_ENABLED, null, java.util.List.of(io.chainwatch.config.Settings.RP_FILTER_ROUTING_MODE),
-      java.util.Set.of(io.chainwatch.model.NodeSnapshot.class, io.chainwatch.model.CiliumConfigSnapshot.class),
+      Settings.RP_FILTER_ENABLED, null, List.of(Settings.RP_FILTER_ROUTING_MODE),
+      Set.of(NodeSnapshot.class, CiliumConfigSnapshot.class),
       config -> new RpFilterResetDetector(config.hostDetectors(), config.remediation().rpFilterRepair().enabled()));
   private static final int MAX_LISTED = 20;
 

@@ -1,5 +1,7 @@
 package io.chainwatch.watcher.detect;
 
+import io.chainwatch.config.Settings;
+import io.chainwatch.model.DetectorText;
 import io.chainwatch.model.CiliumConfigSnapshot;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.DaemonSetSnapshot;
@@ -32,15 +34,15 @@ import java.util.Set;
 public final class VpcCniCoexistenceDetector implements Detector {
   public static final String ID = "vpc-cni-coexistence-broken";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}; part of the deployment doctor. */
-  public static final DetectorSpec SPEC = new DetectorSpec(ID, new io.chainwatch.model.DetectorText(
+  public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText(
       "VPC-CNI network annotation ignored under Cilium chaining",
       "With Cilium chained, multus hands every pod to tke-bridge and tke.cloud.tencent.com/networks has no effect: move"
           + " workloads that need VPC IPs to a VPC-CNI cluster, or drop the annotation where a GlobalRouter IP will do."),
       DetectorSpec.enabledSetting(ID, "Report pods that ask for a VPC-CNI network but got a GlobalRouter IP under "
           + "Cilium chaining."),
-      io.chainwatch.config.Settings.DOCTOR_ENABLED, java.util.List.of(),
-      java.util.Set.of(io.chainwatch.model.PodSnapshot.class, io.chainwatch.model.NodeSnapshot.class, io.chainwatch.model.CiliumConfigSnapshot.class,
-          io.chainwatch.model.DaemonSetSnapshot.class),
+      Settings.DOCTOR_ENABLED, List.of(),
+      Set.of(PodSnapshot.class, NodeSnapshot.class, CiliumConfigSnapshot.class,
+          DaemonSetSnapshot.class),
       config -> new VpcCniCoexistenceDetector(config.hostDetectors().baseCni(),
           config.hostDetectors().routingMode()));
   /** The networks of TKE's GlobalRouter + VPC-CNI coexistence that give a pod a VPC IP. */
