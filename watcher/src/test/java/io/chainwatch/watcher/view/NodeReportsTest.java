@@ -50,4 +50,22 @@ class NodeReportsTest {
         + "{\"eth0\":\"strict\"}}").problem()).contains("rpFilter.eth0 must be 0, 1 or 2");
     assertThat(NodeReports.parse("x".repeat(300_000)).problem()).contains("more than");
   }
+
+  @Test
+  void malformedCniOrSysctlElementsAreNamedOrLeftOutNeverTrusted() {
+    String base = "{\"version\":1,\"observedAt\":\"2026-11-30T10:00:00Z\",\"uplink\":\"eth0\",\"rpFilter\":{},";
+    var notAnObject = NodeReports.parse(base + "\"cni\":[1,2],\"sysctl\":\"x\"}");
+    var badCilium = NodeReports.parse(base + "\"cni\":{\"file\":\"a.conf\",\"plugins\":[],\"cilium\":\"no\"}}");
+    var badTime = NodeReports.parse(base + "\"cni\":{\"file\":\"a.conf\",\"plugins\":[\"x\"],\"cilium\":false,"
+        + "\"modifiedAt\":\"yesterday\"},\"sysctl\":{\"rpFilter\":[{\"file\":1}]}}");
+
+    org.assertj.core.api.Assertions.assertThat(notAnObject.problem()).isNull();
+    org.assertj.core.api.Assertions.assertThat(notAnObject.cni().error()).contains("cni must be an object");
+    org.assertj.core.api.Assertions.assertThat(notAnObject.cni().leavesCiliumOut()).isFalse();
+    org.assertj.core.api.Assertions.assertThat(notAnObject.sysctl()).isNull();
+    org.assertj.core.api.Assertions.assertThat(badCilium.cni().error()).contains("cni.cilium", "\"no\"");
+    org.assertj.core.api.Assertions.assertThat(badTime.cni().error()).contains("yesterday");
+    org.assertj.core.api.Assertions.assertThat(badTime.cni().leavesCiliumOut()).isFalse();
+    org.assertj.core.api.Assertions.assertThat(badTime.sysctl()).isNull();
+  }
 }
