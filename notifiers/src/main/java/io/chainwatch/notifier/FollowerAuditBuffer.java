@@ -14,7 +14,7 @@ import java.util.Objects;
  * but a follower takes over only when the lease has run out: records of that gap were sent by nobody. A follower
  * keeps the records of the last {@code window} (lease duration plus retry period: the longest a dead leader can go
  * unnoticed) and sends them on taking over, marked {@code chainwatchreplayed}; a record the old leader did send
- * arrives twice, under two ids (at least once, never lost). Bounded by count as well as by age.
+ * arrives twice, under two ids (at least once, never lost). Bounded by age, count and size (records are kept encoded).
  */
 final class FollowerAuditBuffer {
   /** The CloudEvents extension attribute that marks a record sent by a new leader for the failover gap. */
@@ -29,21 +29,29 @@ final class FollowerAuditBuffer {
    */
   record Held(Instant at, String key, JsonObject event) {}
 
+  /** What is kept: the encoded event (a fraction of its tree's heap). */
+  private record Kept(Instant at, String key, String event) {}
+
   private final Duration window;
   private final int maxRecords;
-  private final Deque<Held> held = new ArrayDeque<>();
+  private final long maxChars;
+  private final Deque<Kept> held = new ArrayDeque<>();
+  private long chars;
   private long overflowed;
 
-  FollowerAuditBuffer(Duration window, int maxRecords) {
+  FollowerAuditBuffer(Duration window, int maxRecords, long maxChars) {
     this.window = Objects.requireNonNull(window, "window");
     this.maxRecords = maxRecords;
+    this.maxChars = maxChars;
   }
 
   void add(Instant at, String key, JsonObject event) {
     forgetOlderThan(at.minus(window));
-    held.addLast(new Held(at, key, event));
-    if (held.size() > maxRecords) {
-      held.removeFirst();
+    String encoded = event.encode();
+    held.addLast(new Kept(at, key, encoded));
+    chars += encoded.length();
+    while (held.size() > maxRecords || (chars > maxChars && held.size() > 1)) {
+      chars -= held.removeFirst().event().length();
       overflowed++;
     }
   }
@@ -52,14 +60,15 @@ final class FollowerAuditBuffer {
   List<Held> takeOver(Instant now) {
     forgetOlderThan(now.minus(window));
     List<Held> gap = new ArrayList<>(held.size());
-    for (Held record : held) {
-      gap.add(new Held(record.at(), record.key(), record.event().copy().put(REPLAYED, true)));
+    for (Kept record : held) {
+      gap.add(new Held(record.at(), record.key(), new JsonObject(record.event()).put(REPLAYED, true)));
     }
     held.clear();
+    chars = 0;
     return gap;
   }
 
-  /** Records pushed out by the count bound before the window passed: a storm in the gap larger than the buffer. */
+  /** Records pushed out by the bounds before the window passed: a storm in the gap larger than the buffer. */
   long overflowed() {
     return overflowed;
   }
@@ -70,7 +79,7 @@ final class FollowerAuditBuffer {
 
   private void forgetOlderThan(Instant cutoff) {
     while (!held.isEmpty() && held.peekFirst().at().isBefore(cutoff)) {
-      held.removeFirst();
+      chars -= held.removeFirst().event().length();
     }
   }
 }

@@ -86,7 +86,7 @@ public final class NotifierVerticle extends VerticleBase {
       SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading,
       java.time.Duration failoverGap) {
     this.leading = Objects.requireNonNull(leading, "leading");
-    this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000);
+    this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000, 8L * 1024 * 1024); // 16 MiB of heap at most
     this.config = Objects.requireNonNull(config, "config");
     this.tracker = new IncidentTracker(config.incidents(), cluster, texts);
     this.mapper = new CloudEventMapper(cluster);

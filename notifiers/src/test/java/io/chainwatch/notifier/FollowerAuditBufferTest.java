@@ -16,7 +16,7 @@ class FollowerAuditBufferTest {
 
   @Test
   void onTakeOverTheRecordsOfTheLastWindowAreSentMarkedAsReplayedAndOnlyOnce() {
-    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 100);
+    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 100, 1L << 20);
     buffer.add(T0, "i1", event("old"));              // the leader was alive then: it sent this one
     buffer.add(T0.plusSeconds(30), "i1", event("a")); // the leader died at about T0+25
     buffer.add(T0.plusSeconds(35), "i2", event("b"));
@@ -31,7 +31,7 @@ class FollowerAuditBufferTest {
 
   @Test
   void aStormWhileFollowingStaysBoundedAndCountsWhatItPushedOut() {
-    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 3);
+    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 3, 1L << 20);
     for (int i = 0; i < 5; i++) {
       buffer.add(T0.plusMillis(i), "i", event("e" + i));
     }
@@ -43,10 +43,22 @@ class FollowerAuditBufferTest {
 
   @Test
   void aFollowerWhoseLeaderLivesHoldsOnlyTheLastWindow() {
-    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 100);
+    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 100, 1L << 20);
     for (int s = 0; s < 600; s++) {
       buffer.add(T0.plusSeconds(s), "i", event("e" + s));
     }
     assertThat(buffer.size()).isEqualTo(18);
+  }
+
+  @Test
+  void largeRecordsAreBoundedBySizeNotOnlyByCount() {
+    FollowerAuditBuffer buffer = new FollowerAuditBuffer(Duration.ofSeconds(17), 100, 10_000);
+    for (int i = 0; i < 10; i++) {
+      buffer.add(T0.plusMillis(i), "i", event("e" + i).put("summary", "x".repeat(3_000)));
+    }
+    assertThat(buffer.size()).isEqualTo(3);
+    assertThat(buffer.overflowed()).isEqualTo(7);
+    assertThat(buffer.takeOver(T0.plusSeconds(1))).extracting(h -> h.event().getString("id"))
+        .containsExactly("e7", "e8", "e9");
   }
 }
