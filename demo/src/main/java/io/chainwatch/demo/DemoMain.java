@@ -41,6 +41,14 @@ import java.util.concurrent.CountDownLatch;
 public final class DemoMain {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final String NODE = "10.0.0.11";
+  /** The base CNI's configuration on the race node (assembled for the demo, in TKE GlobalRouter's shape). */
+  private static final String BASE_CNI = "{\"cniVersion\":\"0.3.1\",\"name\":\"generic-veth\",\"plugins\":["
+      + "{\"type\":\"tke-bridge\",\"bridge\":\"cbr0\"},{\"type\":\"portmap\",\"capabilities\":"
+      + "{\"portMappings\":true}}]}";
+  /** The same chain once cilium-agent appended itself (generic-veth chaining). */
+  private static final String CHAINED_CNI = "{\"cniVersion\":\"0.3.1\",\"name\":\"generic-veth\",\"plugins\":["
+      + "{\"type\":\"tke-bridge\",\"bridge\":\"cbr0\"},{\"type\":\"portmap\",\"capabilities\":"
+      + "{\"portMappings\":true}},{\"type\":\"cilium-cni\",\"chaining-mode\":\"generic-veth\"}]}";
   private static final String SETTLED_NODE = "10.0.0.12";
   private static final String RESET_NODE = "10.0.0.13";
   private static final String BLIND_NODE = "10.0.0.14";
@@ -231,14 +239,23 @@ public final class DemoMain {
       });
 
       cluster.nodeJoins(NODE, false);
+      java.nio.file.Path cniDir = java.nio.file.Files.createTempDirectory("chainwatch-demo-cni");
+      java.nio.file.Files.writeString(cniDir.resolve("10-tke-bridge.conflist"), BASE_CNI);
+      hosts.probeOn(NODE, cniDir);
       timeline.say("base CNI", "tke-bridge-agent wrote its CNI config on " + NODE
           + ": the kubelet sees the network ready and starts pods at once");
+      timeline.say("probe", NODE + ": the runtime's CNI configuration is 10-tke-bridge.conflist: tke-bridge → "
+          + "portmap, no cilium-cni");
       cluster.startPod("shop", "web-7d9c6b5f4-x2k8p", NODE, "ReplicaSet", "web-7d9c6b5f4", false);
       cluster.startPod("shop", "web-7d9c6b5f4-q9z7m", NODE, "ReplicaSet", "web-7d9c6b5f4", false);
       cluster.startPod("shop", "pay-5c6d7e8f9-t7k2m", NODE, "ReplicaSet", "pay-5c6d7e8f9", false);
       cluster.startPod("shop", "report-28190-kq2z1", NODE, "Job", "report-28190", false);
       Thread.sleep(1500); // the window in which the node runs without Cilium in its chain
       cluster.agentReady(NODE);
+      java.nio.file.Files.writeString(cniDir.resolve("05-cilium.conflist"), CHAINED_CNI);
+      hosts.reportNow(NODE);
+      timeline.say("probe", NODE + ": cilium-agent appended itself: the runtime now uses 05-cilium.conflist "
+          + "(tke-bridge → portmap → cilium-cni); the probe reports when that file appeared");
       Thread.sleep(500);
       cluster.startPod("shop", "api-5f6d7c8b9-h4k2j", NODE, "ReplicaSet", "api-5f6d7c8b9", true);
       cluster.startPod("shop", "api-5f6d7c8b9-p8m3n", NODE, "ReplicaSet", "api-5f6d7c8b9", true);

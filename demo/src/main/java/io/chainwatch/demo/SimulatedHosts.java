@@ -39,6 +39,8 @@ final class SimulatedHosts {
         "cilium_net", 0, "lxc_health", 0, "lxc8f3a2c1d", 0, "lxc2b7e9f04", 0));
     boolean endpointReachable = true;
     ReportPublisher publisher;
+    /** Reads this host's CNI directory with the probe's own reader; {@code null}: not reported. */
+    io.chainwatch.probe.CniChainReader cni;
 
     Host(String node) {
       this.node = node;
@@ -65,6 +67,11 @@ final class SimulatedHosts {
         }
       });
       return errors;
+    }
+
+    @Override
+    public ObjectNode cni(Instant now) {
+      return cni == null ? null : cni.read(now);
     }
 
     @Override
@@ -118,6 +125,25 @@ final class SimulatedHosts {
     hosts.put(name, host);
     report(name);
     timeline.say("probe", "node " + name + " joined; its chainwatch probe reports rp_filter and cilium-health");
+  }
+
+  /**
+   * Starts the probe on a node that already exists (the race node), reporting its CNI directory {@code cniDir} through
+   * the probe's own reader as well.
+   */
+  void probeOn(String name, java.nio.file.Path cniDir) throws Exception {
+    Host host = new Host(name);
+    host.cni = new io.chainwatch.probe.CniChainReader(cniDir);
+    host.publisher = new ReportPublisher(name, host,
+        (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report), Duration.ofMinutes(5),
+        Duration.ZERO, null, null);
+    hosts.put(name, host);
+    report(name);
+  }
+
+  /** A probe round on {@code name} now (the demo does not wait for the probes' rhythm). */
+  void reportNow(String name) throws Exception {
+    report(name);
   }
 
   synchronized void sysctlRestart(String name) throws Exception {

@@ -21,6 +21,9 @@ class DemoTest {
     assertThat(exit).as(timeline).isZero();
     assertThat(timeline)
         .contains("node 10.0.0.11 joined WITHOUT the node.cilium.io/agent-not-ready taint")
+        .contains("the runtime's CNI configuration is 10-tke-bridge.conflist")
+        .containsPattern("The host: started \\S+; Cilium joined the chain on this node at \\S+ \\(05-cilium.conflist "
+            + "written then\\)")
         .containsPattern("shop/web-7d9c6b5f4-x2k8p: found, missed the chain, planned action restart; verified: "
             + "shop/web-7d9c6b5f4-[a-z0-9]{5} replaced it and has its CiliumEndpoint")
         .containsPattern("shop/web-7d9c6b5f4-q9z7m: found, missed the chain, planned action restart; verified: "
