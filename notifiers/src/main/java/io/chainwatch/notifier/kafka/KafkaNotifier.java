@@ -219,7 +219,8 @@ public final class KafkaNotifier implements AutoCloseable {
         producer = buildProducer(producerProperties(config, producerOverrides));
         nextBuild = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       }
-      for (Spool.Entry ready : spool.take()) {
+      List<Spool.Entry> taken = spool.take();
+      for (Spool.Entry ready : taken) {
         unsent.put(ready.seq(), ready);
       }
       Spool.Entry lost;
@@ -248,7 +249,10 @@ public final class KafkaNotifier implements AutoCloseable {
       if (acknowledged.get() > 0 && failed.isEmpty() && unsent.isEmpty()) {
         backoffMillis = 1_000;
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      if (taken.isEmpty()) {
+        // nothing new: wait for an append, an acknowledgement freeing the window, or 5 ms (both unpark)
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
     }
   }
 
@@ -283,6 +287,9 @@ public final class KafkaNotifier implements AutoCloseable {
             acknowledged.incrementAndGet();
             lastProgressNanos = System.nanoTime();
             onAcknowledged.accept(entry);
+            if (spool.windowFull()) {
+              LockSupport.unpark(sender); // records wait on disk for this room
+            }
           } else if (refusedForGood(failure)) {
             deadLetter(entry, failure);
           } else {

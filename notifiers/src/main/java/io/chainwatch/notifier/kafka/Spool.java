@@ -425,6 +425,11 @@ public final class Spool implements AutoCloseable {
     return held.size() + onDiskOnly;
   }
 
+  /** Whether records wait on disk for room in the memory window. */
+  public synchronized boolean windowFull() {
+    return onDiskOnly > 0;
+  }
+
   /** Bytes of records held in memory (handed out or waiting to be, not yet acknowledged). */
   public synchronized long heldBytes() {
     return heldWeight;
