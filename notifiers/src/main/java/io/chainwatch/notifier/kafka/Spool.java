@@ -77,11 +77,13 @@ public final class Spool implements AutoCloseable {
   // What is held in memory: records handed out (or appended while the window had room) and not acknowledged, by
   // sequence number with their weight. Everything after {@code loadedUpTo} that is not held waits on disk.
   private final TreeMap<Long, Long> held = new TreeMap<>();
-  private final Deque<Entry> appendedInMemory = new ArrayDeque<>();
+  /** Appended while the window had room: handed to the sender without its waiting on the lock a disk write holds. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Entry> appendedInMemory =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private long heldWeight;
   private long loadedUpTo;
   /** Records on disk after {@code loadedUpTo} that are not in memory; read back by {@link #take}. */
-  private long onDiskOnly;
+  private volatile long onDiskOnly;
   private Path cursorSegment;
   private long cursorOffset;
 
@@ -309,17 +311,30 @@ public final class Spool implements AutoCloseable {
    * The records to send next, oldest first: those appended while the window had room, then those read back from disk
    * while it has room. Each is handed out once per run; one that fails to send is the caller's to retry.
    */
-  public synchronized List<Entry> take() {
-    List<Entry> out = new ArrayList<>(appendedInMemory);
-    appendedInMemory.clear();
-    if (onDiskOnly > 0 && heldWeight < memoryWindow) {
-      try {
-        readBack(out);
-      } catch (IOException e) {
-        LOG.warn("Spool in {} cannot be read back (will retry): {}", dir, e.toString());
+  public List<Entry> take() {
+    List<Entry> out = new ArrayList<>();
+    drainAppended(out); // no lock: the spooler may be writing to disk meanwhile
+    if (onDiskOnly > 0) {
+      synchronized (this) {
+        // every record appended in memory came before the first one left on disk: hand those out first, all of them
+        drainAppended(out);
+        if (heldWeight < memoryWindow) {
+          try {
+            readBack(out);
+          } catch (IOException e) {
+            LOG.warn("Spool in {} cannot be read back (will retry): {}", dir, e.toString());
+          }
+        }
       }
     }
     return out;
+  }
+
+  private void drainAppended(List<Entry> out) {
+    Entry next;
+    while ((next = appendedInMemory.poll()) != null) {
+      out.add(next);
+    }
   }
 
   private void readBack(List<Entry> out) throws IOException {
