@@ -41,7 +41,7 @@ public final class CiliumHealthClient {
   public HealthReading localNode() {
     if (!Files.exists(socket)) {
       return HealthReading.failed("cilium-health socket " + socket + " does not exist (is cilium-agent running here, "
-          + "and is its run directory mounted into the probe?)");
+          + "and is its health socket mounted into the probe?)");
     }
     String body;
     try {
