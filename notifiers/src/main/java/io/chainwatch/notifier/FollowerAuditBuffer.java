@@ -65,10 +65,14 @@ final class FollowerAuditBuffer {
     }
     held.clear();
     chars = 0;
+    overflowed = 0; // counted per follower period, so a later takeover reports only its own
     return gap;
   }
 
-  /** Records pushed out by the bounds before the window passed: a storm in the gap larger than the buffer. */
+  /**
+   * Records pushed out by the bounds before the window passed since the last takeover: a storm in the gap larger
+   * than the buffer.
+   */
   long overflowed() {
     return overflowed;
   }

@@ -39,6 +39,7 @@ class FollowerAuditBufferTest {
     assertThat(buffer.overflowed()).isEqualTo(2);
     assertThat(buffer.takeOver(T0.plusSeconds(1))).extracting(h -> h.event().getString("id"))
         .containsExactly("e2", "e3", "e4");
+    assertThat(buffer.overflowed()).as("the next takeover reports only its own period").isZero();
   }
 
   @Test

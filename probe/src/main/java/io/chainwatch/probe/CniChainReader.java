@@ -88,11 +88,12 @@ public final class CniChainReader {
           if (bytes == null) {
             problem = "larger than " + MAX_FILE_BYTES + " bytes";
           } else {
-            List<String> plugins = pluginTypes(name, JSON.readTree(bytes));
+            JsonNode config = JSON.readTree(bytes);
+            List<String> plugins = pluginTypes(name, config);
             if (plugins.isEmpty()) {
               problem = "holds no network (no plugins, no type)";
             } else {
-              describe(cni, file, name, plugins, bytes, now);
+              describe(cni, file, name, plugins, config, bytes, now);
               if (!problems.isEmpty()) {
                 cni.set("problems", problems);
               }
@@ -117,12 +118,13 @@ public final class CniChainReader {
     return cni;
   }
 
-  private void describe(ObjectNode cni, Path file, String name, List<String> plugins, byte[] bytes, Instant now)
+  private void describe(ObjectNode cni, Path file, String name, List<String> plugins, JsonNode config, byte[] bytes,
+      Instant now)
       throws IOException {
     cni.put("file", name);
     ArrayNode types = cni.putArray("plugins");
     plugins.stream().limit(MAX_PLUGINS).forEach(types::add);
-    Boolean cilium = ciliumInChain(plugins, JSON.readTree(bytes));
+    Boolean cilium = ciliumInChain(plugins, config);
     if (cilium == null) {
       cni.putNull("cilium"); // a meta plugin delegating to configuration this file does not hold: not known here
     } else {

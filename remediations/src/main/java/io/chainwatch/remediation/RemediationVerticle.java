@@ -109,9 +109,7 @@ public final class RemediationVerticle extends VerticleBase {
     this.dryRun = policy.config().dryRun();
     this.evictions = new EvictionWorkflow(policy);
     this.repairs = new RepairWorkflow(policy.config());
-    String where = store.where();
-    this.breaker = new Breaker(policy.config(), where.substring(0, where.indexOf('/')),
-        where.substring(where.indexOf('/') + 1));
+    this.breaker = new Breaker(policy.config(), store.namespace(), store.name());
   }
 
   @Override

@@ -441,7 +441,7 @@ public final class Spool implements AutoCloseable {
   }
 
   /** Whether records wait on disk for room in the memory window. */
-  public synchronized boolean windowFull() {
+  public boolean windowFull() { // a volatile read: asked on every acknowledgement, it must not take the lock
     return onDiskOnly > 0;
   }
 

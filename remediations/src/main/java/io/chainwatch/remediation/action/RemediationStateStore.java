@@ -101,6 +101,16 @@ public final class RemediationStateStore {
     }
   }
 
+  /** The namespace of the state ConfigMap. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The name of the state ConfigMap. */
+  public String name() {
+    return name;
+  }
+
   public String where() {
     return namespace + "/" + name;
   }
