@@ -28,6 +28,14 @@ public interface HostFacts {
   }
 
   /**
+   * The endpoints cilium-agent manages on this node ({@link AgentEndpointsClient}); {@code null} when the probe does
+   * not ask the agent.
+   */
+  default com.fasterxml.jackson.databind.node.ObjectNode endpoints(java.time.Instant now) {
+    return null;
+  }
+
+  /**
    * Writes rp_filter values (the opt-in repair). Only interfaces the probe reports may be written, and only files
    * that exist: nothing is created.
    *

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * {@code uplink}, {@code rpFilter}, {@code ciliumHealth} (the local node's element of cilium-health's {@code nodes[]},
  * verbatim, or {@code null}) and {@code ciliumHealthError} (only when cilium-health could not be read). Added fields:
  * {@code rpFilterErrors} (only when a value could not be read), {@code repair} (the answer to the last repair request:
- * {@code id}, {@code at}, {@code written}, {@code errors} or {@code refused}).
+ * {@code id}, {@code at}, {@code written}, {@code errors} or {@code refused}), {@code cni}, {@code sysctl},
+ * {@code endpoints} (cilium-agent's endpoints here, {@link AgentEndpointsClient}).
  */
 public final class NodeReport {
   public static final String ANNOTATION = "chainwatch.io/node-report";
@@ -69,6 +70,19 @@ public final class NodeReport {
       json.set("sysctl", sysctl);
     }
     return new NodeReport(json);
+  }
+
+  /**
+   * This report with the endpoints cilium-agent manages here ({@link AgentEndpointsClient}); unchanged when
+   * {@code endpoints} is {@code null} (the probe does not ask the agent).
+   */
+  public NodeReport withEndpoints(JsonNode endpoints) {
+    if (endpoints == null) {
+      return this;
+    }
+    ObjectNode copy = json.deepCopy();
+    copy.set("endpoints", endpoints);
+    return new NodeReport(copy);
   }
 
   /** The annotation value. */

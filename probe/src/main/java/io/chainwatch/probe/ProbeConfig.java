@@ -19,6 +19,8 @@ import java.util.Map;
  *     ({@code CHAINWATCH_PROBE_HOST_ROOT})
  * @param cniConfDir the host's CNI configuration directory, mounted read-only ({@code CHAINWATCH_PROBE_CNI_CONF_DIR})
  * @param healthSocket cilium-health socket ({@code CHAINWATCH_PROBE_HEALTH_SOCKET})
+ * @param agentSocket cilium-agent's API socket ({@code CHAINWATCH_PROBE_AGENT_SOCKET},
+ *     /var/run/cilium/cilium.sock); {@code null} when set empty: the probe then does not ask for endpoints
  * @param healthTimeout bound on one cilium-health request ({@code CHAINWATCH_PROBE_HEALTH_TIMEOUT}, PT5S)
  * @param interval how often host facts are read ({@code CHAINWATCH_PROBE_INTERVAL}, PT30S)
  * @param heartbeat an unchanged report is written again this often ({@code CHAINWATCH_PROBE_HEARTBEAT}, PT5M)
@@ -34,7 +36,7 @@ import java.util.Map;
  */
 public record ProbeConfig(String node, Path procRoot, String uplink, Path healthSocket, Duration healthTimeout,
     Duration interval, Duration heartbeat, Duration minWriteInterval, URI apiServer, Path tokenFile, Path caFile,
-    boolean repair, Path repairKeyFile, Path cniConfDir, Path hostRoot) {
+    boolean repair, Path repairKeyFile, Path cniConfDir, Path hostRoot, Path agentSocket) {
   private static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
 
   /**
@@ -79,6 +81,7 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
     if (!repair.equals("true") && !repair.equals("false")) {
       problems.add("CHAINWATCH_PROBE_REPAIR must be true or false, got \"" + repair + "\"");
     }
+    String agentSocket = env.getOrDefault("CHAINWATCH_PROBE_AGENT_SOCKET", "/var/run/cilium/cilium.sock").trim();
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid probe configuration:\n  " + String.join("\n  ", problems));
     }
@@ -90,7 +93,8 @@ public record ProbeConfig(String node, Path procRoot, String uplink, Path health
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_CA_FILE", SERVICE_ACCOUNT + "ca.crt")), repair.equals("true"),
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_REPAIR_KEY_FILE", "/var/run/secrets/chainwatch/repair/key")),
         Path.of(env.getOrDefault("CHAINWATCH_PROBE_CNI_CONF_DIR", "/etc/cni/net.d")),
-        Path.of(env.getOrDefault("CHAINWATCH_PROBE_HOST_ROOT", "/host")));
+        Path.of(env.getOrDefault("CHAINWATCH_PROBE_HOST_ROOT", "/host")),
+        agentSocket.isEmpty() ? null : Path.of(agentSocket));
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback, List<String> problems) {

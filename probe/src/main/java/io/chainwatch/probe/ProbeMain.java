@@ -30,14 +30,16 @@ public final class ProbeMain {
       }
     }
     CiliumHealthClient health = new CiliumHealthClient(config.healthSocket(), config.healthTimeout());
+    AgentEndpointsClient endpoints = config.agentSocket() == null ? null
+        : new AgentEndpointsClient(config.agentSocket(), config.healthTimeout());
     ReportPublisher publisher = new ReportPublisher(config.node(),
         new ProcHostFacts(config.procRoot(), config.uplink(), health, new CniChainReader(config.cniConfDir()),
-            new SysctlProvenance(config.hostRoot())),
+            new SysctlProvenance(config.hostRoot()), endpoints),
         (node, report) -> annotations.set(node, NodeReport.ANNOTATION, report),
         config.heartbeat(), config.minWriteInterval(), config.repair() ? annotations::get : null, repairKey);
     System.err.println("chainwatch-probe on node " + Terminal.safe(config.node()) + ": every " + config.interval() + ", heartbeat "
         + config.heartbeat() + ", reading " + config.procRoot() + ", " + config.cniConfDir() + " and "
-        + config.healthSocket()
+        + config.healthSocket() + (endpoints == null ? "" : " and " + config.agentSocket())
         + (config.repair() ? "; answering rp_filter repair requests" : ""));
     String lastFailure = null;
     while (true) {
@@ -52,9 +54,10 @@ public final class ProbeMain {
           lastFailure = failure;
         }
       }
-      if (health.looksStale()) {
-        // the round's report already says why; a new container mounts the socket the agent created last
-        System.err.println("chainwatch-probe: cilium-health refused " + CiliumHealthClient.STALE_AFTER_REFUSALS
+      if (health.looksStale() || (endpoints != null && endpoints.looksStale())) {
+        // the round's report already says why; a new container mounts the sockets the agent created last
+        System.err.println("chainwatch-probe: " + (health.looksStale() ? "cilium-health" : "cilium-agent's API")
+            + " refused " + CiliumHealthClient.STALE_AFTER_REFUSALS
             + " rounds in a row; exiting (3) so that the kubelet restarts the probe with the current socket");
         System.exit(STALE_SOCKET_EXIT);
       }

@@ -26,6 +26,7 @@ public final class ProcHostFacts implements HostFacts {
   private final CiliumHealthClient health;
   private final CniChainReader cni;
   private final SysctlProvenance sysctl;
+  private final AgentEndpointsClient endpoints;
 
   /**
    * @param procRoot the root of /proc
@@ -43,6 +44,13 @@ public final class ProcHostFacts implements HostFacts {
   /** @param sysctl reads where rp_filter settings come from, {@code null} to leave it out of the report */
   public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health, CniChainReader cni,
       SysctlProvenance sysctl) {
+    this(procRoot, configuredUplink, health, cni, sysctl, null);
+  }
+
+  /** @param endpoints asks cilium-agent for its endpoints, {@code null} to leave them out of the report */
+  public ProcHostFacts(Path procRoot, String configuredUplink, CiliumHealthClient health, CniChainReader cni,
+      SysctlProvenance sysctl, AgentEndpointsClient endpoints) {
+    this.endpoints = endpoints;
     this.procRoot = procRoot;
     this.configuredUplink = configuredUplink;
     this.health = health;
@@ -53,6 +61,11 @@ public final class ProcHostFacts implements HostFacts {
   @Override
   public com.fasterxml.jackson.databind.node.ObjectNode sysctl() {
     return sysctl == null ? null : sysctl.read();
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.node.ObjectNode endpoints(java.time.Instant now) {
+    return endpoints == null ? null : endpoints.read(now);
   }
 
   @Override

@@ -77,7 +77,8 @@ public final class ReportPublisher {
     Map<String, String> problems = new TreeMap<>();
     Map<String, Integer> rpFilter = facts.rpFilter(uplink, problems);
     NodeReport report = NodeReport.of(now, uplink, rpFilter, problems, facts.health(),
-        repairs == null ? null : repairs.lastAnswer(), facts.cni(now), facts.sysctl());
+        repairs == null ? null : repairs.lastAnswer(), facts.cni(now), facts.sysctl())
+        .withEndpoints(facts.endpoints(now));
     String signature = report.changeSignature();
     boolean changed = !signature.equals(lastSignature);
     boolean heartbeatDue = lastWrite == null || !now.isBefore(lastWrite.plus(heartbeat));

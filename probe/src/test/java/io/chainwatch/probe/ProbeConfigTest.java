@@ -18,6 +18,16 @@ class ProbeConfigTest {
     assertThat(config.healthSocket().toString()).isEqualTo("/var/run/cilium/health.sock");
     assertThat(config.procRoot().toString()).isEqualTo("/proc");
     assertThat(config.repair()).as("repair is opt-in").isFalse();
+    assertThat(config.agentSocket().toString()).isEqualTo("/var/run/cilium/cilium.sock");
+    assertThat(config.cniConfDir().toString()).isEqualTo("/etc/cni/net.d");
+  }
+
+  @Test
+  void anEmptyAgentSocketTurnsTheEndpointListOff() {
+    ProbeConfig config = ProbeConfig.fromEnv(Map.of("NODE_NAME", "n1", "CHAINWATCH_PROBE_API_SERVER",
+        "https://10.96.0.1:443", "CHAINWATCH_PROBE_AGENT_SOCKET", ""));
+
+    assertThat(config.agentSocket()).isNull();
   }
 
   @Test

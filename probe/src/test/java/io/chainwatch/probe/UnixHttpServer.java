@@ -26,6 +26,8 @@ final class UnixHttpServer implements AutoCloseable {
   private volatile boolean chunked;
   private volatile Duration delay = Duration.ZERO;
   private volatile String raw;
+  private volatile String endlessPrefix;
+  private volatile String endlessRepeat;
 
   UnixHttpServer(Path socket) throws IOException {
     this.socket = socket;
@@ -58,6 +60,13 @@ final class UnixHttpServer implements AutoCloseable {
     return this;
   }
 
+  /** Answers with {@code prefix} and then {@code repeat} over and over until the client hangs up. */
+  UnixHttpServer endless(String prefix, String repeat) {
+    this.endlessPrefix = prefix;
+    this.endlessRepeat = repeat;
+    return this;
+  }
+
   int requests() {
     return requests.get();
   }
@@ -75,8 +84,19 @@ final class UnixHttpServer implements AutoCloseable {
         if (!delay.isZero()) {
           Thread.sleep(delay.toMillis());
         }
-        client.write(ByteBuffer.wrap(response().getBytes(StandardCharsets.UTF_8)));
-      } catch (IOException | InterruptedException e) {
+        if (endlessPrefix != null) {
+          client.write(ByteBuffer.wrap(endlessPrefix.getBytes(StandardCharsets.UTF_8)));
+          byte[] repeat = endlessRepeat.getBytes(StandardCharsets.UTF_8);
+          while (server.isOpen()) {
+            client.write(ByteBuffer.wrap(repeat));
+          }
+          continue;
+        }
+        ByteBuffer answer = ByteBuffer.wrap(response().getBytes(StandardCharsets.UTF_8));
+        while (answer.hasRemaining()) {
+          client.write(answer);
+        }
+      } catch (IOException | InterruptedException | RuntimeException e) {
         // the test closed the server, or the client gave up
       }
     }
