@@ -128,4 +128,53 @@ class NodeReportContractTest {
     assertThat(sources.settingFor("all")).as("systemd's glob excluded from all; Cilium sets it explicitly").get()
         .hasToString("/etc/sysctl.d/99-zzz-override_cilium.conf:7 net.ipv4.conf.all.rp_filter = 0");
   }
+
+  @Test
+  void theAgentsEndpointsTheProbeAsksForAreWhatTheWatcherJudges() throws Exception {
+    Path socket = Files.createTempDirectory("agent").resolve("cilium.sock");
+    byte[] body = Files.readAllBytes(Path.of("..", "probe", "src", "test", "resources", "agent-api",
+        "endpoints.v1.15.json"));
+    try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(socket));
+      Thread agent = new Thread(() -> {
+        try (var client = server.accept()) {
+          client.read(java.nio.ByteBuffer.allocate(4096));
+          var answer = java.nio.ByteBuffer.wrap(concat(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+              body));
+          while (answer.hasRemaining()) {
+            client.write(answer);
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      agent.start();
+      Instant at = Instant.parse("2024-03-23T13:30:00Z");
+      String written = io.chainwatch.probe.NodeReport.of(at, "eth0", Map.of("all", 0), Map.of(),
+          HealthReading.failed("not asked")).withEndpoints(new io.chainwatch.probe.AgentEndpointsClient(socket,
+              java.time.Duration.ofSeconds(5)).read(at)).text();
+      agent.join(5000);
+
+      NodeReport.AgentEndpoints endpoints = NodeReports.parse(written).endpoints();
+
+      assertThat(endpoints.error()).isNull();
+      assertThat(endpoints.complete()).isTrue();
+      assertThat(endpoints.total()).isEqualTo(5);
+      assertThat(endpoints.manages("default", "wluo-mvz4t")).isTrue();
+      assertThat(endpoints.manages("shop", "cart-0")).as("known by pod-name only").isTrue();
+      assertThat(endpoints.manages("default", "other")).isFalse();
+      assertThat(endpoints.notReadyOf("shop", "checkout-7c9d8b6f5-q2x7k")).get().satisfies(endpoint -> {
+        assertThat(endpoint.state()).isEqualTo("waiting-for-identity");
+        assertThat(endpoint.since()).isEqualTo(Instant.parse("2024-03-23T13:14:02Z"));
+        assertThat(endpoint.sinceFrom()).isEqualTo("agent");
+      });
+    }
+  }
+
+  private static byte[] concat(byte[] head, byte[] body) {
+    byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, all, head.length, body.length);
+    return all;
+  }
 }

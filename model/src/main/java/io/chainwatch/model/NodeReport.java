@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param cni the CNI configuration the node's runtime uses, {@code null} when the probe does not report it (an older
  *     probe)
  * @param sysctl where the host's rp_filter settings come from, {@code null} when the probe does not report it
+ * @param endpoints the endpoints the node's cilium-agent manages, {@code null} when the probe does not report them
  */
 public record NodeReport(
     Instant observedAt,
@@ -29,25 +30,86 @@ public record NodeReport(
     String problem,
     RepairAnswer repair,
     CniChain cni,
-    SysctlSources sysctl) {
+    SysctlSources sysctl,
+    AgentEndpoints endpoints) {
   public NodeReport {
     rpFilter = Map.copyOf(rpFilter);
   }
 
   public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
       String healthError, String problem) {
-    this(observedAt, uplink, rpFilter, health, healthError, problem, null, null, null);
+    this(observedAt, uplink, rpFilter, health, healthError, problem, null, null, null, null);
   }
 
   public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
       String healthError, String problem, RepairAnswer repair) {
-    this(observedAt, uplink, rpFilter, health, healthError, problem, repair, null, null);
+    this(observedAt, uplink, rpFilter, health, healthError, problem, repair, null, null, null);
+  }
+
+  public NodeReport(Instant observedAt, String uplink, Map<String, Integer> rpFilter, LocalHealth health,
+      String healthError, String problem, RepairAnswer repair, CniChain cni, SysctlSources sysctl) {
+    this(observedAt, uplink, rpFilter, health, healthError, problem, repair, cni, sysctl, null);
   }
 
   public static NodeReport unreadable(String problem) {
     return new NodeReport(null, null, Map.of(), null, null, Objects.requireNonNull(problem, "problem"), null, null,
-        null);
+        null, null);
   }
+
+  /**
+   * The endpoints the node's cilium-agent manages, as the probe asked its API ({@code GET /v1/endpoint}).
+   *
+   * @param total how many endpoints the agent listed (pods and its own: host, health, ingress)
+   * @param byState how many are in each state
+   * @param notReady the endpoints not {@code ready}, the longest first (a bounded list: see {@code notReadyOmitted})
+   * @param notReadyOmitted not-ready endpoints left out of the list
+   * @param pods every pod ({@code namespace/name}) the agent manages, in any state, unless cut
+   * @param podsOmitted pods left out of {@code pods} (the annotation's budget): when not 0, a pod missing from the
+   *     list proves nothing
+   * @param error why the agent could not be asked, {@code null} when it answered; the other fields are empty then
+   */
+  public record AgentEndpoints(int total, Map<String, Integer> byState, List<AgentEndpoint> notReady,
+      int notReadyOmitted, java.util.Set<String> pods, int podsOmitted, String error) {
+    public AgentEndpoints {
+      byState = Map.copyOf(byState);
+      notReady = List.copyOf(notReady);
+      pods = java.util.Set.copyOf(pods);
+    }
+
+    public static AgentEndpoints failed(String error) {
+      return new AgentEndpoints(0, Map.of(), List.of(), 0, java.util.Set.of(), 0,
+          Objects.requireNonNull(error, "error"));
+    }
+
+    /** Whether the agent's answer lists every pod it manages: read cleanly and nothing cut. */
+    public boolean complete() {
+      return error == null && podsOmitted == 0;
+    }
+
+    /** Whether the agent manages the pod: only meaningful when {@link #complete()}. */
+    public boolean manages(String namespace, String name) {
+      return pods.contains(namespace + "/" + name);
+    }
+
+    /** The not-ready endpoint of a pod, if the list holds one. */
+    public java.util.Optional<AgentEndpoint> notReadyOf(String namespace, String name) {
+      String pod = namespace + "/" + name;
+      return notReady.stream().filter(endpoint -> pod.equals(endpoint.pod())).findFirst();
+    }
+  }
+
+  /**
+   * One endpoint that is not ready.
+   *
+   * @param id the agent's endpoint id
+   * @param pod {@code namespace/name}, {@code null} for the agent's own endpoints
+   * @param reserved what an endpoint without a pod is ({@code health}, {@code host}, {@code ingress}), else
+   *     {@code null}
+   * @param state the agent's state ({@code waiting-for-identity}, {@code not-ready}, {@code regenerating}...)
+   * @param since since when it has been in that state
+   * @param sinceFrom who says so: {@code agent} (its status log) or {@code probe} (its first sighting)
+   */
+  public record AgentEndpoint(long id, String pod, String reserved, String state, Instant since, String sinceFrom) {}
 
   /**
    * Where the host's rp_filter settings come from: the sysctl.d assignments in the order systemd-sysctl applies them.

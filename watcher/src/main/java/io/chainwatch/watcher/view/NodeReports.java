@@ -63,7 +63,88 @@ public final class NodeReports {
     String uplink = root.hasNonNull("uplink") ? root.get("uplink").asString() : null;
     return new NodeReport(observedAt, uplink, rpFilter,
         health == null || health.isNull() ? null : localHealth(health), healthError, null,
-        repairAnswer(root.get("repair")), cniChain(root.get("cni")), sysctlSources(root.get("sysctl")));
+        repairAnswer(root.get("repair")), cniChain(root.get("cni")), sysctlSources(root.get("sysctl")),
+        agentEndpoints(root.get("endpoints")));
+  }
+
+  /** Pods listed at most: a node runs a few hundred; a report claiming more is cut (and says it was). */
+  private static final int MAX_PODS = 8192;
+  private static final int MAX_NOT_READY = 256;
+
+  /**
+   * The endpoints cilium-agent manages on the node; a malformed section becomes an error that says what is wrong, so
+   * that no detector concludes anything from it (a pod "missing" from a list that did not parse proves nothing).
+   */
+  static NodeReport.AgentEndpoints agentEndpoints(JsonNode endpoints) {
+    if (endpoints == null || endpoints.isNull()) {
+      return null;
+    }
+    if (!endpoints.isObject()) {
+      return NodeReport.AgentEndpoints.failed(ANNOTATION + " endpoints must be an object, got "
+          + abbreviate(endpoints.toString()));
+    }
+    if (endpoints.hasNonNull("error")) {
+      return NodeReport.AgentEndpoints.failed(abbreviate(endpoints.get("error").asString("")));
+    }
+    if (!endpoints.path("total").isInt() || !endpoints.path("pods").isArray()
+        || !endpoints.path("notReady").isArray()) {
+      return NodeReport.AgentEndpoints.failed(ANNOTATION + " endpoints must hold total, notReady and pods");
+    }
+    Map<String, Integer> byState = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> state : endpoints.path("byState").properties()) {
+      if (byState.size() < 32 && state.getValue().isInt()) {
+        byState.put(abbreviate(state.getKey()), state.getValue().asInt());
+      }
+    }
+    List<NodeReport.AgentEndpoint> notReady = new ArrayList<>();
+    int notReadyOmitted = Math.max(0, endpoints.path("notReadyOmitted").asInt(0));
+    for (JsonNode entry : endpoints.get("notReady")) {
+      if (notReady.size() == MAX_NOT_READY) {
+        notReadyOmitted++;
+        continue;
+      }
+      Instant since;
+      try {
+        since = Instant.parse(entry.path("since").asString(""));
+      } catch (DateTimeParseException e) {
+        return NodeReport.AgentEndpoints.failed(ANNOTATION + " endpoints.notReady[].since must be an RFC 3339 time, "
+            + "got " + abbreviate(String.valueOf(entry.get("since"))));
+      }
+      if (!entry.path("id").isNumber() || !entry.path("state").isString()) {
+        return NodeReport.AgentEndpoints.failed(ANNOTATION + " endpoints.notReady[] must have an id and a state, got "
+            + abbreviate(entry.toString()));
+      }
+      notReady.add(new NodeReport.AgentEndpoint(entry.get("id").asLong(), podName(entry.get("pod")),
+          entry.hasNonNull("reserved") ? abbreviate(entry.get("reserved").asString("")) : null,
+          abbreviate(entry.get("state").asString()), since, entry.path("sinceFrom").asString("probe")));
+    }
+    java.util.Set<String> pods = new java.util.HashSet<>();
+    int podsOmitted = Math.max(0, endpoints.path("podsOmitted").asInt(0));
+    for (JsonNode pod : endpoints.get("pods")) {
+      String name = podName(pod);
+      if (name == null) {
+        return NodeReport.AgentEndpoints.failed(ANNOTATION + " endpoints.pods[] must be namespace/name, got "
+            + abbreviate(pod.toString()));
+      }
+      if (pods.size() == MAX_PODS) {
+        podsOmitted++;
+      } else {
+        pods.add(name);
+      }
+    }
+    return new NodeReport.AgentEndpoints(endpoints.get("total").asInt(), byState, notReady, notReadyOmitted, pods,
+        podsOmitted, null);
+  }
+
+  /** {@code namespace/name} as a pod's key, or {@code null} when the value is no such text. */
+  private static String podName(JsonNode pod) {
+    if (pod == null || !pod.isString()) {
+      return null;
+    }
+    String text = pod.asString();
+    int slash = text.indexOf('/');
+    return slash > 0 && slash < text.length() - 1 && text.length() <= 317 && text.indexOf('/', slash + 1) < 0
+        ? text : null;
   }
 
   private static final int MAX_LISTED = 16;

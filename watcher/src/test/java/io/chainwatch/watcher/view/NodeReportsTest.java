@@ -68,4 +68,28 @@ class NodeReportsTest {
     org.assertj.core.api.Assertions.assertThat(badTime.cni().leavesCiliumOut()).isFalse();
     org.assertj.core.api.Assertions.assertThat(badTime.sysctl()).isNull();
   }
+
+  @Test
+  void theAgentsEndpointsAreReadAndAMalformedSectionIsAnErrorNeverAList() {
+    String base = "{\"version\":1,\"observedAt\":\"2026-11-30T10:00:00Z\",\"uplink\":\"eth0\",\"rpFilter\":{},";
+    NodeReport.AgentEndpoints read = NodeReports.parse(base + "\"endpoints\":{\"total\":3,\"byState\":{\"ready\":2,"
+        + "\"not-ready\":1},\"notReady\":[{\"id\":7,\"pod\":\"shop/a-0\",\"state\":\"not-ready\",\"since\":"
+        + "\"2026-11-30T09:00:00Z\",\"sinceFrom\":\"probe\"}],\"pods\":[\"shop/a-0\",\"shop/b-0\"]}}").endpoints();
+    assertThat(read.complete()).isTrue();
+    assertThat(read.manages("shop", "b-0")).isTrue();
+    assertThat(read.notReadyOf("shop", "a-0")).get().extracting(NodeReport.AgentEndpoint::state).isEqualTo("not-ready");
+
+    NodeReport.AgentEndpoints cut = NodeReports.parse(base + "\"endpoints\":{\"total\":3,\"notReady\":[],"
+        + "\"pods\":[\"shop/a-0\"],\"podsOmitted\":2}}").endpoints();
+    assertThat(cut.complete()).as("a cut list proves no pod unmanaged").isFalse();
+
+    assertThat(NodeReports.parse(base + "\"endpoints\":{\"error\":\"refused\"}}").endpoints().error())
+        .isEqualTo("refused");
+    assertThat(NodeReports.parse(base + "\"endpoints\":[1]}").endpoints().error()).contains("must be an object");
+    assertThat(NodeReports.parse(base + "\"endpoints\":{\"total\":1,\"notReady\":[],\"pods\":[\"no-slash\"]}}")
+        .endpoints().error()).contains("endpoints.pods[] must be namespace/name, got \"no-slash\"");
+    assertThat(NodeReports.parse(base + "\"endpoints\":{\"total\":1,\"pods\":[],\"notReady\":[{\"id\":1,"
+        + "\"state\":\"x\",\"since\":\"soon\"}]}}").endpoints().error()).contains("since must be an RFC 3339 time");
+    assertThat(NodeReports.parse(base + "\"rpFilter2\":1}").endpoints()).as("an older probe: no section").isNull();
+  }
 }
