@@ -67,7 +67,7 @@ class ChartTest {
   }
 
   @Test
-  void theProbeGetsHostNetworkAndOnlyTheHealthSocketReadOnlyAndNoCapabilities() {
+  void theProbeGetsHostNetworkAndOnlyTheTwoSocketsReadOnlyAndNoCapabilities() {
     Map<String, Object> probe = Chart.one(Chart.render(Map.of()), "DaemonSet");
     Map<String, Object> pod = at(probe, "spec", "template", "spec");
     Map<String, Object> container = at(pod, "containers", 0);
@@ -78,10 +78,14 @@ class ChartTest {
     assertThat((Object) at(pod, "volumes", 0, "hostPath", "path")).as("not the run directory with cilium.sock")
         .isEqualTo("/var/run/cilium/health.sock");
     assertThat((Object) at(pod, "volumes", 0, "hostPath", "type")).isEqualTo("Socket");
-    assertThat((Object) at(container, "volumeMounts", 1, "mountPath")).isEqualTo("/host/etc/cni/net.d");
-    assertThat((Object) at(container, "volumeMounts", 1, "readOnly")).as("the CNI configuration is only read")
-        .isEqualTo(true);
-    assertThat((Object) at(pod, "volumes", 1, "hostPath", "path")).isEqualTo("/etc/cni/net.d");
+    assertThat((Object) at(container, "volumeMounts", 1, "readOnly")).isEqualTo(true);
+    assertThat((Object) at(container, "volumeMounts", 1, "mountPath")).isEqualTo("/var/run/cilium/cilium.sock");
+    assertThat((Object) at(pod, "volumes", 1, "hostPath", "path")).as("the agent's API socket alone")
+        .isEqualTo("/var/run/cilium/cilium.sock");
+    assertThat((Object) at(pod, "volumes", 1, "hostPath", "type")).isEqualTo("Socket");
+    assertThat(container.get("env").toString()).contains("CHAINWATCH_PROBE_AGENT_SOCKET, value=/var/run/cilium/cilium.sock");
+    assertThat((Object) at(container, "volumeMounts", 2, "mountPath")).isEqualTo("/host/etc/cni/net.d");
+    assertThat((Object) at(pod, "volumes", 2, "hostPath", "path")).isEqualTo("/etc/cni/net.d");
     assertThat(((List<Map<String, Object>>) at(container, "volumeMounts")).stream()
         .filter(mount -> !Boolean.TRUE.equals(mount.get("readOnly"))).map(mount -> mount.get("mountPath")))
         .as("without repair, only its scratch space is writable").containsExactly("/tmp");
@@ -90,6 +94,17 @@ class ChartTest {
     assertThat((List<Object>) at(container, "securityContext", "capabilities", "drop")).containsExactly("ALL");
     assertThat(container.toString()).doesNotContain("NET_ADMIN", "add=");
     assertThat((Object) at(container, "env", 0, "valueFrom", "fieldRef", "fieldPath")).isEqualTo("spec.nodeName");
+  }
+
+  @Test
+  void withoutTheAgentApiTheProbeMountsNoAgentSocketAndAsksForNoEndpoints() {
+    Map<String, Object> pod = at(Chart.one(Chart.render(Map.of("probeAgentApi", false)), "DaemonSet"), "spec",
+        "template", "spec");
+    Map<String, Object> container = at(pod, "containers", 0);
+
+    assertThat(pod.get("volumes").toString()).doesNotContain("cilium.sock");
+    assertThat(container.get("volumeMounts").toString()).doesNotContain("cilium.sock");
+    assertThat(container.get("env").toString()).contains("CHAINWATCH_PROBE_AGENT_SOCKET, value=}");
   }
 
   @Test

@@ -55,4 +55,42 @@ public final class Reports {
   public static NodeSnapshot node(String name, NodeReport report) {
     return new NodeSnapshot(name, Fixtures.T0.minusSeconds(3600), true, Map.of(), List.of(), Map.of(), report);
   }
+
+  /** One not-ready endpoint as the probe lists it. */
+  public record NotReady(long id, String pod, String state, Instant since) {}
+
+  /**
+   * A Ready node {@code name} whose report, observed at {@code observedAt}, carries the agent's endpoints: every pod in
+   * {@code pods} managed, {@code notReady} among them not ready.
+   */
+  public static NodeSnapshot nodeWithEndpoints(String name, Instant observedAt, List<String> pods,
+      List<NotReady> notReady) {
+    ObjectNode report = (ObjectNode) JSON.readTree(json(observedAt, "eth0", Map.of("all", 0), null, null));
+    ObjectNode endpoints = report.putObject("endpoints");
+    endpoints.put("total", pods.size() + 2);
+    endpoints.putObject("byState").put("ready", pods.size() + 2 - notReady.size());
+    var listed = endpoints.putArray("notReady");
+    for (NotReady endpoint : notReady) {
+      ObjectNode entry = listed.addObject();
+      entry.put("id", endpoint.id());
+      if (endpoint.pod().startsWith("reserved:")) {
+        entry.put("reserved", endpoint.pod().substring("reserved:".length()));
+      } else {
+        entry.put("pod", endpoint.pod());
+      }
+      entry.put("state", endpoint.state()).put("since", endpoint.since().toString()).put("sinceFrom", "agent");
+    }
+    var podList = endpoints.putArray("pods");
+    pods.stream().sorted().forEach(podList::add);
+    return new NodeSnapshot(name, Fixtures.T0.minusSeconds(3600), true, Map.of("kubernetes.io/hostname", name),
+        List.of(), Map.of(), NodeReports.parse(report.toString()));
+  }
+
+  /** Like {@link #nodeWithEndpoints} with the section replaced by {@code section} verbatim. */
+  public static NodeSnapshot nodeWithEndpointsSection(String name, Instant observedAt, String section) {
+    ObjectNode report = (ObjectNode) JSON.readTree(json(observedAt, "eth0", Map.of("all", 0), null, null));
+    report.set("endpoints", JSON.readTree(section));
+    return new NodeSnapshot(name, Fixtures.T0.minusSeconds(3600), true, Map.of("kubernetes.io/hostname", name),
+        List.of(), Map.of(), NodeReports.parse(report.toString()));
+  }
 }

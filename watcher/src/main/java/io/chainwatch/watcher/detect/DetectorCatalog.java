@@ -23,7 +23,8 @@ public final class DetectorCatalog {
       L7PolicyInChainingDetector.SPEC,
       DeploymentDoctorDetector.SPEC,
       VpcCniCoexistenceDetector.SPEC,
-      CiliumNotInChainDetector.SPEC);
+      CiliumNotInChainDetector.SPEC,
+      EndpointStuckDetector.SPEC);
 
   /** The detectors a configuration runs, in catalog order. */
   public static List<Detector> enabled(ChainwatchConfig config) {

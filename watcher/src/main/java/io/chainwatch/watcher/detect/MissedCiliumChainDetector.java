@@ -73,9 +73,31 @@ public final class MissedCiliumChainDetector implements Detector {
     return ID;
   }
 
+  /**
+   * Inactive only when neither kind of evidence exists: the API's endpoints prove nothing (below) and no node's probe
+   * reports the endpoints its agent manages.
+   */
   @Override
   public Optional<String> inactiveReason(ClusterView view) {
-    return noEndpointEvidence(view);
+    Optional<String> api = noEndpointEvidence(view);
+    if (api.isEmpty()) {
+      return api;
+    }
+    for (NodeSnapshot node : view.nodes()) {
+      if (hostEndpoints(node.report()) != null) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(api.get() + "; and no node's probe reports the endpoints its cilium-agent manages (the "
+        + "probe's endpoints section, which needs the agent's API socket mounted)");
+  }
+
+  /** The endpoint list a node's probe reports, when it lists every pod the agent manages; else {@code null}. */
+  static io.chainwatch.model.NodeReport.AgentEndpoints hostEndpoints(io.chainwatch.model.NodeReport report) {
+    if (report == null || report.problem() != null || report.endpoints() == null || !report.endpoints().complete()) {
+      return null;
+    }
+    return report.endpoints();
   }
 
   /**
@@ -158,15 +180,13 @@ public final class MissedCiliumChainDetector implements Detector {
 
   @Override
   public Evaluation evaluate(ResourceRef subject, ClusterView view, Instant now) {
-    if (inactiveReason(view).isPresent()) {
-      return Evaluation.NOTHING;
-    }
+    boolean apiUsable = noEndpointEvidence(view).isEmpty(); // cheap; inactiveReason walks every node
     if ("Pod".equals(subject.kind())) {
       return view.pod(subject.namespace(), subject.name())
-          .map(pod -> evaluatePod(pod, view, now))
+          .map(pod -> evaluatePod(pod, view, now, apiUsable))
           .orElse(Evaluation.NOTHING);
     }
-    if ("Node".equals(subject.kind())) {
+    if ("Node".equals(subject.kind()) && apiUsable) {
       return evaluateNode(subject.name(), view, now);
     }
     return Evaluation.NOTHING;
@@ -193,7 +213,7 @@ public final class MissedCiliumChainDetector implements Detector {
 
   record EndpointProblem(String reason, EndpointSnapshot stale) {}
 
-  private Evaluation evaluatePod(PodSnapshot pod, ClusterView view, Instant now) {
+  private Evaluation evaluatePod(PodSnapshot pod, ClusterView view, Instant now, boolean apiUsable) {
     // The agent itself never has an endpoint (it runs on the host network in every supported install).
     if (!chainApplies(pod) || view.isCiliumAgent(pod)) {
       return Evaluation.NOTHING;
@@ -202,8 +222,10 @@ public final class MissedCiliumChainDetector implements Detector {
     if (agents.isEmpty()) {
       return Evaluation.NOTHING;
     }
-    Optional<EndpointProblem> problem = endpointProblem(pod, view);
-    if (problem.isEmpty()) {
+    io.chainwatch.model.NodeReport report = view.node(pod.nodeName()).map(NodeSnapshot::report).orElse(null);
+    io.chainwatch.model.NodeReport.AgentEndpoints host = hostEndpoints(report);
+    Optional<EndpointProblem> apiProblem = apiUsable ? endpointProblem(pod, view) : Optional.empty();
+    if (host == null && apiProblem.isEmpty()) {
       return Evaluation.NOTHING;
     }
     Optional<PodSnapshot> readyAgent = agents.stream()
@@ -223,6 +245,23 @@ public final class MissedCiliumChainDetector implements Detector {
     if (now.isBefore(evidenceCompleteAt)) {
       return Evaluation.recheckAt(evidenceCompleteAt);
     }
+    // the host's list counts only when the probe read it after the pod and the agent had time to meet
+    if (host != null && report.observedAt() != null && report.observedAt().isBefore(evidenceCompleteAt)) {
+      host = null;
+    }
+    boolean hostManages = host != null && host.manages(pod.namespace(), pod.name());
+    if (host == null && apiProblem.isEmpty()) {
+      return Evaluation.NOTHING; // the probe's next report (at most a heartbeat away) is judged when it comes
+    }
+    if (hostManages && apiProblem.isEmpty()) {
+      return Evaluation.NOTHING;
+    }
+    if (hostManages) {
+      return Evaluation.of(unpublished(pod, apiProblem.get(), report, agent, now));
+    }
+    // the API's verdict where it has one, the host's where only it has one
+    Optional<EndpointProblem> problem = apiProblem.isPresent() ? apiProblem
+        : Optional.of(new EndpointProblem("not-managed-by-agent", null));
 
     // the race is about the agent's first Ready on the node, not the latest one after a restart or an upgrade
     Instant firstReadyAt = AgentHistory.firstReadyAt(pod.nodeName(), view);
@@ -230,7 +269,7 @@ public final class MissedCiliumChainDetector implements Detector {
       firstReadyAt = agentReadyAt;
     }
     boolean chainRace = podStart.isBefore(firstReadyAt);
-    ActionChoice action = chooseAction(pod, view);
+    ActionChoice action = chooseAction(pod, view); // reassigned below when the API and the host disagree
     String node = pod.nodeName();
     String agentName = agent.namespace() + "/" + agent.name();
 
@@ -245,15 +284,33 @@ public final class MissedCiliumChainDetector implements Detector {
     if (chainRace) {
       evidence.put("secondsBeforeAgentReady", Duration.between(podStart, firstReadyAt).getSeconds());
     }
-    evidence.put("ciliumEndpoint", problem.get().stale() == null
-        ? "missing"
-        : "owned by another pod UID " + String.join(",", problem.get().stale().ownerPodUids()));
+    if (apiUsable) {
+      evidence.put("ciliumEndpoint", apiProblem.isEmpty() ? "present"
+          : apiProblem.get().stale() == null ? "missing"
+          : "owned by another pod UID " + String.join(",", apiProblem.get().stale().ownerPodUids()));
+    }
     evidence.put("ciliumNodeRegistered", view.ciliumNode(node).isPresent());
     String hostSays = hostEvidence(view, node, podStart, evidence);
+    if (host != null) {
+      evidence.put("hostAgentManagesPod", false);
+      evidence.put("hostEndpointsObservedAt", report.observedAt().toString());
+    }
+    boolean disagree = host != null && apiUsable && apiProblem.isEmpty();
+    if (disagree) {
+      // the API shows the pod's own endpoint while the agent does not list it: a person should look before a restart
+      action = page("the API shows a CiliumEndpoint for it while its node's cilium-agent does not list it (the API "
+          + "and the host disagree)");
+      evidence.put("hostAgrees", false);
+    }
     evidence.put(FindingFacts.ACTION_REASON, action.why());
 
     String who = "Pod " + pod.namespace() + "/" + pod.name();
-    String what = problem.get().stale() == null
+    String what = host != null
+        ? "cilium-agent on the node does not manage it (the agent's endpoint list, read by the probe at "
+            + report.observedAt() + ", has no endpoint for it)"
+            + (disagree ? ", although the API shows a CiliumEndpoint for it"
+                : apiProblem.isPresent() && apiProblem.get().stale() == null ? " and it has no CiliumEndpoint" : "")
+        : problem.get().stale() == null
         ? "it has no CiliumEndpoint"
         : "its CiliumEndpoint belongs to an earlier pod of the same name (UID "
             + String.join(",", problem.get().stale().ownerPodUids()) + ")";
@@ -302,6 +359,34 @@ public final class MissedCiliumChainDetector implements Detector {
             + " written then)"
         : "the pod started at " + podStart + ", after " + cni.file() + " with cilium-cni was written ("
             + cni.modifiedAt() + "): the chain was complete, so the missing endpoint has another cause";
+  }
+
+  /**
+   * The pod has no CiliumEndpoint of its own, but its node's cilium-agent manages it: the pod has Cilium, yet peers on
+   * other nodes cannot learn its identity from the API (policy that selects it by labels misjudges its traffic). A
+   * restart would not explain why the agent did not publish it: page.
+   */
+  private static Finding unpublished(PodSnapshot pod, EndpointProblem problem, io.chainwatch.model.NodeReport report,
+      PodSnapshot agent, Instant now) {
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put(FindingFacts.SUBJECT_UID, pod.uid());
+    evidence.put("ciliumEndpoint", problem.stale() == null ? "missing"
+        : "owned by another pod UID " + String.join(",", problem.stale().ownerPodUids()));
+    evidence.put("hostAgentManagesPod", true);
+    evidence.put("hostEndpointsObservedAt", report.observedAt().toString());
+    evidence.put("hostAgrees", false);
+    evidence.put("ciliumAgent", agent.namespace() + "/" + agent.name());
+    evidence.put(FindingFacts.ACTION_REASON, "the pod did not miss the chain: its agent manages it; what failed is "
+        + "publishing its endpoint");
+    String summary = "Pod " + pod.namespace() + "/" + pod.name() + " on node " + pod.nodeName() + " has "
+        + (problem.stale() == null ? "no CiliumEndpoint" : "only an earlier pod's CiliumEndpoint")
+        + ", but its node's cilium-agent manages it (the agent's endpoint list, read by the probe at "
+        + report.observedAt() + "): it did not miss the chain, the agent did not publish its endpoint, so other "
+        + "nodes cannot tell its identity and policy selecting it misjudges its traffic. Check the agent's "
+        + "`sync-to-k8s-ciliumendpoint` controller (cilium-dbg status --all-controllers) and its RBAC on "
+        + "ciliumendpoints.";
+    return new Finding(ID, pod.ref(), pod.nodeName(), Severity.WARNING, PlannedAction.PAGE, "endpoint-not-published",
+        summary, now, evidence);
   }
 
   private Evaluation evaluateNode(String node, ClusterView view, Instant now) {

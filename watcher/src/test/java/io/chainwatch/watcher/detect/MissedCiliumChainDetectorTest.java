@@ -356,4 +356,97 @@ class MissedCiliumChainDetectorTest {
     assertThat(podFindings(cluster(racer), racer, NOW)).singleElement()
         .satisfies(f -> assertThat(f.evidence()).doesNotContainKeys("hostCniFile", "hostAgrees"));
   }
+
+  /** node-1 whose probe, at {@code observedAt}, lists the pods its agent manages. */
+  private static io.chainwatch.model.NodeSnapshot managing(Instant observedAt, String... pods) {
+    return io.chainwatch.watcher.Reports.nodeWithEndpoints("node-1", observedAt, List.of(pods), List.of());
+  }
+
+  private static final Snapshot CRD_DISABLED = ciliumConfig("disable-endpoint-crd", "true");
+
+  @Test
+  void withTheEndpointCrdDisabledAPodTheAgentDoesNotManageIsFoundOnTheHost() {
+    PodSnapshot racer = pod("shop", "racer").started(at(10)).build();
+    List<Finding> findings = podFindings(List.of(managing(at(290), "shop/other"), agent("node-1", AGENT_READY).build(),
+        CRD_DISABLED, racer), racer, NOW);
+
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.reason()).isEqualTo("not-managed-by-agent");
+      assertThat(f.action()).isEqualTo(PlannedAction.RESTART);
+      assertThat(f.summary()).contains("the CNI-chain race", "cilium-agent on the node does not manage it",
+          "read by the probe at " + at(290));
+      assertThat(f.evidence()).containsEntry("hostAgentManagesPod", false).doesNotContainKey("ciliumEndpoint");
+    });
+    assertThat(DETECTOR.inactiveReason(view(managing(at(290)), CRD_DISABLED))).as("the host is evidence enough")
+        .isEmpty();
+  }
+
+  static Stream<Arguments> hostMustNotReport() {
+    PodSnapshot p = pod("shop", "p").started(at(10)).build();
+    return Stream.of(
+        Arguments.of("the agent manages it", List.of(managing(at(290), "shop/p"), agent("node-1", AGENT_READY).build(),
+            CRD_DISABLED, p)),
+        Arguments.of("the list was read before the agent and the pod had time to meet",
+            List.of(managing(at(80), "shop/other"), agent("node-1", AGENT_READY).build(), CRD_DISABLED, p)),
+        Arguments.of("the list was cut: a pod missing from it proves nothing",
+            List.of(io.chainwatch.watcher.Reports.nodeWithEndpointsSection("node-1", at(290),
+                "{\"total\": 900, \"notReady\": [], \"pods\": [\"shop/other\"], \"podsOmitted\": 899}"),
+                agent("node-1", AGENT_READY).build(), CRD_DISABLED, p)),
+        Arguments.of("the agent restarted: the probe could not ask it",
+            List.of(io.chainwatch.watcher.Reports.nodeWithEndpointsSection("node-1", at(290),
+                "{\"error\": \"cilium-agent API refused the connection (1 rounds in a row)\"}"),
+                agent("node-1", AGENT_READY).build(), CRD_DISABLED, p)),
+        Arguments.of("no probe on the node", List.of(node("node-1"), agent("node-1", AGENT_READY).build(),
+            CRD_DISABLED, p)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostMustNotReport")
+  void hostMustNotReport(String name, List<Snapshot> snapshots) {
+    assertThat(podFindings(snapshots, pod("shop", "p").started(at(10)).build(), NOW)).as(name).isEmpty();
+  }
+
+  @Test
+  void withoutAnyHostListTheCrdDisabledClusterStaysInactiveAndSaysWhatWouldHelp() {
+    assertThat(DETECTOR.inactiveReason(view(node("node-1"), CRD_DISABLED))).get().asString()
+        .contains("disable-endpoint-crd", "no node's probe reports the endpoints");
+  }
+
+  @Test
+  void aMissingCiliumEndpointForAPodTheAgentManagesIsAnUnpublishedEndpointNotAMissedChain() {
+    PodSnapshot pod = pod("shop", "p").started(at(10)).build();
+    List<Finding> findings = podFindings(List.of(managing(at(290), "shop/p"), agent("node-1", AGENT_READY).build(),
+        pod), pod, NOW);
+
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.reason()).isEqualTo("endpoint-not-published");
+      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.action()).as("the pod has Cilium: a restart explains nothing").isEqualTo(PlannedAction.PAGE);
+      assertThat(f.evidence()).containsEntry("hostAgentManagesPod", true).containsEntry("hostAgrees", false);
+      assertThat(f.summary()).contains("did not miss the chain", "sync-to-k8s-ciliumendpoint");
+    });
+  }
+
+  @Test
+  void theApiAndTheHostAgreeingOnAMissingEndpointRestarts() {
+    PodSnapshot pod = pod("shop", "p").started(at(10)).build();
+    assertThat(podFindings(List.of(managing(at(290), "shop/other"), agent("node-1", AGENT_READY).build(), pod), pod,
+        NOW)).singleElement().satisfies(f -> {
+          assertThat(f.action()).isEqualTo(PlannedAction.RESTART);
+          assertThat(f.reason()).isEqualTo("no-endpoint");
+          assertThat(f.evidence()).containsEntry("ciliumEndpoint", "missing").containsEntry("hostAgentManagesPod", false);
+          assertThat(f.summary()).contains("does not manage it", "and it has no CiliumEndpoint");
+        });
+  }
+
+  @Test
+  void whenTheApiShowsTheEndpointButTheAgentDoesNotListThePodAPersonLooksFirst() {
+    PodSnapshot pod = pod("shop", "p").started(at(10)).build();
+    assertThat(podFindings(List.of(managing(at(290), "shop/other"), agent("node-1", AGENT_READY).build(), pod,
+        endpointOf(pod)), pod, NOW)).singleElement().satisfies(f -> {
+          assertThat(f.action()).isEqualTo(PlannedAction.PAGE);
+          assertThat(f.evidence()).containsEntry("ciliumEndpoint", "present").containsEntry("hostAgrees", false);
+          assertThat(f.summary()).contains("although the API shows a CiliumEndpoint", "the API and the host disagree");
+        });
+  }
 }
