@@ -24,7 +24,8 @@ public final class DetectorCatalog {
       DeploymentDoctorDetector.SPEC,
       VpcCniCoexistenceDetector.SPEC,
       CiliumNotInChainDetector.SPEC,
-      EndpointStuckDetector.SPEC);
+      EndpointStuckDetector.SPEC,
+      KubeProxyWithReplacementDetector.SPEC);
 
   /** The detectors a configuration runs, in catalog order. */
   public static List<Detector> enabled(ChainwatchConfig config) {
