@@ -13,7 +13,8 @@ public sealed interface Snapshot
         CiliumConfigSnapshot,
         BudgetSnapshot,
         DaemonSetSnapshot,
-        PolicySnapshot {
+        PolicySnapshot,
+        SandboxFailureSnapshot {
 
   /** The object this snapshot was projected from. */
   ResourceRef ref();

@@ -25,7 +25,9 @@ public final class DetectorCatalog {
       VpcCniCoexistenceDetector.SPEC,
       CiliumNotInChainDetector.SPEC,
       EndpointStuckDetector.SPEC,
-      KubeProxyWithReplacementDetector.SPEC);
+      KubeProxyWithReplacementDetector.SPEC,
+      IpamExhaustedDetector.SPEC,
+      IpamNearExhaustionDetector.SPEC);
 
   /** The detectors a configuration runs, in catalog order. */
   public static List<Detector> enabled(ChainwatchConfig config) {

@@ -96,6 +96,9 @@ public final class ClusterWatcher implements AutoCloseable {
       case CILIUM_CONFIG -> agents.namespacePinned()
           ? resources.inNamespace(agents.namespace()).withName(agents.configMapName())
           : resources.inAnyNamespace().withField("metadata.name", agents.configMapName());
+      // a cluster's Events run to thousands a minute; only sandbox failures say why a pod cannot start
+      case POD_SANDBOX_FAILURES -> resources.inAnyNamespace()
+          .withField("reason", io.chainwatch.model.SandboxFailureSnapshot.REASON);
     };
   }
 

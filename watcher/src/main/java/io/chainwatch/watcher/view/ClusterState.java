@@ -45,6 +45,7 @@ public final class ClusterState implements ClusterView {
   private final SnapshotTable<BudgetSnapshot> budgets;
   private final SnapshotTable<DaemonSetSnapshot> daemonSets;
   private final SnapshotTable<PolicySnapshot> policies;
+  private final SnapshotTable<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures;
 
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
@@ -66,6 +67,7 @@ public final class ClusterState implements ClusterView {
     this.budgets = table(BudgetSnapshot.class);
     this.daemonSets = table(DaemonSetSnapshot.class);
     this.policies = table(PolicySnapshot.class);
+    this.sandboxFailures = table(io.chainwatch.model.SandboxFailureSnapshot.class);
   }
 
   /** A state that reports changes nowhere: for scan and tests. */
@@ -352,6 +354,11 @@ public final class ClusterState implements ClusterView {
   @Override
   public Collection<BudgetSnapshot> budgets() {
     return budgets.snapshots();
+  }
+
+  @Override
+  public Collection<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures() {
+    return sandboxFailures.snapshots();
   }
 
   @Override

@@ -65,6 +65,9 @@ public interface ClusterView {
   /** PodDisruptionBudgets in every namespace (few: one per protected workload). */
   Collection<BudgetSnapshot> budgets();
 
+  /** The kubelets' {@code FailedCreatePodSandBox} Events (the API server keeps Events for an hour by default). */
+  Collection<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures();
+
   /** Whether {@code pod} is a Cilium agent pod (in the configured namespace, with the configured label). */
   boolean isCiliumAgent(PodSnapshot pod);
 }

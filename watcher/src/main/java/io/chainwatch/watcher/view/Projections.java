@@ -196,8 +196,58 @@ public final class Projections {
 
   public static CiliumNodeSnapshot ciliumNode(GenericKubernetesResource ciliumNode) {
     Fields f = new Fields(ciliumNode);
+    Map<String, Object> specIpam = f.map(f.map(ciliumNode.getAdditionalProperties(), "spec"), "ipam");
+    Map<String, Object> statusIpam = f.map(f.map(ciliumNode.getAdditionalProperties(), "status"), "ipam");
+    List<String> podCidrs = f.listOfStrings(specIpam, "spec.ipam.podCIDRs", "podCIDRs");
+    int pool = specIpam.containsKey("pool") ? f.map(specIpam, "pool").size() : -1;
+    int used = statusIpam.containsKey("used") ? f.map(statusIpam, "used").size() : -1;
+    Map<String, Object> pools = f.map(specIpam, "pools");
+    List<String> allocated = new ArrayList<>();
+    for (Map<String, Object> allocation : f.listOfMaps(pools, "spec.ipam.pools.allocated", "allocated")) {
+      allocated.addAll(f.listOfStrings(allocation, "spec.ipam.pools.allocated[].cidrs", "cidrs"));
+    }
+    int needed = 0;
+    for (Map<String, Object> request : f.listOfMaps(pools, "spec.ipam.pools.requested", "requested")) {
+      Object value = f.map(request, "needed").get("ipv4-addrs");
+      if (value != null && !(value instanceof Number)) {
+        throw f.problem("spec.ipam.pools.requested[].needed.ipv4-addrs", "a number", value);
+      }
+      needed += value == null ? 0 : ((Number) value).intValue();
+    }
+    String operatorError = f.string(f.map(statusIpam, "operator-status"), "status.ipam.operator-status.error",
+        "error");
     return new CiliumNodeSnapshot(f.meta.getName(),
-        f.parseTime("metadata.creationTimestamp", f.meta.getCreationTimestamp()));
+        f.parseTime("metadata.creationTimestamp", f.meta.getCreationTimestamp()),
+        new CiliumNodeSnapshot.Ipam(podCidrs, pool, used, allocated, needed,
+            operatorError == null || operatorError.isBlank() ? null : operatorError));
+  }
+
+  /** A kubelet {@code FailedCreatePodSandBox} Event (only those are listed: a field selector on reason). */
+  public static io.chainwatch.model.SandboxFailureSnapshot sandboxFailure(GenericKubernetesResource event) {
+    Fields f = new Fields(event);
+    Map<String, Object> props = event.getAdditionalProperties();
+    Map<String, Object> involved = f.map(props, "involvedObject");
+    boolean aboutPod = "Pod".equals(f.string(involved, "involvedObject.kind", "kind"));
+    Map<String, Object> series = f.map(props, "series");
+    Object count = series.containsKey("count") ? series.get("count") : props.get("count");
+    if (count != null && !(count instanceof Number)) {
+      throw f.problem("count", "a number", count);
+    }
+    Instant lastSeen = f.time(props, "lastTimestamp", "lastTimestamp");
+    Instant seriesLast = f.time(series, "series.lastObservedTime", "lastObservedTime");
+    if (seriesLast != null && (lastSeen == null || seriesLast.isAfter(lastSeen))) {
+      lastSeen = seriesLast;
+    }
+    if (lastSeen == null) {
+      lastSeen = f.time(props, "eventTime", "eventTime");
+    }
+    String reason = f.string(props, "reason", "reason");
+    return new io.chainwatch.model.SandboxFailureSnapshot(f.requireNamespace(), f.meta.getName(),
+        aboutPod && io.chainwatch.model.SandboxFailureSnapshot.REASON.equals(reason)
+            ? f.string(involved, "involvedObject.name", "name") : null,
+        f.string(involved, "involvedObject.uid", "uid"),
+        intern(f.string(f.map(props, "source"), "source.host", "host")),
+        f.string(props, "message", "message"), count == null ? 1 : Math.max(1, ((Number) count).intValue()), lastSeen);
   }
 
   public static CiliumConfigSnapshot ciliumConfig(GenericKubernetesResource configMap) {

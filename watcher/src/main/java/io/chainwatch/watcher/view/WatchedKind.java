@@ -35,7 +35,9 @@ public record WatchedKind<S extends Snapshot>(String group, String version, Stri
     /** Namespaced, listed in Cilium's namespace when it is pinned, else in every namespace. */
     CILIUM_NAMESPACE,
     /** The cilium-config ConfigMap alone: by name in Cilium's namespace, or by a name field selector everywhere. */
-    CILIUM_CONFIG
+    CILIUM_CONFIG,
+    /** Events in every namespace, only the kubelet's {@code FailedCreatePodSandBox} (a field selector on reason). */
+    POD_SANDBOX_FAILURES
   }
 
   public WatchedKind {

@@ -36,7 +36,9 @@ public final class WatchedKinds {
       new WatchedKind<>("cilium.io", "v2", "CiliumEndpoint", "ciliumendpoints", WatchedKind.Scope.ALL_NAMESPACES,
           EndpointSnapshot.class, Projections::endpoint, Map.of("status", Map.of("state", true))),
       new WatchedKind<>("cilium.io", "v2", "CiliumNode", "ciliumnodes", WatchedKind.Scope.CLUSTER,
-          CiliumNodeSnapshot.class, Projections::ciliumNode, Map.of()),
+          CiliumNodeSnapshot.class, Projections::ciliumNode, Map.of(
+              "spec", Map.of("ipam", Map.of("podCIDRs", true, "pool", true, "pools", true)),
+              "status", Map.of("ipam", Map.of("used", true, "operator-status", true)))),
       new WatchedKind<>("", "v1", "ConfigMap", "configmaps", WatchedKind.Scope.CILIUM_CONFIG,
           CiliumConfigSnapshot.class, Projections::ciliumConfig, Map.of("data", true)),
       new WatchedKind<>("apps", "v1", "DaemonSet", "daemonsets", WatchedKind.Scope.CILIUM_NAMESPACE,
@@ -48,7 +50,11 @@ public final class WatchedKinds {
           WatchedKind.Scope.CLUSTER, PolicySnapshot.class, Projections::policy, policyFields()),
       new WatchedKind<>("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
           WatchedKind.Scope.ALL_NAMESPACES, BudgetSnapshot.class, Projections::budget, Map.of(
-              "spec", Map.of("selector", true), "status", Map.of("disruptionsAllowed", true))));
+              "spec", Map.of("selector", true), "status", Map.of("disruptionsAllowed", true))),
+      new WatchedKind<>("", "v1", "Event", "events", WatchedKind.Scope.POD_SANDBOX_FAILURES,
+          io.chainwatch.model.SandboxFailureSnapshot.class, Projections::sandboxFailure, Map.of(
+              "involvedObject", true, "reason", true, "message", true, "source", true, "count", true,
+              "lastTimestamp", true, "eventTime", true, "series", true)));
 
   private static Map<String, Object> policyFields() {
     return Map.of("spec", Map.of("endpointSelector", true, "egress", true, "ingress", true), "specs", true);
