@@ -115,8 +115,10 @@ public final class RemediationPolicy {
     if (rate != null) {
       return rate;
     }
-    return new Decision.Evict(RemediationRule.ELIGIBLE, "evict " + podKey + " so " + owner
-        + " recreates it through the full CNI chain" + pacedBy(target));
+    // the detector says why a new pod fixes it (the full CNI chain, a new endpoint...); older findings do not
+    String why = finding.facts().actionReason();
+    return new Decision.Evict(RemediationRule.ELIGIBLE, "evict " + podKey + (why == null || why.isBlank()
+        ? " so " + owner + " recreates it through the full CNI chain" : ": " + why) + pacedBy(target));
   }
 
   /**

@@ -50,6 +50,20 @@ class RemediationPolicyTest {
   }
 
   @Test
+  void anEvictionSaysWhyTheDetectorExpectsANewPodToFixIt() {
+    io.chainwatch.model.Finding stuck = new io.chainwatch.model.Finding("endpoint-stuck", web.ref(), web.nodeName(),
+        io.chainwatch.model.Severity.CRITICAL, PlannedAction.RESTART, "waiting-for-identity", "stuck", T0,
+        java.util.Map.of("podUid", web.uid(), io.chainwatch.model.FindingFacts.ACTION_REASON,
+            "its ReplicaSet web-rs recreates it, and the agent builds a new endpoint for the new pod"));
+
+    Decision decision = policy.decide(stuck, target(web), history, now);
+
+    assertThat(decision).isInstanceOf(Decision.Evict.class);
+    assertThat(decision.why()).contains("evict shop/web-1: its ReplicaSet web-rs recreates it, and the agent builds "
+        + "a new endpoint").doesNotContain("CNI chain");
+  }
+
+  @Test
   void skipsFindingsThatDoNotPlanARestart() {
     Decision decision = policy.decide(finding(web, PlannedAction.PAGE), target(web), history, now);
 
