@@ -263,6 +263,10 @@ public final class Settings {
   public static final Setting<Boolean> EVENTS_ENABLED =
       new Setting<>("events.enabled", "true", "true or false", Parsers::bool,
           "Write Kubernetes Events (events.k8s.io/v1) on affected pods and nodes.", false);
+  public static final Setting<Boolean> NODE_CONDITIONS_ENABLED =
+      new Setting<>("nodeConditions.enabled", "true", "true or false", Parsers::bool,
+          "Set chainwatch's node verdicts as Node conditions (CiliumChainHealthy, RpFilterHealthy, ...) for other "
+              + "controllers to act on.", false);
 
   public static final List<Setting<?>> ALL =
       List.of(
@@ -337,7 +341,8 @@ public final class Settings {
           SLACK_CHANNEL,
           SLACK_ONCALL_GROUP,
           SLACK_API_URL,
-          EVENTS_ENABLED);
+          EVENTS_ENABLED,
+          NODE_CONDITIONS_ENABLED);
 
   /** Settings whose YAML value may be a list of scalars (same as the comma-separated text). */
   static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES, INCIDENTS_SILENCES);

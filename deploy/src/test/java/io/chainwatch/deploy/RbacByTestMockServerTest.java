@@ -147,6 +147,10 @@ class RbacByTestMockServerTest {
       await().atMost(Duration.ofSeconds(15)).until(() -> client.nodes().withName("node-1").get().getMetadata()
           .getAnnotations().containsKey("chainwatch.io/rp-filter-repair"));
       assertThat(probe.get("node-1")).containsKey("chainwatch.io/rp-filter-repair");
+      // the node verdict also lands as a Node condition (read the Node, patch its status)
+      await().atMost(Duration.ofSeconds(15)).until(() -> client.nodes().withName("node-1").get().getStatus()
+          .getConditions().stream().anyMatch(c -> c.getType().equals("RpFilterHealthy")
+              && c.getStatus().equals("False")));
     } finally {
       chainwatch.close();
       chainwatchClient.close();

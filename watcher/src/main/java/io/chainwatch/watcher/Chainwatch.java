@@ -122,6 +122,16 @@ public final class Chainwatch implements AutoCloseable {
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
+    if (config.value(io.chainwatch.config.Settings.NODE_CONDITIONS_ENABLED)) {
+      var conditions = new io.chainwatch.notifier.condition.NodeConditionsVerticle(
+          new io.chainwatch.notifier.condition.NodeConditionWriter(client), this::conditionSubjects,
+          permit::mayWriteNow, () -> evaluating, clock);
+      await(vertx.deployVerticle(conditions));
+      metrics.counter("chainwatch_node_conditions_written", "Node condition sets written or found already there",
+          conditions::written);
+      metrics.counter("chainwatch_node_conditions_failed", "Node condition writes that failed (retried after a "
+          + "minute)", conditions::failed);
+    }
     LOG.info("Notifiers: Kafka {}, Slack {}, Kubernetes Events {}",
         kafka == null ? "off" : "to " + notifiers.kafka().bootstrapServers(),
         slack == null ? "off" : "to " + notifiers.slack().channel(), events == null ? "off" : "on");
@@ -271,6 +281,18 @@ public final class Chainwatch implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("start-up failed: " + e.getMessage(), e);
     }
+  }
+
+  /** The nodes chainwatch judges for Node conditions: those that run a Cilium agent. */
+  private java.util.Collection<io.chainwatch.notifier.condition.NodeConditionBook.Subject> conditionSubjects() {
+    List<io.chainwatch.notifier.condition.NodeConditionBook.Subject> subjects = new ArrayList<>();
+    for (io.chainwatch.model.NodeSnapshot node : state.nodes()) {
+      if (!state.ciliumAgentsOn(node.name()).isEmpty()) {
+        subjects.add(new io.chainwatch.notifier.condition.NodeConditionBook.Subject(node.name(),
+            node.report() != null && node.report().problem() == null));
+      }
+    }
+    return subjects;
   }
 
   private List<String> notReadyReasons() {
