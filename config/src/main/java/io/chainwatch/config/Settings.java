@@ -267,6 +267,10 @@ public final class Settings {
       new Setting<>("nodeConditions.enabled", "true", "true or false", Parsers::bool,
           "Set chainwatch's node verdicts as Node conditions (CiliumChainHealthy, RpFilterHealthy, ...) for other "
               + "controllers to act on.", false);
+  public static final Setting<java.time.Duration> NODE_CONDITIONS_SETTLE =
+      new Setting<>("nodeConditions.settle", "PT30S", "an ISO-8601 duration such as PT30S",
+          Parsers.duration(java.time.Duration.ZERO), "After evaluation starts, how long before a condition is set "
+              + "True (problems are set at once): a restarting chainwatch never clears what it has not judged.", false);
 
   public static final List<Setting<?>> ALL =
       List.of(
@@ -342,7 +346,8 @@ public final class Settings {
           SLACK_ONCALL_GROUP,
           SLACK_API_URL,
           EVENTS_ENABLED,
-          NODE_CONDITIONS_ENABLED);
+          NODE_CONDITIONS_ENABLED,
+          NODE_CONDITIONS_SETTLE);
 
   /** Settings whose YAML value may be a list of scalars (same as the comma-separated text). */
   static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES, INCIDENTS_SILENCES);

@@ -149,7 +149,8 @@ public final class DemoMain {
         "CHAINWATCH_REMEDIATION_OWNER_COOLDOWN", "PT1S",
         "CHAINWATCH_REMEDIATION_VERIFY_TIMEOUT", "PT30S",
         "CHAINWATCH_REMEDIATION_BUDGET_RETRIES", "1",
-        "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S"));
+        "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S",
+        "CHAINWATCH_NODE_CONDITIONS_SETTLE", "PT2S"));
     env.put("CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true");
     ChainwatchConfig config = io.chainwatch.watcher.Configuration.load(null, env);
     SimulatedCluster cluster = new SimulatedCluster(client, timeline);
@@ -182,6 +183,9 @@ public final class DemoMain {
       }
     };
     io.fabric8.kubernetes.client.Watch controllers = cluster.replicaSetsRecreateDeletedPods();
+    Map<String, List<String>> conditions = new java.util.TreeMap<>();
+    java.util.concurrent.atomic.AtomicReference<Finding> kubeProxyFound = new java.util.concurrent.atomic.AtomicReference<>();
+    io.fabric8.kubernetes.client.Watch conditionWatch = cluster.watchNodeConditions(conditions);
     Chainwatch chainwatch = Chainwatch.start(config, client, Clock.systemUTC(),
         new PrintStream(OutputStream.nullOutputStream()));
     try {
@@ -192,7 +196,9 @@ public final class DemoMain {
             || finding.detectorId().equals("missing-agent-not-ready-taint")) {
           chainFindings.add(finding.dedupKey());
         }
-        if (finding.detectorId().equals("missing-agent-not-ready-taint")) {
+        if (finding.detectorId().equals("kube-proxy-with-replacement")) {
+          kubeProxyFound.set(finding);
+        } else if (finding.detectorId().equals("missing-agent-not-ready-taint")) {
           doctor.put(finding.node(), finding);
         } else if (finding.resource().kind().equals("Node")) {
           if (hostFindings.put(finding.detectorId() + "@" + finding.node(), finding) == null) {
@@ -275,7 +281,22 @@ public final class DemoMain {
       hosts.healthEndpointUnreachable(BLIND_NODE);
       boolean hostsDone = hostsJudged.await(30, java.util.concurrent.TimeUnit.SECONDS);
       boolean repairsDone = repairsSettled.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      // the repaired node's condition goes back to True once its probe reports the repair and the finding clears
+      String repairedCondition = RESET_NODE + "/RpFilterHealthy";
+      long conditionDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < conditionDeadline && !conditionHistory(conditions, repairedCondition)
+          .endsWith("True (NoProblemFound)")) {
+        Thread.sleep(200);
+      }
       probes.shutdownNow();
+
+      timeline.line("");
+      timeline.line("kube-proxy left behind: cilium-config replaces kube-proxy, but its DaemonSet still runs a pod.");
+      cluster.kubeProxyOn(SETTLED_NODE);
+      long kubeProxyDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < kubeProxyDeadline && kubeProxyFound.get() == null) {
+        Thread.sleep(200);
+      }
 
       timeline.line("");
       timeline.line("A Cilium upgrade: every agent pod is replaced; the pods on the nodes kept their endpoints.");
@@ -306,13 +327,23 @@ public final class DemoMain {
       }
       timeline.line("  rp_filter repair on " + RESET_NODE + ": " + repairs.getOrDefault(RESET_NODE, "NOT SETTLED"));
       timeline.line("  rp_filter repair on " + BLIND_NODE + ": " + repairs.getOrDefault(BLIND_NODE, "NOT SETTLED"));
+      Finding kubeProxy = kubeProxyFound.get();
+      timeline.line("  kube-proxy-with-replacement: " + (kubeProxy == null ? "NOT FOUND"
+          : "found, " + kubeProxy.severity().wireName() + ", action " + kubeProxy.action().wireName()));
+      timeline.line("  Node condition " + repairedCondition + ": " + conditionHistory(conditions, repairedCondition));
+      timeline.line("  Node condition " + BLIND_NODE + "/RpFilterHealthy: "
+          + conditionHistory(conditions, BLIND_NODE + "/RpFilterHealthy"));
       Finding cause = doctor.get(NODE);
       timeline.line("  deployment doctor on " + NODE + ": " + (cause == null ? "NOT FOUND"
           : cause.detectorId() + ", " + cause.severity().wireName() + ": " + cause.summary()));
       timeline.line("  Cilium upgrade on " + SETTLED_NODE + " and " + NODE + ": " + (pagedForUpgrade.isEmpty()
           ? "nothing new reported (an agent restart with endpoints intact is not evidence of the race)"
           : "REPORTED (wrong): " + pagedForUpgrade));
+      boolean conditionsRight = conditionHistory(conditions, repairedCondition)
+          .matches(".*False \\(CiliumInterfacesFiltered\\).*True \\(NoProblemFound\\)")
+          && conditionHistory(conditions, BLIND_NODE + "/RpFilterHealthy").startsWith("False");
       boolean passed = done && hostsDone && repairsDone && wronglyReported.isEmpty() && hostFindings.size() == 3
+          && kubeProxy != null && conditionsRight
           && pagedForUpgrade.isEmpty()
           && cause != null && repairs.getOrDefault(RESET_NODE, "").startsWith("verified")
           && repairs.getOrDefault(BLIND_NODE, "").startsWith("paged");
@@ -329,7 +360,15 @@ public final class DemoMain {
       return passed ? 0 : 1;
     } finally {
       controllers.close();
+      conditionWatch.close();
       chainwatch.close();
+    }
+  }
+
+  private static String conditionHistory(Map<String, List<String>> conditions, String key) {
+    synchronized (conditions) {
+      List<String> seen = conditions.get(key);
+      return seen == null ? "NOT SET" : String.join(" → ", seen);
     }
   }
 

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -114,6 +115,59 @@ final class SimulatedCluster {
       timeline.say("cilium", "created CiliumEndpoint " + namespace + "/" + name);
     }
     return pod;
+  }
+
+  /** kube-proxy, as kubeadm's DaemonSet runs it, left on {@code node} although Cilium replaces it. */
+  void kubeProxyOn(String node) {
+    Instant now = Instant.now();
+    client.pods().resource(new PodBuilder().withNewMetadata().withNamespace("kube-system")
+        .withName("kube-proxy-" + suffix()).withUid(UUID.randomUUID().toString())
+        .withLabels(Map.of("k8s-app", "kube-proxy")).addNewOwnerReference().withApiVersion("apps/v1")
+        .withKind("DaemonSet").withName("kube-proxy").withUid("kube-proxy-ds-uid").withController(true)
+        .endOwnerReference().endMetadata()
+        .withNewSpec().withNodeName(node).withHostNetwork(true).addNewContainer().withName("kube-proxy")
+        .withImage("registry.k8s.io/kube-proxy:v1.33.2").endContainer().endSpec()
+        .withNewStatus().withPhase("Running").withStartTime(now.toString()).addNewCondition().withType("Ready")
+        .withStatus("True").withLastTransitionTime(now.toString()).endCondition().endStatus().build()).create();
+    timeline.say("cluster", "kube-proxy still runs on " + node + " (its DaemonSet was never removed)");
+  }
+
+  /**
+   * Prints every change of chainwatch's Node conditions and keeps each condition's statuses in order, as
+   * {@code node/type → [False (Reason), True (Reason)]}.
+   */
+  io.fabric8.kubernetes.client.Watch watchNodeConditions(Map<String, List<String>> history) {
+    Set<String> ours = Set.of("CiliumChainHealthy", "RpFilterHealthy", "CiliumHealthLocalEndpointReachable",
+        "CiliumIpamHealthy", "CiliumEndpointsHealthy");
+    return client.nodes().watch(new io.fabric8.kubernetes.client.Watcher<Node>() {
+      @Override
+      public void eventReceived(Action action, Node node) {
+        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+          return;
+        }
+        for (var condition : node.getStatus().getConditions()) {
+          if (!ours.contains(condition.getType())) {
+            continue;
+          }
+          String key = node.getMetadata().getName() + "/" + condition.getType();
+          String state = condition.getStatus() + " (" + condition.getReason() + ")";
+          synchronized (history) {
+            List<String> seen = history.computeIfAbsent(key, k -> new java.util.ArrayList<>());
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(state)) {
+              seen.add(state);
+              if (!condition.getStatus().equals("True") || seen.size() > 1) {
+                timeline.say("NODE COND", key + " = " + state);
+              }
+            }
+          }
+        }
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+        // the demo closes it at the end
+      }
+    });
   }
 
   /** A PodDisruptionBudget over pods labelled {@code app}, with the disruptions the disruption controller allows. */

@@ -104,9 +104,11 @@ final class SimulatedHosts {
   void overlayCiliumConfig() {
     client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
         .withNamespace("kube-system").withName("cilium-config").endMetadata()
-        .withData(Map.of("cni-chaining-mode", "generic-veth", "routing-mode", "tunnel", "tunnel-protocol", "vxlan"))
+        .withData(Map.of("cni-chaining-mode", "generic-veth", "routing-mode", "tunnel", "tunnel-protocol", "vxlan",
+            "kube-proxy-replacement", "true"))
         .build()).create();
-    timeline.say("cluster", "cilium-config: Cilium chained (generic-veth) in overlay routing (tunnel)");
+    timeline.say("cluster", "cilium-config: Cilium chained (generic-veth) in overlay routing (tunnel), replacing "
+        + "kube-proxy");
   }
 
   /**

@@ -60,7 +60,13 @@ class DemoTest {
         .contains("rp-filter-reset@10.0.0.14: found, critical, action repair")
         .contains("cilium-health-local-endpoint@10.0.0.14: found, critical, action page, branch "
             + "step-2-rp-filter-fix-not-applied")
-        .containsPattern("Slack \\(#network-oncall\\): \\d+ root message\\(s\\)");
+        .containsPattern("Slack \\(#network-oncall\\): \\d+ root message\\(s\\)")
+        .contains("kube-proxy-with-replacement: found, warning, action page")
+        .contains("Node condition 10.0.0.13/RpFilterHealthy: False (CiliumInterfacesFiltered) → True (NoProblemFound)")
+        .contains("Node condition 10.0.0.14/RpFilterHealthy: False (CiliumInterfacesFiltered)")
+        .containsPattern("NODE COND +10.0.0.14/CiliumHealthLocalEndpointReachable = False");
+    assertThat(timeline.lines().filter(line -> line.contains("FINDING") && line.contains("kube-proxy still runs")))
+        .as("a Cilium upgrade does not clear and raise it again").hasSize(1);
     assertThat(timeline.lines().filter(line -> line.contains("FINDING") && line.contains("Node 10.0.0.14: rp_filter")))
         .as("a new report with the same facts is not a new finding").hasSize(1);
   }

@@ -125,7 +125,8 @@ public final class Chainwatch implements AutoCloseable {
     if (config.value(io.chainwatch.config.Settings.NODE_CONDITIONS_ENABLED)) {
       var conditions = new io.chainwatch.notifier.condition.NodeConditionsVerticle(
           new io.chainwatch.notifier.condition.NodeConditionWriter(client), this::conditionSubjects,
-          permit::mayWriteNow, () -> evaluating, clock);
+          permit::mayWriteNow, () -> evaluating, clock,
+          config.value(io.chainwatch.config.Settings.NODE_CONDITIONS_SETTLE));
       await(vertx.deployVerticle(conditions));
       metrics.counter("chainwatch_node_conditions_written", "Node condition sets written or found already there",
           conditions::written);
@@ -283,13 +284,13 @@ public final class Chainwatch implements AutoCloseable {
     }
   }
 
-  /** The nodes chainwatch judges for Node conditions: those that run a Cilium agent. */
+  /** The nodes chainwatch judges for Node conditions: those that run a Cilium agent or carry a probe report. */
   private java.util.Collection<io.chainwatch.notifier.condition.NodeConditionBook.Subject> conditionSubjects() {
     List<io.chainwatch.notifier.condition.NodeConditionBook.Subject> subjects = new ArrayList<>();
     for (io.chainwatch.model.NodeSnapshot node : state.nodes()) {
-      if (!state.ciliumAgentsOn(node.name()).isEmpty()) {
-        subjects.add(new io.chainwatch.notifier.condition.NodeConditionBook.Subject(node.name(),
-            node.report() != null && node.report().problem() == null));
+      boolean reports = node.report() != null && node.report().problem() == null;
+      if (reports || !state.ciliumAgentsOn(node.name()).isEmpty()) {
+        subjects.add(new io.chainwatch.notifier.condition.NodeConditionBook.Subject(node.name(), reports));
       }
     }
     return subjects;

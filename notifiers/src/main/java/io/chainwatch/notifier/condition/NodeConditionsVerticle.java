@@ -32,8 +32,6 @@ public final class NodeConditionsVerticle extends VerticleBase {
   static final Duration TICK = Duration.ofSeconds(1);
   /** At 5,000 nodes the first round of True conditions takes about eight minutes; problems go first. */
   static final int WRITES_PER_TICK = 10;
-  /** After judging starts, how long findings have to arrive before the absence of one counts as True. */
-  static final Duration SETTLE = Duration.ofSeconds(30);
   /** A node whose write failed is tried again after this long. */
   static final Duration RETRY_AFTER = Duration.ofMinutes(1);
 
@@ -42,6 +40,8 @@ public final class NodeConditionsVerticle extends VerticleBase {
   private final BooleanSupplier leading;
   private final BooleanSupplier judging;
   private final Clock clock;
+  /** After judging starts, how long findings have to arrive before the absence of one counts as True. */
+  private final Duration settle;
   private final NodeConditionBook book = new NodeConditionBook();
   private final Map<String, Instant> retryAt = new HashMap<>();
   private final AtomicLong written = new AtomicLong();
@@ -54,9 +54,11 @@ public final class NodeConditionsVerticle extends VerticleBase {
    * @param subjects the nodes chainwatch judges (those that run a Cilium agent) and whether their probe reports
    * @param leading whether this replica may write now
    * @param judging whether evaluation has started
+   * @param settle after judging starts, how long before a condition may be set True
    */
   public NodeConditionsVerticle(NodeConditionWriter writer, Supplier<Collection<NodeConditionBook.Subject>> subjects,
-      BooleanSupplier leading, BooleanSupplier judging, Clock clock) {
+      BooleanSupplier leading, BooleanSupplier judging, Clock clock, Duration settle) {
+    this.settle = Objects.requireNonNull(settle, "settle");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.subjects = Objects.requireNonNull(subjects, "subjects");
     this.leading = Objects.requireNonNull(leading, "leading");
@@ -99,7 +101,7 @@ public final class NodeConditionsVerticle extends VerticleBase {
     if (writing || judgingSince == null) {
       return;
     }
-    boolean withTrue = !now.isBefore(judgingSince.plus(SETTLE));
+    boolean withTrue = !now.isBefore(judgingSince.plus(settle));
     Map<String, List<NodeConditionBook.Condition>> pending = book.pending(subjects.get(), withTrue);
     List<Map.Entry<String, List<NodeConditionBook.Condition>>> batch = new ArrayList<>();
     for (Map.Entry<String, List<NodeConditionBook.Condition>> entry : pending.entrySet()) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 @EnableKubernetesMockClient(crud = true)
 class NodeConditionsMockServerTest {
+  private static final Duration SETTLE = Duration.ofSeconds(30);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   KubernetesClient client;
   private Vertx vertx;
@@ -64,7 +65,7 @@ class NodeConditionsMockServerTest {
       }
     };
     verticle = new NodeConditionsVerticle(new NodeConditionWriter(client),
-        () -> List.of(new NodeConditionBook.Subject("n1", true)), leading::get, () -> true, clock);
+        () -> List.of(new NodeConditionBook.Subject("n1", true)), leading::get, () -> true, clock, SETTLE);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -93,7 +94,7 @@ class NodeConditionsMockServerTest {
     assertThat(condition("CiliumIpamHealthy")).as("no True before the first judgement settled").isEmpty();
 
     vertx.eventBus().publish(BusAddresses.FINDINGS_CLEARED, new FindingCleared(finding, now.get()), LOCAL);
-    now.set(now.get().plus(NodeConditionsVerticle.SETTLE).plusSeconds(1));
+    now.set(now.get().plus(SETTLE).plusSeconds(1));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> condition("RpFilterHealthy")
         .map(c -> c.getStatus().equals("True")).orElse(false));

@@ -33,7 +33,8 @@ import java.util.TreeSet;
  * {@code component=kube-proxy}: GKE's and other static pods) or, in {@code kube-system}, by the name {@code kube-proxy}
  * or {@code kube-proxy-*}. Not reported: the replacement off or {@code partial}/{@code probe} (kube-proxy is meant to
  * run then), kube-proxy pods that are not Running or are terminating (a migration in progress), and kube-proxy on
- * nodes without a Cilium agent (a node pool Cilium does not serve).
+ * nodes Cilium does not serve (no agent and no CiliumNode: a Windows pool, say). An agent restarting during an upgrade
+ * does not count: its CiliumNode stays.
  */
 public final class KubeProxyWithReplacementDetector implements Detector {
   public static final String ID = "kube-proxy-with-replacement";
@@ -46,7 +47,8 @@ public final class KubeProxyWithReplacementDetector implements Detector {
           + "kube-proxy-replacement to false in cilium-config."),
       DetectorSpec.enabledSetting(ID, "Report kube-proxy running on Cilium nodes while cilium-config enables "
           + "kube-proxy-replacement."),
-      null, List.of(), Set.of(CiliumConfigSnapshot.class, PodSnapshot.class),
+      null, List.of(), Set.of(CiliumConfigSnapshot.class, PodSnapshot.class,
+          io.chainwatch.model.CiliumNodeSnapshot.class),
       config -> new KubeProxyWithReplacementDetector());
 
   private static final int MAX_LISTED = 10;
@@ -76,10 +78,18 @@ public final class KubeProxyWithReplacementDetector implements Detector {
     return normalized.equals("true") || normalized.equals("strict") ? Optional.of(value.trim()) : Optional.empty();
   }
 
+  /**
+   * Whether Cilium serves the node: its agent runs there, or its CiliumNode exists (which outlives agent restarts and
+   * upgrades, so a Cilium upgrade does not clear and raise the finding again).
+   */
+  private static boolean servedByCilium(String node, ClusterView view) {
+    return !view.ciliumAgentsOn(node).isEmpty() || view.ciliumNode(node).isPresent();
+  }
+
   @Override
   public Subjects affectedBy(ClusterChange change, ClusterView view) {
     Snapshot latest = change.latest();
-    if (latest instanceof CiliumConfigSnapshot) {
+    if (latest instanceof CiliumConfigSnapshot || latest instanceof io.chainwatch.model.CiliumNodeSnapshot) {
       return Subjects.ALL;
     }
     if (latest instanceof PodSnapshot pod && (isKubeProxy(pod) || view.isCiliumAgent(pod))) {
@@ -104,7 +114,7 @@ public final class KubeProxyWithReplacementDetector implements Detector {
     Set<String> nodes = new TreeSet<>();
     for (PodSnapshot pod : view.pods()) {
       if (!isKubeProxy(pod) || !pod.running() || pod.terminating() || pod.nodeName() == null
-          || view.ciliumAgentsOn(pod.nodeName()).isEmpty()) {
+          || !servedByCilium(pod.nodeName(), view)) {
         continue;
       }
       pods.add(pod.namespace() + "/" + pod.name() + " on " + pod.nodeName());

@@ -57,6 +57,13 @@ class KubeProxyWithReplacementDetectorTest {
   }
 
   @Test
+  void anAgentReplacedDuringACiliumUpgradeDoesNotClearIt() {
+    // node-3's agent pod is gone for a moment; its CiliumNode stays
+    assertThat(DETECTOR.detectAll(Fixtures.view(node("node-3"), new io.chainwatch.model.CiliumNodeSnapshot("node-3"),
+        ciliumConfig("kube-proxy-replacement", "true"), kubeProxy("kube-proxy-a", "node-3")), T0)).hasSize(1);
+  }
+
+  @Test
   void strictBeforeCilium114AndGkesStaticPodsCountToo() {
     PodSnapshot staticPod = pod("kube-system", "kube-proxy-gke-pool-1-abcd").node("node-1").hostNetwork().bare()
         .label("component", "kube-proxy").label("tier", "node").build();
