@@ -45,7 +45,8 @@ public record PodSnapshot(
     boolean remediationDisabled,
     PodNetworkRequest networkRequest,
     List<String> toleratedNoSchedule,
-    List<String> initContainers)
+    List<String> initContainers,
+    String podIp)
     implements Snapshot {
   /** Stands for every key in {@link #toleratedNoSchedule}. */
   public static final String ANY_TAINT = "*";
@@ -56,6 +57,15 @@ public record PodSnapshot(
     labels = Map.copyOf(labels);
     toleratedNoSchedule = List.copyOf(toleratedNoSchedule);
     initContainers = List.copyOf(initContainers);
+  }
+
+  /** A pod whose IP is not known. */
+  public PodSnapshot(String namespace, String name, String uid, String nodeName, String phase, boolean hostNetwork,
+      boolean terminating, Instant createdAt, Instant startedAt, boolean ready, Instant readyChangedAt, OwnerRef owner,
+      Map<String, String> labels, boolean remediationDisabled, PodNetworkRequest networkRequest,
+      List<String> toleratedNoSchedule, List<String> initContainers) {
+    this(namespace, name, uid, nodeName, phase, hostNetwork, terminating, createdAt, startedAt, ready, readyChangedAt,
+        owner, labels, remediationDisabled, networkRequest, toleratedNoSchedule, initContainers, null);
   }
 
   /** A pod without tolerations or init containers. */

@@ -90,6 +90,7 @@ public final class Fixtures {
     private boolean remediationDisabled;
     private PodNetworkRequest networkRequest;
     private final List<String> tolerated = new java.util.ArrayList<>();
+    private String podIp;
 
     PodBuilder(String namespace, String name) {
       this.namespace = namespace;
@@ -160,6 +161,11 @@ public final class Fixtures {
       return this;
     }
 
+    public PodBuilder ip(String value) {
+      podIp = value;
+      return this;
+    }
+
     /** The pod tolerates NoSchedule taints with this key ({@code *}: every taint). */
     public PodBuilder tolerates(String key) {
       tolerated.add(key);
@@ -168,7 +174,7 @@ public final class Fixtures {
 
     public PodSnapshot build() {
       return new PodSnapshot(namespace, name, uid, node, phase, hostNetwork, terminating, started.minusSeconds(2),
-          started, ready, readyChangedAt, owner, labels, remediationDisabled, networkRequest, tolerated, List.of());
+          started, ready, readyChangedAt, owner, labels, remediationDisabled, networkRequest, tolerated, List.of(), podIp);
     }
   }
 }

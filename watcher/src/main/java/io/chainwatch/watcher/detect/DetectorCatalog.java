@@ -27,7 +27,8 @@ public final class DetectorCatalog {
       EndpointStuckDetector.SPEC,
       KubeProxyWithReplacementDetector.SPEC,
       IpamExhaustedDetector.SPEC,
-      IpamNearExhaustionDetector.SPEC);
+      IpamNearExhaustionDetector.SPEC,
+      EndpointMismatchDetector.SPEC);
 
   /** The detectors a configuration runs, in catalog order. */
   public static List<Detector> enabled(ChainwatchConfig config) {

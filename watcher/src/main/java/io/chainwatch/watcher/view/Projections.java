@@ -82,7 +82,9 @@ public final class Projections {
         io.chainwatch.model.RemediationOptOut.disables(annotation(meta, REMEDIATION_ANNOTATION)),
         networkRequest(f, meta, status),
         toleratedNoSchedule(f, spec),
-        containerNames(f, spec, "spec.initContainers"));
+        containerNames(f, spec, "spec.initContainers"),
+        // a hostNetwork pod's IP is its node's: nothing Cilium manages, not worth the bytes
+        f.bool(spec, "spec.hostNetwork", "hostNetwork") ? null : f.string(status, "status.podIP", "podIP"));
   }
 
   /** Keys of the NoSchedule taints the pod tolerates ({@code *}: all of them); NoExecute-only ones do not count. */
@@ -183,8 +185,24 @@ public final class Projections {
         }
       }
     }
+    List<String> addresses = new ArrayList<>(2);
+    for (Map<String, Object> pair : f.listOfMaps(f.map(status, "networking"), "status.networking.addressing",
+        "addressing")) {
+      for (String family : new String[] {"ipv4", "ipv6"}) {
+        String address = f.string(pair, "status.networking.addressing[]." + family, family);
+        if (address != null && !address.isEmpty()) {
+          addresses.add(address);
+        }
+      }
+    }
+    Object identity = f.map(status, "identity").get("id");
+    if (identity != null && !(identity instanceof Number)) {
+      throw f.problem("status.identity.id", "a number", identity);
+    }
     return new EndpointSnapshot(
-        intern(f.requireNamespace()), f.meta.getName(), owners, intern(f.string(status, "status.state", "state")));
+        intern(f.requireNamespace()), f.meta.getName(), owners, intern(f.string(status, "status.state", "state")),
+        addresses, identity == null ? 0 : ((Number) identity).longValue(),
+        f.parseTime("metadata.creationTimestamp", f.meta.getCreationTimestamp()));
   }
 
   public static NamespaceSnapshot namespace(GenericKubernetesResource namespace) {

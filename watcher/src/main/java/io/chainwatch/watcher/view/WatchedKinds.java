@@ -34,7 +34,8 @@ public final class WatchedKinds {
       new WatchedKind<>("", "v1", "Namespace", "namespaces", WatchedKind.Scope.CLUSTER, NamespaceSnapshot.class,
           Projections::namespace, Map.of()),
       new WatchedKind<>("cilium.io", "v2", "CiliumEndpoint", "ciliumendpoints", WatchedKind.Scope.ALL_NAMESPACES,
-          EndpointSnapshot.class, Projections::endpoint, Map.of("status", Map.of("state", true))),
+          EndpointSnapshot.class, Projections::endpoint, Map.of("status", Map.of("state", true,
+              "networking", Map.of("addressing", true), "identity", Map.of("id", true)))),
       new WatchedKind<>("cilium.io", "v2", "CiliumNode", "ciliumnodes", WatchedKind.Scope.CLUSTER,
           CiliumNodeSnapshot.class, Projections::ciliumNode, Map.of(
               "spec", Map.of("ipam", Map.of("podCIDRs", true, "pool", true, "pools", true)),

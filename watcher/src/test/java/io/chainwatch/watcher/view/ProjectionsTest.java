@@ -60,7 +60,7 @@ class ProjectionsTest {
   }
 
   @Test
-  void keepsThePodIpOnlyForPodsThatAskForAnotherNetwork() {
+  void keepsTheNetworkRequestOnlyForPodsThatAskForAnotherNetworkAndThePodIpForPodNetworkPods() {
     String template = """
         apiVersion: v1
         kind: Pod
@@ -76,6 +76,9 @@ class ProjectionsTest {
 
     assertThat(eni.networkRequest()).isEqualTo(new PodNetworkRequest("tke-route-eni", "172.16.1.9"));
     assertThat(plain.networkRequest()).isNull();
+    assertThat(plain.podIp()).isEqualTo("172.16.1.9");
+    assertThat(Projections.pod(parse(template.formatted("host", "").replace("status:",
+        "spec: {hostNetwork: true}\nstatus:"))).podIp()).as("a hostNetwork pod's IP is its node's").isNull();
     assertThatThrownBy(() -> Projections.pod(parse(template.formatted("bad",
         "tke.cloud.tencent.com/networks: tke-route-eni").replace("podIP: 172.16.1.9", "podIP: [1]"))))
         .hasMessage("Pod shop/bad: status.podIP must be a string, got [1]");
@@ -103,7 +106,7 @@ class ProjectionsTest {
     EndpointSnapshot endpoint = Projections.endpoint(resource("ciliumendpoint.synthesized.yaml"));
 
     assertThat(endpoint).isEqualTo(new EndpointSnapshot("shop", "web-7d9c6b5f4-x2k8p",
-        List.of("3f1c2a9e-5b7d-4c1e-9a2f-0d8e7c6b5a41"), "ready"));
+        List.of("3f1c2a9e-5b7d-4c1e-9a2f-0d8e7c6b5a41"), "ready", List.of("172.16.1.57"), 48213, null));
   }
 
   @Test
