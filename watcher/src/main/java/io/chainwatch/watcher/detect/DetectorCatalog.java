@@ -28,7 +28,8 @@ public final class DetectorCatalog {
       KubeProxyWithReplacementDetector.SPEC,
       IpamExhaustedDetector.SPEC,
       IpamNearExhaustionDetector.SPEC,
-      EndpointMismatchDetector.SPEC);
+      EndpointMismatchDetector.SPEC,
+      DatapathNotReadyAfterTaintDetector.SPEC);
 
   /** The detectors a configuration runs, in catalog order. */
   public static List<Detector> enabled(ChainwatchConfig config) {

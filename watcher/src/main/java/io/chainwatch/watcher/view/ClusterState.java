@@ -47,6 +47,10 @@ public final class ClusterState implements ClusterView {
   private final SnapshotTable<PolicySnapshot> policies;
   private final SnapshotTable<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures;
 
+  private final java.time.Clock clock;
+  private final boolean live;
+  /** When a NoSchedule taint left a node, by {@code node|key}, as this state saw it (never in a dump). */
+  private final Map<String, java.time.Instant> taintsRemovedAt = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
   /** Pods per owning workload ({@code Kind namespace/name}): base CNI agents show through their pods. */
@@ -55,6 +59,17 @@ public final class ClusterState implements ClusterView {
   private final Map<String, Integer> agentsByNamespace = new ConcurrentHashMap<>();
 
   public ClusterState(AgentIdentity agents, Consumer<ClusterChange> changeListener) {
+    this(agents, changeListener, java.time.Clock.systemUTC(), true);
+  }
+
+  /**
+   * @param clock the time taint removals are recorded at
+   * @param live whether the state follows a cluster's changes (informers) rather than a dump read once
+   */
+  public ClusterState(AgentIdentity agents, Consumer<ClusterChange> changeListener, java.time.Clock clock,
+      boolean live) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.live = live;
     this.agents = Objects.requireNonNull(agents, "agents");
     this.changeListener = Objects.requireNonNull(changeListener, "changeListener");
     WatchedKinds.snapshotTypes().forEach(type -> tables.put(type, new SnapshotTable<>()));
@@ -70,9 +85,9 @@ public final class ClusterState implements ClusterView {
     this.sandboxFailures = table(io.chainwatch.model.SandboxFailureSnapshot.class);
   }
 
-  /** A state that reports changes nowhere: for scan and tests. */
+  /** A state that reports changes nowhere and reads a dump once: for scan and tests. */
   public static ClusterState detached(AgentIdentity agents) {
-    return new ClusterState(agents, change -> {});
+    return new ClusterState(agents, change -> {}, java.time.Clock.systemUTC(), false);
   }
 
   public AgentIdentity agentIdentity() {
@@ -103,6 +118,9 @@ public final class ClusterState implements ClusterView {
     SnapshotTable.Entry<S> previous = table.put(key, resourceVersion, snapshot);
     S before = previous == null ? null : previous.snapshot();
     if (!snapshot.equals(before)) {
+      if (before instanceof NodeSnapshot old && snapshot instanceof NodeSnapshot now) {
+        recordTaintRemovals(old, now);
+      }
       reindex(key, before, snapshot);
       invalidateInstall(snapshot); // after the indexes: a reader in between must not cache the old counts
       invalidateInstall(before);
@@ -123,12 +141,51 @@ public final class ClusterState implements ClusterView {
    */
   public <S extends Snapshot> SnapshotTable.Entry<S> remove(Class<S> kind, String key) {
     SnapshotTable.Entry<S> removed = table(kind).remove(key);
+    if (removed != null && removed.snapshot() instanceof NodeSnapshot node) {
+      taintsRemovedAt.keySet().removeIf(entry -> entry.startsWith(node.name() + "|"));
+    }
     if (removed != null) {
       reindex(key, removed.snapshot(), null);
       invalidateInstall(removed.snapshot());
       changeListener.accept(new ClusterChange(removed.snapshot().ref(), removed.snapshot(), null));
     }
     return removed;
+  }
+
+  private void recordTaintRemovals(NodeSnapshot before, NodeSnapshot after) {
+    Set<String> kept = new java.util.HashSet<>();
+    after.taints().forEach(taint -> kept.add(taintKey(taint)));
+    for (String taint : before.taints()) {
+      String taintKey = taintKey(taint);
+      if (!kept.contains(taintKey)) {
+        taintsRemovedAt.put(after.name() + "|" + taintKey, clock.instant());
+      }
+    }
+    for (String taintKey : kept) {
+      taintsRemovedAt.remove(after.name() + "|" + taintKey); // back on: a later removal counts anew
+    }
+  }
+
+  /** {@code key=value:effect} → {@code key}. */
+  static String taintKey(String taint) {
+    int end = taint.length();
+    for (char stop : new char[] {'=', ':'}) {
+      int at = taint.indexOf(stop);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    return taint.substring(0, end);
+  }
+
+  @Override
+  public java.util.Optional<java.time.Instant> taintRemovedAt(String node, String taintKey) {
+    return java.util.Optional.ofNullable(taintsRemovedAt.get(node + "|" + taintKey));
+  }
+
+  @Override
+  public boolean live() {
+    return live;
   }
 
   /** The informer key of a snapshot: {@code namespace/name} for namespaced kinds, {@code name} otherwise. */

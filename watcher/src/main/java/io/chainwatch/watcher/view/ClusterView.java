@@ -65,6 +65,12 @@ public interface ClusterView {
   /** PodDisruptionBudgets in every namespace (few: one per protected workload). */
   Collection<BudgetSnapshot> budgets();
 
+  /** When this view saw the taint {@code taintKey} leave {@code node}; empty when it did not (or reads a dump). */
+  Optional<java.time.Instant> taintRemovedAt(String node, String taintKey);
+
+  /** Whether the view follows the cluster's changes ({@code run}) rather than a dump read once ({@code scan}). */
+  boolean live();
+
   /** The kubelets' {@code FailedCreatePodSandBox} Events (the API server keeps Events for an hour by default). */
   Collection<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures();
 
