@@ -64,6 +64,18 @@ class KubeProxyWithReplacementDetectorTest {
   }
 
   @Test
+  void kubeadmsKubeProxyPodProjectedAsInformersDoIsRecognized() throws Exception {
+    PodSnapshot real = io.chainwatch.watcher.view.Projections.pod(new io.fabric8.kubernetes.client.utils
+        .KubernetesSerialization().unmarshal(java.nio.file.Files.readString(java.nio.file.Path.of(
+            "src/test/resources/real/kube-proxy/kubeadm-kube-proxy-pod.yaml")),
+            io.fabric8.kubernetes.api.model.GenericKubernetesResource.class));
+
+    assertThat(KubeProxyWithReplacementDetector.isKubeProxy(real)).isTrue();
+    assertThat(judge(ciliumConfig("kube-proxy-replacement", "true"), real)).singleElement()
+        .satisfies(f -> assertThat(f.summary()).contains("kube-system/kube-proxy-7xk2p on node-1"));
+  }
+
+  @Test
   void strictBeforeCilium114AndGkesStaticPodsCountToo() {
     PodSnapshot staticPod = pod("kube-system", "kube-proxy-gke-pool-1-abcd").node("node-1").hostNetwork().bare()
         .label("component", "kube-proxy").label("tier", "node").build();
