@@ -170,6 +170,15 @@ public final class Parsers {
     return value;
   }
 
+  /** An http(s) URL. */
+  public static String httpUrl(String raw) {
+    String value = raw.trim();
+    if (!value.matches("https?://[^\\s/]+(/[^\\s]*)?")) {
+      throw new IllegalArgumentException("not an http(s) URL");
+    }
+    return value;
+  }
+
   /** A URL starting with http:// or https:// and ending with a slash. */
   public static String baseUrl(String raw) {
     String value = raw.trim();

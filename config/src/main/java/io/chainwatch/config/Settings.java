@@ -260,6 +260,14 @@ public final class Settings {
   public static final Setting<String> SLACK_API_URL =
       new Setting<>("slack.apiUrl", "https://slack.com/api/", "an http(s) URL ending with /", Parsers::baseUrl,
           "Slack Web API base URL (change it only for a proxy or a test server).", false);
+  public static final Setting<String> PAGERDUTY_ROUTING_KEY_FILE =
+      new Setting<>("pagerduty.routingKeyFile", "", "a file path, or empty to turn PagerDuty off", Parsers::optional,
+          "File holding the PagerDuty Events API v2 routing (integration) key (mounted from a Secret; read at each "
+              + "send, never logged or saved); empty turns PagerDuty off.", false);
+  public static final Setting<String> PAGERDUTY_API_URL =
+      new Setting<>("pagerduty.apiUrl", "https://events.pagerduty.com/v2/enqueue", "an http(s) URL",
+          Parsers::httpUrl, "PagerDuty Events API v2 endpoint (change it only for the EU service region, "
+              + "https://events.eu.pagerduty.com/v2/enqueue, a proxy or a test server).", false);
   public static final Setting<Boolean> EVENTS_ENABLED =
       new Setting<>("events.enabled", "true", "true or false", Parsers::bool,
           "Write Kubernetes Events (events.k8s.io/v1) on affected pods and nodes.", false);
@@ -346,6 +354,8 @@ public final class Settings {
           SLACK_ONCALL_GROUP,
           SLACK_API_URL,
           EVENTS_ENABLED,
+          PAGERDUTY_ROUTING_KEY_FILE,
+          PAGERDUTY_API_URL,
           NODE_CONDITIONS_ENABLED,
           NODE_CONDITIONS_SETTLE);
 

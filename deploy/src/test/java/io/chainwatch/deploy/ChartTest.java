@@ -97,6 +97,19 @@ class ChartTest {
   }
 
   @Test
+  void pagerDutysKeyComesFromItsSecretAsAFileTheConfigNames() {
+    List<Map<String, Object>> objects = Chart.render(Map.of("pagerdutyExistingSecret", "chainwatch-pagerduty"));
+    Map<String, Object> pod = at(Chart.one(objects, "Deployment"), "spec", "template", "spec");
+
+    assertThat((String) at(Chart.one(objects, "ConfigMap"), "data", "config.yaml"))
+        .contains("routingKeyFile: /var/run/secrets/chainwatch/pagerduty/routing-key");
+    assertThat(pod.get("volumes").toString()).contains("secretName=chainwatch-pagerduty", "key=routing-key");
+    assertThat(at(pod, "containers", 0, "volumeMounts").toString())
+        .contains("mountPath=/var/run/secrets/chainwatch/pagerduty, readOnly=true");
+    assertThat(Chart.renderText(Map.of())).doesNotContain("pagerduty");
+  }
+
+  @Test
   void withoutTheAgentApiTheProbeMountsNoAgentSocketAndAsksForNoEndpoints() {
     Map<String, Object> pod = at(Chart.one(Chart.render(Map.of("probeAgentApi", false)), "DaemonSet"), "spec",
         "template", "spec");

@@ -56,6 +56,7 @@ public final class NotifierVerticle extends VerticleBase {
   private final KafkaNotifier kafka;
   private final SlackNotifier slack;
   private final KubernetesEventNotifier events;
+  private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
   private final Clock clock;
   private final IncidentStore store;
   private final Set<String> malformedSilences = new HashSet<>();
@@ -85,6 +86,15 @@ public final class NotifierVerticle extends VerticleBase {
       KafkaNotifier kafka,
       SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading,
       java.time.Duration failoverGap) {
+    this(config, cluster, texts, silences, kafka, slack, events, null, clock, leading, failoverGap);
+  }
+
+  /** @param pagerDuty {@code null} when PagerDuty is off */
+  public NotifierVerticle(NotifiersConfig config, String cluster, DetectorTexts texts, SilenceView silences,
+      KafkaNotifier kafka, SlackNotifier slack, KubernetesEventNotifier events,
+      io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty, Clock clock,
+      java.util.function.BooleanSupplier leading, java.time.Duration failoverGap) {
+    this.pagerDuty = pagerDuty;
     this.leading = Objects.requireNonNull(leading, "leading");
     this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000, 8L * 1024 * 1024); // 16 MiB of heap at most
     this.config = Objects.requireNonNull(config, "config");
@@ -163,6 +173,9 @@ public final class NotifierVerticle extends VerticleBase {
     }
     if (slack != null) {
       slack.deliver(change);
+    }
+    if (pagerDuty != null) {
+      pagerDuty.deliver(change);
     }
   }
 

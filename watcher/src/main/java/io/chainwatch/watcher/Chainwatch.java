@@ -71,6 +71,7 @@ public final class Chainwatch implements AutoCloseable {
   private final KafkaNotifier kafka;
   private final SlackNotifier slack;
   private final KubernetesEventNotifier events;
+  private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
   private volatile boolean evaluating;
   private volatile boolean breakerOpen;
   private volatile LeaderGate leaderGate;
@@ -116,9 +117,11 @@ public final class Chainwatch implements AutoCloseable {
     this.slack = notifiers.slack().enabled() ? startSlack(notifiers) : null;
     this.events = notifiers.eventsEnabled()
         ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
+    String pagerDutyKey = config.value(io.chainwatch.config.Settings.PAGERDUTY_ROUTING_KEY_FILE);
+    this.pagerDuty = pagerDutyKey.isEmpty() ? null : startPagerDuty(config, notifiers, pagerDutyKey);
     NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, new ViewSilences(state),
         kafka,
-        slack, events, clock, permit::mayWriteNow, config.leaderElection().enabled()
+        slack, events, pagerDuty, clock, permit::mayWriteNow, config.leaderElection().enabled()
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
@@ -151,6 +154,21 @@ public final class Chainwatch implements AutoCloseable {
     return kafka;
   }
 
+  private static io.chainwatch.notifier.pagerduty.PagerDutyNotifier startPagerDuty(ChainwatchConfig config,
+      NotifiersConfig notifiers, String routingKeyFile) {
+    var pagerDuty = new io.chainwatch.notifier.pagerduty.PagerDutyNotifier(
+        java.net.URI.create(config.value(io.chainwatch.config.Settings.PAGERDUTY_API_URL)),
+        java.nio.file.Path.of(routingKeyFile), notifiers.stateDir().resolve("pagerduty.json"),
+        io.chainwatch.notifier.pagerduty.PagerDutyNotifier.Timing.PRODUCTION);
+    try {
+      pagerDuty.start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("PagerDuty is configured but its outbox cannot be used: " + e.getMessage()
+          + " (set stateDir to a writable directory)", e);
+    }
+    return pagerDuty;
+  }
+
   private static SlackNotifier startSlack(NotifiersConfig notifiers) {
     SlackNotifier slack = new SlackNotifier(notifiers.slack(), notifiers.stateDir().resolve("slack-threads.json"),
         SlackNotifier.Timing.PRODUCTION, TEXTS);
@@ -177,6 +195,16 @@ public final class Chainwatch implements AutoCloseable {
       metrics.counter("chainwatch_slack_retries", "Slack calls retried (429, 5xx, timeouts)", slack::retries);
       metrics.counter("chainwatch_slack_dropped", "Incident changes dropped from a full Slack queue (goal 0)",
           slack::dropped);
+    }
+    if (pagerDuty != null) {
+      metrics.gauge("chainwatch_pagerduty_pending", "PagerDuty events waiting to be sent", pagerDuty::pending);
+      metrics.counter("chainwatch_pagerduty_sent", "PagerDuty events accepted", pagerDuty::sent);
+      metrics.counter("chainwatch_pagerduty_retries", "PagerDuty sends retried (429, 5xx, network)",
+          pagerDuty::retries);
+      metrics.counter("chainwatch_pagerduty_dropped", "PagerDuty events dropped from a full outbox (goal 0)",
+          pagerDuty::dropped);
+      metrics.counter("chainwatch_pagerduty_refused", "PagerDuty events refused for good (400; goal 0)",
+          pagerDuty::refused);
     }
     if (events != null) {
       metrics.counter("chainwatch_events_written", "Kubernetes Events written or updated", events::written);
@@ -379,6 +407,9 @@ public final class Chainwatch implements AutoCloseable {
     }
     if (kafka != null) {
       kafka.close(java.time.Duration.ofSeconds(5));
+    }
+    if (pagerDuty != null) {
+      pagerDuty.close();
     }
     if (events != null) {
       events.close();

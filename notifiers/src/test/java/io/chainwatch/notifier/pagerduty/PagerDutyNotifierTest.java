@@ -1,0 +1,141 @@
+package io.chainwatch.notifier.pagerduty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chainwatch.model.Incident;
+import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.IncidentChange.Kind;
+import io.chainwatch.model.Severity;
+import io.chainwatch.testkit.LocalPagerDutyServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The notifier against a local server that speaks PagerDuty's Events API v2 (testkit). */
+class PagerDutyNotifierTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
+  private static final String ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+  /** Backoff of milliseconds: "minutes" of outage are many failed attempts, not minutes of test. */
+  private static final PagerDutyNotifier.Timing FAST = new PagerDutyNotifier.Timing(Duration.ofMillis(20),
+      Duration.ofMillis(200), Duration.ofSeconds(5));
+  @TempDir Path dir;
+  private LocalPagerDutyServer pagerDuty;
+  private Path keyFile;
+
+  static IncidentChange change(String id, Severity severity, Incident.State state, Kind kind, boolean pages) {
+    Incident incident = new Incident(id, "rp-filter-reset:node/n1", "rp-filter-reset", "prod", severity, state,
+        "rp_filter drops pod traffic on node n1", "n1", List.of("Node/n1"), 1, "lxc1a2b has rp_filter 1",
+        List.of("lxc1a2b: 1"), "chainwatch asks the probe to repair", state == Incident.State.ESCALATED
+            ? "the repair did not take" : null, false, T0, T0, state == Incident.State.RESOLVED ? T0 : null);
+    return new IncidentChange(incident, kind, kind.wireName(), pages, false, List.of(), T0);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    pagerDuty = LocalPagerDutyServer.start();
+    keyFile = Files.writeString(dir.resolve("routing-key"), ROUTING_KEY + "\n");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    pagerDuty.close();
+  }
+
+  private PagerDutyNotifier notifier() throws Exception {
+    PagerDutyNotifier notifier = new PagerDutyNotifier(URI.create(pagerDuty.enqueueUrl()), keyFile,
+        dir.resolve("state/pagerduty.json"), FAST);
+    notifier.start();
+    return notifier;
+  }
+
+  @Test
+  void oneAlertPerIncidentTriggeredOnEscalationUpdatedAndResolved() throws Exception {
+    try (PagerDutyNotifier notifier = notifier()) {
+      notifier.deliver(change("inc-1", Severity.WARNING, Incident.State.OPEN, Kind.OPENED, false));
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true));
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.REPLY, false));
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.UPDATED, false));
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false));
+      notifier.deliver(change("inc-2", Severity.WARNING, Incident.State.OPEN, Kind.OPENED, false));
+      notifier.deliver(change("inc-2", Severity.WARNING, Incident.State.RESOLVED, Kind.RESOLVED, false));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.pending() == 0);
+    }
+    List<LocalPagerDutyServer.Event> events = pagerDuty.events();
+    assertThat(events).extracting(LocalPagerDutyServer.Event::action)
+        .as("not opened-and-quiet, not replies: escalation, update, resolve").containsExactly("trigger", "trigger",
+            "resolve");
+    assertThat(events).extracting(LocalPagerDutyServer.Event::dedupKey).containsOnly("inc-1");
+    assertThat(events.get(0).routingKey()).isEqualTo(ROUTING_KEY);
+    assertThat(events.get(0).payload().getString("severity")).isEqualTo("critical");
+    assertThat(events.get(0).payload().getString("summary"))
+        .isEqualTo("[prod] rp_filter drops pod traffic on node n1: lxc1a2b has rp_filter 1");
+    assertThat(events.get(0).payload().getJsonObject("custom_details").getString("needsPerson"))
+        .isEqualTo("the repair did not take");
+    assertThat(pagerDuty.alertState("inc-1")).isEqualTo("resolved");
+    assertThat(pagerDuty.alertState("inc-2")).as("never paged: no alert").isNull();
+  }
+
+  @Test
+  void anOutageOfManyAttemptsLosesNothingAndKeepsTheOrder() throws Exception {
+    pagerDuty.down(true);
+    try (PagerDutyNotifier notifier = notifier()) {
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.refused() >= 20);
+      assertThat(pagerDuty.events()).isEmpty();
+
+      pagerDuty.down(false);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.pending() == 0);
+      assertThat(notifier.retries()).isGreaterThanOrEqualTo(20);
+      assertThat(notifier.dropped()).isZero();
+    }
+    assertThat(pagerDuty.events()).extracting(LocalPagerDutyServer.Event::action).containsExactly("trigger",
+        "resolve");
+  }
+
+  @Test
+  void aRestartDuringAnOutageSendsWhatThePreviousRunLeftAndTheRoutingKeyIsNeverSaved() throws Exception {
+    pagerDuty.down(true);
+    try (PagerDutyNotifier first = notifier()) {
+      first.deliver(change("inc-1", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.refused() >= 1);
+    }
+    assertThat(Files.readString(dir.resolve("state/pagerduty.json"))).contains("inc-1").doesNotContain(ROUTING_KEY);
+    pagerDuty.down(false);
+
+    try (PagerDutyNotifier second = notifier()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> second.pending() == 0 && pagerDuty.events().size() == 1);
+      second.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.events().size() == 2);
+    }
+    assertThat(pagerDuty.alertState("inc-1")).as("the second run knew the alert was open").isEqualTo("resolved");
+  }
+
+  @Test
+  void rateLimitsAreWaitedOutAndARefusedEventIsDroppedNotRetriedForever() throws Exception {
+    pagerDuty.failNext(429, 500);
+    try (PagerDutyNotifier notifier = notifier()) {
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.sent() == 1);
+      assertThat(notifier.retries()).isEqualTo(2);
+
+      Files.writeString(keyFile, "too-short");
+      notifier.deliver(change("inc-2", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.refused() == 1);
+      Files.writeString(keyFile, ROUTING_KEY);
+      notifier.deliver(change("inc-3", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.sent() == 2);
+    }
+    assertThat(pagerDuty.events()).extracting(LocalPagerDutyServer.Event::dedupKey).containsExactly("inc-1", "inc-3");
+  }
+}
