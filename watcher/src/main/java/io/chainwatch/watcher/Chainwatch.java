@@ -159,7 +159,7 @@ public final class Chainwatch implements AutoCloseable {
     var pagerDuty = new io.chainwatch.notifier.pagerduty.PagerDutyNotifier(
         java.net.URI.create(config.value(io.chainwatch.config.Settings.PAGERDUTY_API_URL)),
         java.nio.file.Path.of(routingKeyFile), notifiers.stateDir().resolve("pagerduty.json"),
-        io.chainwatch.notifier.pagerduty.PagerDutyNotifier.Timing.PRODUCTION);
+        io.chainwatch.notifier.alert.AlertOutbox.Timing.PRODUCTION);
     try {
       pagerDuty.start();
     } catch (java.io.IOException e) {

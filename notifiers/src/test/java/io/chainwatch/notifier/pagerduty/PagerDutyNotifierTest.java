@@ -7,6 +7,7 @@ import io.chainwatch.model.Incident;
 import io.chainwatch.model.IncidentChange;
 import io.chainwatch.model.IncidentChange.Kind;
 import io.chainwatch.model.Severity;
+import io.chainwatch.notifier.alert.AlertOutbox;
 import io.chainwatch.testkit.LocalPagerDutyServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class PagerDutyNotifierTest {
   private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
   private static final String ROUTING_KEY = "R0123456789abcdef0123456789abcde";
   /** Backoff of milliseconds: "minutes" of outage are many failed attempts, not minutes of test. */
-  private static final PagerDutyNotifier.Timing FAST = new PagerDutyNotifier.Timing(Duration.ofMillis(20),
+  private static final AlertOutbox.Timing FAST = new AlertOutbox.Timing(Duration.ofMillis(20),
       Duration.ofMillis(200), Duration.ofSeconds(5));
   @TempDir Path dir;
   private LocalPagerDutyServer pagerDuty;
