@@ -268,6 +268,16 @@ public final class Settings {
       new Setting<>("pagerduty.apiUrl", "https://events.pagerduty.com/v2/enqueue", "an http(s) URL",
           Parsers::httpUrl, "PagerDuty Events API v2 endpoint (change it only for the EU service region, "
               + "https://events.eu.pagerduty.com/v2/enqueue, a proxy or a test server).", false);
+  public static final Setting<String> OPSGENIE_API_KEY_FILE =
+      new Setting<>("opsgenie.apiKeyFile", "", "a file path, or empty to turn Opsgenie off", Parsers::optional,
+          "File holding the Opsgenie API integration key (mounted from a Secret; read at each send, never logged or "
+              + "saved); empty turns Opsgenie off.", false);
+  public static final Setting<String> OPSGENIE_API_URL =
+      new Setting<>("opsgenie.apiUrl", "https://api.opsgenie.com", "an http(s) URL", Parsers::httpUrl,
+          "Opsgenie API base URL (https://api.eu.opsgenie.com for the EU instance, a proxy or a test server).", false);
+  public static final Setting<String> OPSGENIE_TEAM =
+      new Setting<>("opsgenie.team", "", "an Opsgenie team name, or empty", Parsers::optional,
+          "Team new alerts are routed to as responder; empty leaves routing to the integration.", false);
   public static final Setting<Boolean> EVENTS_ENABLED =
       new Setting<>("events.enabled", "true", "true or false", Parsers::bool,
           "Write Kubernetes Events (events.k8s.io/v1) on affected pods and nodes.", false);
@@ -356,6 +366,9 @@ public final class Settings {
           EVENTS_ENABLED,
           PAGERDUTY_ROUTING_KEY_FILE,
           PAGERDUTY_API_URL,
+          OPSGENIE_API_KEY_FILE,
+          OPSGENIE_API_URL,
+          OPSGENIE_TEAM,
           NODE_CONDITIONS_ENABLED,
           NODE_CONDITIONS_SETTLE);
 

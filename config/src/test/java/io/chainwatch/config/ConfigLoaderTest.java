@@ -181,7 +181,7 @@ class ConfigLoaderTest {
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
             "unknown key agentSelektor in " + file + " (known keys here: agentNotReadyTaintKey, agentSelector, busQueueCapacity,"
-                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, nodeConditions, pagerduty, remediation, slack, stateDir, sweepInterval)",
+                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, nodeConditions, opsgenie, pagerduty, remediation, slack, stateDir, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
             "CHAINWATCH_CILIUM_NAMESPACE must be auto or a namespace name such as kube-system, got \"Kube_System\""

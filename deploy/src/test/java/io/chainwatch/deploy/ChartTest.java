@@ -110,6 +110,19 @@ class ChartTest {
   }
 
   @Test
+  void opsgenisKeyComesFromItsSecretWithTheTeamAndRegion() {
+    List<Map<String, Object>> objects = Chart.render(Map.of("opsgenieExistingSecret", "chainwatch-opsgenie",
+        "opsgenieTeam", "network-oncall", "opsgenieApiUrl", "https://api.eu.opsgenie.com"));
+    Map<String, Object> pod = at(Chart.one(objects, "Deployment"), "spec", "template", "spec");
+
+    assertThat((String) at(Chart.one(objects, "ConfigMap"), "data", "config.yaml")).contains(
+        "apiKeyFile: /var/run/secrets/chainwatch/opsgenie/api-key", "team: network-oncall",
+        "apiUrl: https://api.eu.opsgenie.com");
+    assertThat(pod.get("volumes").toString()).contains("secretName=chainwatch-opsgenie", "key=api-key");
+    assertThat(Chart.renderText(Map.of())).doesNotContain("opsgenie");
+  }
+
+  @Test
   void withoutTheAgentApiTheProbeMountsNoAgentSocketAndAsksForNoEndpoints() {
     Map<String, Object> pod = at(Chart.one(Chart.render(Map.of("probeAgentApi", false)), "DaemonSet"), "spec",
         "template", "spec");

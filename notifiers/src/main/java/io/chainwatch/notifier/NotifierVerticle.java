@@ -56,7 +56,8 @@ public final class NotifierVerticle extends VerticleBase {
   private final KafkaNotifier kafka;
   private final SlackNotifier slack;
   private final KubernetesEventNotifier events;
-  private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
+  /** PagerDuty, Opsgenie: each gets every incident change and decides what it sends. */
+  private final List<java.util.function.Consumer<IncidentChange>> pagers;
   private final Clock clock;
   private final IncidentStore store;
   private final Set<String> malformedSilences = new HashSet<>();
@@ -86,15 +87,15 @@ public final class NotifierVerticle extends VerticleBase {
       KafkaNotifier kafka,
       SlackNotifier slack, KubernetesEventNotifier events, Clock clock, java.util.function.BooleanSupplier leading,
       java.time.Duration failoverGap) {
-    this(config, cluster, texts, silences, kafka, slack, events, null, clock, leading, failoverGap);
+    this(config, cluster, texts, silences, kafka, slack, events, List.of(), clock, leading, failoverGap);
   }
 
-  /** @param pagerDuty {@code null} when PagerDuty is off */
+  /** @param pagers the pager notifiers that are on (PagerDuty, Opsgenie), each fed every incident change */
   public NotifierVerticle(NotifiersConfig config, String cluster, DetectorTexts texts, SilenceView silences,
       KafkaNotifier kafka, SlackNotifier slack, KubernetesEventNotifier events,
-      io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty, Clock clock,
+      List<java.util.function.Consumer<IncidentChange>> pagers, Clock clock,
       java.util.function.BooleanSupplier leading, java.time.Duration failoverGap) {
-    this.pagerDuty = pagerDuty;
+    this.pagers = List.copyOf(pagers);
     this.leading = Objects.requireNonNull(leading, "leading");
     this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000, 8L * 1024 * 1024); // 16 MiB of heap at most
     this.config = Objects.requireNonNull(config, "config");
@@ -174,9 +175,7 @@ public final class NotifierVerticle extends VerticleBase {
     if (slack != null) {
       slack.deliver(change);
     }
-    if (pagerDuty != null) {
-      pagerDuty.deliver(change);
-    }
+    pagers.forEach(pager -> pager.accept(change));
   }
 
   private void tick() {

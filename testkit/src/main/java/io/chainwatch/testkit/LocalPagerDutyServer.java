@@ -114,6 +114,8 @@ public final class LocalPagerDutyServer implements AutoCloseable {
           response.setStatusCode(429).putHeader("Retry-After", String.valueOf(retryAfterSeconds))
               .end(new JsonObject().put("status", "throttle event").put("message", "Requests for this service are "
                   + "arriving too quickly. Please retry later.").encode());
+        } else if (fault == 400) {
+          invalid(response, List.of("'payload.summary' is missing or blank"));
         } else {
           response.setStatusCode(fault).end(new JsonObject().put("status", "error")
               .put("message", "Internal Server Error").encode());

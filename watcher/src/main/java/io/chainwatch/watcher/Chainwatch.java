@@ -72,6 +72,7 @@ public final class Chainwatch implements AutoCloseable {
   private final SlackNotifier slack;
   private final KubernetesEventNotifier events;
   private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
+  private final io.chainwatch.notifier.opsgenie.OpsgenieNotifier opsgenie;
   private volatile boolean evaluating;
   private volatile boolean breakerOpen;
   private volatile LeaderGate leaderGate;
@@ -119,9 +120,18 @@ public final class Chainwatch implements AutoCloseable {
         ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
     String pagerDutyKey = config.value(io.chainwatch.config.Settings.PAGERDUTY_ROUTING_KEY_FILE);
     this.pagerDuty = pagerDutyKey.isEmpty() ? null : startPagerDuty(config, notifiers, pagerDutyKey);
+    String opsgenieKey = config.value(io.chainwatch.config.Settings.OPSGENIE_API_KEY_FILE);
+    this.opsgenie = opsgenieKey.isEmpty() ? null : startOpsgenie(config, notifiers, opsgenieKey);
+    List<java.util.function.Consumer<io.chainwatch.model.IncidentChange>> pagers = new ArrayList<>();
+    if (pagerDuty != null) {
+      pagers.add(pagerDuty::deliver);
+    }
+    if (opsgenie != null) {
+      pagers.add(opsgenie::deliver);
+    }
     NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, new ViewSilences(state),
         kafka,
-        slack, events, pagerDuty, clock, permit::mayWriteNow, config.leaderElection().enabled()
+        slack, events, pagers, clock, permit::mayWriteNow, config.leaderElection().enabled()
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
@@ -169,6 +179,21 @@ public final class Chainwatch implements AutoCloseable {
     return pagerDuty;
   }
 
+  private static io.chainwatch.notifier.opsgenie.OpsgenieNotifier startOpsgenie(ChainwatchConfig config,
+      NotifiersConfig notifiers, String apiKeyFile) {
+    var opsgenie = new io.chainwatch.notifier.opsgenie.OpsgenieNotifier(
+        java.net.URI.create(config.value(io.chainwatch.config.Settings.OPSGENIE_API_URL)),
+        java.nio.file.Path.of(apiKeyFile), config.value(io.chainwatch.config.Settings.OPSGENIE_TEAM),
+        notifiers.stateDir().resolve("opsgenie.json"), io.chainwatch.notifier.alert.AlertOutbox.Timing.PRODUCTION);
+    try {
+      opsgenie.start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Opsgenie is configured but its outbox cannot be used: " + e.getMessage()
+          + " (set stateDir to a writable directory)", e);
+    }
+    return opsgenie;
+  }
+
   private static SlackNotifier startSlack(NotifiersConfig notifiers) {
     SlackNotifier slack = new SlackNotifier(notifiers.slack(), notifiers.stateDir().resolve("slack-threads.json"),
         SlackNotifier.Timing.PRODUCTION, TEXTS);
@@ -205,6 +230,16 @@ public final class Chainwatch implements AutoCloseable {
           pagerDuty::dropped);
       metrics.counter("chainwatch_pagerduty_refused", "PagerDuty events refused for good (400; goal 0)",
           pagerDuty::refused);
+    }
+    if (opsgenie != null) {
+      metrics.gauge("chainwatch_opsgenie_pending", "Opsgenie calls waiting to be sent", opsgenie::pending);
+      metrics.counter("chainwatch_opsgenie_sent", "Opsgenie calls accepted", opsgenie::sent);
+      metrics.counter("chainwatch_opsgenie_retries", "Opsgenie calls retried (429, 5xx, network, a refused key)",
+          opsgenie::retries);
+      metrics.counter("chainwatch_opsgenie_dropped", "Opsgenie calls dropped from a full outbox (goal 0)",
+          opsgenie::dropped);
+      metrics.counter("chainwatch_opsgenie_refused", "Opsgenie calls refused for good (4xx; goal 0)",
+          opsgenie::refused);
     }
     if (events != null) {
       metrics.counter("chainwatch_events_written", "Kubernetes Events written or updated", events::written);
@@ -410,6 +445,9 @@ public final class Chainwatch implements AutoCloseable {
     }
     if (pagerDuty != null) {
       pagerDuty.close();
+    }
+    if (opsgenie != null) {
+      opsgenie.close();
     }
     if (events != null) {
       events.close();

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The delivery discipline the pagers share. Calls wait in an outbox saved to disk on every change, so nothing is lost
  * across a restart or an outage; one sender thread sends them in order: 2xx removes a call, 429 waits for Retry-After
- * (or backs off), 5xx and network errors back off (doubling up to {@link Timing#maxBackoff}), other 4xx drop the call
- * (counted, the API's answer logged). The outbox also keeps which incidents have an open alert, so that a restart
+ * (or backs off), 5xx and network errors back off (doubling up to {@link Timing#maxBackoff}), a refused key (401,
+ * 403, PagerDuty's 400 naming the routing key) makes calls wait at the slowest pace until a person fixes it, other 4xx
+ * drop the call (counted, the API's answer logged). The outbox also keeps which incidents have an open alert, so that a restart
  * still resolves them. The secret is read from its file at each send, never saved or logged.
  */
 public final class AlertOutbox implements AutoCloseable {
@@ -258,6 +259,11 @@ public final class AlertOutbox implements AutoCloseable {
       problem(pager + " rate-limits chainwatch (429); retrying in " + retryAfter);
       return retryAfter;
     }
+    if (status == 401 || status == 403 || (status == 400 && keyRefused(response.body()))) {
+      // a wrong key is fixed by a person; until then calls wait (pages must not vanish), retried at the slow pace
+      problem(pager + " refuses the key in " + secretFile + " (HTTP " + status + "): calls wait until it is fixed");
+      return timing.maxBackoff();
+    }
     if (status >= 400 && status < 500) {
       refused.incrementAndGet();
       LOG.warn("{} refused {} {} of incident {}: HTTP {} {}", pager, call.method(), call.path(), call.incident(),
@@ -266,6 +272,12 @@ public final class AlertOutbox implements AutoCloseable {
     }
     problem(pager + " answered HTTP " + status + ": " + abbreviate(response.body()) + "; retrying");
     return backoff;
+  }
+
+  /** PagerDuty answers a wrong routing key with 400 and says so in its errors. */
+  private static boolean keyRefused(String body) {
+    String text = body == null ? "" : body.toLowerCase(java.util.Locale.ROOT);
+    return text.contains("routing_key") || text.contains("routing key");
   }
 
   private void problem(String text) {

@@ -1,10 +1,10 @@
 package io.chainwatch.notifier.pagerduty;
 
+import static io.chainwatch.notifier.alert.Incidents.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chainwatch.model.Incident;
-import io.chainwatch.model.IncidentChange;
 import io.chainwatch.model.IncidentChange.Kind;
 import io.chainwatch.model.Severity;
 import io.chainwatch.notifier.alert.AlertOutbox;
@@ -13,7 +13,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The notifier against a local server that speaks PagerDuty's Events API v2 (testkit). */
 class PagerDutyNotifierTest {
-  private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
   private static final String ROUTING_KEY = "R0123456789abcdef0123456789abcde";
   /** Backoff of milliseconds: "minutes" of outage are many failed attempts, not minutes of test. */
   private static final AlertOutbox.Timing FAST = new AlertOutbox.Timing(Duration.ofMillis(20),
@@ -30,14 +28,6 @@ class PagerDutyNotifierTest {
   @TempDir Path dir;
   private LocalPagerDutyServer pagerDuty;
   private Path keyFile;
-
-  static IncidentChange change(String id, Severity severity, Incident.State state, Kind kind, boolean pages) {
-    Incident incident = new Incident(id, "rp-filter-reset:node/n1", "rp-filter-reset", "prod", severity, state,
-        "rp_filter drops pod traffic on node n1", "n1", List.of("Node/n1"), 1, "lxc1a2b has rp_filter 1",
-        List.of("lxc1a2b: 1"), "chainwatch asks the probe to repair", state == Incident.State.ESCALATED
-            ? "the repair did not take" : null, false, T0, T0, state == Incident.State.RESOLVED ? T0 : null);
-    return new IncidentChange(incident, kind, kind.wireName(), pages, false, List.of(), T0);
-  }
 
   @BeforeEach
   void start() throws Exception {
@@ -123,7 +113,7 @@ class PagerDutyNotifierTest {
   }
 
   @Test
-  void rateLimitsAreWaitedOutAndARefusedEventIsDroppedNotRetriedForever() throws Exception {
+  void rateLimitsAreWaitedOutAWrongKeyMakesEventsWaitAndARefusedEventIsDropped() throws Exception {
     pagerDuty.failNext(429, 500);
     try (PagerDutyNotifier notifier = notifier()) {
       notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
@@ -132,11 +122,18 @@ class PagerDutyNotifierTest {
 
       Files.writeString(keyFile, "too-short");
       notifier.deliver(change("inc-2", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.refused() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.retries() >= 3);
+      assertThat(notifier.refused()).as("a wrong routing key is a person's to fix: the page waits").isZero();
       Files.writeString(keyFile, ROUTING_KEY);
-      notifier.deliver(change("inc-3", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
       await().atMost(Duration.ofSeconds(10)).until(() -> notifier.sent() == 2);
+
+      pagerDuty.failNext(400);
+      notifier.deliver(change("inc-3", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      notifier.deliver(change("inc-4", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.refused() == 1 && notifier.sent() == 3);
     }
-    assertThat(pagerDuty.events()).extracting(LocalPagerDutyServer.Event::dedupKey).containsExactly("inc-1", "inc-3");
+    assertThat(pagerDuty.events()).extracting(LocalPagerDutyServer.Event::dedupKey)
+        .containsExactly("inc-1", "inc-2", "inc-4");
   }
+
 }
