@@ -222,30 +222,26 @@ public final class Chainwatch implements AutoCloseable {
           slack::dropped);
     }
     if (pagerDuty != null) {
-      metrics.gauge("chainwatch_pagerduty_pending", "PagerDuty events waiting to be sent", pagerDuty::pending);
-      metrics.counter("chainwatch_pagerduty_sent", "PagerDuty events accepted", pagerDuty::sent);
-      metrics.counter("chainwatch_pagerduty_retries", "PagerDuty sends retried (429, 5xx, network)",
-          pagerDuty::retries);
-      metrics.counter("chainwatch_pagerduty_dropped", "PagerDuty events dropped from a full outbox (goal 0)",
-          pagerDuty::dropped);
-      metrics.counter("chainwatch_pagerduty_refused", "PagerDuty events refused for good (400; goal 0)",
-          pagerDuty::refused);
+      countPager("pagerduty", "PagerDuty", pagerDuty.outbox());
     }
     if (opsgenie != null) {
-      metrics.gauge("chainwatch_opsgenie_pending", "Opsgenie calls waiting to be sent", opsgenie::pending);
-      metrics.counter("chainwatch_opsgenie_sent", "Opsgenie calls accepted", opsgenie::sent);
-      metrics.counter("chainwatch_opsgenie_retries", "Opsgenie calls retried (429, 5xx, network, a refused key)",
-          opsgenie::retries);
-      metrics.counter("chainwatch_opsgenie_dropped", "Opsgenie calls dropped from a full outbox (goal 0)",
-          opsgenie::dropped);
-      metrics.counter("chainwatch_opsgenie_refused", "Opsgenie calls refused for good (4xx; goal 0)",
-          opsgenie::refused);
+      countPager("opsgenie", "Opsgenie", opsgenie.outbox());
     }
     if (events != null) {
       metrics.counter("chainwatch_events_written", "Kubernetes Events written or updated", events::written);
       metrics.counter("chainwatch_events_dropped", "Kubernetes Events dropped from a full queue", events::dropped);
       metrics.counter("chainwatch_events_failed", "Kubernetes Events the API server refused", events::failed);
     }
+  }
+
+  private void countPager(String id, String name, io.chainwatch.notifier.alert.AlertOutbox outbox) {
+    metrics.gauge("chainwatch_" + id + "_pending", name + " calls waiting to be sent", outbox::pending);
+    metrics.counter("chainwatch_" + id + "_sent", name + " calls accepted", outbox::sent);
+    metrics.counter("chainwatch_" + id + "_retries", name + " calls retried (429, 5xx, network, a refused key)",
+        outbox::retries);
+    metrics.counter("chainwatch_" + id + "_dropped", name + " calls dropped from a full outbox (goal 0)",
+        outbox::dropped);
+    metrics.counter("chainwatch_" + id + "_refused", name + " calls refused for good (4xx; goal 0)", outbox::refused);
   }
 
   private void countRemediation() {

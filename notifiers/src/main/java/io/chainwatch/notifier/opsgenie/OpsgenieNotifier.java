@@ -41,24 +41,9 @@ public final class OpsgenieNotifier implements AutoCloseable {
     outbox.enqueue(id, calls, !alerted && !calls.isEmpty(), closes);
   }
 
-  public long sent() {
-    return outbox.sent();
-  }
-
-  public long retries() {
-    return outbox.retries();
-  }
-
-  public long dropped() {
-    return outbox.dropped();
-  }
-
-  public long refused() {
-    return outbox.refused();
-  }
-
-  public int pending() {
-    return outbox.pending();
+  /** Its outbox: what is waiting, sent, retried, dropped, refused. */
+  public AlertOutbox outbox() {
+    return outbox;
   }
 
   @Override

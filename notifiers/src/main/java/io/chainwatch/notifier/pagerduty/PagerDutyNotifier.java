@@ -38,24 +38,9 @@ public final class PagerDutyNotifier implements AutoCloseable {
     });
   }
 
-  public long sent() {
-    return outbox.sent();
-  }
-
-  public long retries() {
-    return outbox.retries();
-  }
-
-  public long dropped() {
-    return outbox.dropped();
-  }
-
-  public long refused() {
-    return outbox.refused();
-  }
-
-  public int pending() {
-    return outbox.pending();
+  /** Its outbox: what is waiting, sent, retried, dropped, refused. */
+  public AlertOutbox outbox() {
+    return outbox;
   }
 
   @Override

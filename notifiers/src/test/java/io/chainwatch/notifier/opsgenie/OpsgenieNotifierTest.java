@@ -54,8 +54,8 @@ class OpsgenieNotifierTest {
       notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.UPDATED, false));
       notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false));
       notifier.deliver(change("inc-2", Severity.WARNING, Incident.State.OPEN, Kind.OPENED, false));
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.pending() == 0);
-      assertThat(notifier.refused()).isZero();
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
+      assertThat(notifier.outbox().refused()).isZero();
     }
     LocalOpsgenieServer.Alert alert = opsgenie.alert("inc-1");
     assertThat(alert.message).isEqualTo("[prod] rp_filter drops pod traffic on node n1");
@@ -76,12 +76,12 @@ class OpsgenieNotifierTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> opsgenie.refused() >= 10);
       Files.writeString(keyFile, "not-the-key");
       opsgenie.down(false);
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.retries() >= 12);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().retries() >= 12);
       assertThat(opsgenie.alert("inc-1")).isNull();
-      assertThat(notifier.refused()).isZero();
+      assertThat(notifier.outbox().refused()).isZero();
 
       Files.writeString(keyFile, KEY);
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.pending() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
     }
     assertThat(opsgenie.alert("inc-1").open).isTrue();
   }

@@ -58,7 +58,7 @@ class PagerDutyNotifierTest {
       notifier.deliver(change("inc-2", Severity.WARNING, Incident.State.OPEN, Kind.OPENED, false));
       notifier.deliver(change("inc-2", Severity.WARNING, Incident.State.RESOLVED, Kind.RESOLVED, false));
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.pending() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
     }
     List<LocalPagerDutyServer.Event> events = pagerDuty.events();
     assertThat(events).extracting(LocalPagerDutyServer.Event::action)
@@ -86,9 +86,9 @@ class PagerDutyNotifierTest {
 
       pagerDuty.down(false);
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.pending() == 0);
-      assertThat(notifier.retries()).isGreaterThanOrEqualTo(20);
-      assertThat(notifier.dropped()).isZero();
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
+      assertThat(notifier.outbox().retries()).isGreaterThanOrEqualTo(20);
+      assertThat(notifier.outbox().dropped()).isZero();
     }
     assertThat(pagerDuty.events()).extracting(LocalPagerDutyServer.Event::action).containsExactly("trigger",
         "resolve");
@@ -105,7 +105,7 @@ class PagerDutyNotifierTest {
     pagerDuty.down(false);
 
     try (PagerDutyNotifier second = notifier()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> second.pending() == 0 && pagerDuty.events().size() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> second.outbox().pending() == 0 && pagerDuty.events().size() == 1);
       second.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false));
       await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.events().size() == 2);
     }
@@ -117,20 +117,20 @@ class PagerDutyNotifierTest {
     pagerDuty.failNext(429, 500);
     try (PagerDutyNotifier notifier = notifier()) {
       notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.sent() == 1);
-      assertThat(notifier.retries()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().sent() == 1);
+      assertThat(notifier.outbox().retries()).isEqualTo(2);
 
       Files.writeString(keyFile, "too-short");
       notifier.deliver(change("inc-2", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.retries() >= 3);
-      assertThat(notifier.refused()).as("a wrong routing key is a person's to fix: the page waits").isZero();
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().retries() >= 3);
+      assertThat(notifier.outbox().refused()).as("a wrong routing key is a person's to fix: the page waits").isZero();
       Files.writeString(keyFile, ROUTING_KEY);
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.sent() == 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().sent() == 2);
 
       pagerDuty.failNext(400);
       notifier.deliver(change("inc-3", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
       notifier.deliver(change("inc-4", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.refused() == 1 && notifier.sent() == 3);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().refused() == 1 && notifier.outbox().sent() == 3);
     }
     assertThat(pagerDuty.events()).extracting(LocalPagerDutyServer.Event::dedupKey)
         .containsExactly("inc-1", "inc-2", "inc-4");

@@ -9,7 +9,6 @@ import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NamespaceSnapshot;
 import io.chainwatch.model.NodeSnapshot;
-import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.ResourceRef;
 import io.chainwatch.model.Severity;
@@ -167,28 +166,15 @@ public final class DatapathNotReadyAfterTaintDetector implements Detector {
     evidence.put("secondsAfterTaintRemoval", Duration.between(removedAt, started).getSeconds());
     evidence.put("laterPodsReady", laterReady.size());
     evidence.put("sameOwnerLaterReady", sameOwnerLater);
-    String why;
-    PlannedAction planned = PlannedAction.PAGE;
-    var optOut = io.chainwatch.model.RemediationOptOut.of(pod, view.namespace(pod.namespace()).orElse(null));
-    if (optOut.isPresent()) {
-      why = optOut.get().reason();
-    } else if (pod.owner() == null || !MissedCiliumChainDetector.RECREATING_OWNERS.contains(pod.owner().kind())) {
-      why = pod.owner() == null ? "it is a bare pod: nothing would recreate it"
-          : "its owner " + pod.owner().kind() + "/" + pod.owner().name() + " does not recreate evicted pods";
-    } else {
-      planned = PlannedAction.RESTART;
-      why = "its " + pod.owner().kind() + " " + pod.owner().name() + " recreates it, on a datapath that is ready now";
-    }
-    evidence.put(FindingFacts.ACTION_REASON, why);
+    RestartChoice choice = RestartChoice.of(pod, view, ", on a datapath that is ready now");
+    evidence.put(FindingFacts.ACTION_REASON, choice.why());
     String summary = "Pod " + pod.namespace() + "/" + pod.name() + " started on node " + node.name() + " "
         + Durations.human(Duration.between(removedAt, started)) + " after the " + taintKey + " taint left the node"
         + " (" + removedAt + ") and has not been Ready for " + Durations.human(Duration.between(started, now))
         + ", while " + laterReady.size() + " pod(s) started there later are Ready"
         + (sameOwnerLater ? ", one of them of the same owner" : "") + ": it most likely started before the "
-        + "node's datapath was ready, and does not recover by itself. "
-        + (planned == PlannedAction.RESTART ? "Restart it: " + why + "."
-            : "chainwatch will not restart it because " + why + ": a person must.");
-    return new Finding(ID, pod.ref(), node.name(), Severity.WARNING, planned, "not-ready-since-taint-removal",
+        + "node's datapath was ready, and does not recover by itself. " + choice.sentence();
+    return new Finding(ID, pod.ref(), node.name(), Severity.WARNING, choice.action(), "not-ready-since-taint-removal",
         summary, now, evidence);
   }
 }

@@ -8,7 +8,6 @@ import io.chainwatch.model.EndpointSnapshot;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingFacts;
 import io.chainwatch.model.NamespaceSnapshot;
-import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.model.ResourceRef;
 import io.chainwatch.model.Severity;
@@ -126,29 +125,13 @@ public final class EndpointMismatchDetector implements Detector {
     } else {
       return Evaluation.NOTHING;
     }
-    String action;
-    PlannedAction planned = PlannedAction.PAGE;
-    var optOut = io.chainwatch.model.RemediationOptOut.of(pod, view.namespace(pod.namespace()).orElse(null));
-    String why;
-    if (optOut.isPresent()) {
-      why = optOut.get().reason();
-      action = "chainwatch will not restart it because " + why + ": a person must.";
-    } else if (pod.owner() == null || !MissedCiliumChainDetector.RECREATING_OWNERS.contains(pod.owner().kind())) {
-      why = pod.owner() == null ? "it is a bare pod: nothing would recreate it"
-          : "its owner " + pod.owner().kind() + "/" + pod.owner().name() + " does not recreate evicted pods";
-      action = "chainwatch will not restart it because " + why + ": a person must.";
-    } else {
-      planned = PlannedAction.RESTART;
-      why = "its " + pod.owner().kind() + " " + pod.owner().name() + " recreates it, and the agent builds a new "
-          + "endpoint for the new pod";
-      action = "Restart it: " + why + ".";
-    }
+    RestartChoice choice = RestartChoice.of(pod, view, ", and the agent builds a new endpoint for the new pod");
     evidence.put("owner", pod.owner() == null ? null : pod.owner().kind() + "/" + pod.owner().name());
-    evidence.put(FindingFacts.ACTION_REASON, why);
+    evidence.put(FindingFacts.ACTION_REASON, choice.why());
     String summary = "Pod " + pod.namespace() + "/" + pod.name() + (pod.nodeName() == null ? ""
-        : " on node " + pod.nodeName()) + ": " + what + ". " + action;
-    return Evaluation.of(new Finding(ID, subject, pod.nodeName(), Severity.CRITICAL, planned, reason, summary, now,
-        evidence));
+        : " on node " + pod.nodeName()) + ": " + what + ". " + choice.sentence();
+    return Evaluation.of(new Finding(ID, subject, pod.nodeName(), Severity.CRITICAL, choice.action(), reason, summary,
+        now, evidence));
   }
 
   /** Whether {@code addresses} hold {@code ip}, compared as addresses ({@code fd00::1} is {@code fd00:0::1}). */

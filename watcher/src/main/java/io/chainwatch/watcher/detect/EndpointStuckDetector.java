@@ -164,27 +164,11 @@ public final class EndpointStuckDetector implements Detector {
     Duration stuckFor = Duration.between(stuck.since(), now);
     boolean critical = stuckFor.compareTo(criticalAfter) >= 0;
     String who = "Pod " + pod.namespace() + "/" + pod.name();
-    String action;
-    PlannedAction planned = PlannedAction.PAGE;
-    String why;
-    var optOut = io.chainwatch.model.RemediationOptOut.of(pod, view.namespace(pod.namespace()).orElse(null));
-    if (!critical) {
-      why = "not stuck for " + Durations.human(criticalAfter) + " yet (detectors.endpoint-stuck.criticalAfter)";
-      action = "chainwatch restarts it if it is still stuck at " + stuck.since().plus(criticalAfter)
-          + " and its owner recreates it.";
-    } else if (optOut.isPresent()) {
-      why = optOut.get().reason();
-      action = "chainwatch will not restart it because " + why + ": a person must.";
-    } else if (pod.owner() == null || !MissedCiliumChainDetector.RECREATING_OWNERS.contains(pod.owner().kind())) {
-      why = pod.owner() == null ? "it is a bare pod: nothing would recreate it"
-          : "its owner " + pod.owner().kind() + "/" + pod.owner().name() + " does not recreate evicted pods";
-      action = "chainwatch will not restart it because " + why + ": a person must.";
-    } else {
-      planned = PlannedAction.RESTART;
-      why = "its " + pod.owner().kind() + " " + pod.owner().name() + " recreates it, and the agent builds a new "
-          + "endpoint for the new pod";
-      action = "Restart it: " + why + ".";
-    }
+    RestartChoice choice = critical
+        ? RestartChoice.of(pod, view, ", and the agent builds a new endpoint for the new pod")
+        : new RestartChoice(PlannedAction.PAGE, "not stuck for " + Durations.human(criticalAfter)
+            + " yet (detectors.endpoint-stuck.criticalAfter)", "chainwatch restarts it if it is still stuck at "
+            + stuck.since().plus(criticalAfter) + " and its owner recreates it.");
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put(FindingFacts.SUBJECT_UID, pod.uid());
     evidence.put("endpointId", endpoint.id());
@@ -194,12 +178,12 @@ public final class EndpointStuckDetector implements Detector {
     evidence.put("stuckSince", stuck.since().toString());
     evidence.put("ciliumAgent", agent.namespace() + "/" + agent.name());
     evidence.put("owner", pod.owner() == null ? null : pod.owner().kind() + "/" + pod.owner().name());
-    evidence.put(FindingFacts.ACTION_REASON, why);
+    evidence.put(FindingFacts.ACTION_REASON, choice.why());
     String summary = who + " on node " + node + ": cilium-agent has held its endpoint " + endpoint.id() + " in "
         + endpoint.state() + " for " + Durations.human(stuckFor) + " (since " + stuck.since()
         + (endpoint.sinceFrom().equals("agent") ? ", from the agent's endpoint log" : ", as the probe saw it") + "): "
-        + meaning(endpoint.state()) + ". " + action;
-    return new Finding(ID, pod.ref(), node, critical ? Severity.CRITICAL : Severity.WARNING, planned,
+        + meaning(endpoint.state()) + ". " + choice.sentence();
+    return new Finding(ID, pod.ref(), node, critical ? Severity.CRITICAL : Severity.WARNING, choice.action(),
         endpoint.state(), summary, now, evidence);
   }
 
