@@ -184,7 +184,7 @@ public final class DemoMain {
     };
     io.fabric8.kubernetes.client.Watch controllers = cluster.replicaSetsRecreateDeletedPods();
     Map<String, List<String>> conditions = new java.util.TreeMap<>();
-    java.util.concurrent.atomic.AtomicReference<Finding> kubeProxyFound = new java.util.concurrent.atomic.AtomicReference<>();
+    var kubeProxyFound = new java.util.concurrent.atomic.AtomicReference<Finding>();
     io.fabric8.kubernetes.client.Watch conditionWatch = cluster.watchNodeConditions(conditions);
     Chainwatch chainwatch = Chainwatch.start(config, client, Clock.systemUTC(),
         new PrintStream(OutputStream.nullOutputStream()));

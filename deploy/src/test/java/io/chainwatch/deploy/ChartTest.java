@@ -83,7 +83,8 @@ class ChartTest {
     assertThat((Object) at(pod, "volumes", 1, "hostPath", "path")).as("the agent's API socket alone")
         .isEqualTo("/var/run/cilium/cilium.sock");
     assertThat((Object) at(pod, "volumes", 1, "hostPath", "type")).isEqualTo("Socket");
-    assertThat(container.get("env").toString()).contains("CHAINWATCH_PROBE_AGENT_SOCKET, value=/var/run/cilium/cilium.sock");
+    assertThat(container.get("env").toString())
+        .contains("CHAINWATCH_PROBE_AGENT_SOCKET, value=/var/run/cilium/cilium.sock");
     assertThat((Object) at(container, "volumeMounts", 2, "mountPath")).isEqualTo("/host/etc/cni/net.d");
     assertThat((Object) at(pod, "volumes", 2, "hostPath", "path")).isEqualTo("/etc/cni/net.d");
     assertThat(((List<Map<String, Object>>) at(container, "volumeMounts")).stream()

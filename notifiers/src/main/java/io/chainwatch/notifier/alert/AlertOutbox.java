@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delivery discipline the pagers share. Calls wait in an outbox saved to disk on every change, so nothing is lost
- * across a restart or an outage; one sender thread sends them in order: 2xx removes a call, 429 waits for Retry-After
+ * The delivery discipline the pagers share. Calls wait in an outbox saved to disk by the sender thread whenever it
+ * changed (before each send, and at close), so nothing is lost across a restart or an outage (a crash of the machine
+ * can lose what was queued in the last moment); one sender thread sends them in order: 2xx removes a call, 429 waits for Retry-After
  * (or backs off), 5xx and network errors back off (doubling up to {@link Timing#maxBackoff}), a refused key (401,
  * 403, PagerDuty's 400 naming the routing key) makes calls wait at the slowest pace until a person fixes it, other 4xx
  * drop the call (counted, the API's answer logged). The outbox also keeps which incidents have an open alert, so that a restart
@@ -64,6 +65,8 @@ public final class AlertOutbox implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean running;
+  /** The outbox changed since it was last saved. */
+  private boolean dirty;
   private Thread sender;
   private String lastProblem;
 
@@ -140,7 +143,7 @@ public final class AlertOutbox implements AutoCloseable {
         }
       }
       pending.addAll(calls);
-      save();
+      dirty = true; // saved by the sender thread: the caller (an event loop) never waits on the disk
       lock.notifyAll();
     }
   }
@@ -169,11 +172,18 @@ public final class AlertOutbox implements AutoCloseable {
     }
   }
 
-  private void save() {
-    JsonArray calls = new JsonArray();
-    pending.forEach(call -> calls.add(call.toJson()));
-    JsonObject state = new JsonObject().put("pending", calls)
-        .put("alerted", new JsonArray(new java.util.ArrayList<>(alerted)));
+  /** Saves the outbox if it changed: on the sender thread, the snapshot taken under the lock, written outside it. */
+  private void saveIfDirty() {
+    JsonObject state;
+    synchronized (lock) {
+      if (!dirty) {
+        return;
+      }
+      JsonArray calls = new JsonArray();
+      pending.forEach(call -> calls.add(call.toJson()));
+      state = new JsonObject().put("pending", calls).put("alerted", new JsonArray(new java.util.ArrayList<>(alerted)));
+      dirty = false;
+    }
     try {
       Files.createDirectories(stateFile.toAbsolutePath().getParent());
       Path temp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
@@ -187,9 +197,10 @@ public final class AlertOutbox implements AutoCloseable {
   private void sendLoop() {
     Duration backoff = timing.initialBackoff();
     while (running) {
+      saveIfDirty();
       AlertCall head;
       synchronized (lock) {
-        while (running && pending.isEmpty()) {
+        while (running && pending.isEmpty() && !dirty) {
           try {
             lock.wait(1000);
           } catch (InterruptedException e) {
@@ -201,12 +212,16 @@ public final class AlertOutbox implements AutoCloseable {
         }
         head = pending.peekFirst();
       }
+      if (head == null) {
+        continue; // woken to save
+      }
+      saveIfDirty();
       Duration wait = send(head, backoff);
       if (wait == null) {
         synchronized (lock) {
           if (pending.peekFirst() == head) {
             pending.pollFirst();
-            save();
+            dirty = true;
           }
         }
         backoff = timing.initialBackoff();
@@ -215,12 +230,32 @@ public final class AlertOutbox implements AutoCloseable {
       retries.incrementAndGet();
       backoff = backoff.multipliedBy(2).compareTo(timing.maxBackoff()) <= 0 ? backoff.multipliedBy(2)
           : timing.maxBackoff();
-      try {
-        Thread.sleep(wait.toMillis());
-      } catch (InterruptedException e) {
+      if (!pause(wait)) {
         return;
       }
     }
+  }
+
+  /** Waits {@code wait}, saving what is queued meanwhile (an outage's backoff must not leave new calls unsaved). */
+  private boolean pause(Duration wait) {
+    long until = System.nanoTime() + wait.toNanos();
+    while (running) {
+      saveIfDirty();
+      synchronized (lock) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        if (!dirty) {
+          try {
+            lock.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            return false;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** Sends one call: {@code null} when it is done with (sent, or refused for good), else how long to wait. */
@@ -315,5 +350,6 @@ public final class AlertOutbox implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    saveIfDirty(); // what was queued last is on disk for the next run
   }
 }

@@ -100,14 +100,19 @@ class PagerDutyNotifierTest {
     try (PagerDutyNotifier first = notifier()) {
       first.deliver(change("inc-1", Severity.CRITICAL, Incident.State.OPEN, Kind.OPENED, true));
       await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.refused() >= 1);
+      // queued while the sender backs off: saved without waiting for the next attempt
+      first.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("state/pagerduty.json"))
+          .contains("escalated"));
     }
     assertThat(Files.readString(dir.resolve("state/pagerduty.json"))).contains("inc-1").doesNotContain(ROUTING_KEY);
     pagerDuty.down(false);
 
     try (PagerDutyNotifier second = notifier()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> second.outbox().pending() == 0 && pagerDuty.events().size() == 1);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> second.outbox().pending() == 0 && pagerDuty.events().size() == 2);
       second.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false));
-      await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.events().size() == 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> pagerDuty.events().size() == 3);
     }
     assertThat(pagerDuty.alertState("inc-1")).as("the second run knew the alert was open").isEqualTo("resolved");
   }
