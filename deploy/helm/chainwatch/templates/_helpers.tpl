@@ -17,3 +17,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: probe
 {{- end -}}
 {{- define "chainwatch.leaderElection" -}}{{ gt (int .Values.replicas) 1 }}{{- end -}}
+
+{{/* "true" when some findings can act: the global mode is enforce, or a detector is set to enforce */}}
+{{- define "chainwatch.enforces" -}}
+{{- if or (eq .Values.remediationMode "enforce") (has "enforce" (values .Values.remediationDetectorModes)) -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/* remediation.detectorModes: detector=mode pairs, sorted by detector */}}
+{{- define "chainwatch.detectorModes" -}}
+{{- $modes := list -}}
+{{- range $id, $mode := .Values.remediationDetectorModes -}}
+{{- $modes = append $modes (printf "%s=%s" $id $mode) -}}
+{{- end -}}
+{{- join "," $modes -}}
+{{- end }}

@@ -150,7 +150,8 @@ public final class ConfigLoader {
                 get(values, Settings.RP_FILTER_REPAIR_MAX_ATTEMPTS),
                 get(values, Settings.RP_FILTER_REPAIR_MAX_NODES),
                 get(values, Settings.RP_FILTER_REPAIR_TTL),
-                get(values, Settings.RP_FILTER_REPAIR_KEY_FILE))),
+                get(values, Settings.RP_FILTER_REPAIR_KEY_FILE)),
+            get(values, Settings.REMEDIATION_DETECTOR_MODES)),
         new NotifiersConfig(
             new NotifiersConfig.Incidents(
                 get(values, Settings.INCIDENTS_QUIET_PERIOD),

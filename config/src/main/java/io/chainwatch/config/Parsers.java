@@ -170,6 +170,36 @@ public final class Parsers {
     return value;
   }
 
+  /**
+   * Remediation modes per detector, {@code detector=mode,...}; {@code true} where the mode is {@code observe} (decide
+   * and report, no write), {@code false} for {@code enforce}.
+   */
+  public static java.util.Map<String, Boolean> detectorModes(String raw) {
+    java.util.Map<String, Boolean> modes = new java.util.TreeMap<>();
+    for (String part : raw.split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      int equals = entry.indexOf('=');
+      String id = equals < 0 ? entry : entry.substring(0, equals).trim();
+      String mode = equals < 0 ? "" : entry.substring(equals + 1).trim();
+      if (!id.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+        throw new IllegalArgumentException("\"" + entry + "\" does not start with a detector id such as "
+            + "endpoint-stuck");
+      }
+      switch (mode) {
+        case "observe", "dry-run" -> modes.put(id, true);
+        case "enforce" -> modes.put(id, false);
+        case "approve" -> throw new IllegalArgumentException("\"" + entry + "\": approve needs the Slack actions "
+            + "(Socket Mode), which this version does not have yet");
+        default -> throw new IllegalArgumentException("\"" + entry + "\" has mode \"" + mode + "\"; use observe or "
+            + "enforce");
+      }
+    }
+    return java.util.Map.copyOf(modes);
+  }
+
   /** An http(s) URL. */
   public static String httpUrl(String raw) {
     String value = raw.trim();

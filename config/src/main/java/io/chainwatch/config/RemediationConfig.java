@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param stateNamespace namespace of the state ConfigMap
  * @param stateConfigMap name of the state ConfigMap
  * @param rpFilterRepair the opt-in rp_filter repair through the node probe
+ * @param detectorDryRun per detector, whether its findings only observe ({@code true}) or act ({@code false});
+ *     detectors not named follow {@code dryRun}
  */
 public record RemediationConfig(
     boolean dryRun,
@@ -36,8 +38,10 @@ public record RemediationConfig(
     Duration requestTimeout,
     String stateNamespace,
     String stateConfigMap,
-    RpFilterRepair rpFilterRepair) {
+    RpFilterRepair rpFilterRepair,
+    java.util.Map<String, Boolean> detectorDryRun) {
   public RemediationConfig {
+    detectorDryRun = java.util.Map.copyOf(detectorDryRun);
     excludedNamespaces = List.copyOf(excludedNamespaces);
     Objects.requireNonNull(podCooldown, "podCooldown");
     Objects.requireNonNull(ownerCooldown, "ownerCooldown");
@@ -50,9 +54,24 @@ public record RemediationConfig(
     Objects.requireNonNull(rpFilterRepair, "rpFilterRepair");
   }
 
-  /** The mode as configured: {@code dry-run} or {@code enforce}. */
+  /** The global mode as configured: {@code dry-run} or {@code enforce}. */
   public String mode() {
     return dryRun ? "dry-run" : "enforce";
+  }
+
+  /** Whether this detector's findings only observe: its own mode, else the global one. */
+  public boolean dryRunFor(String detectorId) {
+    return detectorDryRun.getOrDefault(detectorId, dryRun);
+  }
+
+  /** This detector's mode: {@code dry-run} or {@code enforce}. */
+  public String modeFor(String detectorId) {
+    return dryRunFor(detectorId) ? "dry-run" : "enforce";
+  }
+
+  /** Whether any detector's findings can act (the global mode, or a detector set to enforce). */
+  public boolean anyEnforced() {
+    return !dryRun || detectorDryRun.containsValue(false);
   }
 
   /**

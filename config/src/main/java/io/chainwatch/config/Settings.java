@@ -104,6 +104,11 @@ public final class Settings {
       new Setting<>("remediation.mode", "dry-run", "one of dry-run, enforce",
           Parsers.oneOf(Set.of("dry-run", "enforce")),
           "enforce evicts; dry-run decides and reports everything but makes no write.", false);
+  public static final Setting<java.util.Map<String, Boolean>> REMEDIATION_DETECTOR_MODES =
+      new Setting<>("remediation.detectorModes", "", "comma-separated detector=mode with mode observe or enforce, "
+          + "such as endpoint-stuck=observe,missed-cilium-chain=enforce (empty: every detector follows remediation.mode)",
+          Parsers::detectorModes, "Per-detector remediation mode, overriding remediation.mode for that detector's "
+              + "findings: observe decides and reports without acting, enforce acts through the same gate.", false);
   public static final Setting<List<String>> REMEDIATION_EXCLUDED_NAMESPACES =
       new Setting<>("remediation.excludedNamespaces", "kube-system",
           "comma-separated namespace names such as kube-system,monitoring (empty for none)",
@@ -319,6 +324,7 @@ public final class Settings {
           LEADER_ELECTION_RENEW_DEADLINE,
           LEADER_ELECTION_RETRY_PERIOD,
           REMEDIATION_MODE,
+          REMEDIATION_DETECTOR_MODES,
           REMEDIATION_EXCLUDED_NAMESPACES,
           REMEDIATION_POD_COOLDOWN,
           REMEDIATION_OWNER_COOLDOWN,

@@ -280,4 +280,24 @@ class ConfigLoaderTest {
         "true"))).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
             .satisfies(problem -> assertThat(problem).startsWith("remediation.rpFilterRepair.keyFile")));
   }
+
+  @Test
+  void perDetectorRemediationModesParseAndApproveIsRefusedUntilSlackActionsExist() {
+    ChainwatchConfig config = ConfigLoader.load(null, java.util.Map.of("CHAINWATCH_REMEDIATION_MODE", "dry-run",
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "endpoint-stuck=enforce, missed-cilium-chain=observe"));
+
+    assertThat(config.remediation().dryRunFor("endpoint-stuck")).isFalse();
+    assertThat(config.remediation().dryRunFor("missed-cilium-chain")).isTrue();
+    assertThat(config.remediation().dryRunFor("endpoint-mismatch")).as("the global mode").isTrue();
+    assertThat(config.remediation().modeFor("endpoint-stuck")).isEqualTo("enforce");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of(
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "endpoint-stuck=approve,Bad Id=enforce,ipam-exhausted=sometimes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CHAINWATCH_REMEDIATION_DETECTOR_MODES")
+        .hasMessageContaining("approve needs the Slack actions");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of(
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "ipam-exhausted=sometimes")))
+        .hasMessageContaining("has mode \"sometimes\"; use observe or enforce");
+  }
 }

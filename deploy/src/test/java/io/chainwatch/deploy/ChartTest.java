@@ -98,6 +98,19 @@ class ChartTest {
   }
 
   @Test
+  void aDetectorSetToEnforceGetsTheEvictionRbacEvenWhileTheGlobalModeIsDryRun() {
+    List<Map<String, Object>> objects = Chart.render(Map.of("remediationDetectorModes.missed-cilium-chain", "enforce",
+        "remediationDetectorModes.endpoint-stuck", "observe"));
+
+    assertThat((String) at(Chart.one(objects, "ConfigMap"), "data", "config.yaml"))
+        .contains("detectorModes: endpoint-stuck=observe,missed-cilium-chain=enforce", "mode: dry-run");
+    assertThat(Chart.renderText(Map.of("remediationDetectorModes.missed-cilium-chain", "enforce")))
+        .contains("pods/eviction");
+    assertThat(Chart.renderText(Map.of("remediationDetectorModes.endpoint-stuck", "observe")))
+        .as("observe only: no eviction right").doesNotContain("pods/eviction");
+  }
+
+  @Test
   void pagerDutysKeyComesFromItsSecretAsAFileTheConfigNames() {
     List<Map<String, Object>> objects = Chart.render(Map.of("pagerdutyExistingSecret", "chainwatch-pagerduty"));
     Map<String, Object> pod = at(Chart.one(objects, "Deployment"), "spec", "template", "spec");

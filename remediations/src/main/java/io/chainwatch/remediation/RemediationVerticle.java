@@ -66,7 +66,6 @@ public final class RemediationVerticle extends VerticleBase {
   private final RemediationStateStore store;
   private final WritePermit permit;
   private final Clock clock;
-  private final boolean dryRun;
   private final EvictionWorkflow evictions;
   private final RepairWorkflow repairs;
   private final Breaker breaker;
@@ -106,7 +105,6 @@ public final class RemediationVerticle extends VerticleBase {
     this.store = Objects.requireNonNull(store, "store");
     this.permit = Objects.requireNonNull(permit, "permit");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.dryRun = policy.config().dryRun();
     this.evictions = new EvictionWorkflow(policy);
     this.repairs = new RepairWorkflow(policy.config());
     this.breaker = new Breaker(policy.config(), store.namespace(), store.name());
@@ -124,8 +122,10 @@ public final class RemediationVerticle extends VerticleBase {
     vertx.eventBus().<FindingCleared>localConsumer(BusAddresses.FINDINGS_CLEARED,
         message -> onCleared(message.body()));
     vertx.setPeriodic(TICK.toMillis(), id -> tick());
-    LOG.info("Remediation mode {}: {}", policy.config().mode(), dryRun
-        ? "decisions are reported, no pod is evicted" : "restart findings lead to evictions");
+    LOG.info("Remediation mode {}{}: {}", policy.config().mode(), policy.config().detectorDryRun().isEmpty() ? ""
+        : " (per detector: " + policy.config().detectorDryRun() + ", true = observe)", policy.config().anyEnforced()
+        ? "restart findings lead to evictions where their detector enforces" : "decisions are reported, nothing is "
+        + "evicted or repaired");
     wasLeading = permit.mayWriteNow();
     loadState();
     return Future.succeededFuture();
@@ -462,7 +462,7 @@ public final class RemediationVerticle extends VerticleBase {
     LOG.info("Decision for {}: {} ({}): {}", finding.dedupKey(), decision.verdict(), decision.rule().wireName(),
         decision.why());
     vertx.eventBus().publish(BusAddresses.REMEDIATION_DECISIONS,
-        new RemediationDecision(finding, decision, dryRun, now), LOCAL);
+        new RemediationDecision(finding, decision, policy.config().dryRunFor(finding.detectorId()), now), LOCAL);
   }
 
   private void publishOutcome(RemediationOutcome outcome) {

@@ -69,7 +69,7 @@ public final class EvictionWorkflow {
     String podKey = EvictionRecord.keyOf(pod);
     EvictionRecord previous = history.eviction(pod.uid()).orElse(null);
     boolean retry = previous != null && previous.status() == EvictionRecord.Status.REFUSED;
-    boolean dryRun = config.dryRun();
+    boolean dryRun = config.dryRunFor(finding.detectorId());
     EvictionRecord record = retry ? previous.retried(now)
         : new EvictionRecord(podKey, pod.uid(), pod.ownerKey(), pod.nodeName(), finding.dedupKey(), now,
             dryRun ? EvictionRecord.Status.SETTLED : EvictionRecord.Status.REQUESTED, 0, null, null, dryRun);
@@ -77,7 +77,8 @@ public final class EvictionWorkflow {
     history.recordAttempt(podKey, pod.ownerKey(), now, !dryRun && !retry);
     if (dryRun) {
       return List.of(outcome(finding, Result.WOULD_EVICT, "dry-run: chainwatch would have evicted " + podKey
-          + " (remediation.mode is dry-run; set it to enforce to act)", evidence(record, target), now),
+          + " (" + finding.detectorId() + " observes: remediation.mode or remediation.detectorModes; set it to enforce "
+          + "to act)", evidence(record, target), now),
           new Effect.Save());
     }
     findingsByPodUid.put(pod.uid(), finding);
@@ -272,7 +273,7 @@ public final class EvictionWorkflow {
 
   private Effect.PublishOutcome outcome(Finding finding, Result result, String detail, Map<String, Object> evidence,
       Instant now) {
-    return Outcomes.publish(finding, result, detail, evidence, config.mode(), now);
+    return Outcomes.publish(finding, result, detail, evidence, config.modeFor(finding.detectorId()), now);
   }
 
   static Map<String, Object> evidence(EvictionRecord record, RemediationTarget target) {

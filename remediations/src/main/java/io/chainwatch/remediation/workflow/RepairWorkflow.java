@@ -49,10 +49,10 @@ public final class RepairWorkflow {
     String node = target.node().name();
     RepairRequest request = RepairRequest.next(target.previous(), requestId, now,
         config.rpFilterRepair().requestTtl(), target.values(), finding.dedupKey());
-    if (config.dryRun()) {
+    if (config.dryRunFor(finding.detectorId())) {
       return List.of(outcome(finding, Result.WOULD_REPAIR, "dry-run: chainwatch would have asked the probe on node "
-          + node + " to write rp_filter " + request.values() + " (remediation.mode is dry-run; set it to enforce to "
-          + "act)", evidence(request, node), now));
+          + node + " to write rp_filter " + request.values() + " (" + finding.detectorId() + " observes: "
+          + "remediation.mode or remediation.detectorModes; set it to enforce to act)", evidence(request, node), now));
     }
     RepairAttempt attempt = new RepairAttempt(node, finding, request);
     inFlight.put(node, attempt);
@@ -138,7 +138,7 @@ public final class RepairWorkflow {
 
   private Effect.PublishOutcome outcome(Finding finding, Result result, String detail, Map<String, Object> evidence,
       Instant now) {
-    return Outcomes.publish(finding, result, detail, evidence, config.mode(), now);
+    return Outcomes.publish(finding, result, detail, evidence, config.modeFor(finding.detectorId()), now);
   }
 
   private static Map<String, Object> evidence(RepairRequest request, String node) {

@@ -268,4 +268,33 @@ class EvictionWorkflowTest {
     assertThat(record().dryRun()).isTrue();
     assertThat(dryRun.verify(history, view, T0.plus(config.verifyTimeout()))).isEmpty();
   }
+
+  @Test
+  void aDetectorInObserveModeOnlySaysWhatItWouldDoWhileTheOthersAct() {
+    RemediationConfig perDetector = Fixtures.config("CHAINWATCH_REMEDIATION_MODE", "enforce",
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "missed-cilium-chain=observe");
+    EvictionWorkflow observing = new EvictionWorkflow(new RemediationPolicy(perDetector));
+
+    List<Effect> observed = observing.evict(new RemediationHistory(), finding, target, T0);
+    Finding stuck = new Finding("endpoint-stuck", finding.resource(), finding.node(), finding.severity(),
+        finding.action(), "waiting-for-identity", "stuck", T0, finding.evidence());
+    List<Effect> acted = observing.evict(new RemediationHistory(), stuck, target, T0);
+
+    assertThat(outcomes(observed)).containsExactly(Result.WOULD_EVICT);
+    assertThat(of(observed, Effect.PublishOutcome.class).get(0).outcome().detail())
+        .contains("missed-cilium-chain observes");
+    assertThat(of(acted, Effect.SaveIntent.class)).as("endpoint-stuck follows the global enforce").hasSize(1);
+  }
+
+  @Test
+  void aDetectorSetToEnforceActsWhileTheGlobalModeIsDryRun() {
+    RemediationConfig perDetector = Fixtures.config("CHAINWATCH_REMEDIATION_MODE", "dry-run",
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "missed-cilium-chain=enforce");
+
+    List<Effect> effects = new EvictionWorkflow(new RemediationPolicy(perDetector))
+        .evict(new RemediationHistory(), finding, target, T0);
+
+    assertThat(of(effects, Effect.SaveIntent.class)).hasSize(1);
+    assertThat(perDetector.anyEnforced()).isTrue();
+  }
 }
