@@ -168,11 +168,24 @@ public final class ClusterWatcher implements AutoCloseable {
   public List<String> notWatching() {
     List<String> kinds = new ArrayList<>();
     informers.forEach((kind, informer) -> {
-      if (informer.hasSynced() && !informer.isWatching()) {
+      if (informer.hasSynced() && !watching(informer)) {
         kinds.add(kind);
       }
     });
     return kinds;
+  }
+
+  /**
+   * Whether the informer has an open watch. fabric8's reflector can throw while it swaps watches during a reconnect
+   * ({@code Optional.of(null)} in {@code Reflector.isWatching}): that moment counts as not watching, and a readiness
+   * probe asking then gets 503, not an exception.
+   */
+  private static boolean watching(SharedIndexInformer<?> informer) {
+    try {
+      return informer.isWatching();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Kinds whose informer stopped for good (it will not retry). */
