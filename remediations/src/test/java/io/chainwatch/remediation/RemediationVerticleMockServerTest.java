@@ -172,8 +172,9 @@ class RemediationVerticleMockServerTest {
     assertThat(body.getString("kind")).isEqualTo("Eviction");
     assertThat(body.getJsonObject("deleteOptions").getJsonObject("preconditions").getString("uid"))
         .isEqualTo("web-1-uid");
-    assertThat(savedState().eviction("web-1-uid")).get().extracting(EvictionRecord::status)
-        .isEqualTo(EvictionRecord.Status.EVICTED);
+    // the outcome is published before the state is written (the save is asynchronous): wait for the save itself
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(savedState().eviction("web-1-uid")).get()
+        .extracting(EvictionRecord::status).isEqualTo(EvictionRecord.Status.EVICTED));
 
     view.remove(web1);
     PodSnapshot next = replacement(web1, "web-9", clock.instant());
