@@ -164,7 +164,7 @@ public final class DatapathNotReadyAfterTaintDetector implements Detector {
     evidence.put("taintRemovedAt", removedAt.toString());
     evidence.put("podStartedAt", started.toString());
     evidence.put("secondsAfterTaintRemoval", Duration.between(removedAt, started).getSeconds());
-    evidence.put("laterPodsReady", laterReady.size());
+    evidence.put("laterPodReady", true); // the count is in the summary: each new Ready pod is no new finding
     evidence.put("sameOwnerLaterReady", sameOwnerLater);
     RestartChoice choice = RestartChoice.of(pod, view, ", on a datapath that is ready now");
     evidence.put(FindingFacts.ACTION_REASON, choice.why());

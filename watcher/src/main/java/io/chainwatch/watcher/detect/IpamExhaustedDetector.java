@@ -81,8 +81,8 @@ public final class IpamExhaustedDetector implements Detector {
     evidence.put("ipamMode", mode);
     evidence.put("waitingPods", waiting.size());
     evidence.put("pods", List.copyOf(pods.subList(0, Math.min(MAX_LISTED, pods.size()))));
+    // not the time of the last failure: the kubelet retries every few seconds, and each would be a new finding
     evidence.put("agentSays", newest.failure().ipamError());
-    evidence.put("lastFailureAt", newest.failure().lastSeen().toString());
     capacity.ifPresent(c -> {
       evidence.put("capacity", c.capacity());
       evidence.put("used", c.used());

@@ -77,9 +77,10 @@ public final class IpamNearExhaustionDetector implements Detector {
     String operatorError = ciliumNode.ipam().operatorError();
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("ipamMode", mode);
+    // the share in steps of 5 %, not the count: each pod started or gone would otherwise be a new finding
     capacity.ifPresent(c -> {
       evidence.put("capacity", c.capacity());
-      evidence.put("used", c.used());
+      evidence.put("usedPercentAtLeast", c.capacity() == 0 ? 0 : (int) (100L * c.used() / c.capacity()) / 5 * 5);
       evidence.put("basis", c.basis());
     });
     evidence.put(FindingFacts.ACTION_REASON, "more addresses come from a change only a person can make");

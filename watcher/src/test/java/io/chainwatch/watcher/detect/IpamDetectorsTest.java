@@ -200,4 +200,22 @@ class IpamDetectorsTest {
     Subjects subjects = EXHAUSTED.affectedBy(new io.chainwatch.model.ClusterChange(failure.ref(), null, failure), view);
     assertThat(subjects.refs()).containsExactly(ResourceRef.node(ENI_120_NODE));
   }
+
+  @Test
+  void theKubeletRetryingIsNotANewFindingEveryFewSeconds() throws Exception {
+    SandboxFailureSnapshot first = event("checkout-7c9d8b6f5-q2x7k");
+    SandboxFailureSnapshot retried = new SandboxFailureSnapshot(first.namespace(), first.name(), first.podName(),
+        first.podUid(), first.node(), first.message(), first.count() + 1, first.lastSeen().plusSeconds(20));
+    List<Snapshot> common = List.of(ciliumConfig("ipam", "eni"), ciliumNode("ciliumnode-eni-1.20-multipool.json"),
+        waiting("shop", "checkout-7c9d8b6f5-q2x7k", ENI_120_NODE));
+    List<Snapshot> before = new ArrayList<>(common);
+    before.add(first);
+    List<Snapshot> after = new ArrayList<>(common);
+    after.add(retried);
+
+    Finding earlier = judge(EXHAUSTED, ENI_120_NODE, before).get(0);
+    Finding later = judge(EXHAUSTED, ENI_120_NODE, after).get(0);
+
+    assertThat(later.sameContentAs(earlier)).isTrue();
+  }
 }
