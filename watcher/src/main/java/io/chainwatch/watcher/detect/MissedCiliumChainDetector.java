@@ -269,7 +269,8 @@ public final class MissedCiliumChainDetector implements Detector {
       firstReadyAt = agentReadyAt;
     }
     boolean chainRace = podStart.isBefore(firstReadyAt);
-    ActionChoice action = chooseAction(pod, view); // reassigned below when the API and the host disagree
+    // reassigned below when the API and the host disagree
+    RestartChoice action = RestartChoice.of(pod, view, " through the full CNI chain");
     String node = pod.nodeName();
     String agentName = agent.namespace() + "/" + agent.name();
 
@@ -298,7 +299,7 @@ public final class MissedCiliumChainDetector implements Detector {
     boolean disagree = host != null && apiUsable && apiProblem.isEmpty();
     if (disagree) {
       // the API shows the pod's own endpoint while the agent does not list it: a person should look before a restart
-      action = page("the API shows a CiliumEndpoint for it while its node's cilium-agent does not list it (the API "
+      action = RestartChoice.page("the API shows a CiliumEndpoint for it while its node's cilium-agent does not list it (the API "
           + "and the host disagree)");
       evidence.put("hostAgrees", false);
     }
@@ -438,28 +439,5 @@ public final class MissedCiliumChainDetector implements Detector {
 
   private static Instant later(Instant a, Instant b) {
     return a.isAfter(b) ? a : b;
-  }
-
-  private record ActionChoice(PlannedAction action, String why, String sentence) {}
-
-  private static ActionChoice chooseAction(PodSnapshot pod, ClusterView view) {
-    var optOut = io.chainwatch.model.RemediationOptOut.of(pod, view.namespace(pod.namespace()).orElse(null));
-    if (optOut.isPresent()) {
-      return page(optOut.get().reason());
-    }
-    if (pod.owner() == null) {
-      return page("it is a bare pod: nothing would recreate it after a restart");
-    }
-    if (!RECREATING_OWNERS.contains(pod.owner().kind())) {
-      return page("its owner " + pod.owner().kind() + "/" + pod.owner().name()
-          + " does not recreate evicted pods");
-    }
-    String why = "its " + pod.owner().kind() + " " + pod.owner().name() + " recreates it through the full CNI chain";
-    return new ActionChoice(PlannedAction.RESTART, why, "Restart it: " + why + ".");
-  }
-
-  private static ActionChoice page(String why) {
-    return new ActionChoice(PlannedAction.PAGE, why,
-        "chainwatch will not restart it because " + why + ": a person must recreate it.");
   }
 }

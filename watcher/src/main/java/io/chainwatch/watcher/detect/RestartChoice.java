@@ -5,7 +5,7 @@ import io.chainwatch.model.PodSnapshot;
 import io.chainwatch.watcher.view.ClusterView;
 
 /**
- * Whether a pod-level finding plans a restart or a page: a restart only when the pod's owner recreates it and neither
+ * Whether a pod-level finding plans a restart or a page (every pod detector asks here): a restart only when the pod's owner recreates it and neither
  * the pod nor its namespace opted out (the remediation gate checks again when it acts).
  *
  * @param action restart or page
@@ -22,7 +22,7 @@ record RestartChoice(PlannedAction action, String why, String sentence) {
       return page(optOut.get().reason());
     }
     if (pod.owner() == null) {
-      return page("it is a bare pod: nothing would recreate it");
+      return page("it is a bare pod: nothing would recreate it after a restart");
     }
     if (!MissedCiliumChainDetector.RECREATING_OWNERS.contains(pod.owner().kind())) {
       return page("its owner " + pod.owner().kind() + "/" + pod.owner().name() + " does not recreate evicted pods");
@@ -33,6 +33,6 @@ record RestartChoice(PlannedAction action, String why, String sentence) {
 
   static RestartChoice page(String why) {
     return new RestartChoice(PlannedAction.PAGE, why, "chainwatch will not restart it because " + why
-        + ": a person must.");
+        + ": a person must recreate it.");
   }
 }
