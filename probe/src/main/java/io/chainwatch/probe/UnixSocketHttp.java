@@ -83,6 +83,9 @@ final class UnixSocketHttp {
     private final BodyConsumer consumer;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
+    /** {@code \r\n\r\n} as the last four bytes read. */
+    private static final int BLANK_LINE = 0x0d0a0d0a;
+    private int lastFour;
     private Phase phase = Phase.HEAD;
     private int status;
     private long remaining;
@@ -173,21 +176,17 @@ final class UnixSocketHttp {
     private int head(byte[] data, int at, int end) throws IOException {
       for (int i = at; i < end; i++) {
         line.write(data[i]);
-        int size = line.size();
-        if (size > MAX_HEAD_BYTES) {
+        lastFour = (lastFour << 8) | (data[i] & 0xff); // the head's end is seen without copying what came before
+        if (line.size() > MAX_HEAD_BYTES) {
           throw new IOException("answer head larger than " + MAX_HEAD_BYTES + " bytes");
         }
-        if (size >= 4 && endsWithBlankLine(line.toByteArray(), size)) {
+        if (lastFour == BLANK_LINE) {
           parseHead(line.toString(StandardCharsets.ISO_8859_1));
           line.reset();
           return i + 1;
         }
       }
       return end;
-    }
-
-    private static boolean endsWithBlankLine(byte[] bytes, int size) {
-      return bytes[size - 4] == '\r' && bytes[size - 3] == '\n' && bytes[size - 2] == '\r' && bytes[size - 1] == '\n';
     }
 
     private void parseHead(String text) throws IOException {
