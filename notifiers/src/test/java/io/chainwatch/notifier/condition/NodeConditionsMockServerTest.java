@@ -106,14 +106,15 @@ class NodeConditionsMockServerTest {
   }
 
   @Test
-  void aFollowerWritesNothing() throws Exception {
+  void aFollowerWritesNothing() {
     leading.set(false);
     vertx.eventBus().publish(BusAddresses.FINDINGS,
         NodeConditionBookTest.nodeFinding("ipam-exhausted", "no-address", "n1"), LOCAL);
     now.set(now.get().plusSeconds(60));
 
-    // the verticle ticks every second: give it several ticks, then look
-    Thread.sleep(3_000);
+    // several ticks as a follower, each with the finding in hand
+    long from = verticle.ticks();
+    await().atMost(Duration.ofSeconds(20)).until(() -> verticle.ticks() >= from + 3);
 
     assertThat(condition("CiliumIpamHealthy")).isEmpty();
     assertThat(verticle.written()).isZero();
