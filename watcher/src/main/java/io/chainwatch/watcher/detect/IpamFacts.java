@@ -12,10 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -123,26 +121,23 @@ final class IpamFacts {
    * {@link #RECENT}, is Cilium's IPAM failing them.
    */
   static List<Waiting> waiting(String node, ClusterView view, Instant now) {
-    Map<String, SandboxFailureSnapshot> latest = new HashMap<>();
-    for (SandboxFailureSnapshot failure : view.sandboxFailures()) {
-      if (failure.podName() == null || !failure.ciliumIpamFailure() || failure.lastSeen() == null
-          || failure.lastSeen().isBefore(now.minus(RECENT))) {
-        continue;
-      }
-      latest.merge(failure.namespace() + "/" + failure.podName(), failure,
-          (a, b) -> a.lastSeen().isAfter(b.lastSeen()) ? a : b);
-    }
     List<Waiting> waiting = new ArrayList<>();
-    if (latest.isEmpty()) {
-      return waiting;
-    }
     for (PodSnapshot pod : view.podsOnNode(node)) {
-      SandboxFailureSnapshot failure = latest.get(pod.namespace() + "/" + pod.name());
-      if (failure == null || pod.terminating() || !"Pending".equals(pod.phase())
-          || (failure.podUid() != null && pod.uid() != null && !failure.podUid().equals(pod.uid()))) {
-        continue; // started since, going, or an earlier pod of the same name
+      if (pod.terminating() || !"Pending".equals(pod.phase())) {
+        continue; // started since, or going
       }
-      waiting.add(new Waiting(pod, failure));
+      SandboxFailureSnapshot latest = null;
+      for (SandboxFailureSnapshot failure : view.sandboxFailuresOf(pod.namespace(), pod.name())) {
+        boolean recent = failure.lastSeen() != null && !failure.lastSeen().isBefore(now.minus(RECENT));
+        boolean thisPod = failure.podUid() == null || pod.uid() == null || failure.podUid().equals(pod.uid());
+        if (recent && thisPod && failure.ciliumIpamFailure()
+            && (latest == null || failure.lastSeen().isAfter(latest.lastSeen()))) {
+          latest = failure;
+        }
+      }
+      if (latest != null) {
+        waiting.add(new Waiting(pod, latest));
+      }
     }
     waiting.sort(java.util.Comparator.comparing((Waiting w) -> w.pod().namespace() + "/" + w.pod().name()));
     return waiting;

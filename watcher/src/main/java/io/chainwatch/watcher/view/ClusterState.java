@@ -52,6 +52,8 @@ public final class ClusterState implements ClusterView {
   /** When a NoSchedule taint left a node, by {@code node|key}, as this state saw it (never in a dump). */
   private final Map<String, java.time.Instant> taintsRemovedAt = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> podKeysByNode = new ConcurrentHashMap<>();
+  /** Sandbox-failure Events by the pod they are about ({@code namespace/name}), by their own keys. */
+  private final Map<String, Set<String>> sandboxFailureKeysByPod = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> agentKeysByNode = new ConcurrentHashMap<>();
   /** Pods per owning workload ({@code Kind namespace/name}): base CNI agents show through their pods. */
   private final Map<String, Integer> podsByWorkload = new ConcurrentHashMap<>();
@@ -221,6 +223,13 @@ public final class ClusterState implements ClusterView {
       if (newWorkload != null) {
         podsByWorkload.merge(newWorkload, 1, Integer::sum);
       }
+    }
+    if (before instanceof io.chainwatch.model.SandboxFailureSnapshot old && old.podName() != null) {
+      unindex(sandboxFailureKeysByPod, old.namespace() + "/" + old.podName(), key);
+    }
+    if (after instanceof io.chainwatch.model.SandboxFailureSnapshot failure && failure.podName() != null) {
+      sandboxFailureKeysByPod.computeIfAbsent(failure.namespace() + "/" + failure.podName(),
+          p -> ConcurrentHashMap.newKeySet()).add(key);
     }
     if (before instanceof PodSnapshot old && old.nodeName() != null) {
       unindex(podKeysByNode, old.nodeName(), key);
@@ -416,6 +425,16 @@ public final class ClusterState implements ClusterView {
   @Override
   public Collection<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures() {
     return sandboxFailures.snapshots();
+  }
+
+  @Override
+  public List<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailuresOf(String namespace, String pod) {
+    Set<String> keys = sandboxFailureKeysByPod.getOrDefault(namespace + "/" + pod, Set.of());
+    List<io.chainwatch.model.SandboxFailureSnapshot> failures = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      sandboxFailures.snapshot(key).ifPresent(failures::add);
+    }
+    return failures;
   }
 
   @Override

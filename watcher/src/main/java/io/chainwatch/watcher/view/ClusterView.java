@@ -74,6 +74,9 @@ public interface ClusterView {
   /** The kubelets' {@code FailedCreatePodSandBox} Events (the API server keeps Events for an hour by default). */
   Collection<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailures();
 
+  /** The sandbox failures about one pod (an index: no scan of every Event). */
+  List<io.chainwatch.model.SandboxFailureSnapshot> sandboxFailuresOf(String namespace, String pod);
+
   /** Whether {@code pod} is a Cilium agent pod (in the configured namespace, with the configured label). */
   boolean isCiliumAgent(PodSnapshot pod);
 }

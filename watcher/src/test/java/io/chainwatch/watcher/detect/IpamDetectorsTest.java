@@ -218,4 +218,15 @@ class IpamDetectorsTest {
 
     assertThat(later.sameContentAs(earlier)).isTrue();
   }
+
+  @Test
+  void theViewIndexesSandboxFailuresByPodAndForgetsDeletedEvents() throws Exception {
+    SandboxFailureSnapshot failure = event("checkout-7c9d8b6f5-q2x7k");
+    var view = Fixtures.view(failure, event("ebs-csi-node-gx67g"));
+
+    assertThat(view.sandboxFailuresOf("shop", "checkout-7c9d8b6f5-q2x7k")).containsExactly(failure);
+    view.remove(SandboxFailureSnapshot.class, io.chainwatch.watcher.view.ClusterState.keyOf(failure));
+    assertThat(view.sandboxFailuresOf("shop", "checkout-7c9d8b6f5-q2x7k")).isEmpty();
+    assertThat(view.sandboxFailuresOf("kube-system", "ebs-csi-node-gx67g")).hasSize(1);
+  }
 }
