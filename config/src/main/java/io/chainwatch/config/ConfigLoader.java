@@ -74,6 +74,9 @@ public final class ConfigLoader {
             && list.stream().noneMatch(e -> e instanceof Map || e instanceof List)) {
           value = String.join(",", list.stream().map(String::valueOf).toList()); // a YAML list of scalars
         }
+        if (Settings.STRUCTURED.contains(setting) && (value instanceof Map || value instanceof List)) {
+          value = structuredText(value);
+        }
         if (value instanceof Map || value instanceof List) {
           problems.add(setting.path() + " in " + source + " must be " + setting.expected() + ", got a "
               + (value instanceof Map ? "mapping" : "list"));
@@ -90,6 +93,10 @@ public final class ConfigLoader {
         effective.add(new EffectiveSetting(setting.path(), shown(setting, raw, false), origin));
       } catch (IllegalArgumentException e) {
         String where = origin.startsWith("env ") ? origin.substring(4) : setting.path() + " in " + origin;
+        if (Settings.STRUCTURED.contains(setting)) {
+          problems.add(where + ": " + e.getMessage()); // the message names the rule and field; the text can be long
+          continue;
+        }
         String shown = shown(setting, raw, true);
         problems.add(where + " must be " + setting.expected() + ", got " + shown + " (" + e.getMessage() + ")");
       }
@@ -126,7 +133,7 @@ public final class ConfigLoader {
             get(values, Settings.LEADER_ELECTION_RENEW_DEADLINE),
             get(values, Settings.LEADER_ELECTION_RETRY_PERIOD)),
         new RemediationConfig(
-            "dry-run".equals(get(values, Settings.REMEDIATION_MODE)),
+            get(values, Settings.REMEDIATION_MODE),
             get(values, Settings.REMEDIATION_EXCLUDED_NAMESPACES),
             get(values, Settings.REMEDIATION_POD_COOLDOWN),
             get(values, Settings.REMEDIATION_OWNER_COOLDOWN),
@@ -151,7 +158,8 @@ public final class ConfigLoader {
                 get(values, Settings.RP_FILTER_REPAIR_MAX_NODES),
                 get(values, Settings.RP_FILTER_REPAIR_TTL),
                 get(values, Settings.RP_FILTER_REPAIR_KEY_FILE)),
-            get(values, Settings.REMEDIATION_DETECTOR_MODES)),
+            get(values, Settings.REMEDIATION_DETECTOR_MODES),
+            get(values, Settings.REMEDIATION_APPROVAL_TIMEOUT)),
         new NotifiersConfig(
             new NotifiersConfig.Incidents(
                 get(values, Settings.INCIDENTS_QUIET_PERIOD),
@@ -226,6 +234,29 @@ public final class ConfigLoader {
     if (!get(values, Settings.SLACK_TOKEN_FILE).isEmpty() && get(values, Settings.SLACK_CHANNEL).isEmpty()) {
       problems.add("slack.channel (CHAINWATCH_SLACK_CHANNEL) is required when slack.tokenFile is set");
     }
+    routingProblems(values, problems);
+    boolean slackOn = !((String) get(values, Settings.SLACK_TOKEN_FILE)).isEmpty();
+    boolean actionsOn = !((String) get(values, Settings.SLACK_APP_TOKEN_FILE)).isEmpty();
+    if (actionsOn && !slackOn) {
+      problems.add("slack.appTokenFile is set but slack.tokenFile is not: the buttons live on Slack messages");
+    }
+    if (actionsOn && ((String) get(values, Settings.SLACK_ACTIONS_GROUP)).isEmpty()) {
+      problems.add("slack.actionsGroup (CHAINWATCH_SLACK_ACTIONS_GROUP) is required with slack.appTokenFile: only its "
+          + "members may acknowledge, silence, approve or reject");
+    }
+    String globalMode = get(values, Settings.REMEDIATION_MODE);
+    Map<String, String> modes = get(values, Settings.REMEDIATION_DETECTOR_MODES);
+    if (!actionsOn && (RemediationConfig.APPROVE.equals(globalMode)
+        || modes.containsValue(RemediationConfig.APPROVE))) {
+      problems.add("remediation mode approve" + (RemediationConfig.APPROVE.equals(globalMode) ? "" : " (in "
+          + "remediation.detectorModes " + modes + ")") + " needs the Slack actions: set slack.appTokenFile and "
+          + "slack.actionsGroup, or use observe or enforce");
+    }
+    Duration approvalTimeout = get(values, Settings.REMEDIATION_APPROVAL_TIMEOUT);
+    if (approvalTimeout.compareTo(Duration.ofHours(24)) > 0) {
+      problems.add("remediation.approvalTimeout must be at most PT24H, got " + approvalTimeout
+          + ": a click a day later acts on a cluster nobody looked at since");
+    }
     String protocol = get(values, Settings.KAFKA_SECURITY_PROTOCOL);
     boolean sasl = protocol.startsWith("SASL_");
     if (!get(values, Settings.KAFKA_BOOTSTRAP_SERVERS).isEmpty() && sasl
@@ -234,6 +265,36 @@ public final class ConfigLoader {
       problems.add("kafka.saslUsernameFile and kafka.saslPasswordFile are required with kafka.securityProtocol "
           + protocol);
     }
+  }
+
+  /** Rules must send only where a channel is on: a rule naming PagerDuty while it is off would page nobody. */
+  private static void routingProblems(Map<Setting<?>, Object> values, List<String> problems) {
+    List<RoutingRule> rules = get(values, Settings.ROUTING_RULES);
+    boolean slack = !((String) get(values, Settings.SLACK_TOKEN_FILE)).isEmpty();
+    boolean pagerduty = !((String) get(values, Settings.PAGERDUTY_ROUTING_KEY_FILE)).isEmpty();
+    boolean opsgenie = !((String) get(values, Settings.OPSGENIE_API_KEY_FILE)).isEmpty();
+    for (int i = 0; i < rules.size(); i++) {
+      RoutingRule rule = rules.get(i);
+      String where = "routing.rules[" + i + "] \"" + rule.name() + "\"";
+      if (rule.slackChannel() != null && !slack) {
+        problems.add(where + " sends to Slack channel " + rule.slackChannel() + " but Slack is off (slack.tokenFile)");
+      }
+      if (rule.pagerdutyRoutingKeyFile() != null && !pagerduty) {
+        problems.add(where + " sends to PagerDuty but PagerDuty is off (pagerduty.routingKeyFile)");
+      }
+      if (!rule.opsgenieResponders().isEmpty() && !opsgenie) {
+        problems.add(where + " sends to Opsgenie but Opsgenie is off (opsgenie.apiKeyFile)");
+      }
+    }
+  }
+
+  /** A YAML structure as flow text (which is also how the environment variable carries it, as JSON). */
+  private static String structuredText(Object value) {
+    org.yaml.snakeyaml.DumperOptions options = new org.yaml.snakeyaml.DumperOptions();
+    options.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.FLOW);
+    options.setDefaultScalarStyle(org.yaml.snakeyaml.DumperOptions.ScalarStyle.DOUBLE_QUOTED);
+    options.setWidth(Integer.MAX_VALUE);
+    return new Yaml(options).dump(value).trim();
   }
 
   @SuppressWarnings("unchecked")

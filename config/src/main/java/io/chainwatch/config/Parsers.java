@@ -171,11 +171,11 @@ public final class Parsers {
   }
 
   /**
-   * Remediation modes per detector, {@code detector=mode,...}; {@code true} where the mode is {@code observe} (decide
-   * and report, no write), {@code false} for {@code enforce}.
+   * Remediation modes per detector, {@code detector=mode,...}: {@code observe} (decide and report, no write; also
+   * written {@code dry-run}), {@code approve} (act on a person's click) or {@code enforce}.
    */
-  public static java.util.Map<String, Boolean> detectorModes(String raw) {
-    java.util.Map<String, Boolean> modes = new java.util.TreeMap<>();
+  public static java.util.Map<String, String> detectorModes(String raw) {
+    java.util.Map<String, String> modes = new java.util.TreeMap<>();
     for (String part : raw.split(",")) {
       String entry = part.trim();
       if (entry.isEmpty()) {
@@ -189,12 +189,11 @@ public final class Parsers {
             + "endpoint-stuck");
       }
       switch (mode) {
-        case "observe", "dry-run" -> modes.put(id, true);
-        case "enforce" -> modes.put(id, false);
-        case "approve" -> throw new IllegalArgumentException("\"" + entry + "\": approve needs the Slack actions "
-            + "(Socket Mode), which this version does not have yet");
-        default -> throw new IllegalArgumentException("\"" + entry + "\" has mode \"" + mode + "\"; use observe or "
-            + "enforce");
+        case "observe", "dry-run" -> modes.put(id, RemediationConfig.OBSERVE);
+        case "approve" -> modes.put(id, RemediationConfig.APPROVE);
+        case "enforce" -> modes.put(id, RemediationConfig.ENFORCE);
+        default -> throw new IllegalArgumentException("\"" + entry + "\" has mode \"" + mode + "\"; use observe, "
+            + "approve or enforce");
       }
     }
     return java.util.Map.copyOf(modes);

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * The remediation rails. Every limit the policy applies is here, with its default in {@link Settings}.
  *
- * @param dryRun decide and report, but make no write
+ * @param mode the global mode: {@code dry-run} (decide and report, no write), {@code approve} (act only on a person's
+ *     click, through the same rails) or {@code enforce}
  * @param excludedNamespaces namespaces whose pods are never evicted (their findings page)
  * @param podCooldown wait after an attempt on a pod (namespace/name) before the next
  * @param ownerCooldown pause between evictions of one owner's pods when no budget paces them
@@ -21,11 +22,12 @@ import java.util.Objects;
  * @param stateNamespace namespace of the state ConfigMap
  * @param stateConfigMap name of the state ConfigMap
  * @param rpFilterRepair the opt-in rp_filter repair through the node probe
- * @param detectorDryRun per detector, whether its findings only observe ({@code true}) or act ({@code false});
- *     detectors not named follow {@code dryRun}
+ * @param detectorModes per detector, {@code observe}, {@code approve} or {@code enforce}; detectors not named
+ *     follow {@code mode}
+ * @param approvalTimeout in mode approve, how long a planned action waits for a click
  */
 public record RemediationConfig(
-    boolean dryRun,
+    String mode,
     List<String> excludedNamespaces,
     Duration podCooldown,
     Duration ownerCooldown,
@@ -39,9 +41,15 @@ public record RemediationConfig(
     String stateNamespace,
     String stateConfigMap,
     RpFilterRepair rpFilterRepair,
-    java.util.Map<String, Boolean> detectorDryRun) {
+    java.util.Map<String, String> detectorModes,
+    Duration approvalTimeout) {
+  public static final String OBSERVE = "observe";
+  public static final String APPROVE = "approve";
+  public static final String ENFORCE = "enforce";
+
   public RemediationConfig {
-    detectorDryRun = java.util.Map.copyOf(detectorDryRun);
+    Objects.requireNonNull(mode, "mode");
+    detectorModes = java.util.Map.copyOf(detectorModes);
     excludedNamespaces = List.copyOf(excludedNamespaces);
     Objects.requireNonNull(podCooldown, "podCooldown");
     Objects.requireNonNull(ownerCooldown, "ownerCooldown");
@@ -52,26 +60,47 @@ public record RemediationConfig(
     Objects.requireNonNull(stateNamespace, "stateNamespace");
     Objects.requireNonNull(stateConfigMap, "stateConfigMap");
     Objects.requireNonNull(rpFilterRepair, "rpFilterRepair");
+    Objects.requireNonNull(approvalTimeout, "approvalTimeout");
   }
 
-  /** The global mode as configured: {@code dry-run} or {@code enforce}. */
-  public String mode() {
-    return dryRun ? "dry-run" : "enforce";
+  /** Whether the global mode is dry-run. */
+  public boolean dryRun() {
+    return "dry-run".equals(mode);
+  }
+
+  /** This detector's mode as configured: observe, approve or enforce. */
+  private String configuredMode(String detectorId) {
+    String own = detectorModes.get(detectorId);
+    if (own != null) {
+      return own;
+    }
+    return dryRun() ? OBSERVE : mode;
   }
 
   /** Whether this detector's findings only observe: its own mode, else the global one. */
   public boolean dryRunFor(String detectorId) {
-    return detectorDryRun.getOrDefault(detectorId, dryRun);
+    return OBSERVE.equals(configuredMode(detectorId));
   }
 
-  /** This detector's mode: {@code dry-run} or {@code enforce}. */
+  /** Whether this detector's actions wait for a person's approval. */
+  public boolean approvalFor(String detectorId) {
+    return APPROVE.equals(configuredMode(detectorId));
+  }
+
+  /** This detector's mode on the wire: {@code dry-run}, {@code approve} or {@code enforce}. */
   public String modeFor(String detectorId) {
-    return dryRunFor(detectorId) ? "dry-run" : "enforce";
+    String own = configuredMode(detectorId);
+    return OBSERVE.equals(own) ? "dry-run" : own;
   }
 
-  /** Whether any detector's findings can act (the global mode, or a detector set to enforce). */
+  /** Whether any detector's findings can act (the global mode, or a detector set to approve or enforce). */
   public boolean anyEnforced() {
-    return !dryRun || detectorDryRun.containsValue(false);
+    return !dryRun() || detectorModes.values().stream().anyMatch(m -> !OBSERVE.equals(m));
+  }
+
+  /** Whether any detector's actions wait for approval (the Slack actions must then be on). */
+  public boolean anyApproval() {
+    return APPROVE.equals(mode) || detectorModes.containsValue(APPROVE);
   }
 
   /**

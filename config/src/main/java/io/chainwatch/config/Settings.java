@@ -101,14 +101,17 @@ public final class Settings {
       new Setting<>("leaderElection.retryPeriod", "PT2S", "an ISO-8601 duration shorter than renewDeadline",
           Parsers.duration(Duration.ofMillis(100)), "How often the lease is renewed or tried.", false);
   public static final Setting<String> REMEDIATION_MODE =
-      new Setting<>("remediation.mode", "dry-run", "one of dry-run, enforce",
-          Parsers.oneOf(Set.of("dry-run", "enforce")),
-          "enforce evicts; dry-run decides and reports everything but makes no write.", false);
-  public static final Setting<java.util.Map<String, Boolean>> REMEDIATION_DETECTOR_MODES =
-      new Setting<>("remediation.detectorModes", "", "comma-separated detector=mode with mode observe or enforce, "
-          + "such as endpoint-stuck=observe,missed-cilium-chain=enforce (empty: every detector follows remediation.mode)",
+      new Setting<>("remediation.mode", "dry-run", "one of dry-run, approve, enforce",
+          Parsers.oneOf(Set.of("dry-run", "approve", "enforce")),
+          "enforce evicts; approve asks in Slack and acts on an approval, through the same rails; dry-run decides and "
+              + "reports everything but makes no write.", false);
+  public static final Setting<java.util.Map<String, String>> REMEDIATION_DETECTOR_MODES =
+      new Setting<>("remediation.detectorModes", "", "comma-separated detector=mode with mode observe, approve or "
+          + "enforce, such as endpoint-stuck=observe,missed-cilium-chain=approve (empty: every detector follows "
+          + "remediation.mode)",
           Parsers::detectorModes, "Per-detector remediation mode, overriding remediation.mode for that detector's "
-              + "findings: observe decides and reports without acting, enforce acts through the same gate.", false);
+              + "findings: observe decides and reports without acting, approve acts on a person's click in Slack, "
+              + "enforce acts; both through the same gate.", false);
   public static final Setting<List<String>> REMEDIATION_EXCLUDED_NAMESPACES =
       new Setting<>("remediation.excludedNamespaces", "kube-system",
           "comma-separated namespace names such as kube-system,monitoring (empty for none)",
@@ -265,6 +268,18 @@ public final class Settings {
   public static final Setting<String> SLACK_API_URL =
       new Setting<>("slack.apiUrl", "https://slack.com/api/", "an http(s) URL ending with /", Parsers::baseUrl,
           "Slack Web API base URL (change it only for a proxy or a test server).", false);
+  public static final Setting<String> SLACK_APP_TOKEN_FILE =
+      new Setting<>("slack.appTokenFile", "", "a file path, or empty for messages without buttons", Parsers::optional,
+          "File holding the Slack app-level token (xapp-, connections:write) for Socket Mode: buttons to acknowledge, "
+              + "silence, approve and reject; empty leaves messages without buttons (never logged).", false);
+  public static final Setting<String> SLACK_ACTIONS_GROUP =
+      new Setting<>("slack.actionsGroup", "", "a user group id such as S0123ABCD, or empty", Parsers::optional,
+          "Only members of this Slack user group may acknowledge, silence, approve or reject (required with "
+              + "slack.appTokenFile; checked against Slack, cached for a minute).", false);
+  public static final Setting<java.time.Duration> REMEDIATION_APPROVAL_TIMEOUT =
+      new Setting<>("remediation.approvalTimeout", "PT30M", "an ISO-8601 duration from PT1M to PT24H",
+          Parsers.duration(java.time.Duration.ofMinutes(1)), "In mode approve, how long a planned action waits for "
+              + "a click; unanswered, it expires and pages.", false);
   public static final Setting<String> PAGERDUTY_ROUTING_KEY_FILE =
       new Setting<>("pagerduty.routingKeyFile", "", "a file path, or empty to turn PagerDuty off", Parsers::optional,
           "File holding the PagerDuty Events API v2 routing (integration) key (mounted from a Secret; read at each "
@@ -283,6 +298,12 @@ public final class Settings {
   public static final Setting<String> OPSGENIE_TEAM =
       new Setting<>("opsgenie.team", "", "an Opsgenie team name, or empty", Parsers::optional,
           "Team new alerts are routed to as responder; empty leaves routing to the integration.", false);
+  public static final Setting<List<RoutingRule>> ROUTING_RULES =
+      new Setting<>("routing.rules", "", "a list of rules, each with name, match (namespaces, namespaceLabels, "
+          + "nodePools, detectors, severities) and destinations (slackChannel, pagerdutyRoutingKeyFile, "
+          + "opsgenieResponders) or quiet: true; YAML in the file, JSON in the environment variable",
+          RoutingRule::parse, "Where incidents go: the first rule that matches decides every destination; incidents "
+              + "no rule takes go to slack.channel, pagerduty.routingKeyFile and opsgenie.team.", false);
   public static final Setting<Boolean> EVENTS_ENABLED =
       new Setting<>("events.enabled", "true", "true or false", Parsers::bool,
           "Write Kubernetes Events (events.k8s.io/v1) on affected pods and nodes.", false);
@@ -375,11 +396,17 @@ public final class Settings {
           OPSGENIE_API_KEY_FILE,
           OPSGENIE_API_URL,
           OPSGENIE_TEAM,
+          ROUTING_RULES,
+          SLACK_APP_TOKEN_FILE,
+          SLACK_ACTIONS_GROUP,
+          REMEDIATION_APPROVAL_TIMEOUT,
           NODE_CONDITIONS_ENABLED,
           NODE_CONDITIONS_SETTLE);
 
   /** Settings whose YAML value may be a list of scalars (same as the comma-separated text). */
   static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES, INCIDENTS_SILENCES);
+  /** Settings whose value is a YAML structure in the file (passed to the parser as JSON text, as the env holds it). */
+  static final Set<Setting<?>> STRUCTURED = Set.of(ROUTING_RULES);
 
   private Settings() {}
 }

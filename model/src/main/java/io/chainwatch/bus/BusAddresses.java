@@ -23,5 +23,14 @@ public final class BusAddresses {
   /** publish, {@link io.chainwatch.model.IncidentChange}: an incident opened, changed or resolved. */
   public static final String INCIDENTS = "chainwatch.incidents";
 
+  /**
+   * publish, {@link io.chainwatch.model.PersonAction}: a person clicked a button (acknowledge, silence, approve,
+   * reject), already checked against the allowed group.
+   */
+  public static final String PERSON_ACTIONS = "chainwatch.actions";
+
+  /** publish, {@link io.chainwatch.model.ApprovalChange}: mode approve asked, or an approval changed. */
+  public static final String REMEDIATION_APPROVALS = "chainwatch.remediation.approvals";
+
   private BusAddresses() {}
 }

@@ -5,6 +5,8 @@ package io.chainwatch.model;
  * local pass-through codec: no bus message may ever fall back to Java serialization.
  */
 public sealed interface BusMessage permits Finding,
+        PersonAction,
+        ApprovalChange,
         FindingCleared,
         ClusterChange,
         RemediationDecision,

@@ -56,6 +56,12 @@ public enum RemediationRule {
   NODE_ATTEMPTS,
   /** Too many nodes asked for a repair at once: likely a fleet-wide change, not single hosts. */
   REPAIR_STORM,
+  /** Mode approve: every rail passed, and the action waits for a person's click. */
+  AWAITING_APPROVAL,
+  /** Mode approve: a person rejected the action. */
+  APPROVAL_REJECTED,
+  /** Mode approve: nobody answered within remediation.approvalTimeout. */
+  APPROVAL_EXPIRED,
   /** Every rail passed. */
   ELIGIBLE;
 

@@ -2,6 +2,7 @@ package io.chainwatch.notifier;
 
 import io.chainwatch.model.Incident;
 import io.chainwatch.model.Severity;
+import io.chainwatch.notifier.incident.IncidentTracker;
 import io.chainwatch.notifier.incident.IncidentTracker.SavedIncident;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -37,7 +38,7 @@ final class IncidentStore {
             strings(o.getJsonArray("subjects")), o.getString("summary"), strings(o.getJsonArray("cause")),
             o.getString("action"), o.getString("needsPerson"), o.getBoolean("silenced", false),
             o.getBoolean("digested", false), time(o, "openedAt"), time(o, "updatedAt"), time(o, "resolvedAt"),
-            time(o, "lastNotifiedAt")));
+            time(o, "lastNotifiedAt"), person(o.getJsonObject("person"))));
       }
     } catch (DecodeException | ClassCastException | IllegalArgumentException | NullPointerException e) {
       throw new IOException("incidents file " + file + " is damaged (" + e.getMessage() + ")", e);
@@ -54,12 +55,27 @@ final class IncidentStore {
           .put("cause", new JsonArray(s.cause())).put("action", s.action()).put("needsPerson", s.needsPerson())
           .put("silenced", s.silenced()).put("digested", s.digested()).put("openedAt", text(s.openedAt()))
           .put("updatedAt", text(s.updatedAt())).put("resolvedAt", text(s.resolvedAt()))
-          .put("lastNotifiedAt", text(s.lastNotifiedAt())));
+          .put("lastNotifiedAt", text(s.lastNotifiedAt())).put("person", new JsonObject()
+              .put("acknowledgedBy", s.person().acknowledgedBy()).put("silencedBy", s.person().silencedBy())
+              .put("silencedUntil", text(s.person().silencedUntil()))
+              .put("silencedSeverity", s.person().silencedSeverity() == null ? null
+                  : s.person().silencedSeverity().wireName())
+              .put("silencedEscalated", s.person().silencedEscalated())));
     }
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, array.encode());
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static IncidentTracker.PersonState person(JsonObject o) {
+    if (o == null) {
+      return null; // written by an older version
+    }
+    String severity = o.getString("silencedSeverity");
+    return new IncidentTracker.PersonState(o.getString("acknowledgedBy"), o.getString("silencedBy"),
+        time(o, "silencedUntil"), severity == null ? null : Severity.valueOf(severity.toUpperCase(Locale.ROOT)),
+        o.getBoolean("silencedEscalated", false));
   }
 
   private static List<String> strings(JsonArray array) {

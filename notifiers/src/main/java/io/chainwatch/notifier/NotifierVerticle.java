@@ -19,6 +19,9 @@ import io.chainwatch.notifier.incident.DetectorTexts;
 import io.chainwatch.notifier.incident.IncidentTracker;
 import io.chainwatch.notifier.kafka.CloudEventMapper;
 import io.chainwatch.notifier.kafka.KafkaNotifier;
+import io.chainwatch.notifier.route.IncidentRouter;
+import io.chainwatch.notifier.route.Route;
+import io.chainwatch.notifier.route.RoutingFacts;
 import io.chainwatch.notifier.slack.SlackNotifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -56,8 +59,10 @@ public final class NotifierVerticle extends VerticleBase {
   private final KafkaNotifier kafka;
   private final SlackNotifier slack;
   private final KubernetesEventNotifier events;
-  /** PagerDuty, Opsgenie: each gets every incident change and decides what it sends. */
-  private final List<java.util.function.Consumer<IncidentChange>> pagers;
+  /** PagerDuty, Opsgenie: each gets every incident change with its route and decides what it sends. */
+  private final List<java.util.function.BiConsumer<IncidentChange, Route>> pagers;
+  private final IncidentRouter router;
+  private final RoutingFacts routingFacts;
   private final Clock clock;
   private final IncidentStore store;
   private final Set<String> malformedSilences = new HashSet<>();
@@ -95,7 +100,26 @@ public final class NotifierVerticle extends VerticleBase {
       KafkaNotifier kafka, SlackNotifier slack, KubernetesEventNotifier events,
       List<java.util.function.Consumer<IncidentChange>> pagers, Clock clock,
       java.util.function.BooleanSupplier leading, java.time.Duration failoverGap) {
+    this(config, cluster, texts, silences, kafka, slack, events,
+        pagers.stream().<java.util.function.BiConsumer<IncidentChange, Route>>map(p -> (change, route) ->
+            p.accept(change)).toList(),
+        new IncidentRouter(List.of(), new Route(Route.DEFAULT, config.slack().channel(), "", true, List.of())),
+        RoutingFacts.none(), clock, leading, failoverGap);
+  }
+
+  /**
+   * @param pagers the pager notifiers that are on (PagerDuty, Opsgenie), each fed every incident change and its route
+   * @param router where each incident goes (Slack channel, PagerDuty key, Opsgenie responders)
+   * @param routingFacts namespaces' labels and nodes' pools, for the router
+   */
+  public NotifierVerticle(NotifiersConfig config, String cluster, DetectorTexts texts, SilenceView silences,
+      KafkaNotifier kafka, SlackNotifier slack, KubernetesEventNotifier events,
+      List<java.util.function.BiConsumer<IncidentChange, Route>> pagers, IncidentRouter router,
+      RoutingFacts routingFacts, Clock clock, java.util.function.BooleanSupplier leading,
+      java.time.Duration failoverGap) {
     this.pagers = List.copyOf(pagers);
+    this.router = Objects.requireNonNull(router, "router");
+    this.routingFacts = Objects.requireNonNull(routingFacts, "routingFacts");
     this.leading = Objects.requireNonNull(leading, "leading");
     this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000, 8L * 1024 * 1024); // 16 MiB of heap at most
     this.config = Objects.requireNonNull(config, "config");
@@ -172,10 +196,11 @@ public final class NotifierVerticle extends VerticleBase {
         kafka.send(config.kafka().pagesTopic(), key, mapper.page(change).encode());
       }
     }
+    Route route = router.routeFor(change.incident(), routingFacts);
     if (slack != null) {
-      slack.deliver(change);
+      slack.deliver(change, route.slackChannel());
     }
-    pagers.forEach(pager -> pager.accept(change));
+    pagers.forEach(pager -> pager.accept(change, route));
   }
 
   private void tick() {

@@ -1,7 +1,9 @@
 package io.chainwatch.remediation;
 
 import io.chainwatch.bus.BusAddresses;
+import io.chainwatch.model.ApprovalChange;
 import io.chainwatch.model.Decision;
+import io.chainwatch.model.PersonAction;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingCleared;
 import io.chainwatch.model.NodeReport;
@@ -22,6 +24,7 @@ import io.chainwatch.remediation.policy.RemediationPolicy;
 import io.chainwatch.remediation.policy.RemediationTarget;
 import io.chainwatch.remediation.policy.RepairRequest;
 import io.chainwatch.remediation.policy.RepairTarget;
+import io.chainwatch.remediation.workflow.ApprovalBook;
 import io.chainwatch.remediation.workflow.Breaker;
 import io.chainwatch.remediation.workflow.Effect;
 import io.chainwatch.remediation.workflow.EvictionAttempt;
@@ -69,6 +72,7 @@ public final class RemediationVerticle extends VerticleBase {
   private final EvictionWorkflow evictions;
   private final RepairWorkflow repairs;
   private final Breaker breaker;
+  private final ApprovalBook approvals;
   private StateWriter writer;
 
   /** Never null once first read: an eviction's answer may arrive at any time and must find it. */
@@ -108,6 +112,7 @@ public final class RemediationVerticle extends VerticleBase {
     this.evictions = new EvictionWorkflow(policy);
     this.repairs = new RepairWorkflow(policy.config());
     this.breaker = new Breaker(policy.config(), store.namespace(), store.name());
+    this.approvals = new ApprovalBook(policy.config().approvalTimeout());
   }
 
   @Override
@@ -121,9 +126,10 @@ public final class RemediationVerticle extends VerticleBase {
     vertx.eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, message -> onFinding(message.body()));
     vertx.eventBus().<FindingCleared>localConsumer(BusAddresses.FINDINGS_CLEARED,
         message -> onCleared(message.body()));
+    vertx.eventBus().<PersonAction>localConsumer(BusAddresses.PERSON_ACTIONS, message -> onClick(message.body()));
     vertx.setPeriodic(TICK.toMillis(), id -> tick());
-    LOG.info("Remediation mode {}{}: {}", policy.config().mode(), policy.config().detectorDryRun().isEmpty() ? ""
-        : " (per detector: " + policy.config().detectorDryRun() + ", true = observe)", policy.config().anyEnforced()
+    LOG.info("Remediation mode {}{}: {}", policy.config().mode(), policy.config().detectorModes().isEmpty() ? ""
+        : " (per detector: " + policy.config().detectorModes() + ")", policy.config().anyEnforced()
         ? "restart findings lead to evictions where their detector enforces" : "decisions are reported, nothing is "
         + "evicted or repaired");
     wasLeading = permit.mayWriteNow();
@@ -189,6 +195,8 @@ public final class RemediationVerticle extends VerticleBase {
   private void onCleared(FindingCleared cleared) {
     String key = cleared.finding().dedupKey();
     pending.remove(key);
+    publishApprovals(approvals.withdraw(key, cleared.finding().resource().key() + " no longer needs it: withdrawn",
+        clock.instant()));
     lastPublished.remove(key);
     perform(repairs.cleared(cleared.finding(), this::reportOf, clock.instant()));
   }
@@ -229,7 +237,11 @@ public final class RemediationVerticle extends VerticleBase {
       history.countRestartFinding(EvictionRecord.keyOf(target.pod()), target.pod().nodeName(), now,
           policy.config().breaker().maxPods() + 1);
     }
-    Decision decision = policy.decide(finding, target, stateCurrent ? history : null, now);
+    Decision decision = askFirst(finding, policy.decide(finding, target, stateCurrent ? history : null, now), entry,
+        now);
+    if (decision == null) {
+      return;
+    }
     publishDecision(finding, decision, now);
     if (decision instanceof Decision.Wait wait) {
       entry.nextAt = wait.until();
@@ -250,7 +262,11 @@ public final class RemediationVerticle extends VerticleBase {
   private void decideRepair(String key, Pending entry, Instant now) {
     Finding finding = entry.finding;
     RepairTarget target = repairTargetOf(finding, now);
-    Decision decision = policy.decideRepair(finding, target, stateCurrent ? history : null, now);
+    Decision decision = askFirst(finding, policy.decideRepair(finding, target, stateCurrent ? history : null, now),
+        entry, now);
+    if (decision == null) {
+      return;
+    }
     publishDecision(finding, decision, now);
     if (decision instanceof Decision.Wait wait) {
       entry.nextAt = wait.until();
@@ -261,6 +277,66 @@ public final class RemediationVerticle extends VerticleBase {
       if (decision instanceof Decision.Repair) {
         perform(repairs.repair(finding, target, UUID.randomUUID().toString(), now));
       }
+    }
+  }
+
+  /**
+   * Mode approve: an action the gate allows waits for a person's approval (asked once, then waited for); approved,
+   * it goes ahead as decided here, by the whole gate, after the click. Returns the decision to go on with, or
+   * {@code null} when it was handled here (waiting, or a rejection or expiry paged).
+   */
+  private Decision askFirst(Finding finding, Decision decision, Pending entry, Instant now) {
+    boolean acts = decision instanceof Decision.Evict || decision instanceof Decision.Repair;
+    if (!acts || !policy.config().approvalFor(finding.detectorId())) {
+      return decision;
+    }
+    ApprovalBook.Verdict verdict = approvals.gate(finding, decision.verdict() + " " + finding.resource().key()
+        + ": " + decision.why(), now);
+    publishApprovals(verdict.changes());
+    switch (verdict.gate()) {
+      case PROCEED:
+        return decision;
+      case WAIT:
+        publishDecision(finding, new Decision.Wait(RemediationRule.AWAITING_APPROVAL, "every rail passed; waiting "
+            + "for a person's approval in Slack until " + verdict.until(), verdict.until()), now);
+        entry.nextAt = verdict.until();
+        return null;
+      case REJECTED:
+        pending.remove(finding.dedupKey());
+        publishDecision(finding, new Decision.Page(RemediationRule.APPROVAL_REJECTED, "rejected by " + verdict.who()
+            + ": chainwatch will not act; a person must"), now);
+        return null;
+      default:
+        pending.remove(finding.dedupKey());
+        publishDecision(finding, new Decision.Page(RemediationRule.APPROVAL_EXPIRED, "nobody approved in time ("
+            + policy.config().approvalTimeout() + "): chainwatch did not act; a person must"), now);
+        return null;
+    }
+  }
+
+  /** A person's approve or reject click: answered, then the finding is decided again at once. */
+  private void onClick(PersonAction click) {
+    if (!click.allowed() || (click.kind() != PersonAction.Kind.APPROVE && click.kind() != PersonAction.Kind.REJECT)) {
+      return;
+    }
+    Instant now = clock.instant();
+    String key = approvals.findingKeyOf(click.approvalId()).orElse(null);
+    Pending entry = key == null ? null : pending.get(key);
+    Finding unknown = new Finding("remediation", new io.chainwatch.model.ResourceRef("Approval", null,
+        String.valueOf(click.approvalId())), null, io.chainwatch.model.Severity.INFO, PlannedAction.NONE,
+        "unknown-approval", "a click on an approval chainwatch does not know", now, Map.of());
+    publishApprovals(approvals.answer(click, unknown, now));
+    if (entry != null) {
+      entry.nextAt = now;
+      decide(key);
+    }
+  }
+
+  private void publishApprovals(List<ApprovalChange> changes) {
+    for (ApprovalChange change : changes) {
+      LOG.info("Approval {} for {}: {}: {}", change.approvalId(), change.finding().dedupKey(),
+          change.state().wireName(), change.detail());
+      vertx.eventBus().publish(BusAddresses.REMEDIATION_APPROVALS, change, LOCAL);
     }
   }
 
@@ -419,6 +495,14 @@ public final class RemediationVerticle extends VerticleBase {
     List<Effect> effects = new ArrayList<>(evictions.verify(history, view, now));
     effects.addAll(repairs.verify(this::reportOf, now));
     effects.addAll(breaker.tick(history, now));
+    List<ApprovalChange> expired = approvals.expire(now);
+    publishApprovals(expired);
+    expired.forEach(change -> {
+      Pending waiting = pending.get(change.finding().dedupKey());
+      if (waiting != null) {
+        waiting.nextAt = now; // decided below: the expiry pages
+      }
+    });
     boolean settled = performDeferringDecisions(effects);
     if (history.breaker().isPresent() && !now.isBefore(nextResetPoll)) {
       nextResetPoll = now.plus(RESET_POLL);

@@ -122,16 +122,23 @@ public final class Chainwatch implements AutoCloseable {
     this.pagerDuty = pagerDutyKey.isEmpty() ? null : startPagerDuty(config, notifiers, pagerDutyKey);
     String opsgenieKey = config.value(io.chainwatch.config.Settings.OPSGENIE_API_KEY_FILE);
     this.opsgenie = opsgenieKey.isEmpty() ? null : startOpsgenie(config, notifiers, opsgenieKey);
-    List<java.util.function.Consumer<io.chainwatch.model.IncidentChange>> pagers = new ArrayList<>();
+    List<java.util.function.BiConsumer<io.chainwatch.model.IncidentChange, io.chainwatch.notifier.route.Route>> pagers =
+        new ArrayList<>();
     if (pagerDuty != null) {
       pagers.add(pagerDuty::deliver);
     }
     if (opsgenie != null) {
       pagers.add(opsgenie::deliver);
     }
-    NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, new ViewSilences(state),
-        kafka,
-        slack, events, pagers, clock, permit::mayWriteNow, config.leaderElection().enabled()
+    ViewSilences viewFacts = new ViewSilences(state);
+    String opsgenieTeam = config.value(io.chainwatch.config.Settings.OPSGENIE_TEAM);
+    var defaults = new io.chainwatch.notifier.route.Route(io.chainwatch.notifier.route.Route.DEFAULT,
+        slack == null ? null : notifiers.slack().channel(), pagerDuty == null ? null : "", opsgenie != null,
+        opsgenieTeam.isEmpty() ? List.of() : List.of("team:" + opsgenieTeam));
+    var router = new io.chainwatch.notifier.route.IncidentRouter(
+        config.value(io.chainwatch.config.Settings.ROUTING_RULES), defaults);
+    NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, viewFacts,
+        kafka, slack, events, pagers, router, viewFacts, clock, permit::mayWriteNow, config.leaderElection().enabled()
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
@@ -169,7 +176,7 @@ public final class Chainwatch implements AutoCloseable {
     var pagerDuty = new io.chainwatch.notifier.pagerduty.PagerDutyNotifier(
         java.net.URI.create(config.value(io.chainwatch.config.Settings.PAGERDUTY_API_URL)),
         java.nio.file.Path.of(routingKeyFile), notifiers.stateDir().resolve("pagerduty.json"),
-        io.chainwatch.notifier.alert.AlertOutbox.Timing.PRODUCTION);
+        io.chainwatch.notifier.alert.AlertOutbox.Timing.PRODUCTION, TEXTS::runbook);
     try {
       pagerDuty.start();
     } catch (java.io.IOException e) {

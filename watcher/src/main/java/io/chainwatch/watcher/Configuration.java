@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** chainwatch's configuration: the settings of {@code Settings.ALL} and those every detector declares itself. */
 public final class Configuration {
+  /** Incidents of chainwatch itself carry these detector ids (the breaker, the Kafka spool and delivery). */
+  private static final java.util.List<String> NOT_DETECTORS = java.util.List.of("remediation", "kafka-spool");
+
   private Configuration() {}
 
   /**
@@ -19,11 +22,21 @@ public final class Configuration {
   public static ChainwatchConfig load(Path file, Map<String, String> env) {
     ChainwatchConfig config = ConfigLoader.load(file, env, DetectorCatalog.ownSettings());
     java.util.List<String> unknown = new java.util.ArrayList<>();
-    for (String id : config.remediation().detectorDryRun().keySet()) {
+    for (String id : config.remediation().detectorModes().keySet()) {
       if (DetectorCatalog.find(id).isEmpty()) {
         unknown.add(io.chainwatch.config.Settings.REMEDIATION_DETECTOR_MODES.path() + " names detector \"" + id
             + "\", which does not exist (detectors: " + DetectorCatalog.ALL.stream()
                 .map(io.chainwatch.watcher.detect.DetectorSpec::id).toList() + ")");
+      }
+    }
+    java.util.List<io.chainwatch.config.RoutingRule> rules = config.value(io.chainwatch.config.Settings.ROUTING_RULES);
+    for (int i = 0; i < rules.size(); i++) {
+      for (String id : rules.get(i).match().detectors()) {
+        if (DetectorCatalog.find(id).isEmpty() && !NOT_DETECTORS.contains(id)) {
+          unknown.add("routing.rules[" + i + "] \"" + rules.get(i).name() + "\": match.detectors names \"" + id
+              + "\", which does not exist (detectors: " + DetectorCatalog.ALL.stream()
+                  .map(io.chainwatch.watcher.detect.DetectorSpec::id).toList() + ", and " + NOT_DETECTORS + ")");
+        }
       }
     }
     if (!unknown.isEmpty()) {

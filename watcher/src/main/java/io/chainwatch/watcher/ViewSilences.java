@@ -6,8 +6,8 @@ import io.chainwatch.watcher.view.ClusterView;
 import io.chainwatch.watcher.view.Projections;
 import java.util.Optional;
 
-/** Silence annotations read from the cluster view. */
-final class ViewSilences implements SilenceView {
+/** Silence annotations, namespaces' labels and nodes' pools, read from the cluster view. */
+final class ViewSilences implements SilenceView, io.chainwatch.notifier.route.RoutingFacts {
   private final ClusterView view;
 
   ViewSilences(ClusterView view) {
@@ -17,6 +17,16 @@ final class ViewSilences implements SilenceView {
   @Override
   public Optional<String> nodeSilenceUntil(String node) {
     return view.node(node).map(n -> n.annotations().get(Projections.SILENCE_ANNOTATION));
+  }
+
+  @Override
+  public java.util.Map<String, String> namespaceLabels(String namespace) {
+    return view.namespace(namespace).map(NamespaceSnapshot::labels).orElse(java.util.Map.of());
+  }
+
+  @Override
+  public Optional<String> nodePool(String node) {
+    return view.node(node).flatMap(n -> io.chainwatch.model.NodePools.of(n.labels()));
   }
 
   @Override

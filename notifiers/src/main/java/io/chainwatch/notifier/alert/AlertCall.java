@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param method {@code POST}, {@code PUT}
  * @param path appended to the API's base URL ({@code /v2/alerts/inc-1/close?identifierType=alias})
  * @param body the JSON body
+ * @param secretFile the file holding the key this call is sent with (a routing rule's), {@code null} for the
+ *     outbox's default; the path is kept, never the key
  */
-public record AlertCall(String incident, String method, String path, JsonObject body) {
+public record AlertCall(String incident, String method, String path, JsonObject body, String secretFile) {
   public AlertCall {
     Objects.requireNonNull(incident, "incident");
     Objects.requireNonNull(method, "method");
@@ -19,12 +21,21 @@ public record AlertCall(String incident, String method, String path, JsonObject 
     Objects.requireNonNull(body, "body");
   }
 
+  public AlertCall(String incident, String method, String path, JsonObject body) {
+    this(incident, method, path, body, null);
+  }
+
   JsonObject toJson() {
-    return new JsonObject().put("incident", incident).put("method", method).put("path", path).put("body", body);
+    JsonObject json = new JsonObject().put("incident", incident).put("method", method).put("path", path)
+        .put("body", body);
+    if (secretFile != null) {
+      json.put("secretFile", secretFile);
+    }
+    return json;
   }
 
   static AlertCall fromJson(JsonObject json) {
     return new AlertCall(json.getString("incident"), json.getString("method"), json.getString("path"),
-        json.getJsonObject("body"));
+        json.getJsonObject("body"), json.getString("secretFile"));
   }
 }

@@ -14,10 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +57,8 @@ public final class AlertOutbox implements AutoCloseable {
   private final HttpClient http;
   private final Object lock = new Object();
   private final Deque<AlertCall> pending = new ArrayDeque<>();
-  private final Set<String> alerted = new LinkedHashSet<>();
+  /** Incidents whose alert is open, with the key file it was opened with ("" for the default): later calls follow. */
+  private final java.util.Map<String, String> alerted = new java.util.LinkedHashMap<>();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -96,7 +95,9 @@ public final class AlertOutbox implements AutoCloseable {
         synchronized (lock) {
           saved.getJsonArray("pending", new JsonArray()).forEach(call ->
               pending.add(AlertCall.fromJson((JsonObject) call)));
-          saved.getJsonArray("alerted", new JsonArray()).forEach(id -> alerted.add((String) id));
+          saved.getJsonArray("alerted", new JsonArray()).forEach(id -> alerted.put((String) id, ""));
+          saved.getJsonObject("alertedWith", new JsonObject()).forEach(entry ->
+              alerted.put(entry.getKey(), String.valueOf(entry.getValue())));
         }
         if (!pending.isEmpty()) {
           LOG.info("{}: {} call(s) left by the previous run will be sent", pager, pending.size());
@@ -117,7 +118,20 @@ public final class AlertOutbox implements AutoCloseable {
   /** Whether the incident's alert is open (triggered and not resolved). */
   public boolean alerted(String incident) {
     synchronized (lock) {
-      return alerted.contains(incident);
+      return alerted.containsKey(incident);
+    }
+  }
+
+  /**
+   * The key file the incident's open alert was created with: its later calls use it, wherever routing would send a
+   * new alert now (an update or resolve sent with another key would reach another service and never close it).
+   * Empty when the alert is not open; {@code null} inside when it was the default key.
+   */
+  public java.util.Optional<java.util.Optional<String>> alertedWith(String incident) {
+    synchronized (lock) {
+      String file = alerted.get(incident);
+      return file == null ? java.util.Optional.empty()
+          : java.util.Optional.of(file.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(file));
     }
   }
 
@@ -137,9 +151,10 @@ public final class AlertOutbox implements AutoCloseable {
       if (closes) {
         alerted.remove(incident);
       } else if (opens) {
-        alerted.add(incident);
+        String file = calls.get(0).secretFile();
+        alerted.put(incident, file == null ? "" : file);
         if (alerted.size() > MAX_ALERTED) {
-          alerted.remove(alerted.iterator().next());
+          alerted.remove(alerted.keySet().iterator().next());
         }
       }
       pending.addAll(calls);
@@ -181,7 +196,9 @@ public final class AlertOutbox implements AutoCloseable {
       }
       JsonArray calls = new JsonArray();
       pending.forEach(call -> calls.add(call.toJson()));
-      state = new JsonObject().put("pending", calls).put("alerted", new JsonArray(new java.util.ArrayList<>(alerted)));
+      JsonObject alertedWith = new JsonObject();
+      alerted.forEach(alertedWith::put);
+      state = new JsonObject().put("pending", calls).put("alertedWith", alertedWith);
       dirty = false;
     }
     try {
@@ -261,10 +278,11 @@ public final class AlertOutbox implements AutoCloseable {
   /** Sends one call: {@code null} when it is done with (sent, or refused for good), else how long to wait. */
   private Duration send(AlertCall call, Duration backoff) {
     String secret;
+    Path keyFile = call.secretFile() != null ? Path.of(call.secretFile()) : secretFile;
     try {
-      secret = Files.readString(secretFile, StandardCharsets.UTF_8).trim();
+      secret = readSecret(keyFile);
     } catch (IOException e) {
-      problem("cannot read the key file " + secretFile + ": " + e.getMessage());
+      problem("cannot read the key file " + keyFile + ": " + e.getMessage());
       return backoff;
     }
     HttpResponse<String> response;
@@ -296,7 +314,7 @@ public final class AlertOutbox implements AutoCloseable {
     }
     if (status == 401 || status == 403 || (status == 400 && keyRefused(response.body()))) {
       // a wrong key is fixed by a person; until then calls wait (pages must not vanish), retried at the slow pace
-      problem(pager + " refuses the key in " + secretFile + " (HTTP " + status + "): calls wait until it is fixed");
+      problem(pager + " refuses the key in " + keyFile + " (HTTP " + status + "): calls wait until it is fixed");
       return timing.maxBackoff();
     }
     if (status >= 400 && status < 500) {
@@ -307,6 +325,21 @@ public final class AlertOutbox implements AutoCloseable {
     }
     problem(pager + " answered HTTP " + status + ": " + abbreviate(response.body()) + "; retrying");
     return backoff;
+  }
+
+  /** A key file is a few dozen bytes: a larger one is a mistake (the wrong file mounted), never read whole. */
+  private static String readSecret(Path file) throws IOException {
+    try (var in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(4097);
+      if (bytes.length > 4096) {
+        throw new IOException("larger than 4 KiB: not a key");
+      }
+      String key = new String(bytes, StandardCharsets.UTF_8).trim();
+      if (key.isEmpty()) {
+        throw new IOException("empty");
+      }
+      return key;
+    }
   }
 
   /** PagerDuty answers a wrong routing key with 400 and says so in its errors. */

@@ -80,6 +80,28 @@ public final class IncidentTracker {
     Instant quietSince;
     Instant lastNotifiedAt;
     final List<String> digestLines = new ArrayList<>();
+    /** A person's acknowledgement (a Slack mention), {@code null} when none: no more re-notification. */
+    String acknowledgedBy;
+    /** A person's silence from the message, {@code null} when none. */
+    String silencedBy;
+    Instant silencedUntil;
+    /** Severity and state when silenced: escalating to critical beyond them ends the silence early. */
+    Severity silencedSeverity;
+    boolean silencedEscalated;
+  }
+
+  /**
+   * What people did to an incident from its message, kept across restarts.
+   *
+   * @param acknowledgedBy who acknowledged it, {@code null} when nobody did
+   * @param silencedBy who silenced it, {@code null} when nobody did (or the silence ended)
+   * @param silencedUntil until when
+   * @param silencedSeverity its severity when silenced
+   * @param silencedEscalated whether it was escalated when silenced
+   */
+  public record PersonState(String acknowledgedBy, String silencedBy, Instant silencedUntil,
+      Severity silencedSeverity, boolean silencedEscalated) {
+    static final PersonState NONE = new PersonState(null, null, null, null, false);
   }
 
   /** The root cause a finding belongs to. */
@@ -142,6 +164,10 @@ public final class IncidentTracker {
     entry.quietSince = null;
     entry.silenced = silenced;
     entry.updatedAt = now;
+    IncidentChange silenceEnded = endSilenceIfWorse(entry, finding.action() == PlannedAction.PAGE, now);
+    if (silenceEnded != null) {
+      changes.add(silenceEnded);
+    }
     String reason = finding.facts().actionReason();
     if (finding.action() == PlannedAction.RESTART) {
       entry.action = "chainwatch restarts the affected pods through their controllers"
@@ -262,7 +288,17 @@ public final class IncidentTracker {
       if (entry.open.isEmpty() && entry.quietSince != null
           && !now.isBefore(entry.quietSince.plus(config.quietPeriod()))) {
         changes.add(resolve(entry, "resolved: no finding for " + config.quietPeriod(), now));
-      } else if (entry.severity == Severity.CRITICAL && !entry.open.isEmpty() && entry.lastNotifiedAt != null
+      }
+      if (entry.silencedUntil != null && !now.isBefore(entry.silencedUntil)) {
+        String by = entry.silencedBy;
+        entry.silencedUntil = null;
+        entry.silencedBy = null;
+        changes.add(change(entry, Kind.REPLY, "silence by " + by + " ended", now));
+      }
+      if (entry.state == Incident.State.RESOLVED) {
+        continue;
+      } else if (entry.acknowledgedBy == null && entry.severity == Severity.CRITICAL && !entry.open.isEmpty()
+          && entry.lastNotifiedAt != null
           && !now.isBefore(entry.lastNotifiedAt.plus(config.renotifyInterval()))) {
         entry.lastNotifiedAt = now;
         changes.add(new IncidentChange(snapshot(entry), Kind.RENOTIFY, "still unresolved since " + entry.openedAt
@@ -280,13 +316,26 @@ public final class IncidentTracker {
   public record SavedIncident(String id, String rootKey, String detectorId, Severity severity, Incident.State state,
       String node, List<String> subjects, String summary, List<String> cause, String action, String needsPerson,
       boolean silenced, boolean digested, Instant openedAt, Instant updatedAt, Instant resolvedAt,
-      Instant lastNotifiedAt) {}
+      Instant lastNotifiedAt, PersonState person) {
+    public SavedIncident {
+      person = person == null ? PersonState.NONE : person;
+    }
+
+    public SavedIncident(String id, String rootKey, String detectorId, Severity severity, Incident.State state,
+        String node, List<String> subjects, String summary, List<String> cause, String action, String needsPerson,
+        boolean silenced, boolean digested, Instant openedAt, Instant updatedAt, Instant resolvedAt,
+        Instant lastNotifiedAt) {
+      this(id, rootKey, detectorId, severity, state, node, subjects, summary, cause, action, needsPerson, silenced,
+          digested, openedAt, updatedAt, resolvedAt, lastNotifiedAt, PersonState.NONE);
+    }
+  }
 
   /** Every incident tracked now, resolved ones within the flap window included. */
   public List<SavedIncident> export() {
     return byRoot.values().stream().map(e -> new SavedIncident(e.id, e.rootKey, e.detectorId, e.severity, e.state,
         e.node, List.copyOf(e.subjects), e.summary, e.cause, e.action, e.needsPerson, e.silenced, e.digested,
-        e.openedAt, e.updatedAt, e.resolvedAt, e.lastNotifiedAt)).toList();
+        e.openedAt, e.updatedAt, e.resolvedAt, e.lastNotifiedAt, new PersonState(e.acknowledgedBy, e.silencedBy,
+            e.silencedUntil, e.silencedSeverity, e.silencedEscalated))).toList();
   }
 
   /**
@@ -314,6 +363,11 @@ public final class IncidentTracker {
       e.updatedAt = s.updatedAt();
       e.resolvedAt = s.resolvedAt();
       e.lastNotifiedAt = s.lastNotifiedAt();
+      e.acknowledgedBy = s.person().acknowledgedBy();
+      e.silencedBy = s.person().silencedBy();
+      e.silencedUntil = s.person().silencedUntil();
+      e.silencedSeverity = s.person().silencedSeverity();
+      e.silencedEscalated = s.person().silencedEscalated();
       e.quietSince = e.state == Incident.State.RESOLVED ? null : now;
       byRoot.put(e.rootKey, e);
     }
@@ -402,6 +456,7 @@ public final class IncidentTracker {
   }
 
   private IncidentChange escalate(Entry entry, String why, Instant now) {
+    endSilenceIfWorse(entry, true, now); // the escalation itself pages once the silence ends
     entry.state = Incident.State.ESCALATED;
     entry.needsPerson = why;
     entry.updatedAt = now;
@@ -423,7 +478,92 @@ public final class IncidentTracker {
   }
 
   private static boolean pages(Entry entry) {
-    return !entry.silenced && !entry.digested;
+    return !entry.silenced && !entry.digested && entry.silencedUntil == null;
+  }
+
+  /**
+   * A person's silence ends early when the incident gets worse than it was: it becomes critical, or it escalates
+   * (needs a person) while critical when it did not before. Returns the note for the thread, or {@code null}.
+   */
+  private IncidentChange endSilenceIfWorse(Entry entry, boolean escalating, Instant now) {
+    if (entry.silencedUntil == null || entry.severity != Severity.CRITICAL) {
+      return null;
+    }
+    boolean becameCritical = entry.silencedSeverity != Severity.CRITICAL;
+    boolean newlyEscalated = escalating && !entry.silencedEscalated && entry.state != Incident.State.ESCALATED;
+    if (!becameCritical && !newlyEscalated) {
+      return null;
+    }
+    String by = entry.silencedBy;
+    entry.silencedUntil = null;
+    entry.silencedBy = null;
+    return change(entry, Kind.REPLY, "silence by " + by + " ended early: the incident "
+        + (becameCritical ? "became critical" : "escalated while critical"), now);
+  }
+
+  /** The incident with this id, if tracked (resolved ones within the flap window too). */
+  private Entry byId(String incidentId) {
+    for (Entry entry : byRoot.values()) {
+      if (entry.id.equals(incidentId)) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A person acknowledged the incident from its message: recorded, and it is not re-notified any more. Empty when the
+   * incident is unknown, resolved, or acknowledged already (a second click changes nothing).
+   *
+   * @param by who, as a Slack mention
+   */
+  public Optional<IncidentChange> acknowledge(String incidentId, String by, Instant now) {
+    Entry entry = byId(incidentId);
+    if (entry == null || entry.state == Incident.State.RESOLVED || entry.acknowledgedBy != null) {
+      return Optional.empty();
+    }
+    entry.acknowledgedBy = by;
+    entry.updatedAt = now;
+    return Optional.of(new IncidentChange(snapshot(entry), Kind.REPLY, "acknowledged by " + by
+        + ": no more re-notification", !entry.digested, false, List.of(), now));
+  }
+
+  /**
+   * A person silenced the incident from its message for {@code duration}: its changes are audited but reach nobody
+   * until then, unless it gets worse (critical, or escalated while critical). A new silence replaces an older one.
+   * Empty when the incident is unknown or resolved.
+   */
+  public Optional<IncidentChange> silence(String incidentId, java.time.Duration duration, String by, Instant now) {
+    Entry entry = byId(incidentId);
+    if (entry == null || entry.state == Incident.State.RESOLVED) {
+      return Optional.empty();
+    }
+    entry.silencedBy = by;
+    entry.silencedUntil = now.plus(duration);
+    entry.silencedSeverity = entry.severity;
+    entry.silencedEscalated = entry.state == Incident.State.ESCALATED;
+    entry.updatedAt = now;
+    // this one note is delivered (it says the incident is silenced); what follows is not, until the silence ends
+    return Optional.of(new IncidentChange(snapshot(entry), Kind.REPLY, "silenced by " + by + " until "
+        + entry.silencedUntil + " (ends early if it becomes critical or escalates while critical)", !entry.digested,
+        false, List.of(), now));
+  }
+
+  /** A note about an incident from elsewhere (an approval asked or answered), delivered like any change. */
+  public Optional<IncidentChange> note(String incidentId, String text, Instant now) {
+    Entry entry = byId(incidentId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    entry.updatedAt = now;
+    return Optional.of(change(entry, Kind.REPLY, text, now));
+  }
+
+  /** What people did to an incident, for its message's buttons; {@link PersonState#NONE} when unknown. */
+  public PersonState personState(String incidentId) {
+    Entry entry = byId(incidentId);
+    return entry == null ? PersonState.NONE : new PersonState(entry.acknowledgedBy, entry.silencedBy,
+        entry.silencedUntil, entry.silencedSeverity, entry.silencedEscalated);
   }
 
   private Incident snapshot(Entry entry) {

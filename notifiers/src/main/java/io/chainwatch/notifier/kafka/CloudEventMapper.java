@@ -1,5 +1,6 @@
 package io.chainwatch.notifier.kafka;
 
+import io.chainwatch.model.ApprovalChange;
 import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.BusMessage;
 import io.chainwatch.model.ClusterChange;
@@ -8,6 +9,7 @@ import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingCleared;
 import io.chainwatch.model.Incident;
 import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.PersonAction;
 import io.chainwatch.model.RemediationDecision;
 import io.chainwatch.model.RemediationOutcome;
 import io.chainwatch.model.ResourceRef;
@@ -85,6 +87,28 @@ public final class CloudEventMapper {
           "breaker"), breaker.at(), incidentId, data));
     } else if (record instanceof IncidentChange change) {
       return Optional.of(incident("io.chainwatch.incident.v1", change));
+    } else if (record instanceof PersonAction action) {
+      JsonObject data = new JsonObject()
+          .put("action", action.kind().wireName())
+          .put("incident", action.incidentId())
+          .put("approval", action.approvalId())
+          .put("silenceHours", action.kind() == PersonAction.Kind.SILENCE ? action.silenceHours() : null)
+          .put("user", new JsonObject().put("id", action.user()).put("name", action.userName()))
+          .put("allowed", action.allowed())
+          .put("click", action.clickId());
+      return Optional.of(event("io.chainwatch.action.v1", new ResourceRef("Incident", null, action.incidentId()),
+          action.at(), incidentId, data));
+    } else if (record instanceof ApprovalChange approval) {
+      JsonObject data = new JsonObject()
+          .put("finding", finding(approval.finding()))
+          .put("approval", approval.approvalId())
+          .put("state", approval.state().wireName())
+          .put("action", approval.action())
+          .put("by", approval.by())
+          .put("detail", approval.detail())
+          .put("expiresAt", approval.expiresAt().toString());
+      return Optional.of(event("io.chainwatch.remediation.approval.v1", approval.finding().resource(),
+          approval.at(), incidentId, data));
     } else if (record instanceof ClusterChange) {
       return Optional.empty();
     }

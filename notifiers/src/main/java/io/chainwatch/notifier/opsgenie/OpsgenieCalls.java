@@ -28,6 +28,15 @@ public final class OpsgenieCalls {
    * @param team the responder team, or empty for none (the integration's own routing then applies)
    */
   public static List<AlertCall> callsFor(IncidentChange change, boolean alerted, String team) {
+    return callsFor(change, alerted, team.isEmpty() ? List.of() : List.of("team:" + team));
+  }
+
+  /**
+   * @param alerted whether this incident's alert was created already
+   * @param responders the new alert's responders as {@code type:name} (team, user, escalation, schedule); empty
+   *     leaves routing to the integration
+   */
+  public static List<AlertCall> callsFor(IncidentChange change, boolean alerted, List<String> responders) {
     Incident incident = change.incident();
     String id = incident.id();
     String alias = URLEncoder.encode(id, StandardCharsets.UTF_8);
@@ -49,7 +58,7 @@ public final class OpsgenieCalls {
       default:
         if (!alerted) {
           if (change.pages()) {
-            calls.add(new AlertCall(id, "POST", "/v2/alerts", create(change, team)));
+            calls.add(new AlertCall(id, "POST", "/v2/alerts", create(change, responders)));
           }
           return calls;
         }
@@ -67,7 +76,7 @@ public final class OpsgenieCalls {
         .put("source", "chainwatch").put("note", cut(change.kind().wireName() + ": " + change.text(), MAX_NOTE)));
   }
 
-  private static JsonObject create(IncidentChange change, String team) {
+  private static JsonObject create(IncidentChange change, List<String> responders) {
     Incident incident = change.incident();
     JsonObject body = new JsonObject()
         .put("message", cut("[" + incident.cluster() + "] " + incident.title(), MAX_MESSAGE))
@@ -81,8 +90,16 @@ public final class OpsgenieCalls {
         .put("entity", incident.node() != null ? incident.node() : incident.cluster())
         .put("source", "chainwatch")
         .put("priority", priority(incident.severity()));
-    if (!team.isEmpty()) {
-      body.put("responders", new JsonArray().add(new JsonObject().put("type", "team").put("name", team)));
+    if (!responders.isEmpty()) {
+      JsonArray list = new JsonArray();
+      for (String responder : responders) {
+        int colon = responder.indexOf(':');
+        String type = responder.substring(0, colon);
+        String name = responder.substring(colon + 1);
+        // users are named by username; teams, escalations and schedules by name
+        list.add(new JsonObject().put("type", type).put(type.equals("user") ? "username" : "name", name));
+      }
+      body.put("responders", list);
     }
     return body;
   }

@@ -3,6 +3,7 @@ package io.chainwatch.notifier.opsgenie;
 import io.chainwatch.model.IncidentChange;
 import io.chainwatch.notifier.alert.AlertCall;
 import io.chainwatch.notifier.alert.AlertOutbox;
+import io.chainwatch.notifier.route.Route;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,11 +33,24 @@ public final class OpsgenieNotifier implements AutoCloseable {
     outbox.start();
   }
 
-  /** Queues the calls {@code change} makes, if any. Never blocks on the network. */
+  /** Queues the calls {@code change} makes to the default team, if any. */
   public void deliver(IncidentChange change) {
+    deliver(change, new Route(Route.DEFAULT, null, null, true,
+        team.isEmpty() ? List.of() : List.of("team:" + team)));
+  }
+
+  /**
+   * Queues the calls {@code change} makes, if any. Never blocks on the network. An open alert is followed to its end
+   * (same alias) wherever routing would send a new one now; a new alert is created only where the route names
+   * Opsgenie, for the route's responders.
+   */
+  public void deliver(IncidentChange change, Route route) {
     String id = change.incident().id();
     boolean alerted = outbox.alerted(id);
-    List<AlertCall> calls = OpsgenieCalls.callsFor(change, alerted, team);
+    if (!alerted && !route.opsgenie()) {
+      return;
+    }
+    List<AlertCall> calls = OpsgenieCalls.callsFor(change, alerted, route.opsgenieResponders());
     boolean closes = change.kind() == IncidentChange.Kind.RESOLVED;
     outbox.enqueue(id, calls, !alerted && !calls.isEmpty(), closes);
   }

@@ -23,6 +23,14 @@ public final class PagerDutyEvents {
    * @param alerted whether this incident's alert was triggered already
    */
   public static Optional<JsonObject> eventFor(IncidentChange change, boolean alerted) {
+    return eventFor(change, alerted, null);
+  }
+
+  /**
+   * @param alerted whether this incident's alert was triggered already
+   * @param runbook the runbook link for the incident's detector, {@code null} for none
+   */
+  public static Optional<JsonObject> eventFor(IncidentChange change, boolean alerted, String runbook) {
     Incident incident = change.incident();
     switch (change.kind()) {
       case RESOLVED:
@@ -35,11 +43,11 @@ public final class PagerDutyEvents {
         if (!alerted && !change.pages()) {
           return Optional.empty();
         }
-        return Optional.of(trigger(change));
+        return Optional.of(trigger(change, runbook));
     }
   }
 
-  private static JsonObject trigger(IncidentChange change) {
+  private static JsonObject trigger(IncidentChange change, String runbook) {
     Incident incident = change.incident();
     String summary = "[" + incident.cluster() + "] " + incident.title() + ": " + incident.summary();
     JsonObject details = new JsonObject()
@@ -53,6 +61,9 @@ public final class PagerDutyEvents {
     if (incident.needsPerson() != null) {
       details.put("needsPerson", incident.needsPerson());
     }
+    if (runbook != null && !runbook.isBlank()) {
+      details.put("runbook", runbook);
+    }
     JsonObject payload = new JsonObject()
         .put("summary", summary.length() > MAX_SUMMARY ? summary.substring(0, MAX_SUMMARY - 3) + "..." : summary)
         .put("source", incident.node() != null ? incident.node() : incident.cluster())
@@ -62,8 +73,12 @@ public final class PagerDutyEvents {
         .put("group", incident.cluster())
         .put("class", incident.detectorId())
         .put("custom_details", details);
-    return new JsonObject().put("event_action", "trigger").put("dedup_key", incident.id()).put("payload", payload)
-        .put("client", "chainwatch");
+    JsonObject event = new JsonObject().put("event_action", "trigger").put("dedup_key", incident.id())
+        .put("payload", payload).put("client", "chainwatch");
+    if (runbook != null && (runbook.startsWith("https://") || runbook.startsWith("http://"))) {
+      event.put("links", new JsonArray().add(new JsonObject().put("href", runbook).put("text", "Runbook")));
+    }
+    return event;
   }
 
   static String severity(Severity severity) {

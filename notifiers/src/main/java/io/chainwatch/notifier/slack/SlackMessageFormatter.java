@@ -27,6 +27,14 @@ public final class SlackMessageFormatter {
   private SlackMessageFormatter() {}
 
   public static SlackMessage root(Incident incident, String runbook) {
+    return root(incident, runbook, null);
+  }
+
+  /**
+   * @param actionBlocks blocks (a JSON array) with who did what and the buttons, placed above the footer; {@code null}
+   *     for none
+   */
+  public static SlackMessage root(Incident incident, String runbook, String actionBlocks) {
     JsonArray blocks = new JsonArray();
     String headline = emoji(incident) + " " + incident.severity().wireName().toUpperCase() + " · " + incident.title();
     blocks.add(new JsonObject().put("type", "header").put("text", plain(limit(headline, 150))));
@@ -52,6 +60,9 @@ public final class SlackMessageFormatter {
             : "\n:raising_hand: *Needs a person:* " + escape(incident.needsPerson()))));
     if (!runbook.isEmpty() && incident.state() != Incident.State.RESOLVED) {
       blocks.add(section("*Runbook:* " + escape(runbook)));
+    }
+    if (actionBlocks != null) {
+      new JsonArray(actionBlocks).forEach(blocks::add);
     }
     blocks.add(new JsonObject().put("type", "context").put("elements", new JsonArray().add(markdown(
         "chainwatch · incident `" + incident.id() + "` · opened " + incident.openedAt() + " · updated "

@@ -63,8 +63,9 @@ public final class SlackNotifier implements AutoCloseable {
   private final io.chainwatch.notifier.incident.DetectorTexts texts;
   private final Path threadsFile;
   private final Timing timing;
-  private final LinkedBlockingDeque<IncidentChange> queue = new LinkedBlockingDeque<>();
-  private final Map<String, String> rootTs = new LinkedHashMap<>();
+  private final LinkedBlockingDeque<Queued> queue = new LinkedBlockingDeque<>();
+  /** Each incident's root message: the channel it was posted in (its id, as Slack answered) and its timestamp. */
+  private final Map<String, Root> roots = new LinkedHashMap<>();
   private final Set<String> reportedErrors = new HashSet<>();
   private final AtomicLong posted = new AtomicLong();
   private final AtomicLong updated = new AtomicLong();
@@ -74,6 +75,8 @@ public final class SlackNotifier implements AutoCloseable {
   private MethodsClient methods;
   private Thread worker;
   private long lastCallNanos;
+  /** The buttons an incident's root message carries now (none unless Slack actions are on). */
+  private volatile java.util.function.Function<io.chainwatch.model.Incident, String> buttons = incident -> null;
 
   /**
    * @param threadsFile where root message timestamps are kept across restarts
@@ -107,8 +110,21 @@ public final class SlackNotifier implements AutoCloseable {
     worker.start();
   }
 
-  /** Queues a change for the channel. Never blocks; changes that should not reach a person are ignored. */
+  private record Queued(IncidentChange change, String channel) {}
+
+  private record Root(String channel, String ts) {}
+
+  /** Queues a change for the default channel. */
   public void deliver(IncidentChange change) {
+    deliver(change, config.channel());
+  }
+
+  /**
+   * Queues a change. Never blocks; changes that should not reach a person are ignored. An incident with a root
+   * message continues in its thread, wherever routing would send it now; a new one is posted to {@code channel}
+   * ({@code null}: the incident is not routed to Slack, nothing is posted).
+   */
+  public void deliver(IncidentChange change, String channel) {
     if (!change.pages()) {
       return;
     }
@@ -117,49 +133,55 @@ public final class SlackNotifier implements AutoCloseable {
       dropped.incrementAndGet();
       LOG.error("Slack queue full ({} changes): the oldest was dropped", QUEUE_BOUND);
     }
-    queue.add(change);
+    queue.add(new Queued(change, channel));
   }
 
   private void work() {
     while (running) {
-      IncidentChange change;
+      Queued next;
       try {
-        change = queue.poll(200, TimeUnit.MILLISECONDS);
+        next = queue.poll(200, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         return;
       }
-      if (change != null) {
-        process(change);
+      if (next != null) {
+        process(next.change(), next.channel());
       }
     }
   }
 
-  private void process(IncidentChange change) {
+  private void process(IncidentChange change, String routedChannel) {
     String id = change.incident().id();
+    Root existing = roots.get(id);
+    String channel = existing != null ? existing.channel() : routedChannel;
+    if (channel == null) {
+      return; // routed away from Slack and never posted here
+    }
     if (change.kind() == Kind.DIGEST) {
       SlackMessageFormatter.SlackMessage digest = SlackMessageFormatter.digest(change.incident(), change.digest());
-      upsertRoot(id, digest);
+      upsertRoot(id, channel, digest);
       return;
     }
     // a later change of the same incident queued behind this one will edit the root anyway: skip this edit
-    boolean newer = queue.stream().anyMatch(later -> later.incident().id().equals(id));
-    if (!rootTs.containsKey(id) || !newer) {
-      upsertRoot(id, SlackMessageFormatter.root(change.incident(), texts.runbook(change.incident().detectorId())));
+    boolean newer = queue.stream().anyMatch(later -> later.change().incident().id().equals(id));
+    if (existing == null || !newer) {
+      upsertRoot(id, channel, SlackMessageFormatter.root(change.incident(),
+          texts.runbook(change.incident().detectorId()), buttons.apply(change.incident())));
     }
-    if (change.kind() != Kind.OPENED && change.kind() != Kind.UPDATED && rootTs.containsKey(id)) {
+    Root root = roots.get(id);
+    if (change.kind() != Kind.OPENED && change.kind() != Kind.UPDATED && root != null) {
       String text = SlackMessageFormatter.reply(change, config.oncallGroup());
-      String thread = rootTs.get(id);
-      call("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(config.channel()).threadTs(thread)
+      call("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(root.channel()).threadTs(root.ts())
           .text(text).unfurlLinks(false)));
       posted.incrementAndGet();
     }
   }
 
-  private void upsertRoot(String incidentId, SlackMessageFormatter.SlackMessage message) {
-    String ts = rootTs.get(incidentId);
-    if (ts != null) {
-      SlackApiTextResponse answer = call("chat.update", () -> methods.chatUpdate(r -> r.channel(config.channel())
-          .ts(ts).text(message.text()).blocksAsString(message.blocks())));
+  private void upsertRoot(String incidentId, String channel, SlackMessageFormatter.SlackMessage message) {
+    Root root = roots.get(incidentId);
+    if (root != null) {
+      SlackApiTextResponse answer = call("chat.update", () -> methods.chatUpdate(r -> r.channel(root.channel())
+          .ts(root.ts()).text(message.text()).blocksAsString(message.blocks())));
       if (answer != null && answer.isOk()) {
         updated.incrementAndGet();
         return;
@@ -167,12 +189,23 @@ public final class SlackNotifier implements AutoCloseable {
       LOG.info("Root message of incident {} is gone from Slack; posting a new one", incidentId);
     }
     var answer = (com.slack.api.methods.response.chat.ChatPostMessageResponse) call("chat.postMessage",
-        () -> methods.chatPostMessage(r -> r.channel(config.channel()).text(message.text())
+        () -> methods.chatPostMessage(r -> r.channel(channel).text(message.text())
             .blocksAsString(message.blocks()).unfurlLinks(false)));
     if (answer != null && answer.isOk()) {
       posted.incrementAndGet();
-      rootTs.put(incidentId, answer.getTs());
+      // chat.update wants the channel's id: a name such as #oncall is answered with the id
+      roots.put(incidentId, new Root(answer.getChannel() != null ? answer.getChannel() : channel, answer.getTs()));
       saveThreads();
+    }
+  }
+
+  /**
+   * Edits an incident's root message now (a person acted on it: the buttons and the line saying who did what
+   * change), queued like any change.
+   */
+  public void refresh(IncidentChange change) {
+    if (roots.containsKey(change.incident().id())) {
+      queue.add(new Queued(change, null));
     }
   }
 
@@ -260,7 +293,13 @@ public final class SlackNotifier implements AutoCloseable {
     }
     try {
       JsonObject saved = new JsonObject(Files.readString(threadsFile));
-      saved.forEach(entry -> rootTs.put(entry.getKey(), String.valueOf(entry.getValue())));
+      saved.forEach(entry -> {
+        if (entry.getValue() instanceof JsonObject root) {
+          roots.put(entry.getKey(), new Root(root.getString("channel"), root.getString("ts")));
+        } else {
+          roots.put(entry.getKey(), new Root(config.channel(), String.valueOf(entry.getValue()))); // older runs
+        }
+      });
     } catch (IOException | DecodeException e) {
       LOG.warn("Slack threads file {} unreadable ({}); incidents open now get new root messages", threadsFile,
           e.getMessage());
@@ -268,19 +307,35 @@ public final class SlackNotifier implements AutoCloseable {
   }
 
   private void saveThreads() {
-    while (rootTs.size() > 5_000) {
-      Iterator<String> oldest = rootTs.keySet().iterator();
+    while (roots.size() > 5_000) {
+      Iterator<String> oldest = roots.keySet().iterator();
       oldest.next();
       oldest.remove();
     }
     try {
       Files.createDirectories(threadsFile.getParent());
       Path tmp = threadsFile.resolveSibling(threadsFile.getFileName() + ".tmp");
-      Files.writeString(tmp, new JsonObject(new LinkedHashMap<>(rootTs)).encode());
+      JsonObject saved = new JsonObject();
+      roots.forEach((id, root) -> saved.put(id, new JsonObject().put("channel", root.channel()).put("ts", root.ts())));
+      Files.writeString(tmp, saved.encode());
       Files.move(tmp, threadsFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       LOG.warn("Slack threads not saved to {}: {}", threadsFile, e.getMessage());
     }
+  }
+
+  /**
+   * Where root messages get their buttons: the actions block (JSON) for an incident as it stands, {@code null} for
+   * none. Set before {@link #start}.
+   */
+  public void buttons(java.util.function.Function<io.chainwatch.model.Incident, String> buttons) {
+    this.buttons = Objects.requireNonNull(buttons, "buttons");
+  }
+
+  /** The root message of an incident, if posted: channel id and timestamp (what a click's payload names). */
+  public java.util.Optional<String[]> root(String incidentId) {
+    Root root = roots.get(incidentId);
+    return root == null ? java.util.Optional.empty() : java.util.Optional.of(new String[] {root.channel(), root.ts()});
   }
 
   /** Changes waiting for Slack. */

@@ -58,9 +58,7 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
           CiliumNodeSnapshot.class, CiliumConfigSnapshot.class, DaemonSetSnapshot.class),
       config -> new MissingAgentNotReadyTaintDetector(config.missedChain().agentSettle()));
   /** Labels that name a node's pool on the clouds the field reports and their peers use. */
-  static final List<String> POOL_LABELS = List.of("node.tke.cloud.tencent.com/nodepool-id",
-      "cloud.google.com/gke-nodepool", "eks.amazonaws.com/nodegroup", "kubernetes.azure.com/agentpool",
-      "karpenter.sh/nodepool");
+  static final List<String> POOL_LABELS = io.chainwatch.model.NodePools.LABELS;
   private static final int MAX_LISTED_PODS = 10;
   /**
    * How long after a node's creation its agent's first Ready is still awaited: image pulls and the agent's start take

@@ -209,7 +209,7 @@ public final class Projections {
     ObjectMeta meta = new Fields(namespace).meta;
     return new NamespaceSnapshot(
         intern(meta.getName()), io.chainwatch.model.RemediationOptOut.disables(annotation(meta, REMEDIATION_ANNOTATION)),
-        annotation(meta, SILENCE_ANNOTATION));
+        annotation(meta, SILENCE_ANNOTATION), internAll(meta.getLabels()));
   }
 
   public static CiliumNodeSnapshot ciliumNode(GenericKubernetesResource ciliumNode) {
