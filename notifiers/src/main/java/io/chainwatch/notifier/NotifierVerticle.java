@@ -3,12 +3,14 @@ package io.chainwatch.notifier;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.config.NotifiersConfig;
 import io.chainwatch.config.Silence;
+import io.chainwatch.model.ApprovalChange;
 import io.chainwatch.model.BreakerChange;
 import io.chainwatch.model.BusMessage;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingCleared;
 import io.chainwatch.model.Incident;
 import io.chainwatch.model.IncidentChange;
+import io.chainwatch.model.PersonAction;
 import io.chainwatch.model.PlannedAction;
 import io.chainwatch.model.RemediationDecision;
 import io.chainwatch.model.RemediationOutcome;
@@ -22,6 +24,7 @@ import io.chainwatch.notifier.kafka.KafkaNotifier;
 import io.chainwatch.notifier.route.IncidentRouter;
 import io.chainwatch.notifier.route.Route;
 import io.chainwatch.notifier.route.RoutingFacts;
+import io.chainwatch.notifier.slack.ActionBlocks;
 import io.chainwatch.notifier.slack.SlackNotifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -73,6 +76,11 @@ public final class NotifierVerticle extends VerticleBase {
   /** Incidents this replica has delivered something of (or continued from its saved state). */
   private final java.util.Set<String> announced = new java.util.HashSet<>();
   private boolean wasLeading;
+  private boolean buttons;
+  /** Approvals by incident id, latest state of each (the event loop's). */
+  private final Map<String, java.util.LinkedHashMap<String, ApprovalChange>> approvals = new java.util.HashMap<>();
+  /** What the buttons show, per incident: written on the event loop, read on Slack's thread. */
+  private final Map<String, PersonView> personViews = new java.util.concurrent.ConcurrentHashMap<>();
   private final FollowerAuditBuffer followerAudit;
   private Finding deliveryAlarm;
   private long droppedOrRefusedSeen;
@@ -158,8 +166,91 @@ public final class NotifierVerticle extends VerticleBase {
         handle(m.body(), changes.isEmpty() ? tracker.breakerIncidentId(m.body().at())
             : changes.get(0).incident().id(), changes);
       });
+      bus.<PersonAction>localConsumer(BusAddresses.PERSON_ACTIONS, m -> onPersonAction(m.body()));
+      bus.<ApprovalChange>localConsumer(BusAddresses.REMEDIATION_APPROVALS, m -> onApproval(m.body()));
       vertx.setPeriodic(TICK.toMillis(), id -> tick());
     }).mapEmpty();
+  }
+
+  /**
+   * Puts buttons on Slack root messages (Socket Mode is on): who did what, Acknowledge, Silence, Approve / Reject.
+   * Call before deploying.
+   */
+  public void withSlackButtons() {
+    if (slack != null) {
+      buttons = true;
+      slack.buttons(incident -> {
+        PersonView view = personViews.get(incident.id());
+        return ActionBlocks.blocks(incident, view == null ? null : view.acknowledgedBy(),
+            view == null ? null : view.silencedBy(), view == null ? null : view.silencedUntil(),
+            view == null ? List.of() : view.approvals());
+      });
+    }
+  }
+
+  /** What people did to an incident and the approvals it carries, for the buttons (read on Slack's thread). */
+  private record PersonView(String acknowledgedBy, String silencedBy, Instant silencedUntil,
+      List<ApprovalChange> approvals) {}
+
+  /** A click: audited (refused ones too); acknowledge and silence are the incident's, approvals remediation's. */
+  private void onPersonAction(PersonAction action) {
+    if (!leading.getAsBoolean()) {
+      return; // only the leader is connected; a click that reaches a follower has nothing to act on here
+    }
+    Instant now = clock.instant();
+    if (kafka != null) {
+      mapper.audit(action, action.incidentId()).ifPresent(event ->
+          kafka.send(config.kafka().auditTopic(), action.incidentId(), event.encode()));
+    }
+    if (!action.allowed()) {
+      return;
+    }
+    Optional<IncidentChange> change = switch (action.kind()) {
+      case ACKNOWLEDGE -> tracker.acknowledge(action.incidentId(), action.mention(), now);
+      case SILENCE -> tracker.silence(action.incidentId(), Duration.ofHours(action.silenceHours()), action.mention(),
+          now);
+      default -> Optional.empty();
+    };
+    change.ifPresent(this::deliver);
+  }
+
+  /** Mode approve: a question asked or answered: audited, noted in the incident's thread, buttons updated. */
+  private void onApproval(ApprovalChange approval) {
+    String incidentId = tracker.incidentIdFor(approval.finding());
+    if (!leading.getAsBoolean()) {
+      if (kafka != null) {
+        mapper.audit(approval, incidentId).ifPresent(event -> followerAudit.add(clock.instant(), incidentId, event));
+      }
+      return;
+    }
+    if (kafka != null) {
+      mapper.audit(approval, incidentId).ifPresent(event ->
+          kafka.send(config.kafka().auditTopic(), incidentId, event.encode()));
+    }
+    approvals.computeIfAbsent(incidentId, id -> new java.util.LinkedHashMap<>());
+    var forIncident = approvals.get(incidentId);
+    if (approval.state() != ApprovalChange.State.IGNORED) {
+      forIncident.put(approval.approvalId(), approval);
+    }
+    while (forIncident.size() > 20) {
+      forIncident.remove(forIncident.keySet().iterator().next());
+    }
+    String text = switch (approval.state()) {
+      case ASKED -> "approval needed: " + approval.action() + " (expires " + approval.expiresAt() + ")";
+      case IGNORED -> "click by " + approval.by() + ": " + approval.detail();
+      default -> "approval " + approval.state().wireName() + ": " + approval.detail();
+    };
+    tracker.note(incidentId, text, clock.instant()).ifPresent(this::deliver);
+  }
+
+  private void refreshPersonView(String incidentId) {
+    if (!buttons) {
+      return;
+    }
+    IncidentTracker.PersonState person = tracker.personState(incidentId);
+    var forIncident = approvals.get(incidentId);
+    personViews.put(incidentId, new PersonView(person.acknowledgedBy(), person.silencedBy(), person.silencedUntil(),
+        forIncident == null ? List.of() : List.copyOf(forIncident.values())));
   }
 
   private void onFinding(Finding finding) {
@@ -187,6 +278,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void deliver(IncidentChange change) {
     dirty = true;
+    refreshPersonView(change.incident().id());
     announced.add(change.incident().id());
     vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
     String key = change.incident().id();
@@ -216,6 +308,12 @@ public final class NotifierVerticle extends VerticleBase {
       changes.forEach(this::deliver);
     }
     watchSpool(now);
+    if (approvals.size() + personViews.size() > 2_000) {
+      java.util.Set<String> open = new java.util.HashSet<>();
+      tracker.unresolved().forEach(incident -> open.add(incident.id()));
+      approvals.keySet().retainAll(open);
+      personViews.keySet().retainAll(open);
+    }
     if (dirty) {
       dirty = false;
       // counted here, not on every change: a burst of findings would count every incident for each one

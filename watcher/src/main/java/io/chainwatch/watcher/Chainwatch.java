@@ -70,6 +70,8 @@ public final class Chainwatch implements AutoCloseable {
   private final RemediationVerticle remediation;
   private final KafkaNotifier kafka;
   private final SlackNotifier slack;
+  /** The buttons' Socket Mode connection, {@code null} when slack.appTokenFile is not set. */
+  private final io.chainwatch.notifier.slack.SlackActions slackActions;
   private final KubernetesEventNotifier events;
   private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
   private final io.chainwatch.notifier.opsgenie.OpsgenieNotifier opsgenie;
@@ -140,6 +142,21 @@ public final class Chainwatch implements AutoCloseable {
     NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, viewFacts,
         kafka, slack, events, pagers, router, viewFacts, clock, permit::mayWriteNow, config.leaderElection().enabled()
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
+    String appTokenFile = config.value(io.chainwatch.config.Settings.SLACK_APP_TOKEN_FILE);
+    if (slack != null && !appTokenFile.isEmpty()) {
+      notifier.withSlackButtons();
+      this.slackActions = new io.chainwatch.notifier.slack.SlackActions(notifiers.slack().apiUrl(), appTokenFile,
+          notifiers.slack().tokenFile(), config.value(io.chainwatch.config.Settings.SLACK_ACTIONS_GROUP),
+          action -> vertx.eventBus().publish(BusAddresses.PERSON_ACTIONS, action,
+              new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)),
+          permit::mayWriteNow, clock);
+      slackActions.start();
+      metrics.counter("chainwatch_slack_clicks", "Button clicks received from Slack (each once)", slackActions::clicks);
+      metrics.counter("chainwatch_slack_clicks_refused", "Clicks by people outside slack.actionsGroup (nothing done)",
+          slackActions::refused);
+    } else {
+      this.slackActions = null;
+    }
     await(vertx.deployVerticle(notifier));
     countNotifiers(notifier);
     if (config.value(io.chainwatch.config.Settings.NODE_CONDITIONS_ENABLED)) {
@@ -430,6 +447,9 @@ public final class Chainwatch implements AutoCloseable {
   public void close() {
     if (leaderGate != null) {
       leaderGate.close(); // first: give up the lease, so another replica takes over at once and this one writes no more
+    }
+    if (slackActions != null) {
+      slackActions.close(); // no more clicks: nothing here will act on them
     }
     watcher.close();
     watchClient.close();
