@@ -77,7 +77,8 @@ class ConfigLoaderTest {
         "CHAINWATCH_REMEDIATION_BREAKER_MAX_NODE_SHARE", "1.5",
         "CHAINWATCH_REMEDIATION_EXCLUDED_NAMESPACES", "kube-system,Bad_NS")))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-            "CHAINWATCH_REMEDIATION_MODE must be one of dry-run, enforce, got \"yolo\" (not one of [dry-run, enforce])",
+            "CHAINWATCH_REMEDIATION_MODE must be one of dry-run, approve, enforce, got \"yolo\" (not one of [approve, "
+                + "dry-run, enforce])",
             "CHAINWATCH_REMEDIATION_BREAKER_MAX_NODE_SHARE must be a number from 0 to 1 such as 0.2, got \"1.5\" "
                 + "(out of range)",
             "CHAINWATCH_REMEDIATION_EXCLUDED_NAMESPACES must be comma-separated namespace names such as "
@@ -181,7 +182,7 @@ class ConfigLoaderTest {
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
             "unknown key agentSelektor in " + file + " (known keys here: agentNotReadyTaintKey, agentSelector, busQueueCapacity,"
-                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, nodeConditions, opsgenie, pagerduty, remediation, slack, stateDir, sweepInterval)",
+                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, nodeConditions, opsgenie, pagerduty, remediation, routing, slack, stateDir, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
             "CHAINWATCH_CILIUM_NAMESPACE must be auto or a namespace name such as kube-system, got \"Kube_System\""
@@ -282,7 +283,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void perDetectorRemediationModesParseAndApproveIsRefusedUntilSlackActionsExist() {
+  void perDetectorRemediationModesParseAndApproveNeedsTheSlackActions() {
     ChainwatchConfig config = ConfigLoader.load(null, java.util.Map.of("CHAINWATCH_REMEDIATION_MODE", "dry-run",
         "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "endpoint-stuck=enforce, missed-cilium-chain=observe"));
 
@@ -290,14 +291,37 @@ class ConfigLoaderTest {
     assertThat(config.remediation().dryRunFor("missed-cilium-chain")).isTrue();
     assertThat(config.remediation().dryRunFor("endpoint-mismatch")).as("the global mode").isTrue();
     assertThat(config.remediation().modeFor("endpoint-stuck")).isEqualTo("enforce");
+    assertThat(config.remediation().anyApproval()).isFalse();
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of(
-        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "endpoint-stuck=approve,Bad Id=enforce,ipam-exhausted=sometimes")))
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "endpoint-stuck=approve")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("CHAINWATCH_REMEDIATION_DETECTOR_MODES")
-        .hasMessageContaining("approve needs the Slack actions");
+        .hasMessageContaining("remediation mode approve (in remediation.detectorModes {endpoint-stuck=approve}) needs "
+            + "the Slack actions: set slack.appTokenFile and slack.actionsGroup");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of(
         "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "ipam-exhausted=sometimes")))
-        .hasMessageContaining("has mode \"sometimes\"; use observe or enforce");
+        .hasMessageContaining("has mode \"sometimes\"; use observe, approve or enforce");
+
+    ChainwatchConfig approving = ConfigLoader.load(null, java.util.Map.of(
+        "CHAINWATCH_SLACK_TOKEN_FILE", "/etc/chainwatch/slack/token", "CHAINWATCH_SLACK_CHANNEL", "#oncall",
+        "CHAINWATCH_SLACK_APP_TOKEN_FILE", "/etc/chainwatch/slack/app-token",
+        "CHAINWATCH_SLACK_ACTIONS_GROUP", "S0ONCALL", "CHAINWATCH_REMEDIATION_MODE", "approve",
+        "CHAINWATCH_REMEDIATION_DETECTOR_MODES", "endpoint-stuck=observe"));
+    assertThat(approving.remediation().approvalFor("missed-cilium-chain")).as("the global mode").isTrue();
+    assertThat(approving.remediation().approvalFor("endpoint-stuck")).isFalse();
+    assertThat(approving.remediation().dryRunFor("endpoint-stuck")).isTrue();
+    assertThat(approving.remediation().modeFor("missed-cilium-chain")).isEqualTo("approve");
+    assertThat(approving.remediation().anyEnforced()).as("an approved action evicts: RBAC must allow it").isTrue();
+    assertThat(approving.remediation().approvalTimeout()).isEqualTo(java.time.Duration.ofMinutes(30));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of(
+        "CHAINWATCH_SLACK_TOKEN_FILE", "/etc/chainwatch/slack/token", "CHAINWATCH_SLACK_CHANNEL", "#oncall",
+        "CHAINWATCH_SLACK_APP_TOKEN_FILE", "/etc/chainwatch/slack/app-token",
+        "CHAINWATCH_REMEDIATION_APPROVAL_TIMEOUT", "P2D")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "slack.actionsGroup (CHAINWATCH_SLACK_ACTIONS_GROUP) is required with slack.appTokenFile: only its members "
+                + "may acknowledge, silence, approve or reject",
+            "remediation.approvalTimeout must be at most PT24H, got PT48H: a click a day later acts on a cluster "
+                + "nobody looked at since"));
   }
 }

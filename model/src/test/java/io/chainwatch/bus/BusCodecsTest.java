@@ -53,7 +53,11 @@ class BusCodecsTest {
         new io.chainwatch.model.IncidentChange(new io.chainwatch.model.Incident("i-1", "k", "d", "c",
             Severity.CRITICAL, io.chainwatch.model.Incident.State.OPEN, "t", null, List.of(), 0, "s", List.of(), "a",
             null, false, Instant.EPOCH, Instant.EPOCH, null), io.chainwatch.model.IncidentChange.Kind.OPENED, "t",
-            true, false, List.of(), Instant.EPOCH));
+            true, false, List.of(), Instant.EPOCH),
+        new io.chainwatch.model.PersonAction("U1:chainwatch.acknowledge:1.1",
+            io.chainwatch.model.PersonAction.Kind.ACKNOWLEDGE, "i-1", null, 0, "U1", "alice", true, Instant.EPOCH),
+        new io.chainwatch.model.ApprovalChange("a-1", finding, io.chainwatch.model.ApprovalChange.State.ASKED,
+            "evict shop/api-0", null, "asked", Instant.EPOCH, Instant.EPOCH));
   }
 
   @Test
