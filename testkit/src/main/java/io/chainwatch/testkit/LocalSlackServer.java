@@ -81,6 +81,7 @@ public final class LocalSlackServer implements AutoCloseable {
   private final List<String> acknowledged = new CopyOnWriteArrayList<>();
   private final AtomicLong connections = new AtomicLong();
   private volatile io.vertx.core.http.ServerWebSocket socket;
+  private volatile boolean losingAcks;
 
   public static LocalSlackServer start() {
     LocalSlackServer slack = new LocalSlackServer();
@@ -232,7 +233,7 @@ public final class LocalSlackServer implements AutoCloseable {
     webSocket.textMessageHandler(text -> {
       try {
         String id = new JsonObject(text).getString("envelope_id");
-        if (id != null && unacked.remove(id) != null) {
+        if (id != null && !losingAcks && unacked.remove(id) != null) {
           acknowledged.add(id);
         }
       } catch (RuntimeException e) {
@@ -318,6 +319,11 @@ public final class LocalSlackServer implements AutoCloseable {
         open.close();
       }
     });
+  }
+
+  /** While true, acknowledgements are lost on the way (the envelopes are delivered again on the next connection). */
+  public void loseAcks(boolean lose) {
+    losingAcks = lose;
   }
 
   /** Envelope ids chainwatch acknowledged, in order. */

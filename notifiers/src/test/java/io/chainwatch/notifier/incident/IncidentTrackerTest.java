@@ -224,4 +224,99 @@ class IncidentTrackerTest {
     assertThat(kinds(later)).containsExactly(Kind.RESOLVED);
     assertThat(later.get(0).incident().subjects()).containsExactly("Pod/shop/api-1");
   }
+
+  static Finding warning(String pod, String node, PlannedAction action, Severity severity) {
+    return new Finding("endpoint-stuck", ResourceRef.pod("shop", pod), node, severity, action, "not-ready",
+        pod + " endpoint stuck", T0, Map.of("podUid", pod + "-uid"));
+  }
+
+  @Test
+  void anAcknowledgementStopsReNotificationAndASecondClickChangesNothing() {
+    String id = tracker.onFinding(race("web-1", "n1"), false, T0).get(0).incident().id();
+
+    var acknowledged = tracker.acknowledge(id, "<@U1>", T0.plusSeconds(10));
+    var again = tracker.acknowledge(id, "<@U2>", T0.plusSeconds(11));
+
+    assertThat(acknowledged).hasValueSatisfying(change -> {
+      assertThat(change.text()).isEqualTo("acknowledged by <@U1>: no more re-notification");
+      assertThat(change.pages()).isTrue();
+    });
+    assertThat(again).as("a second acknowledgement").isEmpty();
+    assertThat(tracker.personState(id).acknowledgedBy()).isEqualTo("<@U1>");
+    assertThat(kinds(tracker.tick(T0.plus(Duration.ofHours(5))))).as("no re-notification").isEmpty();
+    assertThat(tracker.acknowledge("unknown", "<@U1>", T0)).isEmpty();
+  }
+
+  @Test
+  void withoutAcknowledgementACriticalIncidentIsReNotified() {
+    tracker.onFinding(race("web-1", "n1"), false, T0);
+
+    assertThat(kinds(tracker.tick(T0.plus(Duration.ofHours(5))))).containsExactly(Kind.RENOTIFY);
+  }
+
+  @Test
+  void aSilenceFromTheMessageHoldsItsChangesBackUntilItEnds() {
+    String id = tracker.onFinding(warning("web-1", "n1", PlannedAction.RESTART, Severity.WARNING), false, T0).get(0)
+        .incident().id();
+
+    var silenced = tracker.silence(id, Duration.ofHours(1), "<@U1>", T0.plusSeconds(10));
+    List<IncidentChange> during = tracker.onFinding(warning("web-1", "n1", PlannedAction.RESTART, Severity.WARNING),
+        false, T0.plusSeconds(20));
+
+    assertThat(silenced).hasValueSatisfying(change -> assertThat(change.pages()).as("the note itself is seen")
+        .isTrue());
+    assertThat(during).isNotEmpty().allSatisfy(change -> assertThat(change.pages()).isFalse());
+    assertThat(tracker.personState(id).silencedUntil()).isEqualTo(T0.plusSeconds(10).plus(Duration.ofHours(1)));
+
+    List<IncidentChange> ended = tracker.tick(T0.plusSeconds(10).plus(Duration.ofHours(1)));
+    assertThat(ended).extracting(IncidentChange::text).contains("silence by <@U1> ended");
+    assertThat(tracker.onFinding(warning("web-1", "n1", PlannedAction.RESTART, Severity.WARNING), false,
+        T0.plus(Duration.ofHours(2)))).allSatisfy(change -> assertThat(change.pages()).isTrue());
+  }
+
+  @Test
+  void aSilenceEndsEarlyWhenTheIncidentBecomesCritical() {
+    Finding web = warning("web-1", "n1", PlannedAction.RESTART, Severity.WARNING);
+    String id = tracker.onFinding(web, false, T0).get(0).incident().id();
+    tracker.silence(id, Duration.ofHours(24), "<@U1>", T0.plusSeconds(10));
+
+    List<IncidentChange> worse = tracker.onFinding(warning("web-1", "n1", PlannedAction.RESTART, Severity.CRITICAL),
+        false, T0.plusSeconds(30));
+
+    assertThat(worse).extracting(IncidentChange::text).contains("silence by <@U1> ended early: the incident became "
+        + "critical");
+    assertThat(worse).allSatisfy(change -> assertThat(change.pages()).isTrue());
+    assertThat(tracker.personState(id).silencedUntil()).isNull();
+  }
+
+  @Test
+  void aSilenceOfACriticalIncidentEndsEarlyWhenItEscalatesButNotOnMoreOfTheSame() {
+    String id = tracker.onFinding(race("web-1", "n1"), false, T0).get(0).incident().id();
+    tracker.silence(id, Duration.ofHours(4), "<@U1>", T0.plusSeconds(10));
+
+    List<IncidentChange> same = tracker.onFinding(race("web-2", "n1"), false, T0.plusSeconds(20));
+    assertThat(same).as("must not page: more of the same while silenced")
+        .allSatisfy(change -> assertThat(change.pages()).isFalse());
+
+    List<IncidentChange> escalated = tracker.onDecision(new RemediationDecision(race("web-2", "n1"),
+        new Decision.Page(RemediationRule.NO_OWNER, "bare pod"), false, T0.plusSeconds(30)), T0.plusSeconds(30));
+    assertThat(escalated).singleElement().satisfies(change -> {
+      assertThat(change.kind()).isEqualTo(Kind.ESCALATED);
+      assertThat(change.pages()).isTrue();
+    });
+    assertThat(tracker.personState(id).silencedBy()).isNull();
+  }
+
+  @Test
+  void acknowledgementsAndSilencesSurviveARestart() {
+    String id = tracker.onFinding(race("web-1", "n1"), false, T0).get(0).incident().id();
+    tracker.acknowledge(id, "<@U1>", T0.plusSeconds(1));
+    tracker.silence(id, Duration.ofHours(4), "<@U2>", T0.plusSeconds(2));
+
+    IncidentTracker restarted = new IncidentTracker(config, "prod", TestTexts.TEXTS);
+    restarted.restore(tracker.export(), T0.plusSeconds(3));
+
+    assertThat(restarted.personState(id)).isEqualTo(tracker.personState(id));
+    assertThat(restarted.personState(id).acknowledgedBy()).isEqualTo("<@U1>");
+  }
 }

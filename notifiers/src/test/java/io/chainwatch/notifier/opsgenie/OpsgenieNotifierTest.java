@@ -85,4 +85,19 @@ class OpsgenieNotifierTest {
     }
     assertThat(opsgenie.alert("inc-1").open).isTrue();
   }
+
+  @Test
+  void aRoutedAlertGoesToTheRulesRespondersAndAnIncidentRoutedElsewhereCreatesNone() throws Exception {
+    var route = new io.chainwatch.notifier.route.Route("payments", null, null, true,
+        java.util.List.of("team:payments", "user:alice@example.com", "escalation:payments-esc"));
+    try (OpsgenieNotifier notifier = notifier()) {
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true), route);
+      notifier.deliver(change("inc-2", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true),
+          io.chainwatch.notifier.route.Route.nowhere("quiet"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
+    }
+    assertThat(opsgenie.alert("inc-1").responders.encode()).isEqualTo("[{\"type\":\"team\",\"name\":\"payments\"},"
+        + "{\"type\":\"user\",\"username\":\"alice@example.com\"},{\"type\":\"escalation\",\"name\":\"payments-esc\"}]");
+    assertThat(opsgenie.alert("inc-2")).as("must not route: the rule is quiet").isNull();
+  }
 }

@@ -141,4 +141,48 @@ class PagerDutyNotifierTest {
         .containsExactly("inc-1", "inc-2", "inc-4");
   }
 
+
+  @Test
+  void aRoutedIncidentUsesItsRulesKeyUntilItsAlertIsResolvedAndAnIncidentRoutedElsewhereSendsNothing()
+      throws Exception {
+    String paymentsKey = "P0123456789abcdef0123456789abcde";
+    Path paymentsFile = Files.writeString(dir.resolve("payments-key"), paymentsKey);
+    var payments = new io.chainwatch.notifier.route.Route("payments", null, paymentsFile.toString(), false,
+        List.of());
+    var elsewhere = io.chainwatch.notifier.route.Route.nowhere("sandbox-quiet");
+    var defaults = new io.chainwatch.notifier.route.Route("default", null, "", false, List.of());
+    try (PagerDutyNotifier notifier = notifier()) {
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true), payments);
+      // the namespace lost its team label meanwhile: the open alert still gets its updates and resolve on its key
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.UPDATED, false), defaults);
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false), elsewhere);
+      notifier.deliver(change("inc-2", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true), elsewhere);
+      notifier.deliver(change("inc-3", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true), defaults);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
+    }
+    assertThat(pagerDuty.events()).extracting(e -> e.dedupKey() + " " + e.action() + " " + e.routingKey())
+        .containsExactly("inc-1 trigger " + paymentsKey, "inc-1 trigger " + paymentsKey,
+            "inc-1 resolve " + paymentsKey, "inc-3 trigger " + ROUTING_KEY);
+    assertThat(Files.readString(dir.resolve("state/pagerduty.json"))).as("paths are kept, never keys")
+        .doesNotContain(paymentsKey).doesNotContain(ROUTING_KEY);
+  }
+
+  @Test
+  void anAlertsRoutingKeySurvivesARestart() throws Exception {
+    String paymentsKey = "P0123456789abcdef0123456789abcde";
+    Path paymentsFile = Files.writeString(dir.resolve("payments-key"), paymentsKey);
+    var payments = new io.chainwatch.notifier.route.Route("payments", null, paymentsFile.toString(), false,
+        List.of());
+    try (PagerDutyNotifier notifier = notifier()) {
+      notifier.deliver(change("inc-1", Severity.CRITICAL, Incident.State.ESCALATED, Kind.ESCALATED, true), payments);
+      await().atMost(Duration.ofSeconds(10)).until(() -> notifier.outbox().pending() == 0);
+    }
+    try (PagerDutyNotifier restarted = notifier()) {
+      restarted.deliver(change("inc-1", Severity.CRITICAL, Incident.State.RESOLVED, Kind.RESOLVED, false),
+          io.chainwatch.notifier.route.Route.nowhere("default"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> restarted.outbox().pending() == 0);
+    }
+    assertThat(pagerDuty.events()).extracting(e -> e.action() + " " + e.routingKey())
+        .containsExactly("trigger " + paymentsKey, "resolve " + paymentsKey);
+  }
 }
