@@ -76,6 +76,7 @@ class RemediationVerticleMockServerTest {
   private final List<RemediationDecision> decisions = new CopyOnWriteArrayList<>();
   private final List<RemediationOutcome> outcomes = new CopyOnWriteArrayList<>();
   private final List<BreakerChange> breakerChanges = new CopyOnWriteArrayList<>();
+  private final List<io.chainwatch.model.ApprovalChange> approvals = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> evictionPosts = new ConcurrentHashMap<>();
   private final List<String> evictionBodies = new CopyOnWriteArrayList<>();
   private final List<EvictPodRemediation> evictors = new ArrayList<>();
@@ -94,6 +95,8 @@ class RemediationVerticleMockServerTest {
         message -> outcomes.add(message.body()));
     vertx.eventBus().<BreakerChange>localConsumer(BusAddresses.REMEDIATION_BREAKER,
         message -> breakerChanges.add(message.body()));
+    vertx.eventBus().<io.chainwatch.model.ApprovalChange>localConsumer(BusAddresses.REMEDIATION_APPROVALS,
+        message -> approvals.add(message.body()));
     clock = new MutableClock(Fixtures.T0.plus(Duration.ofHours(1)));
     view = new InMemoryRemediationView();
     view.add(web1, false).add(web2, false);
@@ -555,5 +558,111 @@ class RemediationVerticleMockServerTest {
     assertThat(posts(web1)).as("web-1 not evicted while web-2 of the same owner is").isZero();
     assertThat(posts(web2)).isZero();
     assertThat(savedState().eviction("web-1-uid")).as("the withdrawn intent").isEmpty();
+  }
+
+  /** Mode approve, as the loader accepts it: with the Slack actions configured. */
+  private static RemediationConfig approving(String... more) {
+    List<String> env = new ArrayList<>(List.of("CHAINWATCH_REMEDIATION_MODE", "approve",
+        "CHAINWATCH_SLACK_TOKEN_FILE", "/etc/chainwatch/slack/token", "CHAINWATCH_SLACK_CHANNEL", "#oncall",
+        "CHAINWATCH_SLACK_APP_TOKEN_FILE", "/etc/chainwatch/slack/app-token",
+        "CHAINWATCH_SLACK_ACTIONS_GROUP", "S0ONCALL"));
+    env.addAll(List.of(more));
+    return config(env.toArray(String[]::new));
+  }
+
+  private io.chainwatch.model.ApprovalChange asked() {
+    await().atMost(Duration.ofSeconds(5)).until(() -> approvals.stream()
+        .anyMatch(a -> a.state() == io.chainwatch.model.ApprovalChange.State.ASKED));
+    return approvals.stream().filter(a -> a.state() == io.chainwatch.model.ApprovalChange.State.ASKED).findFirst()
+        .get();
+  }
+
+  private void click(io.chainwatch.model.PersonAction.Kind kind, String approvalId, String user, boolean allowed) {
+    vertx.eventBus().publish(BusAddresses.PERSON_ACTIONS, new io.chainwatch.model.PersonAction(
+        user + ":" + kind + ":" + System.nanoTime(), kind, "inc-1", approvalId, 0, user, user, allowed,
+        clock.instant()), LOCAL);
+  }
+
+  private List<io.chainwatch.model.ApprovalChange.State> approvalStates() {
+    return approvals.stream().map(io.chainwatch.model.ApprovalChange::state).toList();
+  }
+
+  @Test
+  void modeApproveAsksAndAnApprovedEvictionIsStillRefusedByTheBudget() {
+    answerEvictions(web1, 429, BUDGET_REFUSAL);
+    view.add(budgetFor(web1, "web-pdb"));
+    deploy(approving());
+
+    publish(restartFinding(web1));
+    io.chainwatch.model.ApprovalChange question = asked();
+    await().atMost(Duration.ofSeconds(5)).until(() -> decisionsFor(web1).stream()
+        .anyMatch(d -> d.rule() == RemediationRule.AWAITING_APPROVAL));
+    assertThat(question.action()).startsWith("evict Pod/shop/web-1");
+    assertThat(question.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(30)));
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> posts(web1) == 0);
+
+    click(io.chainwatch.model.PersonAction.Kind.APPROVE, question.approvalId(), "U0ALICE", true);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> resultsFor(web1).contains(Result.BUDGET_REFUSED));
+    assertThat(posts(web1)).as("the click went through the gate, and the budget still said no").isEqualTo(1);
+    assertThat(approvalStates()).containsExactly(io.chainwatch.model.ApprovalChange.State.ASKED,
+        io.chainwatch.model.ApprovalChange.State.APPROVED);
+    assertThat(approvals.get(1).by()).isEqualTo("<@U0ALICE>");
+  }
+
+  @Test
+  void aSecondApproveIsIgnoredAndTheEvictionHappensOnce() {
+    answerEvictions(web1, 201, ACCEPTED);
+    deploy(approving());
+    publish(restartFinding(web1));
+    String id = asked().approvalId();
+
+    click(io.chainwatch.model.PersonAction.Kind.APPROVE, id, "U0ALICE", true);
+    click(io.chainwatch.model.PersonAction.Kind.APPROVE, id, "U0BOB", true);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> resultsFor(web1).contains(Result.EVICTED));
+    await().atMost(Duration.ofSeconds(5)).until(() -> approvalStates()
+        .contains(io.chainwatch.model.ApprovalChange.State.IGNORED));
+    assertThat(posts(web1)).isEqualTo(1);
+    assertThat(approvals.get(approvals.size() - 1).detail()).isEqualTo("already approved by <@U0ALICE>: nothing more "
+        + "done");
+  }
+
+  @Test
+  void anUnansweredQuestionExpiresPagesAndALateClickDoesNothing() {
+    answerEvictions(web1, 201, ACCEPTED);
+    deploy(approving("CHAINWATCH_REMEDIATION_APPROVAL_TIMEOUT", "PT10M"));
+    publish(restartFinding(web1));
+    String id = asked().approvalId();
+
+    clock.advance(Duration.ofMinutes(10));
+    await().atMost(Duration.ofSeconds(5)).until(() -> decisionsFor(web1).stream()
+        .anyMatch(d -> d.rule() == RemediationRule.APPROVAL_EXPIRED));
+    click(io.chainwatch.model.PersonAction.Kind.APPROVE, id, "U0ALICE", true);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> approvalStates()
+        .contains(io.chainwatch.model.ApprovalChange.State.IGNORED));
+    assertThat(decisionsFor(web1).stream().filter(d -> d.rule() == RemediationRule.APPROVAL_EXPIRED).findFirst()
+        .get()).isInstanceOf(Decision.Page.class);
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> posts(web1) == 0);
+  }
+
+  @Test
+  void aRejectionPagesAndAClickByANonMemberChangesNothing() {
+    answerEvictions(web1, 201, ACCEPTED);
+    deploy(approving());
+    publish(restartFinding(web1));
+    String id = asked().approvalId();
+
+    click(io.chainwatch.model.PersonAction.Kind.APPROVE, id, "U0MALLORY", false);
+    click(io.chainwatch.model.PersonAction.Kind.REJECT, id, "U0BOB", true);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> decisionsFor(web1).stream()
+        .anyMatch(d -> d.rule() == RemediationRule.APPROVAL_REJECTED));
+    assertThat(approvalStates()).containsExactly(io.chainwatch.model.ApprovalChange.State.ASKED,
+        io.chainwatch.model.ApprovalChange.State.REJECTED);
+    assertThat(decisionsFor(web1).stream().filter(d -> d.rule() == RemediationRule.APPROVAL_REJECTED).findFirst()
+        .get().why()).contains("rejected by <@U0BOB>");
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> posts(web1) == 0);
   }
 }
