@@ -69,7 +69,30 @@ class CloudEventMapperTest {
         new RemediationOutcome(repairFinding(), RemediationOutcome.Result.WOULD_REPAIR, "dry-run", Map.of(), T0),
         new BreakerChange(true, "storm", Map.of("podsCounted", 200), T0, T0.plusSeconds(3600)),
         new BreakerChange(false, "reset", Map.of(), T0, null),
-        incidentChange());
+        incidentChange(),
+        new io.chainwatch.model.PersonAction("U1:chainwatch.silence.4h:1.2", io.chainwatch.model.PersonAction.Kind.SILENCE,
+            "prod-abc-1", null, 4, "U1", "alice", true, T0),
+        new io.chainwatch.model.PersonAction("U9:chainwatch.approve:1.3", io.chainwatch.model.PersonAction.Kind.APPROVE,
+            "prod-abc-1", "a-1", 0, "U9", "mallory", false, T0),
+        new io.chainwatch.model.ApprovalChange("a-1", finding, io.chainwatch.model.ApprovalChange.State.APPROVED,
+            "evict Pod/shop/web-1: go", "<@U1>", "approved by <@U1>", T0.plusSeconds(1800), T0));
+  }
+
+  @Test
+  void clicksAndApprovalsAreAuditedWithTheSlackUser() {
+    JsonObject refused = mapper.audit(new io.chainwatch.model.PersonAction("U9:chainwatch.approve:1.3",
+        io.chainwatch.model.PersonAction.Kind.APPROVE, "prod-abc-1", "a-1", 0, "U9", "mallory", false, T0),
+        "prod-abc-1").orElseThrow();
+
+    assertThat(refused.getString("type")).isEqualTo("io.chainwatch.action.v1");
+    assertThat(refused.getString("subject")).isEqualTo("Incident/prod-abc-1");
+    assertThat(refused.getJsonObject("data").getJsonObject("user").encode())
+        .isEqualTo("{\"id\":\"U9\",\"name\":\"mallory\"}");
+    assertThat(refused.getJsonObject("data").getBoolean("allowed")).isFalse();
+    JsonObject approval = mapper.audit(new io.chainwatch.model.ApprovalChange("a-1", finding(),
+        io.chainwatch.model.ApprovalChange.State.EXPIRED, "evict", null, "nobody answered", T0, T0), "k").orElseThrow();
+    assertThat(approval.getString("type")).isEqualTo("io.chainwatch.remediation.approval.v1");
+    assertThat(approval.getJsonObject("data").getString("state")).isEqualTo("expired");
   }
 
   @Test
