@@ -18,9 +18,16 @@ app.kubernetes.io/component: probe
 {{- end -}}
 {{- define "chainwatch.leaderElection" -}}{{ gt (int .Values.replicas) 1 }}{{- end -}}
 
-{{/* "true" when some findings can act: the global mode is enforce, or a detector is set to enforce */}}
+{{/* "true" when some findings can act: the global mode is enforce or approve, or a detector is set to either */}}
 {{- define "chainwatch.enforces" -}}
-{{- if or (eq .Values.remediationMode "enforce") (has "enforce" (values .Values.remediationDetectorModes)) -}}
+{{- if or (eq .Values.remediationMode "enforce") (eq .Values.remediationMode "approve") (has "enforce" (values .Values.remediationDetectorModes)) (has "approve" (values .Values.remediationDetectorModes)) -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/* "true" when some findings wait for a click */}}
+{{- define "chainwatch.approves" -}}
+{{- if or (eq .Values.remediationMode "approve") (has "approve" (values .Values.remediationDetectorModes)) -}}
 true
 {{- end -}}
 {{- end }}

@@ -87,20 +87,25 @@ public final class DemoMain {
         AuditPrinter audit = new AuditPrinter(kafka.bootstrapServers(), timeline)) {
       kafka.createTopics("chainwatch.audit", "chainwatch.pages");
       Files.writeString(state.resolve("slack-token"), "xoxb-demo-token");
+      Files.writeString(state.resolve("slack-app-token"), "xapp-1-A0DEMO-1-demo");
+      slack.userGroup("S0NETONCALL", "U0ALICE", "U0BOB");
       // the Secret that only chainwatch and the probes mount: probes write only what this key signed
       Files.writeString(state.resolve("repair-key"), java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID());
       slack.onMessage(message -> timeline.say("SLACK", (message.threadTs == null
           ? (message.edits == 0 ? "root message posted: " : "root message edited: ")
           : "thread reply: ") + message.text));
-      Map<String, String> channels = Map.of(
+      Map<String, String> channels = new HashMap<>(Map.of(
+          "CHAINWATCH_SLACK_APP_TOKEN_FILE", state.resolve("slack-app-token").toString(),
+          "CHAINWATCH_SLACK_ACTIONS_GROUP", "S0NETONCALL"));
+      channels.putAll(Map.of(
           "CHAINWATCH_STATE_DIR", state.resolve("state").toString(),
           "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
           "CHAINWATCH_SLACK_TOKEN_FILE", state.resolve("slack-token").toString(),
           "CHAINWATCH_SLACK_CHANNEL", "#network-oncall",
           "CHAINWATCH_SLACK_ONCALL_GROUP", "S0NETONCALL",
           "CHAINWATCH_SLACK_API_URL", slack.apiUrl(),
-          "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE", state.resolve("repair-key").toString());
-      int exit = play(client, timeline, follow, channels, () -> awaitQuiet(slack));
+          "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE", state.resolve("repair-key").toString()));
+      int exit = play(client, timeline, follow, channels, slack, () -> awaitQuiet(slack));
       audit.awaitQuiet();
       timeline.line("");
       timeline.line("Audit log (Kafka topic chainwatch.audit, CloudEvents): " + audit.summary());
@@ -133,7 +138,7 @@ public final class DemoMain {
   }
 
   private static int play(KubernetesClient client, Timeline timeline, boolean follow, Map<String, String> channels,
-      Runnable awaitChannels) throws Exception {
+      LocalSlackServer slack, Runnable awaitChannels) throws Exception {
     timeline.line("chainwatch demo: a node joins a Cilium-chained cluster; pods the kubelet starts before"
         + " cilium-agent is Ready miss the chain.");
     timeline.line("The API server is fabric8's mock, in process; chainwatch runs its real pipeline against it,"
@@ -152,6 +157,8 @@ public final class DemoMain {
         "CHAINWATCH_REMEDIATION_BUDGET_BACKOFF", "PT2S",
         "CHAINWATCH_NODE_CONDITIONS_SETTLE", "PT2S"));
     env.put("CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_ENABLED", "true");
+    // host repairs wait for a person's approval in Slack; evictions run on their own (enforce)
+    env.put("CHAINWATCH_REMEDIATION_DETECTOR_MODES", "rp-filter-reset=approve");
     ChainwatchConfig config = io.chainwatch.watcher.Configuration.load(null, env);
     SimulatedCluster cluster = new SimulatedCluster(client, timeline);
 
@@ -211,6 +218,18 @@ public final class DemoMain {
             + finding.summary());
         checkSettled.run();
       });
+      bus.<io.chainwatch.model.ApprovalChange>localConsumer(BusAddresses.REMEDIATION_APPROVALS, message -> {
+        io.chainwatch.model.ApprovalChange approval = message.body();
+        timeline.say("APPROVAL", approval.state().wireName() + ": " + approval.detail());
+        if (approval.state() == io.chainwatch.model.ApprovalChange.State.ASKED) {
+          // Alice, on call, reads the question on the incident's Slack message and clicks Approve
+          clickWhenShown(slack, timeline, approval.approvalId(), "U0ALICE", "alice",
+              io.chainwatch.notifier.slack.SlackActions.APPROVE, "Approve");
+        }
+      });
+      bus.<io.chainwatch.model.PersonAction>localConsumer(BusAddresses.PERSON_ACTIONS, message ->
+          timeline.say("CLICK", message.body().userName() + " clicked " + message.body().kind().wireName()
+              + (message.body().allowed() ? "" : " (not in the on-call group: refused)")));
       bus.<FindingCleared>localConsumer(BusAddresses.FINDINGS_CLEARED, message ->
           timeline.say("cleared", message.body().finding().resource().key() + " no longer holds"));
       bus.<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS, message -> {
@@ -280,7 +299,11 @@ public final class DemoMain {
       hosts.sysctlRestart(BLIND_NODE);
       hosts.healthEndpointUnreachable(BLIND_NODE);
       boolean hostsDone = hostsJudged.await(30, java.util.concurrent.TimeUnit.SECONDS);
-      boolean repairsDone = repairsSettled.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      boolean repairsDone = repairsSettled.await(60, java.util.concurrent.TimeUnit.SECONDS);
+      // Bob silences the opted-out node's incident for 4 h: he is on it; it reaches nobody until it gets worse
+      boolean silenced = clickWhenShown(slack, timeline, BLIND_NODE, "U0BOB", "bob",
+          io.chainwatch.notifier.slack.SlackActions.SILENCE_PREFIX + "4h", "Silence 4 h").get(30,
+              java.util.concurrent.TimeUnit.SECONDS);
       // the repaired node's condition goes back to True once its probe reports the repair and the finding clears
       String repairedCondition = RESET_NODE + "/RpFilterHealthy";
       long conditionDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -327,6 +350,9 @@ public final class DemoMain {
       }
       timeline.line("  rp_filter repair on " + RESET_NODE + ": " + repairs.getOrDefault(RESET_NODE, "NOT SETTLED"));
       timeline.line("  rp_filter repair on " + BLIND_NODE + ": " + repairs.getOrDefault(BLIND_NODE, "NOT SETTLED"));
+      boolean silenceShown = slack.roots().stream().anyMatch(m -> m.blocks.encode().contains("Silenced by <@U0BOB>"));
+      timeline.line("  silence of " + BLIND_NODE + "'s incident by bob: " + (silenced && silenceShown
+          ? "on its Slack message (Silenced by <@U0BOB> until ...)" : "NOT SHOWN"));
       Finding kubeProxy = kubeProxyFound.get();
       timeline.line("  kube-proxy-with-replacement: " + (kubeProxy == null ? "NOT FOUND"
           : "found, " + kubeProxy.severity().wireName() + ", action " + kubeProxy.action().wireName()));
@@ -346,7 +372,7 @@ public final class DemoMain {
           && kubeProxy != null && conditionsRight
           && pagedForUpgrade.isEmpty()
           && cause != null && repairs.getOrDefault(RESET_NODE, "").startsWith("verified")
-          && repairs.getOrDefault(BLIND_NODE, "").startsWith("paged");
+          && repairs.getOrDefault(BLIND_NODE, "").startsWith("paged") && silenced && silenceShown;
       timeline.line(passed ? "chainwatch found every pod that missed the chain, restarted the ones it safely could,"
           + " verified their replacements, and paged for the rest; it found both broken hosts from their probes'"
           + " reports, had one repaired by its probe, and paged for the one that opted out."
@@ -363,6 +389,38 @@ public final class DemoMain {
       conditionWatch.close();
       chainwatch.close();
     }
+  }
+
+  /**
+   * A person clicks a button once the Slack message that shows it is there (chainwatch paces Slack at one call a
+   * second): the first root message whose blocks contain {@code marker} and a button {@code actionId}. Completes
+   * with whether it was clicked within 30 s.
+   */
+  private static java.util.concurrent.CompletableFuture<Boolean> clickWhenShown(LocalSlackServer slack,
+      Timeline timeline, String marker, String user, String name, String actionId, String label) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (LocalSlackServer.Message root : slack.roots()) {
+          for (Object block : root.blocks) {
+            io.vertx.core.json.JsonObject actions = (io.vertx.core.json.JsonObject) block;
+            if (!"actions".equals(actions.getString("type"))) {
+              continue;
+            }
+            for (Object element : actions.getJsonArray("elements")) {
+              io.vertx.core.json.JsonObject button = (io.vertx.core.json.JsonObject) element;
+              if (actionId.equals(button.getString("action_id")) && root.blocks.encode().contains(marker)) {
+                timeline.say("slack", name + " clicks \"" + label + "\" on the message \"" + root.text + "\"");
+                slack.click(user, name, root, actionId, button.getString("value"));
+                return true;
+              }
+            }
+          }
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      }
+      return false;
+    });
   }
 
   private static String conditionHistory(Map<String, List<String>> conditions, String key) {

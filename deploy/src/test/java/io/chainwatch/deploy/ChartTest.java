@@ -111,13 +111,53 @@ class ChartTest {
   }
 
   @Test
+  void modeApproveComesWithTheSlackButtonsAndTheEvictionRight() throws Exception {
+    Map<String, Object> values = Map.of("remediationMode", "approve", "slackExistingSecret", "chainwatch-slack",
+        "slackChannel", "#oncall", "slackActionsEnabled", "true", "slackActionsGroup", "S0ONCALL");
+    List<Map<String, Object>> objects = Chart.render(values);
+    String config = at(Chart.one(objects, "ConfigMap"), "data", "config.yaml");
+
+    assertThat(config).contains("mode: approve", "approvalTimeout: PT30M",
+        "appTokenFile: /var/run/secrets/chainwatch/slack/app-token", "actionsGroup: S0ONCALL");
+    assertThat(at(Chart.one(objects, "Deployment"), "spec", "template", "spec", "volumes").toString())
+        .contains("key=app-token");
+    assertThat(Chart.renderText(values)).as("an approved action evicts").contains("pods/eviction");
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("chainwatch", ".yaml");
+    java.nio.file.Files.writeString(file, config);
+    assertThat(io.chainwatch.config.ConfigLoader.load(file, Map.of()).remediation().approvalFor("missed-cilium-chain"))
+        .as("the rendered configuration is what chainwatch accepts").isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Chart.renderText(Map.of("remediationMode", "approve")))
+        .hasMessageContaining("remediation mode approve needs the Slack buttons");
+  }
+
+  @Test
+  void routingRulesReachTheConfigurationAsTheLoaderReadsThem() throws Exception {
+    List<Map<String, Object>> objects = Chart.render(Map.of("slackExistingSecret", "chainwatch-slack",
+        "slackChannel", "#platform", "pagerdutyExistingSecret", "chainwatch-pagerduty",
+        "routingRules[0].name", "payments", "routingRules[0].match.namespaceLabels.team", "payments",
+        "routingRules[0].slackChannel", "#payments",
+        "routingRules[0].pagerdutyRoutingKeyFile", "/var/run/secrets/chainwatch/pagerduty/payments"));
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("chainwatch", ".yaml");
+    java.nio.file.Files.writeString(file, (String) at(Chart.one(objects, "ConfigMap"), "data", "config.yaml"));
+
+    List<io.chainwatch.config.RoutingRule> rules = io.chainwatch.config.ConfigLoader.load(file, Map.of())
+        .value(io.chainwatch.config.Settings.ROUTING_RULES);
+    assertThat(rules).singleElement().satisfies(rule -> {
+      assertThat(rule.name()).isEqualTo("payments");
+      assertThat(rule.match().namespaceLabels()).containsEntry("team", "payments");
+      assertThat(rule.pagerdutyRoutingKeyFile()).isEqualTo("/var/run/secrets/chainwatch/pagerduty/payments");
+    });
+  }
+
+  @Test
   void pagerDutysKeyComesFromItsSecretAsAFileTheConfigNames() {
     List<Map<String, Object>> objects = Chart.render(Map.of("pagerdutyExistingSecret", "chainwatch-pagerduty"));
     Map<String, Object> pod = at(Chart.one(objects, "Deployment"), "spec", "template", "spec");
 
     assertThat((String) at(Chart.one(objects, "ConfigMap"), "data", "config.yaml"))
         .contains("routingKeyFile: /var/run/secrets/chainwatch/pagerduty/routing-key");
-    assertThat(pod.get("volumes").toString()).contains("secretName=chainwatch-pagerduty", "key=routing-key");
+    assertThat(pod.get("volumes").toString()).as("every key: routing rules name the others")
+        .contains("secretName=chainwatch-pagerduty").doesNotContain("key=routing-key");
     assertThat(at(pod, "containers", 0, "volumeMounts").toString())
         .contains("mountPath=/var/run/secrets/chainwatch/pagerduty, readOnly=true");
     assertThat(Chart.renderText(Map.of())).doesNotContain("pagerduty");

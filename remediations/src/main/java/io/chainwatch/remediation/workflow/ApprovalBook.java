@@ -76,7 +76,8 @@ public final class ApprovalBook {
       entry = new Entry(UUID.randomUUID().toString().substring(0, 13), finding, action, now.plus(timeout));
       byFinding.put(entry.findingKey, entry);
       remember(entry);
-      return new Verdict(Gate.WAIT, entry.expiresAt, null, List.of(change(entry, "asked: " + action, now)));
+      return new Verdict(Gate.WAIT, entry.expiresAt, null, List.of(change(entry, action + " waits for a person's "
+          + "approval until " + entry.expiresAt, now)));
     }
     entry.finding = finding;
     switch (entry.state) {
@@ -144,10 +145,13 @@ public final class ApprovalBook {
     return changes;
   }
 
-  /** The finding cleared (or its target went away): an open question is withdrawn, the record forgotten. */
+  /**
+   * The finding cleared (or its target went away): an open question is withdrawn (its buttons go); an answered one
+   * is simply forgotten (its action ran, or was refused, and said so).
+   */
   public List<ApprovalChange> withdraw(String findingKey, String why, Instant now) {
     Entry entry = byFinding.remove(findingKey);
-    if (entry == null || (entry.state != State.ASKED && entry.state != State.APPROVED)) {
+    if (entry == null || entry.state != State.ASKED) {
       return List.of();
     }
     entry.state = State.WITHDRAWN;

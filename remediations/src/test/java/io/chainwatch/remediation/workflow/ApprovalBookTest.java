@@ -62,6 +62,17 @@ class ApprovalBookTest {
   }
 
   @Test
+  void anAnsweredQuestionIsForgottenSilentlyWhenItsFindingClears() {
+    String id = book.gate(finding, "evict", T0).changes().get(0).approvalId();
+    book.answer(click(PersonAction.Kind.APPROVE, id, T0.plusSeconds(1)), null, T0.plusSeconds(1));
+
+    assertThat(book.withdraw(finding.dedupKey(), "cleared", T0.plusSeconds(60))).as("the action ran: nothing to "
+        + "withdraw").isEmpty();
+    assertThat(book.answer(click(PersonAction.Kind.APPROVE, id, T0.plusSeconds(61)), finding, T0.plusSeconds(61)))
+        .singleElement().satisfies(c -> assertThat(c.detail()).startsWith("already approved"));
+  }
+
+  @Test
   void aClickOnAnUnknownQuestionIsAnsweredNotActedOn() {
     assertThat(book.answer(click(PersonAction.Kind.APPROVE, "nope", T0), finding, T0)).singleElement()
         .satisfies(c -> {
