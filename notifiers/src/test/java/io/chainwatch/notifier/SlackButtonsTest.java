@@ -135,8 +135,10 @@ class SlackButtonsTest {
     assertThat(actionIds(paymentsRoot)).as("acknowledged: no Acknowledge button").containsExactly(
         "chainwatch.approve", "chainwatch.reject", "chainwatch.silence.1h", "chainwatch.silence.4h",
         "chainwatch.silence.24h");
-    assertThat(slack.replies(paymentsRoot.ts)).extracting(m -> m.text).anyMatch(t -> t.contains("acknowledged by "
-        + "<@U0ALICE>")).anyMatch(t -> t.contains("approval needed: evict Pod/payments/api-0"));
+    // the thread reply follows the root's edit
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slack.replies(paymentsRoot.ts))
+        .extracting(m -> m.text).anyMatch(t -> t.contains("acknowledged by <@U0ALICE>"))
+        .anyMatch(t -> t.contains("approval needed: evict Pod/payments/api-0")));
 
     vertx.eventBus().publish(BusAddresses.REMEDIATION_APPROVALS, new ApprovalChange("a-7", payments,
         ApprovalChange.State.APPROVED, "evict Pod/payments/api-0: its ReplicaSet recreates it", "<@U0BOB>",

@@ -245,7 +245,10 @@ public final class SlackActions implements AutoCloseable {
     }
   }
 
-  /** Whether the user is in the group now (asked of Slack at most once a minute; when Slack cannot say, no). */
+  /**
+   * Whether the user is in the group now: asked of Slack at most once a minute; when Slack cannot answer, the last
+   * known members count for five minutes more, then nobody does.
+   */
   private boolean member(String user) {
     Instant now = clock.instant();
     if (members == null || !now.isBefore(membersAt.plus(MEMBERS_TTL))) {
@@ -254,16 +257,14 @@ public final class SlackActions implements AutoCloseable {
         if (answer.isOk()) {
           members = List.copyOf(answer.getUsers());
           membersAt = now;
-        } else {
-          LOG.warn("Slack usergroups.users.list for {} answered {}: clicks are refused until it answers (check "
-              + "slack.actionsGroup and the usergroups:read scope)", group, answer.getError());
-          return members != null && members.contains(user) && now.isBefore(membersAt.plus(MEMBERS_TTL.multipliedBy(5)));
+          return members.contains(user);
         }
+        LOG.warn("Slack usergroups.users.list for {} answered {} (check slack.actionsGroup and the usergroups:read "
+            + "scope)", group, answer.getError());
       } catch (Exception e) {
-        LOG.warn("Slack usergroups.users.list failed ({}): the last known members are used for a few minutes",
-            e.toString());
-        return members != null && members.contains(user) && now.isBefore(membersAt.plus(MEMBERS_TTL.multipliedBy(5)));
+        LOG.warn("Slack usergroups.users.list failed ({})", e.toString());
       }
+      return members != null && members.contains(user) && now.isBefore(membersAt.plus(MEMBERS_TTL.multipliedBy(5)));
     }
     return members.contains(user);
   }

@@ -199,16 +199,6 @@ public final class SlackNotifier implements AutoCloseable {
     }
   }
 
-  /**
-   * Edits an incident's root message now (a person acted on it: the buttons and the line saying who did what
-   * change), queued like any change.
-   */
-  public void refresh(IncidentChange change) {
-    if (roots.containsKey(change.incident().id())) {
-      queue.add(new Queued(change, null));
-    }
-  }
-
   @FunctionalInterface
   private interface SlackCall {
     SlackApiTextResponse run() throws IOException, SlackApiException;
@@ -330,12 +320,6 @@ public final class SlackNotifier implements AutoCloseable {
    */
   public void buttons(java.util.function.Function<io.chainwatch.model.Incident, String> buttons) {
     this.buttons = Objects.requireNonNull(buttons, "buttons");
-  }
-
-  /** The root message of an incident, if posted: channel id and timestamp (what a click's payload names). */
-  public java.util.Optional<String[]> root(String incidentId) {
-    Root root = roots.get(incidentId);
-    return root == null ? java.util.Optional.empty() : java.util.Optional.of(new String[] {root.channel(), root.ts()});
   }
 
   /** Changes waiting for Slack. */
