@@ -21,7 +21,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Drives the real {@code run} pipeline (fabric8 watch decode → item store projection → bus → detector → finding) with
  * realistic watch events from {@link FakeApiServer}: sustained throughput with events sent as fast as the pipeline
- * takes them, and latency from sending an event to the finding it causes, at a fixed rate.
+ * takes them, and latency from sending an event to the finding it causes, at a fixed rate. chainwatch runs as
+ * deployed: every detector on, remediation in dry-run with its state ConfigMap, leader election on, Kubernetes Events
+ * and Node conditions written, audit records to a real Kafka broker (in process) and pages to the local Slack
+ * endpoint; the API server answers those writes ({@link DeployedWrites}).
  *
  * <p>Every tenth pod gets no CiliumEndpoint, so about 5 % of events produce a finding; the others' endpoints are sent
  * just before their pods, as Cilium creates them during CNI ADD.
@@ -35,6 +38,10 @@ final class PipelineBench implements AutoCloseable {
   private record Event(String path, io.vertx.core.buffer.Buffer encoded, String findingPod) {}
 
   private final Workload workload = new Workload();
+  private final DeployedWrites writes = new DeployedWrites();
+  private final java.nio.file.Path stateDir;
+  private final io.chainwatch.testkit.EmbeddedKafka kafka;
+  private final io.chainwatch.testkit.LocalSlackServer slack;
   private final FakeApiServer server;
   private final KubernetesClient client;
   private final Chainwatch chainwatch;
@@ -44,16 +51,28 @@ final class PipelineBench implements AutoCloseable {
   private long resourceVersion = 10;
 
   PipelineBench(int nodes) throws Exception {
-    server = ApiPaths.cluster(workload, nodes, 0, 0).start();
+    stateDir = java.nio.file.Files.createTempDirectory("chainwatch-bench-pipeline");
+    kafka = io.chainwatch.testkit.EmbeddedKafka.start(stateDir.resolve("kafka"));
+    kafka.createTopics("chainwatch.audit", "chainwatch.pages");
+    slack = io.chainwatch.testkit.LocalSlackServer.start();
+    java.nio.file.Files.writeString(stateDir.resolve("slack-token"), "xoxb-bench");
+    server = writes.on(ApiPaths.cluster(workload, nodes, 0, 0)).start();
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
         .withRequestRetryBackoffLimit(0).build()).build();
-    chainwatch = Chainwatch.start(Configuration.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
+    Map<String, String> env = new java.util.HashMap<>(Map.of("CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
-        // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own
-        "CHAINWATCH_EVENTS_ENABLED", "false")), client, Clock.systemUTC(),
+        "CHAINWATCH_LEADER_ELECTION_ENABLED", "true",
+        "CHAINWATCH_LEADER_ELECTION_NAMESPACE", "chainwatch",
+        "CHAINWATCH_STATE_DIR", stateDir.resolve("state").toString(),
+        "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "CHAINWATCH_SLACK_TOKEN_FILE", stateDir.resolve("slack-token").toString(),
+        "CHAINWATCH_SLACK_CHANNEL", "#bench",
+        "CHAINWATCH_SLACK_API_URL", slack.apiUrl()));
+    chainwatch = Chainwatch.start(Configuration.load(null, env), client, Clock.systemUTC(),
         new PrintStream(OutputStream.nullOutputStream()));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!chainwatch.ready() || server.watchers(ApiPaths.PODS) == 0 || server.watchers(ApiPaths.ENDPOINTS) == 0) {
+    while (!chainwatch.ready() || !chainwatch.leading() || server.watchers(ApiPaths.PODS) == 0
+        || server.watchers(ApiPaths.ENDPOINTS) == 0) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("chainwatch did not become ready against the benchmark API server");
       }
@@ -159,10 +178,19 @@ final class PipelineBench implements AutoCloseable {
         Stats.percentile(samples, 99), Stats.percentile(samples, 100), chainwatch.changesDropped() - droppedBefore);
   }
 
+  /** What the pipeline wrote meanwhile: state saves, lease renewals, Events, Node status patches, Slack calls. */
+  String writesSeen() {
+    return "state " + writes.count(DeployedWrites.STATE) + ", lease " + writes.count(DeployedWrites.LEASE)
+        + ", events " + writes.count(DeployedWrites.EVENTS) + ", node status " + writes.count(DeployedWrites.NODE_STATUS)
+        + ", Slack calls " + slack.calls().size();
+  }
+
   @Override
   public void close() throws Exception {
     chainwatch.close();
     client.close();
     server.close();
+    slack.close();
+    kafka.close();
   }
 }

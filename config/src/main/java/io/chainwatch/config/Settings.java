@@ -307,6 +307,10 @@ public final class Settings {
   public static final Setting<Boolean> EVENTS_ENABLED =
       new Setting<>("events.enabled", "true", "true or false", Parsers::bool,
           "Write Kubernetes Events (events.k8s.io/v1) on affected pods and nodes.", false);
+  public static final Setting<Integer> EVENTS_MAX_PER_SECOND =
+      new Setting<>("events.maxPerSecond", "10", "an integer from 1 to 1000", Parsers.integer(1, 1_000),
+          "Kubernetes Events written per second at most (a burst of ten seconds' worth); in a storm the rest are "
+              + "counted in chainwatch_events_rate_limited_total, and the audit log has every record.", false);
   public static final Setting<Boolean> NODE_CONDITIONS_ENABLED =
       new Setting<>("nodeConditions.enabled", "true", "true or false", Parsers::bool,
           "Set chainwatch's node verdicts as Node conditions (CiliumChainHealthy, RpFilterHealthy, ...) for other "
@@ -391,6 +395,7 @@ public final class Settings {
           SLACK_ONCALL_GROUP,
           SLACK_API_URL,
           EVENTS_ENABLED,
+          EVENTS_MAX_PER_SECOND,
           PAGERDUTY_ROUTING_KEY_FILE,
           PAGERDUTY_API_URL,
           OPSGENIE_API_KEY_FILE,

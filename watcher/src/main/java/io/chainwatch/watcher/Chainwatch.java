@@ -119,7 +119,8 @@ public final class Chainwatch implements AutoCloseable {
     this.kafka = notifiers.kafka().enabled() ? startKafka(notifiers) : null;
     this.slack = notifiers.slack().enabled() ? startSlack(notifiers) : null;
     this.events = notifiers.eventsEnabled()
-        ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch")) : null;
+        ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch"),
+            config.value(io.chainwatch.config.Settings.EVENTS_MAX_PER_SECOND)) : null;
     String pagerDutyKey = config.value(io.chainwatch.config.Settings.PAGERDUTY_ROUTING_KEY_FILE);
     this.pagerDuty = pagerDutyKey.isEmpty() ? null : startPagerDuty(config, notifiers, pagerDutyKey);
     String opsgenieKey = config.value(io.chainwatch.config.Settings.OPSGENIE_API_KEY_FILE);
@@ -254,6 +255,8 @@ public final class Chainwatch implements AutoCloseable {
     if (events != null) {
       metrics.counter("chainwatch_events_written", "Kubernetes Events written or updated", events::written);
       metrics.counter("chainwatch_events_dropped", "Kubernetes Events dropped from a full queue", events::dropped);
+      metrics.counter("chainwatch_events_rate_limited", "Kubernetes Events not written: over events.maxPerSecond "
+          + "(the audit log has every record)", events::rateLimited);
       metrics.counter("chainwatch_events_failed", "Kubernetes Events the API server refused", events::failed);
     }
   }

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * Writes {@code events.k8s.io/v1} Events on the pod or node a finding, decision or outcome is about, so {@code kubectl
  * describe} shows what chainwatch saw and did. The same reason on the same object becomes one Event whose series
  * count grows, not a flood. Writes run on one background thread with a bounded queue; a full queue drops (counted).
+ * Like client-go's event recorder, it spares the API server in a storm: at most {@code maxPerSecond} Events a second
+ * (a burst of ten seconds' worth), the rest counted as rate-limited (the audit log on Kafka has every record); and an
+ * Event it wrote is updated from what it remembers, without reading it first (one request, not two).
  */
 public final class KubernetesEventNotifier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventNotifier.class);
@@ -43,6 +46,7 @@ public final class KubernetesEventNotifier implements AutoCloseable {
   private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
       .withZone(ZoneOffset.UTC);
   private static final int QUEUE_BOUND = 5_000;
+  private static final int REMEMBERED = 5_000;
 
   /**
    * One Event to write.
@@ -62,9 +66,33 @@ public final class KubernetesEventNotifier implements AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong rateLimited = new AtomicLong();
   private final java.util.Set<Integer> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Events this replica wrote, by namespace/name, as last written (the writer thread's only). */
+  private final java.util.LinkedHashMap<String, Event> remembered = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, Event> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+  private final double perNanosecond;
+  private final double burst;
+  /** Token bucket, touched by the caller (one event loop). */
+  private double tokens;
+  private long refilledAt = System.nanoTime();
 
   public KubernetesEventNotifier(KubernetesClient client, String instance) {
+    this(client, instance, 10);
+  }
+
+  /** @param maxPerSecond Events written per second at most, with a burst of ten seconds' worth */
+  public KubernetesEventNotifier(KubernetesClient client, String instance, int maxPerSecond) {
+    if (maxPerSecond < 1) {
+      throw new IllegalArgumentException("maxPerSecond must be at least 1, got " + maxPerSecond);
+    }
+    this.perNanosecond = maxPerSecond / 1e9;
+    this.burst = maxPerSecond * 10.0;
+    this.tokens = burst;
     this.client = Objects.requireNonNull(client, "client");
     this.instance = Objects.requireNonNull(instance, "instance");
     this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(QUEUE_BOUND),
@@ -119,18 +147,39 @@ public final class KubernetesEventNotifier implements AutoCloseable {
     return reason.toString();
   }
 
-  /** Queues the Event for a record. Never blocks. */
+  /** Queues the Event for a record, within the rate limit. Never blocks; call from one thread. */
   public void deliver(BusMessage record) {
-    eventFor(record).ifPresent(spec -> writer.execute(() -> write(spec)));
+    eventFor(record).ifPresent(spec -> {
+      if (take()) {
+        writer.execute(() -> write(spec));
+      } else {
+        rateLimited.incrementAndGet();
+      }
+    });
+  }
+
+  private boolean take() {
+    long now = System.nanoTime();
+    tokens = Math.min(burst, tokens + (now - refilledAt) * perNanosecond);
+    refilledAt = now;
+    if (tokens < 1) {
+      return false;
+    }
+    tokens -= 1;
+    return true;
   }
 
   void write(EventSpec spec) {
     String namespace = spec.regarding().namespace() == null ? "default" : spec.regarding().namespace();
     String name = nameOf(spec);
+    String key = namespace + "/" + name;
     try {
-      Event existing = client.events().v1().events().inNamespace(namespace).withName(name).get();
+      Event existing = remembered.get(key);
       if (existing == null) {
-        client.events().v1().events().inNamespace(namespace).resource(new EventBuilder()
+        existing = client.events().v1().events().inNamespace(namespace).withName(name).get();
+      }
+      if (existing == null) {
+        existing = client.events().v1().events().inNamespace(namespace).resource(new EventBuilder()
             .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
             .withEventTime(new MicroTime(MICRO.format(spec.at())))
             .withReportingController(CONTROLLER)
@@ -147,10 +196,13 @@ public final class KubernetesEventNotifier implements AutoCloseable {
         existing.setSeries(new EventSeriesBuilder().withCount(count)
             .withLastObservedTime(new MicroTime(MICRO.format(spec.at()))).build());
         existing.setNote(limit(spec.note()));
-        client.events().v1().events().inNamespace(namespace).resource(existing).update();
+        existing = client.events().v1().events().inNamespace(namespace).resource(existing).update();
       }
+      remembered.put(key, existing);
       written.incrementAndGet();
     } catch (KubernetesClientException e) {
+      // what is remembered may be stale (deleted, changed by someone else): read it next time
+      remembered.remove(key);
       failed.incrementAndGet();
       // one line per kind of failure, not one per Event: a missing RBAC rule would otherwise flood the log
       if (reportedFailures.add(e.getCode())) {
@@ -189,6 +241,11 @@ public final class KubernetesEventNotifier implements AutoCloseable {
 
   public long failed() {
     return failed.get();
+  }
+
+  /** Events not written because more were due than the rate limit allows (the audit log has them all). */
+  public long rateLimited() {
+    return rateLimited.get();
   }
 
   @Override

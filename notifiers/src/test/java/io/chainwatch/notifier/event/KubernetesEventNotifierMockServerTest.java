@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesEventNotifierMockServerTest {
   private static final Instant T0 = Instant.parse("2026-11-23T04:00:00Z");
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
   private static Finding finding(ResourceRef ref) {
     return new Finding("missed-cilium-chain", ref, "n1", Severity.CRITICAL, PlannedAction.RESTART, "no-endpoint",
@@ -71,6 +72,34 @@ class KubernetesEventNotifierMockServerTest {
     assertThat(events("shop")).extracting(Event::getReason)
         .containsExactlyInAnyOrder("RemediationBlocked", "PodRestarted");
     assertThat(events("default")).extracting(e -> e.getRegarding().getKind()).containsExactly("Node");
+  }
+
+  @Test
+  void aStormIsCutToTheRateLimitAndCountedAndRepeatsAreUpdatedWithoutReadingFirst() throws Exception {
+    try (KubernetesEventNotifier events = new KubernetesEventNotifier(client, "chainwatch-0", 2)) {
+      for (int i = 0; i < 200; i++) {
+        events.deliver(finding(ResourceRef.pod("shop", "web-" + i)));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.written() + events.failed() >= 20);
+      assertThat(events.rateLimited()).as("a burst of ten seconds' worth, then the limit").isBetween(175L, 180L);
+    }
+    try (KubernetesEventNotifier events = new KubernetesEventNotifier(client, "chainwatch-0", 1_000)) {
+      events.deliver(finding(ResourceRef.pod("shop", "web-0")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.written() == 1);
+      int before = server.getRequestCount();
+      events.deliver(finding(ResourceRef.pod("shop", "web-0")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.written() == 2);
+      assertThat(server.getRequestCount() - before).as("an Event it wrote is updated in one request").isEqualTo(1);
+
+      client.events().v1().events().inNamespace("shop").delete(); // someone cleans up Events
+      events.deliver(finding(ResourceRef.pod("shop", "web-0")));
+      events.deliver(finding(ResourceRef.pod("shop", "web-0")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.written() + events.failed() == 4);
+      assertThat(events.failed()).as("the stale Event's update failed once").isEqualTo(1);
+      assertThat(events("shop")).singleElement().satisfies(e -> assertThat(e.getRegarding().getName())
+          .isEqualTo("web-0"));
+      assertThat(events.rateLimited()).isZero();
+    }
   }
 
   @Test
