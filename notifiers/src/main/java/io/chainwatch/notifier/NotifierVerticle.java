@@ -71,6 +71,14 @@ public final class NotifierVerticle extends VerticleBase {
   private final Set<String> malformedSilences = new HashSet<>();
   private final java.util.function.BooleanSupplier leading;
   private boolean dirty;
+  /**
+   * Saving thousands of incidents (a storm) takes a while: saves are spaced so that they take at most 1/50 of a core
+   * (at least one tick apart), and never overlap. A restart loses at most the changes since the last save.
+   */
+  private static final long SAVE_COST_FACTOR = 50;
+  private boolean saving;
+  private long lastSaveStarted = System.nanoTime() - Duration.ofMinutes(1).toNanos();
+  private long lastSaveNanos;
   private volatile int unresolved;
   private Finding spoolAlarm;
   /** Incidents this replica has delivered something of (or continued from its saved state). */
@@ -314,15 +322,27 @@ public final class NotifierVerticle extends VerticleBase {
       approvals.keySet().retainAll(open);
       personViews.keySet().retainAll(open);
     }
-    if (dirty) {
+    // counted here, not on every change: a burst of findings would count every incident for each one
+    unresolved = dirty ? tracker.unresolvedCount() : unresolved;
+    long sinceSave = System.nanoTime() - lastSaveStarted;
+    if (dirty && !saving && sinceSave >= SAVE_COST_FACTOR * lastSaveNanos) {
       dirty = false;
-      // counted here, not on every change: a burst of findings would count every incident for each one
-      unresolved = tracker.unresolvedCount();
+      saving = true;
+      lastSaveStarted = System.nanoTime();
       List<IncidentTracker.SavedIncident> snapshot = tracker.export();
       vertx.executeBlocking(() -> {
+        long start = System.nanoTime();
         store.save(snapshot);
-        return null;
-      }).onFailure(e -> LOG.debug("Incidents not saved: {}", e.getMessage()));
+        return System.nanoTime() - start;
+      }).onComplete(saved -> {
+        saving = false;
+        if (saved.succeeded()) {
+          lastSaveNanos = saved.result();
+        } else {
+          dirty = true; // tried again at a later tick
+          LOG.debug("Incidents not saved: {}", saved.cause().getMessage());
+        }
+      });
     }
   }
 

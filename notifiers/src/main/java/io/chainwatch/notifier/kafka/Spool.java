@@ -145,17 +145,33 @@ public final class Spool implements AutoCloseable {
     return onDiskOnly;
   }
 
-  /** Reads a JSON-lines record, or {@code null} for a line that is cut short or damaged. */
+  /**
+   * Reads a record line, or {@code null} for a line that is cut short or damaged. Two forms: a small JSON header, a
+   * tab and the value as it is (what {@link #append} writes for a value without line breaks: re-escaping a whole
+   * CloudEvent cost more than encoding it), or one JSON object holding the value too (any other value, and spools
+   * written by earlier versions). A JSON encoder never leaves a raw tab in a header, so the first tab ends it.
+   */
   private static Entry parse(String line) {
     try {
-      JsonObject json = new JsonObject(line);
+      int tab = line.indexOf('\t');
+      JsonObject json = new JsonObject(tab < 0 ? line : line.substring(0, tab));
       Long seq = json.getLong("seq");
       String topic = json.getString("topic");
-      String value = json.getString("value");
+      String value = tab < 0 ? json.getString("value") : line.substring(tab + 1);
       return seq == null || topic == null || value == null ? null : new Entry(seq, topic, json.getString("key"), value);
     } catch (DecodeException | ClassCastException e) {
       return null;
     }
+  }
+
+  /** The line for a record: see {@link #parse}. */
+  static byte[] line(Entry entry) {
+    JsonObject header = new JsonObject().put("seq", entry.seq()).put("topic", entry.topic()).put("key", entry.key());
+    String value = entry.value();
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      return (header.put("value", value).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+    return (header.encode() + "\t" + value + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /** Receives each record read and the file offset just after its line; answers whether it took it. */
@@ -222,8 +238,7 @@ public final class Spool implements AutoCloseable {
   /** Appends a record; empty when the spool is full (the record is dropped and counted). */
   public synchronized Optional<Entry> append(String topic, String key, String value) {
     Entry entry = new Entry(nextSeq, topic, key, value);
-    byte[] line = (new JsonObject().put("seq", entry.seq()).put("topic", topic).put("key", key).put("value", value)
-        .encode() + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] line = line(entry);
     if (line.length > MAX_LINE_BYTES) {
       throw new IllegalArgumentException("a record of " + line.length + " bytes is larger than the spool takes ("
           + MAX_LINE_BYTES + ")");
