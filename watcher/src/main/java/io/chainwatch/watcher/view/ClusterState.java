@@ -205,9 +205,26 @@ public final class ClusterState implements ClusterView {
       return null;
     }
     if (pod.owner().kind().equals("ReplicaSet")) {
-      return "Deployment " + pod.namespace() + "/" + pod.owner().name().replaceFirst("-[a-z0-9]{5,10}$", "");
+      return "Deployment " + pod.namespace() + "/" + withoutTemplateHash(pod.owner().name());
     }
     return pod.owner().kind() + " " + pod.namespace() + "/" + pod.owner().name();
+  }
+
+  /** {@code web-7d9c6b5f4} is ReplicaSet {@code web}'s template hash: what {@code -[a-z0-9]{5,10}$} strips, without
+   * a regex (this runs for every new pod). */
+  static String withoutTemplateHash(String replicaSet) {
+    int dash = replicaSet.lastIndexOf('-');
+    int length = replicaSet.length() - dash - 1;
+    if (dash < 0 || length < 5 || length > 10) {
+      return replicaSet;
+    }
+    for (int i = dash + 1; i < replicaSet.length(); i++) {
+      char c = replicaSet.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) {
+        return replicaSet;
+      }
+    }
+    return replicaSet.substring(0, dash);
   }
 
   private void reindex(String key, Snapshot before, Snapshot after) {
