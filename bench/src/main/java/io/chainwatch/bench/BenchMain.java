@@ -56,11 +56,78 @@ public final class BenchMain {
     if (only.equals("all") || only.equals("sync")) {
       syncSection(report, progress, sizes, runs, quick, out);
     }
+    if (only.equals("all") || only.equals("scan")) {
+      scanSection(report, progress, quick ? 5 : 100, quick ? 3 : 64, runs);
+    }
 
     Files.writeString(out.resolve("results.md"), report.toString(), StandardCharsets.UTF_8);
     progress.println();
     progress.println(report);
     return report.toString();
+  }
+
+  private static void scanSection(StringBuilder report, PrintStream progress, int jsonMegabytes, int yamlMegabytes,
+      int runs) throws Exception {
+    progress.println("scan ...");
+    Path dir = Files.createTempDirectory("chainwatch-bench-scan");
+    ScanBench bench = new ScanBench(dir);
+    Path json = dir.resolve("dump.json");
+    int pods = bench.writeJson(json, jsonMegabytes);
+    List<Double> scans = new ArrayList<>();
+    List<Double> defaultScans = new ArrayList<>();
+    List<Double> pythons = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      ScanBench.Timing scan = bench.scan(json, "1g", ScanBench.CLI_FLAGS);
+      ScanBench.Timing defaults = bench.scan(json, "1g", List.of());
+      ScanBench.Timing python = bench.python(json);
+      if (scan.exit() == 2 || defaults.exit() == 2 || python.exit() != 0) {
+        throw new IllegalStateException("scan exit " + scan.exit() + " (" + scan.tail() + "), python exit "
+            + python.exit() + " (" + python.tail() + ")");
+      }
+      scans.add(scan.seconds());
+      defaultScans.add(defaults.seconds());
+      pythons.add(python.seconds());
+      ratios.add(scan.seconds() / python.seconds());
+      progress.println(String.format("  run %d: scan %.2f s (default JVM flags %.2f s), python json.load %.2f s", run,
+          scan.seconds(), defaults.seconds(), python.seconds()));
+    }
+    Path smallJson = dir.resolve("small.json");
+    int yamlPods = bench.writeJson(smallJson, yamlMegabytes * 2 / 3); // YAML block style is about 1.5 × the JSON
+    Path yaml = dir.resolve("small.yaml");
+    ScanBench.writeYaml(smallJson, yaml);
+    List<Double> yamlScans = new ArrayList<>();
+    List<Double> smallJsonScans = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      ScanBench.Timing fromYaml = bench.scan(yaml, "512m", ScanBench.CLI_FLAGS);
+      ScanBench.Timing fromJson = bench.scan(smallJson, "512m", ScanBench.CLI_FLAGS);
+      if (fromYaml.exit() == 2 || fromJson.exit() == 2) {
+        throw new IllegalStateException("scan exit " + fromYaml.exit() + " (" + fromYaml.tail() + ") / "
+            + fromJson.exit() + " (" + fromJson.tail() + ")");
+      }
+      yamlScans.add(fromYaml.seconds());
+      smallJsonScans.add(fromJson.seconds());
+    }
+    report.append("\n## scan on a kubectl dump (whole commands: a JVM with a heap cap, and Python)\n\n")
+        .append("| input | command | seconds |\n|---|---|---|\n")
+        .append(String.format("| %.0f MB JSON List, %,d pods + endpoints | `chainwatch scan`, -Xmx1g %s | %s |%n",
+            Files.size(json) / 1e6, pods, String.join(" ", ScanBench.CLI_FLAGS), Stats.of(scans).format("%.2f")))
+        .append(String.format("| same file | `chainwatch scan`, -Xmx1g, default JVM flags | %s |%n",
+            Stats.of(defaultScans).format("%.2f")))
+        .append(String.format("| same file | `python3 -c 'json.load(f)'` (parse only) | %s |%n",
+            Stats.of(pythons).format("%.2f")))
+        .append(String.format("| %.0f MB YAML List, %,d pods + endpoints | `chainwatch scan`, -Xmx512m (same flags) | %s |%n",
+            Files.size(yaml) / 1e6, yamlPods, Stats.of(yamlScans).format("%.2f")))
+        .append(String.format("| the same content as %.0f MB JSON | `chainwatch scan`, -Xmx512m | %s |%n",
+            Files.size(smallJson) / 1e6, Stats.of(smallJsonScans).format("%.2f")))
+        .append(String.format("%nscan / json.load: **%s** (goal ≤ 0.5); YAML / JSON: **%.2f** (goal ≤ 3).%n",
+            Stats.of(ratios).format("%.2f"), Stats.of(yamlScans).median() / Stats.of(smallJsonScans).median()));
+    try (var files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+    Files.delete(dir);
   }
 
   private static void memorySection(StringBuilder report, PrintStream progress, List<Integer> sizes, int runs,

@@ -145,9 +145,26 @@ public final class PruningSerialization extends KubernetesSerialization {
   }
 
   /** Reads the object the parser is at (START_OBJECT), keeping only {@link #KEEP}. */
-  @SuppressWarnings("unchecked")
   private GenericKubernetesResource resource(JsonParser parser) {
-    Map<String, Object> kept = (Map<String, Object>) pruned(parser, KEEP);
+    return resourceOf(keptFields(parser));
+  }
+
+  /**
+   * The fields of the object the parser is at (START_OBJECT) that projections read ({@link #KEEP}); everything else
+   * is skipped without being materialised. {@code scan} reads dumps through this too.
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> keptFields(JsonParser parser) {
+    return (Map<String, Object>) pruned(parser, KEEP);
+  }
+
+  /**
+   * A resource from an object's fields, built by hand: fabric8's conversion (to a token buffer and back) costs more
+   * than parsing the object. {@code apiVersion} and {@code kind} must be strings; fields of an unexpected type go
+   * through fabric8's conversion, which rejects them as it always did. Consumes {@code kept}.
+   */
+  @SuppressWarnings("unchecked")
+  public GenericKubernetesResource resourceOf(Map<String, Object> kept) {
     GenericKubernetesResource resource = new GenericKubernetesResource();
     resource.setApiVersion((String) kept.remove("apiVersion"));
     resource.setKind((String) kept.remove("kind"));
@@ -212,6 +229,22 @@ public final class PruningSerialization extends KubernetesSerialization {
     return new LinkedHashMap<>((Map<String, String>) (Map<String, ?>) value);
   }
 
+  /** The rule for a whole object: what {@link #keptFields} keeps ({@code scan}'s YAML reader applies it too). */
+  public static Object keepRules() {
+    return KEEP;
+  }
+
+  /**
+   * The rule for {@code field} of an object kept by {@code keep}: {@code null} skips it, {@link Boolean#TRUE} keeps it
+   * whole, anything else is the rule for its own fields (or for each element of a list of objects).
+   */
+  public static Object ruleFor(Object keep, String field) {
+    if (keep instanceof AnnotationKeys annotations) {
+      return field.startsWith(annotations.prefix()) || field.equals(annotations.key()) ? Boolean.TRUE : null;
+    }
+    return keep instanceof Map<?, ?> rules ? rules.get(field) : null;
+  }
+
   @SuppressWarnings("unchecked")
   private static Object pruned(JsonParser parser, Object keep) {
     if (Boolean.TRUE.equals(keep)) {
@@ -232,10 +265,7 @@ public final class PruningSerialization extends KubernetesSerialization {
     while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
       String field = parser.currentName();
       parser.nextToken();
-      Object rule = keep instanceof Map<?, ?> rules ? rules.get(field) : null;
-      if (keep instanceof AnnotationKeys annotations) {
-        rule = field.startsWith(annotations.prefix()) || field.equals(annotations.key()) ? Boolean.TRUE : null;
-      }
+      Object rule = ruleFor(keep, field);
       if (rule == null) {
         parser.skipChildren();
       } else {

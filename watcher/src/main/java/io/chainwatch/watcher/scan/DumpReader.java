@@ -6,7 +6,7 @@ import io.chainwatch.watcher.view.ClusterState;
 import io.chainwatch.watcher.view.ProjectionException;
 import io.chainwatch.watcher.view.Projections;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.chainwatch.watcher.informer.PruningSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -44,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class DumpReader {
   private static final JsonMapper JSON = JsonMapper.builder()
       .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final PruningSerialization SERIALIZATION = new PruningSerialization();
 
   private final ClusterState state;
   private int objectsRead;
@@ -109,7 +109,7 @@ public final class DumpReader {
         if (token == JsonToken.START_ARRAY) {
           int index = 0;
           while (parser.nextToken() != JsonToken.END_ARRAY) {
-            accept(where + " [" + index++ + "]", readObject(parser, where));
+            accept(where + " [" + index++ + "]", readKeptFields(parser, where));
           }
         } else if (token == JsonToken.START_OBJECT) {
           readTopLevelObject(where, parser);
@@ -145,7 +145,7 @@ public final class DumpReader {
       if ("items".equals(field) && value == JsonToken.START_ARRAY) {
         items = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          acceptItem(where, items++, readObject(parser, where));
+          acceptItem(where, items++, readKeptFields(parser, where));
         }
       } else {
         fields.put(field, JSON.readValue(parser, Object.class));
@@ -170,12 +170,15 @@ public final class DumpReader {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> readObject(JsonParser parser, String where) {
+  /**
+   * Reads one item, keeping only what projections read (as {@code run}'s informers do): a pod's managed fields,
+   * containers' details and statuses are skipped, not built.
+   */
+  private static Map<String, Object> readKeptFields(JsonParser parser, String where) {
     if (parser.currentToken() != JsonToken.START_OBJECT) {
       throw new ScanInputException(where + ": expected an object in items, got " + parser.currentToken());
     }
-    return JSON.readValue(parser, Map.class);
+    return PruningSerialization.keptFields(parser);
   }
 
   /**
@@ -249,7 +252,7 @@ public final class DumpReader {
         items = 0;
         Event item;
         while (!((item = events.next()) instanceof SequenceEndEvent)) {
-          Object object = events.value(item, where);
+          Object object = events.kept(item, PruningSerialization.keepRules(), where);
           if (!(object instanceof Map<?, ?> map)) {
             throw new ScanInputException(where + " item " + items + ": expected a mapping");
           }
@@ -379,6 +382,69 @@ public final class DumpReader {
       return built;
     }
 
+    /**
+     * What projections read of the node starting with {@code event}, by the same rules as the JSON path
+     * ({@link PruningSerialization#keepRules}): skipped subtrees are consumed without building or resolving their
+     * scalars. Anchored nodes are built whole (an alias elsewhere may name them), as are shapes the rules do not
+     * expect (the projection judges them).
+     */
+    Object kept(Event event, Object keep, String where) {
+      if (Boolean.TRUE.equals(keep) || event instanceof org.yaml.snakeyaml.events.AliasEvent
+          || (event instanceof org.yaml.snakeyaml.events.NodeEvent node && node.getAnchor() != null)) {
+        return value(event, where);
+      }
+      if (event instanceof SequenceStartEvent) {
+        List<Object> list = new ArrayList<>();
+        Event next;
+        while (!((next = next()) instanceof SequenceEndEvent)) {
+          list.add(kept(next, keep, where));
+        }
+        count(1, where);
+        return list;
+      }
+      if (!(event instanceof MappingStartEvent)) {
+        return value(event, where);
+      }
+      Map<Object, Object> map = new LinkedHashMap<>();
+      java.util.Set<Object> seen = new java.util.HashSet<>();
+      Event next;
+      while (!((next = next()) instanceof MappingEndEvent)) {
+        Object key = value(next, where);
+        if (!seen.add(key)) {
+          throw new ScanInputException(where + ": the key " + key + " appears twice in one mapping");
+        }
+        Object rule = key instanceof String field ? PruningSerialization.ruleFor(keep, field) : null;
+        if (rule == null) {
+          skip(next(), where);
+        } else {
+          map.put(key, kept(next(), rule, where));
+        }
+      }
+      count(1, where);
+      return map;
+    }
+
+    /** Consumes the node starting with {@code event}; anchored nodes inside are still built and remembered. */
+    private void skip(Event event, String where) {
+      if (event instanceof org.yaml.snakeyaml.events.NodeEvent node && !(event instanceof
+          org.yaml.snakeyaml.events.AliasEvent) && node.getAnchor() != null) {
+        value(event, where);
+        return;
+      }
+      if (event instanceof SequenceStartEvent) {
+        Event next;
+        while (!((next = next()) instanceof SequenceEndEvent)) {
+          skip(next, where);
+        }
+      } else if (event instanceof MappingStartEvent) {
+        Event next;
+        while (!((next = next()) instanceof MappingEndEvent)) {
+          skip(next, where); // key
+          skip(next(), where); // value
+        }
+      }
+    }
+
     Object scalar(ScalarEvent scalar) {
       String value = scalar.getValue();
       String tag = scalar.getTag();
@@ -466,7 +532,7 @@ public final class DumpReader {
     }
     GenericKubernetesResource resource;
     try {
-      resource = SERIALIZATION.convertValue(object, GenericKubernetesResource.class);
+      resource = SERIALIZATION.resourceOf(new LinkedHashMap<>(object));
     } catch (RuntimeException e) {
       throw new ScanInputException(where + ": " + kind + " " + nameOf(object) + " does not fit the Kubernetes "
           + "object schema: " + e.getMessage());
