@@ -66,6 +66,9 @@ public final class SyncProbe {
       long retained = Heap.usedAfterGc();
       System.out.println("RESULT " + seconds + " " + peak + " " + retained + " " + keep.hashCode() % 1);
       System.out.flush();
+      if (Boolean.getBoolean("bench.profile")) {
+        System.exit(0); // lets a flight recording started with dumponexit=true write its file
+      }
       Runtime.getRuntime().halt(0); // informer and Vert.x threads need not wind down
     }
   }
