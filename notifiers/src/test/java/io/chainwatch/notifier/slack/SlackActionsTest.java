@@ -137,4 +137,23 @@ class SlackActionsTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> slack.acknowledgedEnvelopes().contains(envelope));
     assertThat(received).as("the click waited for the leader").hasSize(1);
   }
+
+  @Test
+  void whenSlackCannotSayWhoIsInTheGroupNobodyMayAct() throws Exception {
+    Path app = Files.writeString(dir.resolve("app-token-2"), "xapp-1-A0LOCAL-1-secret\n");
+    Path bot = Files.writeString(dir.resolve("bot-token-2"), "xoxb-test\n");
+    List<PersonAction> seen = new CopyOnWriteArrayList<>();
+    actions.close(); // one connection at a time, as with one leader
+    await().atMost(Duration.ofSeconds(20)).until(() -> !slack.connected());
+    try (SlackActions misconfigured = new SlackActions(slack.apiUrl(), app.toString(), bot.toString(), "S0TYPO",
+        seen::add, () -> true, Clock.systemUTC())) {
+      misconfigured.start();
+      await().atMost(Duration.ofSeconds(20)).until(slack::connected);
+      String envelope = slack.click("U0ALICE", "alice", root, SlackActions.ACKNOWLEDGE, "inc-1");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> slack.acknowledgedEnvelopes().contains(envelope));
+      assertThat(seen).singleElement().satisfies(action -> assertThat(action.allowed())
+          .as("usergroups.users.list answered no_such_subteam").isFalse());
+    }
+  }
 }
