@@ -53,7 +53,9 @@ public final class PruningSerialization extends KubernetesSerialization {
 
   // Sub-values are read mid-stream, so what follows them is not "trailing".
   private static final JsonMapper JSON = JsonMapper.builder()
-      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // a list's stream belongs to fabric8, which closes it; a page parsed here may still be handed back to it
+      .disable(tools.jackson.core.StreamReadFeature.AUTO_CLOSE_SOURCE).build();
 
   @Override
   @SuppressWarnings("unchecked")
@@ -72,8 +74,18 @@ public final class PruningSerialization extends KubernetesSerialization {
   public <T> T unmarshal(InputStream input, TypeReference<T> type) {
     if (type.getType() == GenericKubernetesResourceList.class) {
       try {
+        if (input.markSupported()) {
+          // parsed as it streams: a page of 500 pods is 4 MB, which a copy would allocate as one humongous array
+          input.mark(Integer.MAX_VALUE);
+          GenericKubernetesResourceList list = list(JSON.createParser(input));
+          if (list != null) {
+            return (T) list;
+          }
+          input.reset();
+          return super.unmarshal(input, type);
+        }
         byte[] bytes = input.readAllBytes();
-        GenericKubernetesResourceList list = list(bytes);
+        GenericKubernetesResourceList list = list(JSON.createParser(bytes));
         if (list != null) {
           return (T) list;
         }
@@ -113,8 +125,8 @@ public final class PruningSerialization extends KubernetesSerialization {
     }
   }
 
-  private GenericKubernetesResourceList list(byte[] bytes) {
-    try (JsonParser parser = JSON.createParser(bytes)) {
+  private GenericKubernetesResourceList list(JsonParser opened) {
+    try (JsonParser parser = opened) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
