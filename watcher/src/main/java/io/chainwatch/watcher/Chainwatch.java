@@ -151,7 +151,6 @@ public final class Chainwatch implements AutoCloseable {
           action -> vertx.eventBus().publish(BusAddresses.PERSON_ACTIONS, action,
               new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)),
           permit::mayWriteNow, clock);
-      slackActions.start();
       metrics.counter("chainwatch_slack_clicks", "Button clicks received from Slack (each once)", slackActions::clicks);
       metrics.counter("chainwatch_slack_clicks_refused", "Clicks by people outside slack.actionsGroup (nothing done)",
           slackActions::refused);
@@ -159,6 +158,9 @@ public final class Chainwatch implements AutoCloseable {
       this.slackActions = null;
     }
     await(vertx.deployVerticle(notifier));
+    if (slackActions != null) {
+      slackActions.start(); // after every consumer of clicks is deployed: a click published earlier would reach nobody
+    }
     countNotifiers(notifier);
     if (config.value(io.chainwatch.config.Settings.NODE_CONDITIONS_ENABLED)) {
       var conditions = new io.chainwatch.notifier.condition.NodeConditionsVerticle(
