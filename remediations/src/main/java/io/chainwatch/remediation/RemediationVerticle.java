@@ -322,8 +322,8 @@ public final class RemediationVerticle extends VerticleBase {
     Instant now = clock.instant();
     String key = approvals.findingKeyOf(click.approvalId()).orElse(null);
     Pending entry = key == null ? null : pending.get(key);
-    Finding unknown = new Finding("remediation", new io.chainwatch.model.ResourceRef("Approval", null,
-        String.valueOf(click.approvalId())), null, io.chainwatch.model.Severity.INFO, PlannedAction.NONE,
+    Finding unknown = key != null ? null : new Finding("remediation", new io.chainwatch.model.ResourceRef("Approval",
+        null, String.valueOf(click.approvalId())), null, io.chainwatch.model.Severity.INFO, PlannedAction.NONE,
         "unknown-approval", "a click on an approval chainwatch does not know", now, Map.of());
     publishApprovals(approvals.answer(click, unknown, now));
     if (entry != null) {

@@ -123,15 +123,13 @@ public final class AlertOutbox implements AutoCloseable {
   }
 
   /**
-   * The key file the incident's open alert was created with: its later calls use it, wherever routing would send a
-   * new alert now (an update or resolve sent with another key would reach another service and never close it).
-   * Empty when the alert is not open; {@code null} inside when it was the default key.
+   * The key file the incident's open alert was created with ({@code ""} for the default key): its later calls use it,
+   * wherever routing would send a new alert now (an update or resolve sent with another key would reach another
+   * service and never close it). Empty when the alert is not open.
    */
-  public java.util.Optional<java.util.Optional<String>> alertedWith(String incident) {
+  public java.util.Optional<String> alertedWith(String incident) {
     synchronized (lock) {
-      String file = alerted.get(incident);
-      return file == null ? java.util.Optional.empty()
-          : java.util.Optional.of(file.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(file));
+      return java.util.Optional.ofNullable(alerted.get(incident));
     }
   }
 

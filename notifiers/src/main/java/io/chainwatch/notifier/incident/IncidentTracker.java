@@ -49,6 +49,8 @@ public final class IncidentTracker {
   private final String cluster;
   private final Map<String, Entry> byRoot = new LinkedHashMap<>();
   private final Map<String, String> rootByFinding = new HashMap<>();
+  /** The same entries by incident id: clicks, notes and the buttons find their incident without a scan. */
+  private final Map<String, Entry> byIncidentId = new HashMap<>();
   private final Deque<Instant> openings = new ArrayDeque<>();
   private Entry storm;
 
@@ -282,6 +284,7 @@ public final class IncidentTracker {
       if (entry.state == Incident.State.RESOLVED) {
         if (now.isAfter(entry.resolvedAt.plus(config.flapWindow()))) {
           byRoot.remove(entry.rootKey); // past the flap window: a return is a new incident
+          byIncidentId.remove(entry.id);
         }
         continue;
       }
@@ -370,6 +373,7 @@ public final class IncidentTracker {
       e.silencedEscalated = s.person().silencedEscalated();
       e.quietSince = e.state == Incident.State.RESOLVED ? null : now;
       byRoot.put(e.rootKey, e);
+      byIncidentId.put(e.id, e);
     }
   }
 
@@ -406,7 +410,11 @@ public final class IncidentTracker {
     entry.openedAt = now;
     entry.updatedAt = now;
     entry.lastNotifiedAt = now;
-    byRoot.put(root, entry);
+    Entry replaced = byRoot.put(root, entry);
+    if (replaced != null) {
+      byIncidentId.remove(replaced.id);
+    }
+    byIncidentId.put(entry.id, entry);
     return entry;
   }
 
@@ -503,12 +511,7 @@ public final class IncidentTracker {
 
   /** The incident with this id, if tracked (resolved ones within the flap window too). */
   private Entry byId(String incidentId) {
-    for (Entry entry : byRoot.values()) {
-      if (entry.id.equals(incidentId)) {
-        return entry;
-      }
-    }
-    return null;
+    return byIncidentId.get(incidentId);
   }
 
   /**

@@ -51,14 +51,12 @@ public final class PagerDutyNotifier implements AutoCloseable {
   public void deliver(IncidentChange change, Route route) {
     String id = change.incident().id();
     var pinned = outbox.alertedWith(id);
-    String keyFile;
-    if (pinned.isPresent()) {
-      keyFile = pinned.get().orElse(null);
-    } else if (route.pagerdutyRoutingKeyFile() != null) {
-      keyFile = route.pagerdutyRoutingKeyFile().isEmpty() ? null : route.pagerdutyRoutingKeyFile();
-    } else {
+    // an open alert keeps its key; a new one takes the route's; "" is the default key
+    String file = pinned.orElse(route.pagerdutyRoutingKeyFile());
+    if (file == null) {
       return; // routed elsewhere, and no alert of it is open here
     }
+    String keyFile = file.isEmpty() ? null : file;
     PagerDutyEvents.eventFor(change, pinned.isPresent(), runbook.apply(change.incident().detectorId()))
         .ifPresent(event -> {
           boolean resolve = event.getString("event_action").equals("resolve");

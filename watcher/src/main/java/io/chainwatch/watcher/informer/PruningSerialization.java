@@ -74,22 +74,16 @@ public final class PruningSerialization extends KubernetesSerialization {
   public <T> T unmarshal(InputStream input, TypeReference<T> type) {
     if (type.getType() == GenericKubernetesResourceList.class) {
       try {
-        if (input.markSupported()) {
-          // parsed as it streams: a page of 500 pods is 4 MB, which a copy would allocate as one humongous array
-          input.mark(Integer.MAX_VALUE);
-          GenericKubernetesResourceList list = list(JSON.createParser(input));
-          if (list != null) {
-            return (T) list;
-          }
-          input.reset();
-          return super.unmarshal(input, type);
-        }
-        byte[] bytes = input.readAllBytes();
-        GenericKubernetesResourceList list = list(JSON.createParser(bytes));
+        // parsed as it streams from fabric8's buffer (a page of 500 pods is 4 MB: no copy); kept readable from its
+        // start, so fabric8's own decoding can take over when this one does not recognise the page
+        InputStream source = input.markSupported() ? input : new java.io.ByteArrayInputStream(input.readAllBytes());
+        source.mark(Integer.MAX_VALUE);
+        GenericKubernetesResourceList list = list(JSON.createParser(source));
         if (list != null) {
           return (T) list;
         }
-        return super.unmarshal(new java.io.ByteArrayInputStream(bytes), type);
+        source.reset();
+        return super.unmarshal(source, type);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
