@@ -234,6 +234,12 @@ public final class ConfigLoader {
     if (!get(values, Settings.SLACK_TOKEN_FILE).isEmpty() && get(values, Settings.SLACK_CHANNEL).isEmpty()) {
       problems.add("slack.channel (CHAINWATCH_SLACK_CHANNEL) is required when slack.tokenFile is set");
     }
+    if (get(values, Settings.SLACK_TOKEN_FILE).isEmpty() && !get(values, Settings.SLACK_CHANNEL).isEmpty()) {
+      // a channel alone used to mean "Slack off" without a word: the pages the operator expects never come
+      problems.add("slack.channel is " + get(values, Settings.SLACK_CHANNEL) + " but slack.tokenFile "
+          + "(CHAINWATCH_SLACK_TOKEN_FILE) is not set: Slack needs a bot token to post; set it, or unset "
+          + "slack.channel to turn Slack off");
+    }
     routingProblems(values, problems);
     boolean slackOn = !((String) get(values, Settings.SLACK_TOKEN_FILE)).isEmpty();
     boolean actionsOn = !((String) get(values, Settings.SLACK_APP_TOKEN_FILE)).isEmpty();

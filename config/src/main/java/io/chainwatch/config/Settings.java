@@ -44,6 +44,11 @@ public final class Settings {
   public static final Setting<String> LOG_LEVEL =
       new Setting<>("logLevel", "info", "one of trace, debug, info, warn, error",
           Parsers.oneOf(Set.of("trace", "debug", "info", "warn", "error")), "Log level.", false);
+  public static final Setting<String> LOG_FORMAT =
+      new Setting<>("logging.format", "plain", "one of plain, json",
+          Parsers.oneOf(Set.of("plain", "json")), "plain: one line per event for a person; json: one Elastic Common "
+              + "Schema (ECS) JSON object per line, for log pipelines. Either way the configuration is logged one "
+              + "setting per line and repeated reconnect failures fold into one line with a count.", false);
   public static final Setting<Boolean> MISSED_CHAIN_ENABLED =
       new Setting<>("detectors.missed-cilium-chain.enabled", "true", "true or false", Parsers::bool,
           "Report pods that run without a CiliumEndpoint.", false);
@@ -332,6 +337,7 @@ public final class Settings {
           SWEEP_INTERVAL,
           BUS_QUEUE_CAPACITY,
           LOG_LEVEL,
+          LOG_FORMAT,
           MISSED_CHAIN_ENABLED,
           MISSED_CHAIN_MIN_POD_AGE,
           MISSED_CHAIN_AGENT_SETTLE,

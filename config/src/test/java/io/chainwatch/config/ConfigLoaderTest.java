@@ -124,6 +124,21 @@ class ConfigLoaderTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
             "slack.channel (CHAINWATCH_SLACK_CHANNEL) is required when slack.tokenFile is set",
             "kafka.saslUsernameFile and kafka.saslPasswordFile are required with kafka.securityProtocol SASL_SSL"));
+    // a channel without a token used to turn Slack off without a word
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CHAINWATCH_SLACK_CHANNEL", "#network-oncall")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "slack.channel is #network-oncall but slack.tokenFile (CHAINWATCH_SLACK_TOKEN_FILE) is not set: Slack "
+                + "needs a bot token to post; set it, or unset slack.channel to turn Slack off"));
+  }
+
+  @Test
+  void logFormatIsPlainOrJson() {
+    assertThat(ConfigLoader.load(null, Map.of()).value(Settings.LOG_FORMAT)).isEqualTo("plain");
+    assertThat(ConfigLoader.load(null, Map.of("CHAINWATCH_LOGGING_FORMAT", "json")).value(Settings.LOG_FORMAT))
+        .isEqualTo("json");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CHAINWATCH_LOGGING_FORMAT", "ecs")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "CHAINWATCH_LOGGING_FORMAT must be one of plain, json, got \"ecs\" (not one of [json, plain])"));
   }
 
   @Test
@@ -182,7 +197,7 @@ class ConfigLoaderTest {
             "sweepInterval in " + file + " must be an ISO-8601 duration of at least PT1S, such as PT5M, got \"30\""
                 + " (not an ISO-8601 duration)",
             "unknown key agentSelektor in " + file + " (known keys here: agentNotReadyTaintKey, agentSelector, busQueueCapacity,"
-                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, nodeConditions, opsgenie, pagerduty, remediation, routing, slack, stateDir, sweepInterval)",
+                + " chainingMode, ciliumConfigMap, ciliumNamespace, clusterName, detectors, events, httpPort, incidents, kafka, leaderElection, logLevel, logging, nodeConditions, opsgenie, pagerduty, remediation, routing, slack, stateDir, sweepInterval)",
             "detectors.missed-cilium-chain.enabled in " + file + " must be true or false, got \"maybe\""
                 + " (not a boolean)",
             "CHAINWATCH_CILIUM_NAMESPACE must be auto or a namespace name such as kube-system, got \"Kube_System\""

@@ -59,8 +59,20 @@ public final class DemoMain {
 
   private DemoMain() {}
 
+  static final String USAGE = """
+      Usage: java -jar chainwatch-demo.jar [--follow] [--metrics-port=PORT] [--help] [--version]
+      Plays the CNI-chain race and two rp_filter resets against chainwatch's real pipeline, in this process (a mock
+      Kubernetes API server, a Kafka broker, a local Slack endpoint), prints the timeline and exits (0: every
+      expectation met, 1: not).
+        --follow             keep running after the scenario (Ctrl-C stops): scrape /metrics, read the audit topic
+        --metrics-port=PORT  serve /metrics, /healthz and /readyz on PORT (default: a free port, printed at start)
+        --help               print this and exit
+        --version            print the version and exit
+      """;
+
   public static void main(String[] args) throws Exception {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    io.chainwatch.watcher.logging.Logging.configure("warn", io.chainwatch.watcher.logging.Logging.Format.PLAIN,
+        "error");
     System.exit(run(List.of(args), System.out));
   }
 
@@ -72,6 +84,23 @@ public final class DemoMain {
    *     1 otherwise
    */
   public static int run(List<String> args, PrintStream out) throws Exception {
+    String metricsPort = "0";
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        out.print(USAGE);
+        return 0;
+      } else if (arg.equals("--version") || arg.equals("-V")) {
+        out.println(io.chainwatch.watcher.logging.BuildInfo.current().line("chainwatch-demo"));
+        return 0;
+      } else if (arg.startsWith("--metrics-port=") && arg.substring(15).matches("[0-9]{1,5}")
+          && Integer.parseInt(arg.substring(15)) <= 65535) {
+        metricsPort = arg.substring(15);
+      } else if (!arg.equals("--follow")) {
+        System.err.println("chainwatch-demo: unknown argument \"" + arg + "\" (--metrics-port takes 0 to 65535)\n"
+            + USAGE);
+        return 2;
+      }
+    }
     boolean follow = args.contains("--follow");
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Timeline timeline = new Timeline(out);
@@ -105,6 +134,7 @@ public final class DemoMain {
           "CHAINWATCH_SLACK_ONCALL_GROUP", "S0NETONCALL",
           "CHAINWATCH_SLACK_API_URL", slack.apiUrl(),
           "CHAINWATCH_REMEDIATION_RP_FILTER_REPAIR_KEY_FILE", state.resolve("repair-key").toString()));
+      channels.put("CHAINWATCH_HTTP_PORT", metricsPort);
       int exit = play(client, timeline, follow, channels, slack, () -> awaitQuiet(slack));
       audit.awaitQuiet();
       timeline.line("");
@@ -145,7 +175,6 @@ public final class DemoMain {
         + " in remediation mode enforce.\n");
     Map<String, String> env = new HashMap<>(channels);
     env.putAll(Map.of(
-        "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_CLUSTER_NAME", "demo",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
         // shortened from the defaults so the demo takes seconds
@@ -195,6 +224,8 @@ public final class DemoMain {
     io.fabric8.kubernetes.client.Watch conditionWatch = cluster.watchNodeConditions(conditions);
     Chainwatch chainwatch = Chainwatch.start(config, client, Clock.systemUTC(),
         new PrintStream(OutputStream.nullOutputStream()));
+    timeline.line("Metrics, health and readiness: http://127.0.0.1:" + chainwatch.httpPort() + "/metrics "
+        + "(/healthz, /readyz)\n");
     try {
       var bus = chainwatch.vertx().eventBus();
       bus.<Finding>localConsumer(BusAddresses.FINDINGS, message -> {

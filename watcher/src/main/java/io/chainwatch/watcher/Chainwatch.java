@@ -76,6 +76,8 @@ public final class Chainwatch implements AutoCloseable {
   private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
   private final io.chainwatch.notifier.opsgenie.OpsgenieNotifier opsgenie;
   private volatile boolean evaluating;
+  /** Set by {@link #close()}: failures after it are the stop itself, not errors. */
+  private volatile boolean closing;
   private volatile boolean breakerOpen;
   private volatile LeaderGate leaderGate;
 
@@ -321,7 +323,9 @@ public final class Chainwatch implements AutoCloseable {
       return null;
     }));
     chainwatch.watcher.start().whenComplete((ok, failure) -> {
-      if (failure != null) {
+      if (failure != null && chainwatch.closing) {
+        LOG.info("Stopped before the informers had synced ({})", failure.toString());
+      } else if (failure != null) {
         LOG.error("Informers failed to start", failure);
       } else {
         chainwatch.logDiscovery();
@@ -450,6 +454,7 @@ public final class Chainwatch implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     if (leaderGate != null) {
       leaderGate.close(); // first: give up the lease, so another replica takes over at once and this one writes no more
     }

@@ -2,6 +2,7 @@ package io.chainwatch.watcher;
 
 import io.chainwatch.config.ChainwatchConfig;
 import io.chainwatch.config.ConfigException;
+import io.chainwatch.watcher.logging.Logging;
 import io.chainwatch.watcher.scan.Scan;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code chainwatch} command line: {@code run} in a cluster, {@code scan} on a kubectl dump. */
-@Command(name = "chainwatch", mixinStandardHelpOptions = true, version = "chainwatch 0.1.0",
+@Command(name = "chainwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Finds pods that run without Cilium, and other silent Cilium networking failures.",
     subcommands = {Main.Run.class, Main.ScanCommand.class})
 public final class Main implements Callable<Integer> {
@@ -47,34 +48,46 @@ public final class Main implements Callable<Integer> {
     return Scan.EXIT_BAD_INPUT;
   }
 
-  /** Sets slf4j-simple's options before the first logger exists: logs to stderr, ISO timestamps. */
-  static void configureLogging(String level) {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+  /** {@code --version}: the version, commit and build time, for every subcommand. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {io.chainwatch.watcher.logging.BuildInfo.current().line("chainwatch")};
+    }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
+  @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       description = "Watch the cluster (kubeconfig or in-cluster service account) until stopped.")
   static final class Run implements Callable<Integer> {
     @Option(names = "--config", description = "YAML configuration file (else CHAINWATCH_CONFIG_FILE, else defaults).")
     Path config;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
       ChainwatchConfig settings = Configuration.load(config, System.getenv());
-      configureLogging(settings.logLevel());
+      Logging.configure(settings.logLevel(), Logging.format(settings.value(io.chainwatch.config.Settings.LOG_FORMAT)),
+          "warn");
       org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-      log.info("chainwatch starting; effective configuration:\n{}", settings.describe());
+      java.util.Optional<String> noCluster = ApiServerTarget.missing(System.getenv(), System.getProperties(),
+          Path.of(System.getProperty("user.home", "/")));
+      if (noCluster.isPresent()) {
+        spec.commandLine().getErr().println(noCluster.get());
+        return Scan.EXIT_BAD_INPUT;
+      }
+      log.info("chainwatch starting: {}", io.chainwatch.watcher.logging.BuildInfo.current().line("chainwatch"));
+      Logging.logConfiguration(log, settings);
       var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
       log.info("Kubernetes API server: {}", client.getMasterUrl());
       Chainwatch chainwatch = Chainwatch.start(settings, client, Clock.systemUTC(), System.out);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("Stopping");
+        Logging.shuttingDown();
         chainwatch.close();
         client.close();
+        Logging.flush();
         stopped.countDown();
       }, "chainwatch-shutdown"));
       stopped.await();
@@ -82,7 +95,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "scan", mixinStandardHelpOptions = true,
+  @Command(name = "scan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       description = "Run the detectors on kubectl dumps (JSON or YAML) and print one JSON line per finding. "
           + "Exit 0: no findings (advice alone counts as none), 1: findings, 2: bad input or usage.")
   static final class ScanCommand implements Callable<Integer> {
@@ -105,7 +118,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       ChainwatchConfig settings = Configuration.load(config, System.getenv());
-      configureLogging("warn");
+      Logging.configure("warn", Logging.format(settings.value(io.chainwatch.config.Settings.LOG_FORMAT)), "error");
       Instant at;
       try {
         at = now == null ? Instant.now() : OffsetDateTime.parse(now).toInstant();
