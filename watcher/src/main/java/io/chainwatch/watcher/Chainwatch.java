@@ -110,6 +110,7 @@ public final class Chainwatch implements AutoCloseable {
     await(vertx.deployVerticle(new FindingLogVerticle(findingsOut)));
     await(vertx.deployVerticle(health));
     this.evictor = new EvictPodRemediation(client, config.remediation().requestTimeout());
+    evictor.timeCallsWith(metrics.callTimer());
     this.remediation = new RemediationVerticle(new RemediationPolicy(config.remediation()),
         new ClusterRemediationView(state), evictor,
         new NodeRepairRequester(client, config.remediation().requestTimeout(), repairSigner(config)),
@@ -118,8 +119,8 @@ public final class Chainwatch implements AutoCloseable {
     countRemediation();
     await(vertx.deployVerticle(remediation));
     NotifiersConfig notifiers = config.notifiers();
-    this.kafka = notifiers.kafka().enabled() ? startKafka(notifiers) : null;
-    this.slack = notifiers.slack().enabled() ? startSlack(notifiers) : null;
+    this.kafka = notifiers.kafka().enabled() ? startKafka(notifiers, metrics.callTimer()) : null;
+    this.slack = notifiers.slack().enabled() ? startSlack(notifiers, metrics.callTimer()) : null;
     this.events = notifiers.eventsEnabled()
         ? new KubernetesEventNotifier(client, System.getenv().getOrDefault("HOSTNAME", "chainwatch"),
             config.value(io.chainwatch.config.Settings.EVENTS_MAX_PER_SECOND)) : null;
@@ -127,6 +128,15 @@ public final class Chainwatch implements AutoCloseable {
     this.pagerDuty = pagerDutyKey.isEmpty() ? null : startPagerDuty(config, notifiers, pagerDutyKey);
     String opsgenieKey = config.value(io.chainwatch.config.Settings.OPSGENIE_API_KEY_FILE);
     this.opsgenie = opsgenieKey.isEmpty() ? null : startOpsgenie(config, notifiers, opsgenieKey);
+    if (events != null) {
+      events.timeCallsWith(metrics.callTimer());
+    }
+    if (pagerDuty != null) {
+      pagerDuty.outbox().timeCallsWith(metrics.callTimer());
+    }
+    if (opsgenie != null) {
+      opsgenie.outbox().timeCallsWith(metrics.callTimer());
+    }
     List<java.util.function.BiConsumer<io.chainwatch.model.IncidentChange, io.chainwatch.notifier.route.Route>> pagers =
         new ArrayList<>();
     if (pagerDuty != null) {
@@ -182,8 +192,9 @@ public final class Chainwatch implements AutoCloseable {
         detectors.stream().map(Detector::id).toList(), health.actualPort());
   }
 
-  private static KafkaNotifier startKafka(NotifiersConfig notifiers) {
+  private static KafkaNotifier startKafka(NotifiersConfig notifiers, io.chainwatch.model.CallTimer timer) {
     KafkaNotifier kafka = new KafkaNotifier(notifiers.kafka(), notifiers.stateDir().resolve("spool"), Map.of());
+    kafka.timeCallsWith(timer);
     try {
       kafka.start();
     } catch (java.io.IOException e) {
@@ -223,9 +234,10 @@ public final class Chainwatch implements AutoCloseable {
     return opsgenie;
   }
 
-  private static SlackNotifier startSlack(NotifiersConfig notifiers) {
+  private static SlackNotifier startSlack(NotifiersConfig notifiers, io.chainwatch.model.CallTimer timer) {
     SlackNotifier slack = new SlackNotifier(notifiers.slack(), notifiers.stateDir().resolve("slack-threads.json"),
         SlackNotifier.Timing.PRODUCTION, TEXTS);
+    slack.timeCallsWith(timer);
     slack.start();
     return slack;
   }
@@ -278,10 +290,15 @@ public final class Chainwatch implements AutoCloseable {
   private void countRemediation() {
     metrics.gauge("chainwatch_remediation_breaker_open", "1 while the blast-radius breaker stops evictions",
         () -> breakerOpen ? 1 : 0);
-    vertx.eventBus().<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS, message ->
-        metrics.remediationDecision(message.body().decision().verdict(), message.body().decision().rule().wireName()));
-    vertx.eventBus().<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES, message ->
-        metrics.remediationOutcome(message.body().result().wireName()));
+    io.chainwatch.watcher.health.StageLatencies stages = new io.chainwatch.watcher.health.StageLatencies(metrics);
+    vertx.eventBus().<RemediationDecision>localConsumer(BusAddresses.REMEDIATION_DECISIONS, message -> {
+      metrics.remediationDecision(message.body().decision().verdict(), message.body().decision().rule().wireName());
+      stages.decided(message.body());
+    });
+    vertx.eventBus().<RemediationOutcome>localConsumer(BusAddresses.REMEDIATION_OUTCOMES, message -> {
+      metrics.remediationOutcome(message.body().result().wireName());
+      stages.outcome(message.body());
+    });
     vertx.eventBus().<BreakerChange>localConsumer(BusAddresses.REMEDIATION_BREAKER, message ->
         breakerOpen = message.body().open());
   }
@@ -469,6 +486,7 @@ public final class Chainwatch implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
+    metrics.close();
     // after the bus stopped: what is queued is flushed (Kafka keeps the rest in its spool for the next run)
     if (slack != null) {
       slack.close(java.time.Duration.ofSeconds(5));

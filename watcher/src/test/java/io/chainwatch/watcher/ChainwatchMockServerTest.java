@@ -122,8 +122,15 @@ class ChainwatchMockServerTest {
     assertThat(evictions).hasValue(1);
     assertThat(client.configMaps().inNamespace("chainwatch").withName("chainwatch-remediation-state").get())
         .as("the remediation state is kept in the cluster").isNotNull();
-    assertThat(chainwatch.metrics().scrape())
-        .contains("chainwatch_remediation_outcomes_total{result=\"verified\"} 1.0");
+    String scrape = chainwatch.metrics().scrape();
+    assertThat(scrape)
+        .contains("chainwatch_remediation_outcomes_total{result=\"verified\"} 1.0")
+        // each stage of the one remediation, once: finding → decision → eviction → verified replacement
+        .contains("chainwatch_stage_duration_seconds_count{detector=\"missed-cilium-chain\",stage=\"finding-to-decision\"} 1")
+        .contains("chainwatch_stage_duration_seconds_count{detector=\"missed-cilium-chain\",stage=\"decision-to-action\"} 1")
+        .contains("chainwatch_stage_duration_seconds_count{detector=\"missed-cilium-chain\",stage=\"action-to-verified\"} 1")
+        .contains("chainwatch_stage_duration_seconds_bucket{detector=\"missed-cilium-chain\",stage=\"action-to-verified\",le=\"600.0\"} 1")
+        .contains("chainwatch_call_duration_seconds_count{call=\"evict\",outcome=\"ok\",system=\"kubernetes\"} 1");
   }
 
   @Test
@@ -339,6 +346,27 @@ class ChainwatchMockServerTest {
     assertThat(metrics.body()).contains("chainwatch_informer_synced{kind=\"CiliumEndpoint\"} 1.0")
         .contains("chainwatch_bus_dropped_total 0.0")
         .contains("chainwatch_view_objects{kind=\"Node\"} 2.0")
-        .contains("chainwatch_view_changes_total{kind=\"Node\"} 2.0");
+        .contains("chainwatch_view_changes_total{kind=\"Node\"} 2.0")
+        // labelled series exist before their first event, so rate() and alerts see 0 rather than nothing
+        .contains("chainwatch_projection_errors_total{kind=\"Pod\"} 0.0")
+        .contains("chainwatch_findings_emitted_total{detector=\"rp-filter-reset\"} 0.0")
+        .contains("chainwatch_remediation_outcomes_total{result=\"failed\"} 0.0")
+        .contains("chainwatch_findings_open{detector=\"missed-cilium-chain\",severity=\"critical\"} 0.0")
+        // the JVM under its memory limit, the process, and what runs
+        .contains("jvm_memory_used_bytes{area=\"heap\"")
+        .contains("jvm_gc_pause_seconds")
+        .contains("process_cpu_usage")
+        .contains("process_start_time_seconds")
+        .contains("process_files_open_files")
+        .containsPattern("chainwatch_build_info\\{built=\"[^\"]+\",commit=\"[0-9a-f]{12}(-dirty)?\",java=\"[^\"]+\","
+            + "version=\"[^\"]+\"} 1\n");
+    // Prometheus' own checker accepts the exposition (names, help, types, histogram buckets)
+    java.util.Optional<io.chainwatch.testkit.Promtool> promtool = io.chainwatch.testkit.Promtool.find();
+    if (promtool.isEmpty() && !io.chainwatch.testkit.Promtool.required()) {
+      return; // a developer machine without promtool; CI installs it (.ci/run)
+    }
+    assertThat(promtool).as("promtool (CI installs it: .ci/run)").isPresent();
+    io.chainwatch.testkit.Promtool.Result checked = promtool.get().run(metrics.body(), "check", "metrics");
+    assertThat(checked.exit()).as(checked.output()).isZero();
   }
 }

@@ -56,6 +56,8 @@ public final class AlertOutbox implements AutoCloseable {
   private final Authentication authenticate;
   private final HttpClient http;
   private final Object lock = new Object();
+  /** Told each call's duration (the watcher's latency histograms). */
+  private volatile io.chainwatch.model.CallTimer timer = io.chainwatch.model.CallTimer.NONE;
   private final Deque<AlertCall> pending = new ArrayDeque<>();
   /** Incidents whose alert is open, with the key file it was opened with ("" for the default): later calls follow. */
   private final java.util.Map<String, String> alerted = new java.util.LinkedHashMap<>();
@@ -284,6 +286,8 @@ public final class AlertOutbox implements AutoCloseable {
       return backoff;
     }
     HttpResponse<String> response;
+    String system = pager.toLowerCase(java.util.Locale.ROOT);
+    long started = System.nanoTime();
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl.toString() + call.path()))
           .timeout(timing.requestTimeout()).header("Content-Type", "application/json");
@@ -292,6 +296,7 @@ public final class AlertOutbox implements AutoCloseable {
       response = http.send(request.method(call.method(), HttpRequest.BodyPublishers.ofString(body.encode())).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
+      timer.record(system, call.method(), "error", System.nanoTime() - started);
       problem(pager + " unreachable at " + baseUrl + ": " + e);
       return backoff;
     } catch (InterruptedException e) {
@@ -299,6 +304,7 @@ public final class AlertOutbox implements AutoCloseable {
       return backoff;
     }
     int status = response.statusCode();
+    timer.record(system, call.method(), status >= 200 && status < 300 ? "ok" : "error", System.nanoTime() - started);
     if (status >= 200 && status < 300) {
       sent.incrementAndGet();
       lastProblem = null;
@@ -382,5 +388,10 @@ public final class AlertOutbox implements AutoCloseable {
       }
     }
     saveIfDirty(); // what was queued last is on disk for the next run
+  }
+
+  /** Reports each call's duration to {@code timer} from now on. */
+  public void timeCallsWith(io.chainwatch.model.CallTimer timer) {
+    this.timer = java.util.Objects.requireNonNull(timer, "timer");
   }
 }

@@ -41,6 +41,14 @@ import org.slf4j.LoggerFactory;
  * Event it wrote is updated from what it remembers, without reading it first (one request, not two).
  */
 public final class KubernetesEventNotifier implements AutoCloseable {
+  /** Told each call's duration (the watcher's latency histograms); set before the first call. */
+  private volatile io.chainwatch.model.CallTimer timer = io.chainwatch.model.CallTimer.NONE;
+
+  /** Reports each call's duration to {@code timer} from now on. */
+  public void timeCallsWith(io.chainwatch.model.CallTimer timer) {
+    this.timer = java.util.Objects.requireNonNull(timer, "timer");
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventNotifier.class);
   public static final String CONTROLLER = "chainwatch.io/chainwatch";
   private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
@@ -173,6 +181,7 @@ public final class KubernetesEventNotifier implements AutoCloseable {
     String namespace = spec.regarding().namespace() == null ? "default" : spec.regarding().namespace();
     String name = nameOf(spec);
     String key = namespace + "/" + name;
+    long started = System.nanoTime();
     try {
       Event existing = remembered.get(key);
       if (existing == null) {
@@ -200,7 +209,9 @@ public final class KubernetesEventNotifier implements AutoCloseable {
       }
       remembered.put(key, existing);
       written.incrementAndGet();
+      timer.record("kubernetes", "event", "ok", System.nanoTime() - started);
     } catch (KubernetesClientException e) {
+      timer.record("kubernetes", "event", "error", System.nanoTime() - started);
       // what is remembered may be stale (deleted, changed by someone else): read it next time
       remembered.remove(key);
       failed.incrementAndGet();

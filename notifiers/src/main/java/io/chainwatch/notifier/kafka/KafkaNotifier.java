@@ -39,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * spool and readiness says why. A record the spool cannot write (a full disk) is counted as dropped.
  */
 public final class KafkaNotifier implements AutoCloseable {
+  /** Told each call's duration (the watcher's latency histograms); set before the first call. */
+  private volatile io.chainwatch.model.CallTimer timer = io.chainwatch.model.CallTimer.NONE;
+
+  /** Reports each call's duration to {@code timer} from now on. */
+  public void timeCallsWith(io.chainwatch.model.CallTimer timer) {
+    this.timer = java.util.Objects.requireNonNull(timer, "timer");
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNotifier.class);
   private static final int MAX_IN_FLIGHT = 20_000;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -279,9 +287,11 @@ public final class KafkaNotifier implements AutoCloseable {
       ProducerRecord<String, String> record = new ProducerRecord<>(entry.topic(), entry.key(), entry.value());
       record.headers().add("content-type", CloudEventMapper.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
       inFlight.incrementAndGet();
+      long started = System.nanoTime();
       try {
         producer.send(record, (metadata, failure) -> {
           inFlight.decrementAndGet();
+          timer.record("kafka", "send", failure == null ? "ok" : "error", System.nanoTime() - started);
           if (failure == null) {
             spool.ack(entry.seq());
             acknowledged.incrementAndGet();

@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * never logged.
  */
 public final class SlackNotifier implements AutoCloseable {
+  /** Told each call's duration (the watcher's latency histograms); set before the first call. */
+  private volatile io.chainwatch.model.CallTimer timer = io.chainwatch.model.CallTimer.NONE;
+
+  /** Reports each call's duration to {@code timer} from now on. */
+  public void timeCallsWith(io.chainwatch.model.CallTimer timer) {
+    this.timer = java.util.Objects.requireNonNull(timer, "timer");
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(SlackNotifier.class);
   private static final Set<String> CONFIGURATION_ERRORS = Set.of("channel_not_found", "not_in_channel",
       "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope",
@@ -212,8 +220,10 @@ public final class SlackNotifier implements AutoCloseable {
     long backoffMillis = 1_000;
     while (running) {
       pace();
+      long started = System.nanoTime();
       try {
         SlackApiTextResponse answer = call.run();
+        timer.record("slack", method, answer.isOk() ? "ok" : "error", System.nanoTime() - started);
         if (answer.isOk()) {
           return answer;
         }
@@ -233,6 +243,7 @@ public final class SlackNotifier implements AutoCloseable {
           return answer;
         }
       } catch (SlackApiException e) {
+        timer.record("slack", method, "error", System.nanoTime() - started);
         int status = e.getResponse().code();
         if (status == 429) {
           long waitMillis = retryAfterMillis(e.getResponse().header("Retry-After"));
@@ -243,6 +254,7 @@ public final class SlackNotifier implements AutoCloseable {
         }
         LOG.warn("Slack {} failed with HTTP {}; retrying in {} ms", method, status, backoffMillis);
       } catch (IOException | RuntimeException e) {
+        timer.record("slack", method, "error", System.nanoTime() - started);
         LOG.warn("Slack {} failed ({}); retrying in {} ms", method, e.getClass().getSimpleName(), backoffMillis);
       }
       retries.incrementAndGet();

@@ -25,6 +25,14 @@ import java.util.regex.Pattern;
  * on a thread. Expected answers come back as an {@link EvictionResult}, never as an exception.
  */
 public final class EvictPodRemediation implements AutoCloseable {
+  /** Told each call's duration (the watcher's latency histograms); set before the first call. */
+  private volatile io.chainwatch.model.CallTimer timer = io.chainwatch.model.CallTimer.NONE;
+
+  /** Reports each call's duration to {@code timer} from now on. */
+  public void timeCallsWith(io.chainwatch.model.CallTimer timer) {
+    this.timer = java.util.Objects.requireNonNull(timer, "timer");
+  }
+
   private static final Pattern BUDGET_NAME = Pattern.compile("disruption budget ([a-z0-9]([-a-z0-9.]*[a-z0-9])?)");
 
   private final KubernetesClient client;
@@ -54,9 +62,12 @@ public final class EvictPodRemediation implements AutoCloseable {
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .post("application/json", eviction.encode())
         .build();
+    long started = System.nanoTime();
     return http.sendAsync(request, String.class)
         .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
         .handle((response, failure) -> {
+          timer.record("kubernetes", "evict", failure == null && response.code() < 500 ? "ok" : "error",
+              System.nanoTime() - started);
           if (failure != null) {
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
             return new EvictionResult(EvictionResult.Kind.FAILED, 0,

@@ -72,7 +72,15 @@ public final class EvaluationVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     evaluationContext = context;
-    metrics.gauge("chainwatch_findings_open", "Findings currently open", tracker::openCount);
+    // every detector and severity from the start: a query or alert sees 0 rather than no series
+    for (Detector detector : detectors) {
+      for (io.chainwatch.model.Severity severity : io.chainwatch.model.Severity.values()) {
+        metrics.gauge("chainwatch_findings_open", "Findings currently open (sum() for the total)",
+            java.util.Map.of("detector", detector.id(), "severity", severity.wireName()),
+            () -> tracker.openCount(detector.id(), severity));
+      }
+      metrics.findingsCounted(detector.id());
+    }
     metrics.gauge("chainwatch_deadlines_pending", "Subjects waiting for a grace period to end", deadlines::size);
     vertx.eventBus().<ClusterChange>localConsumer(BusAddresses.CLUSTER_CHANGES, message -> {
       gate.release();

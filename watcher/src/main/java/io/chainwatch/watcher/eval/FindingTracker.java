@@ -17,6 +17,13 @@ import java.util.Map;
  */
 public final class FindingTracker {
   private final Map<SubjectKey, Map<String, Finding>> open = new HashMap<>();
+  /**
+   * Open findings by detector and severity, kept as they change: read by the metrics scrape on another thread,
+   * which must neither walk {@link #open} nor pay for it on every scrape.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> openBy =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger openTotal = new java.util.concurrent.atomic.AtomicInteger();
 
   /** A subject as judged by one detector. */
   public record SubjectKey(String detectorId, ResourceRef subject) {}
@@ -62,6 +69,12 @@ public final class FindingTracker {
     } else {
       open.put(key, next);
     }
+    for (Finding before : previous.values()) {
+      count(before, -1);
+    }
+    for (Finding finding : next.values()) {
+      count(finding, 1);
+    }
     return new Changes(emitted, cleared);
   }
 
@@ -71,11 +84,19 @@ public final class FindingTracker {
   }
 
   public int openCount() {
-    int count = 0;
-    for (Map<String, Finding> findings : open.values()) {
-      count += findings.size();
-    }
-    return count;
+    return openTotal.get();
+  }
+
+  /** Open findings of one detector and severity (safe from any thread). */
+  public int openCount(String detectorId, io.chainwatch.model.Severity severity) {
+    var count = openBy.get(detectorId + '\u0000' + severity.wireName());
+    return count == null ? 0 : count.get();
+  }
+
+  private void count(Finding finding, int delta) {
+    openBy.computeIfAbsent(finding.detectorId() + '\u0000' + finding.severity().wireName(),
+        k -> new java.util.concurrent.atomic.AtomicInteger()).addAndGet(delta);
+    openTotal.addAndGet(delta);
   }
 
   /** Every open finding, for the status endpoint and tests. */

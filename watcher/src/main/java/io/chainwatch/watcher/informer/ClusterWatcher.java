@@ -69,6 +69,7 @@ public final class ClusterWatcher implements AutoCloseable {
           () -> informers.get(kind).isWatching() ? 1 : 0);
       WatchedKind<?> watched = WatchedKinds.ALL.stream().filter(k -> k.kind().equals(kind)).findFirst().orElseThrow();
       metrics.gauge("chainwatch_view_objects", "Snapshots held in the view", "kind", kind, () -> state.size(watched));
+      metrics.kindCounted(kind);
       started.add(informer.start().toCompletableFuture());
     });
     return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
