@@ -82,6 +82,8 @@ public final class IncidentTracker {
     Instant quietSince;
     Instant lastNotifiedAt;
     final List<String> digestLines = new ArrayList<>();
+    /** Incidents folded into this storm digest (its lines stop at MAX_DIGEST_LINES; the count does not). */
+    int folded;
     /** A person's acknowledgement (a Slack mention), {@code null} when none: no more re-notification. */
     String acknowledgedBy;
     /** A person's silence from the message, {@code null} when none. */
@@ -453,13 +455,15 @@ public final class IncidentTracker {
     }
     storm.updatedAt = now;
     storm.severity = folded.severity.ordinal() < storm.severity.ordinal() ? folded.severity : storm.severity;
+    storm.folded++;
     if (storm.digestLines.size() < MAX_DIGEST_LINES) {
       storm.digestLines.add(folded.severity.name().toLowerCase() + " " + texts.title(folded.detectorId)
           + ": " + String.join(", ", folded.subjects) + " (incident " + folded.id + ")");
     }
-    int total = storm.digestLines.size();
+    // the count of what was folded, not of the lines kept (at most MAX_DIGEST_LINES; Slack shows what fits)
     storm.summary = "Storm: more than " + config.stormThreshold() + " incidents within " + config.stormWindow()
-        + "; " + total + " more are listed here instead of one message each";
+        + "; " + storm.folded + (storm.folded == 1 ? " incident was" : " incidents were")
+        + " folded into this message instead of one message each";
     return new IncidentChange(snapshot(storm), Kind.DIGEST, storm.summary, true, false, storm.digestLines, now);
   }
 
@@ -607,9 +611,30 @@ public final class IncidentTracker {
     List<String> lines = new ArrayList<>();
     evidence.forEach((key, value) -> {
       if (lines.size() < MAX_CAUSE_LINES && value != null) {
-        lines.add(key + ": " + value);
+        lines.add(key + ": " + readable(value));
       }
     });
     return lines;
+  }
+
+  /**
+   * Evidence as a person reads it: a map as {@code key: value, key: value}, a list comma-separated, nested ones in
+   * parentheses; never Java's {@code {value=1, effective=1}}.
+   */
+  static String readable(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      List<String> parts = new ArrayList<>();
+      map.forEach((k, v) -> parts.add(k + ": " + nested(v)));
+      return String.join(", ", parts);
+    }
+    if (value instanceof java.util.Collection<?> list) {
+      return String.join(", ", list.stream().map(IncidentTracker::nested).toList());
+    }
+    return String.valueOf(value);
+  }
+
+  private static String nested(Object value) {
+    return value instanceof Map<?, ?> || value instanceof java.util.Collection<?> ? "(" + readable(value) + ")"
+        : String.valueOf(value);
   }
 }

@@ -15,6 +15,8 @@ import java.util.List;
 public final class SlackMessageFormatter {
   private static final int MAX_SUBJECTS = 10;
   private static final int MAX_TEXT = 2900; // a section's text may hold 3000 characters
+  /** A message holds at most 50 blocks; a digest keeps room for its header, summary and footer. */
+  private static final int MAX_DIGEST_SECTIONS = 40;
 
   /**
    * A message: the notification text (also the fallback where blocks do not render) and the blocks.
@@ -74,10 +76,33 @@ public final class SlackMessageFormatter {
     JsonArray blocks = new JsonArray();
     blocks.add(new JsonObject().put("type", "header").put("text", plain(":rotating_light: " + storm.title())));
     blocks.add(section(escape(storm.summary())));
-    blocks.add(section(escape(String.join("\n", lines.stream().map(line -> "• " + line).toList()))));
+    // whole lines only, as many sections as Slack allows: the count below says how many are shown
+    int shown = 0;
+    StringBuilder text = new StringBuilder();
+    int sections = 0;
+    for (String line : lines) {
+      String item = "• " + escape(line) + "\n";
+      if (item.length() > MAX_TEXT) {
+        item = limit(item, MAX_TEXT);
+      }
+      if (text.length() + item.length() > MAX_TEXT) {
+        if (sections == MAX_DIGEST_SECTIONS - 1) {
+          break;
+        }
+        blocks.add(section(text.toString()));
+        sections++;
+        text.setLength(0);
+      }
+      text.append(item);
+      shown++;
+    }
+    if (text.length() > 0) {
+      blocks.add(section(text.toString()));
+    }
     blocks.add(new JsonObject().put("type", "context").put("elements", new JsonArray().add(markdown(
-        "chainwatch · every incident is in the audit log (Kafka) with its id"))));
-    return new SlackMessage(storm.title() + ": " + lines.size() + " incidents", blocks.encode());
+        "chainwatch · " + shown + " listed here, the first ones folded; every incident is in the audit log (Kafka) "
+            + "with its id"))));
+    return new SlackMessage(storm.title() + ": " + storm.summary(), blocks.encode());
   }
 
   /** The thread reply for a change; mentions the on-call group when the change asks for it. */
@@ -91,7 +116,9 @@ public final class SlackMessageFormatter {
       case RENOTIFY -> ":alarm_clock:";
       default -> ":information_source:";
     };
-    return limit(mention + icon + " " + change.text(), 3000);
+    // the change's text quotes the API server, webhooks and pods: escaped like every root, so a "<!channel>" in it
+    // is shown, not a live mention
+    return mention + icon + " " + limit(escape(change.text()), 3000 - mention.length() - icon.length() - 1);
   }
 
   private static String emoji(Incident incident) {
@@ -124,7 +151,29 @@ public final class SlackMessageFormatter {
     return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
-  private static String limit(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+  /**
+   * Shortens mrkdwn to {@code max} characters without breaking it: never inside an {@code &amp;}-style entity or a
+   * surrogate pair, and a code block left open by the cut is closed again.
+   */
+  static String limit(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int cut = max - 1 - FENCE.length(); // room for "…" and a closing fence
+    if (Character.isLowSurrogate(text.charAt(cut))) {
+      cut--;
+    }
+    int amp = text.lastIndexOf('&', cut - 1);
+    if (amp >= 0 && amp > cut - 6 && text.indexOf(';', amp) >= cut) {
+      cut = amp; // the cut would split &amp; &lt; &gt;
+    }
+    String kept = text.substring(0, cut);
+    int fences = 0;
+    for (int at = kept.indexOf(FENCE); at >= 0; at = kept.indexOf(FENCE, at + FENCE.length())) {
+      fences++;
+    }
+    return kept + "…" + (fences % 2 == 1 ? FENCE : "");
   }
+
+  private static final String FENCE = "```";
 }

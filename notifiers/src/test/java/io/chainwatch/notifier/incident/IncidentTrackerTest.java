@@ -154,9 +154,20 @@ class IncidentTrackerTest {
     IncidentChange last = changes.get(5);
     assertThat(last.digest()).hasSize(3);
     assertThat(last.incident().id()).isEqualTo(changes.get(3).incident().id());
-    assertThat(last.text()).contains("more than 3 incidents");
+    assertThat(last.text()).contains("more than 3 incidents").contains("; 3 incidents were folded into this message");
     assertThat(tracker.onFinding(race("web-9", "node-4"), false, T0.plusSeconds(10)).get(0).pages())
         .as("a folded incident stays folded").isFalse();
+  }
+
+  @Test
+  void evidenceReadsAsAPersonWritesItNotAsJavaMaps() {
+    assertThat(IncidentTracker.readable(new java.util.LinkedHashMap<>(Map.of("value", 1)))).isEqualTo("value: 1");
+    java.util.Map<String, Object> rp = new java.util.LinkedHashMap<>();
+    rp.put("value", 1);
+    rp.put("effective", 2);
+    assertThat(IncidentTracker.readable(rp)).isEqualTo("value: 1, effective: 2");
+    assertThat(IncidentTracker.readable(List.of("eth0", Map.of("lxc1", 2)))).isEqualTo("eth0, (lxc1: 2)");
+    assertThat(IncidentTracker.readable("as is")).isEqualTo("as is");
   }
 
   @Test
