@@ -31,7 +31,18 @@ import java.util.function.Supplier;
 public final class CloudEventMapper {
   public static final String CONTENT_TYPE = "application/cloudevents+json";
   public static final int SCHEMA_VERSION = 1;
-  public static final String DATA_SCHEMA = "https://chainwatch.io/schema/chainwatch-record-v1.schema.json";
+  /** The envelope's schema: the whole record (CloudEvents attributes and data), for tools that check records. */
+  public static final String RECORD_SCHEMA = "https://chainwatch.io/schema/chainwatch-record-v1.schema.json";
+  /** Where each type's data schema lives; {@code dataschema} names the one of the record's type. */
+  public static final String DATA_SCHEMA_BASE = "https://chainwatch.io/schema/data/";
+
+  /**
+   * The schema of a record's {@code data} (CloudEvents {@code dataschema}: "identifies the schema that data adheres
+   * to"), one per type, published as {@code docs/schema/data/<type>.schema.json}.
+   */
+  public static String dataSchema(String type) {
+    return DATA_SCHEMA_BASE + type + ".schema.json";
+  }
 
   private final String cluster;
   private final Supplier<String> ids;
@@ -159,7 +170,7 @@ public final class CloudEventMapper {
         .put("subject", subject.key())
         .put("time", time.toString())
         .put("datacontenttype", "application/json")
-        .put("dataschema", DATA_SCHEMA)
+        .put("dataschema", dataSchema(type))
         .put("chainwatchincident", incidentId)
         .put("data", data.put("schemaVersion", SCHEMA_VERSION));
   }

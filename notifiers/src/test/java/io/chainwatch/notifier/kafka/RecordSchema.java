@@ -26,8 +26,28 @@ final class RecordSchema {
     }
   }
 
-  /** The schema's complaints about {@code json}; empty when it is valid. */
+  /**
+   * The schema's complaints about {@code json}, and those of the data schema its {@code dataschema} names about its
+   * {@code data} (as a consumer that only reads data would check it); empty when both are valid.
+   */
   static List<String> errors(String json) {
-    return SCHEMA.validate(json, InputFormat.JSON).stream().map(Object::toString).toList();
+    List<String> errors = new java.util.ArrayList<>(SCHEMA.validate(json, InputFormat.JSON).stream()
+        .map(Object::toString).toList());
+    io.vertx.core.json.JsonObject record = new io.vertx.core.json.JsonObject(json);
+    String named = record.getString("dataschema", "");
+    if (!named.startsWith(CloudEventMapper.DATA_SCHEMA_BASE)) {
+      errors.add("dataschema " + named + " is not one of the data schemas under " + CloudEventMapper.DATA_SCHEMA_BASE);
+      return errors;
+    }
+    Path file = Path.of("..", "docs", "schema", "data", named.substring(CloudEventMapper.DATA_SCHEMA_BASE.length()));
+    try {
+      Schema data = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+          .getSchema(Files.readString(file), InputFormat.JSON);
+      data.validate(record.getJsonObject("data").encode(), InputFormat.JSON)
+          .forEach(error -> errors.add("data against " + named + ": " + error));
+    } catch (IOException e) {
+      errors.add("dataschema " + named + " names no published schema (" + file + ")");
+    }
+    return errors;
   }
 }
