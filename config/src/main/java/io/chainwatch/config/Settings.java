@@ -417,7 +417,8 @@ public final class Settings {
   /** Settings whose YAML value may be a list of scalars (same as the comma-separated text). */
   static final Set<Setting<?>> LIST_VALUED = Set.of(REMEDIATION_EXCLUDED_NAMESPACES, INCIDENTS_SILENCES);
   /** Settings whose value is a YAML structure in the file (passed to the parser as JSON text, as the env holds it). */
-  static final Set<Setting<?>> STRUCTURED = Set.of(ROUTING_RULES);
+  /** Settings whose value is YAML structure (a list of rules), not one scalar. */
+  public static final Set<Setting<?>> STRUCTURED = Set.of(ROUTING_RULES);
 
   private Settings() {}
 }

@@ -273,6 +273,40 @@ class ChartTest {
   }
 
   @Test
+  void theTrapsUsersFellIntoAreRefusedBeforeAnythingIsInstalled() {
+    // SASL without credentials crash-looped the watcher
+    assertThatThrownBy(() -> Chart.renderText(Map.of("kafkaBootstrapServers", "kafka-0:9092",
+        "kafkaSecurityProtocol", "SASL_SSL"))).hasMessageContaining("kafkaExistingSecret");
+    assertThat(Chart.renderText(Map.of("kafkaBootstrapServers", "kafka-0:9092", "kafkaSecurityProtocol", "SASL_SSL",
+        "kafkaExistingSecret", "kafka-credentials"))).contains("securityProtocol: SASL_SSL");
+    assertThat(Chart.renderText(Map.of("kafkaBootstrapServers", "kafka-0:9092", "kafkaSecurityProtocol", "SSL")))
+        .as("SSL needs no credentials").contains("securityProtocol: SSL");
+    // a channel without the token's Secret silently meant "Slack off"
+    assertThatThrownBy(() -> Chart.renderText(Map.of("slackChannel", "#network-oncall")))
+        .hasMessageContaining("slackExistingSecret");
+  }
+
+  @Test
+  void theProbesPriorityClassCanBeChangedOrDropped() {
+    assertThat((String) at(Chart.one(Chart.render(Map.of()), "DaemonSet"), "spec", "template", "spec",
+        "priorityClassName")).isEqualTo("system-node-critical");
+    assertThat((String) at(Chart.one(Chart.render(Map.of("probePriorityClassName", "")), "DaemonSet"), "spec",
+        "template", "spec", "priorityClassName")).isNull();
+    assertThat((String) at(Chart.one(Chart.render(Map.of("probePriorityClassName", "node-agents")), "DaemonSet"),
+        "spec", "template", "spec", "priorityClassName")).isEqualTo("node-agents");
+  }
+
+  @Test
+  void theNotesSayWhatToDoNext() {
+    String notes = new com.marcnuri.helm.Helm(Chart.DIR).install().withName("chainwatch").withNamespace("chainwatch")
+        .dryRun().clientOnly().call().getOutput();
+    assertThat(notes).contains("pod-security.kubernetes.io/enforce=privileged")
+        .contains("Remediation mode: dry-run").contains("remediationMode=enforce")
+        .contains("Slack: off (set slackExistingSecret and slackChannel)")
+        .contains("alert rules: off (prometheusRuleEnabled)").contains("port-forward svc/chainwatch-metrics 8080");
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void aPersistentVolumeClaimKeepsTheSpoolAcrossRolloutsWithOneReplica() {
     List<Map<String, Object>> durable = Chart.render(Map.of("statePersistentVolumeClaim", "chainwatch-state",
