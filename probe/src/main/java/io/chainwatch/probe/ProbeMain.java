@@ -10,6 +10,11 @@ public final class ProbeMain {
   private ProbeMain() {}
 
   public static void main(String[] args) throws Exception {
+    java.util.Optional<Integer> handled = ProbeCommandLine.handle(java.util.List.of(args), System.out, System.err);
+    if (handled.isPresent()) {
+      System.exit(handled.get());
+      return;
+    }
     ProbeConfig config;
     try {
       config = ProbeConfig.fromEnv(System.getenv());
