@@ -70,7 +70,26 @@ public final class DumpReader {
    * @param input its bytes
    */
   public void read(String name, InputStream input) throws IOException {
-    InputStream buffered = input.markSupported() ? input : new java.io.BufferedInputStream(input, 1 << 16);
+    counted = new CountingInputStream(input);
+    readingName = name;
+    readStarted = System.nanoTime();
+    lastProgress = readStarted;
+    InputStream buffered = new java.io.BufferedInputStream(counted, 1 << 16);
+    skipUtf8ByteOrderMark(buffered); // PowerShell's Out-File -Encoding utf8 writes one
+    byte[] head = peek(buffered, 512);
+    if (head.length >= 2 && ((head[0] == (byte) 0xFF && head[1] == (byte) 0xFE)
+        || (head[0] == (byte) 0xFE && head[1] == (byte) 0xFF) || (head[0] != 0 && head[1] == 0))) {
+      throw new ScanInputException(name + ": the file is UTF-16, not UTF-8 (PowerShell's > redirection writes "
+          + "UTF-16): write it as UTF-8, e.g. kubectl get pods,nodes,ciliumendpoints -A -o json | Out-File -Encoding "
+          + "utf8 dump.json, or use kubectl's own output file");
+    }
+    String firstLine = new String(head, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+    if (firstLine.matches("(NAMESPACE|NAME)\\s{2,}\\S.*") || firstLine.startsWith("No resources found")) {
+      throw new ScanInputException(name + ": this is kubectl's table output (\"" + Terminal.safe(
+          firstLine.length() > 60 ? firstLine.substring(0, 60) + "…" : firstLine) + "\"), which has no objects to "
+          + "judge: dump with -o json (or -o yaml), e.g. kubectl get pods,nodes,ciliumendpoints,configmaps,daemonsets "
+          + "-A -o json > dump.json");
+    }
     int first = firstNonBlank(buffered);
     if (first < 0) {
       throw new ScanInputException(name + ": the input is empty");
@@ -79,6 +98,73 @@ public final class DumpReader {
       readJson(name, buffered);
     } else {
       readYaml(name, buffered);
+    }
+  }
+
+  private static void skipUtf8ByteOrderMark(InputStream in) throws IOException {
+    in.mark(3);
+    if (in.read() != 0xEF || in.read() != 0xBB || in.read() != 0xBF) {
+      in.reset();
+    }
+  }
+
+  private static byte[] peek(InputStream in, int max) throws IOException {
+    in.mark(max);
+    byte[] head = in.readNBytes(max);
+    in.reset();
+    return head;
+  }
+
+  /** Told every few seconds how far a long read got (scan prints it on stderr); nothing by default. */
+  public void onProgress(java.util.function.Consumer<String> progress) {
+    this.progress = java.util.Objects.requireNonNull(progress, "progress");
+  }
+
+  private java.util.function.Consumer<String> progress = line -> { };
+  private CountingInputStream counted;
+  private String readingName = "";
+  private long readStarted = System.nanoTime();
+  private long lastProgress = System.nanoTime();
+  static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
+
+  private void maybeReportProgress() {
+    long now = System.nanoTime();
+    if (now - lastProgress < PROGRESS_EVERY_NANOS || counted == null) {
+      return;
+    }
+    lastProgress = now;
+    progress.accept("reading " + readingName + ": " + (counted.count() >> 20) + " MB and " + objectsRead
+        + " objects so far (" + (now - readStarted) / 1_000_000_000L + " s)");
+  }
+
+  /** Counts the bytes read through it, for progress lines. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private long count;
+
+    CountingInputStream(InputStream in) {
+      super(in);
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
     }
   }
 
@@ -514,12 +600,27 @@ public final class DumpReader {
     return count;
   }
 
+  private boolean isCiliumConfig(Map<String, Object> object) {
+    if (!(object.get("metadata") instanceof Map<?, ?> metadata)) {
+      return true; // let the shape check name what is wrong
+    }
+    Object namespace = metadata.get("namespace");
+    Object configName = metadata.get("name");
+    if (!(configName instanceof String) || (namespace != null && !(namespace instanceof String))) {
+      return true;
+    }
+    return state.agentIdentity().isCiliumConfig((String) namespace, (String) configName);
+  }
+
   private void acceptItem(String where, int index, Map<String, Object> item) {
     accept(where + " item " + index, item);
   }
 
   private void accept(String where, Map<String, Object> object) {
     objectsRead++;
+    if ((objectsRead & 1023) == 0) {
+      maybeReportProgress();
+    }
     Object apiVersion = object.get("apiVersion");
     Object kind = object.get("kind");
     if (!(kind instanceof String) || !(apiVersion instanceof String)) {
@@ -529,6 +630,9 @@ public final class DumpReader {
     Class<? extends Snapshot> type = Projections.snapshotTypeOf((String) apiVersion, (String) kind);
     if (type == null) {
       return; // kinds chainwatch does not read are skipped silently
+    }
+    if (type == CiliumConfigSnapshot.class && !isCiliumConfig(object)) {
+      return; // other ConfigMaps are not read, however malformed: judged before their shape is checked
     }
     GenericKubernetesResource resource;
     try {

@@ -89,6 +89,8 @@ public final class Scan {
       InputStream stdin, PrintStream out, PrintStream err, Format format) {
     ClusterState state = ClusterState.detached(AgentIdentity.from(config));
     DumpReader reader = new DumpReader(state);
+    // a dump of a large cluster takes a while: say how far the read got every few seconds (stderr; stdout is data)
+    reader.onProgress(line -> errLine(err, "chainwatch scan: " + line));
     for (String input : inputs) {
       try {
         if ("-".equals(input)) {

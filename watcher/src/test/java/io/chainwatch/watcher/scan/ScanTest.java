@@ -169,6 +169,54 @@ class ScanTest {
   }
 
   @Test
+  void kubectlsTableOutputGetsAHintToDumpObjects() throws Exception {
+    Path table = file("pods.txt", ("NAMESPACE   NAME                      READY   STATUS    RESTARTS   AGE\n"
+        + "shop        web-7d9c6b5f4-x2k8p       1/1     Running   0          3d\n").getBytes(StandardCharsets.UTF_8));
+
+    Result result = scan(table.toString());
+
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+    assertThat(result.stdout()).isEmpty();
+    assertThat(result.stderr()).contains(table + ": this is kubectl's table output").contains("-o json");
+  }
+
+  @Test
+  void aPowerShellRedirectionsUtf16GetsAHintAndAUtf8ByteOrderMarkIsRead() throws Exception {
+    byte[] json = Files.readAllBytes(dump("race-cluster.json"));
+    byte[] utf16 = new String(json, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_16LE);
+    byte[] withBom = new byte[utf16.length + 2];
+    withBom[0] = (byte) 0xFF;
+    withBom[1] = (byte) 0xFE;
+    System.arraycopy(utf16, 0, withBom, 2, utf16.length);
+
+    for (byte[] content : List.of(withBom, utf16)) {
+      Result result = scan(file("dump-utf16.json", content).toString());
+      assertThat(result.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+      assertThat(result.stderr()).contains("the file is UTF-16, not UTF-8").contains("Out-File -Encoding utf8");
+    }
+    byte[] utf8Bom = new byte[json.length + 3];
+    utf8Bom[0] = (byte) 0xEF;
+    utf8Bom[1] = (byte) 0xBB;
+    utf8Bom[2] = (byte) 0xBF;
+    System.arraycopy(json, 0, utf8Bom, 3, json.length);
+    assertThat(scan(file("dump-bom.json", utf8Bom).toString()).exit()).isEqualTo(Scan.EXIT_FINDINGS);
+  }
+
+  @Test
+  void aMalformedObjectOfAKindNoDetectorReadsDoesNotFailTheScan() throws Exception {
+    String race = Files.readString(dump("race-cluster.json"));
+    // a ConfigMap that is not cilium-config, with data of the wrong shape: nothing reads it
+    Path other = file("other.json", ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+        + "\"app-settings\",\"namespace\":\"shop\",\"ownerReferences\":\"oops\",\"creationTimestamp\":{\"a\":1}},\"data\":{}}").getBytes(StandardCharsets.UTF_8));
+
+    Result result = scan(dump("race-cluster.json").toString(), other.toString());
+
+    assertThat(race).contains("\"kind\"");
+    assertThat(result.exit()).isEqualTo(Scan.EXIT_FINDINGS);
+    assertThat(result.stderr()).doesNotContain("app-settings");
+  }
+
+  @Test
   void truncatedYamlListIsAnError() throws Exception {
     Path truncated = file("truncated.yaml", """
         apiVersion: v1
