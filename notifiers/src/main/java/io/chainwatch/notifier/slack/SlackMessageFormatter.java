@@ -116,9 +116,11 @@ public final class SlackMessageFormatter {
       case RENOTIFY -> ":alarm_clock:";
       default -> ":information_source:";
     };
-    // the change's text quotes the API server, webhooks and pods: escaped like every root, so a "<!channel>" in it
-    // is shown, not a live mention
-    return mention + icon + " " + limit(escape(change.text()), 3000 - mention.length() - icon.length() - 1);
+    // the change's text quotes the API server, webhooks and pods: escaped like every root, so a "<!channel>",
+    // "<!here>" or "<!subteam^…>" in it is shown, not a live mention. A user mention (<@U…>) stays one: it is how
+    // chainwatch names the person who clicked, and it notifies only that person.
+    String text = USER_MENTION.matcher(escape(change.text())).replaceAll("<@$1>");
+    return mention + icon + " " + limit(text, 3000 - mention.length() - icon.length() - 1);
   }
 
   private static String emoji(Incident incident) {
@@ -176,4 +178,5 @@ public final class SlackMessageFormatter {
   }
 
   private static final String FENCE = "```";
+  private static final java.util.regex.Pattern USER_MENTION = java.util.regex.Pattern.compile("&lt;@([UW][A-Z0-9]{2,20})&gt;");
 }

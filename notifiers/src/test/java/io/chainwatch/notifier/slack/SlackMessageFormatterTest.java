@@ -25,10 +25,11 @@ class SlackMessageFormatterTest {
   @Test
   void aThreadReplyQuotingTheApiServerIsEscapedSoItCannotMentionTheChannel() {
     String reply = SlackMessageFormatter.reply(new IncidentChange(incident("s", List.of()), Kind.ESCALATED,
-        "eviction refused: admission webhook said <!channel> deny & <@U123>", true, true, List.of(), T0), "S0ONCALL");
+        "eviction refused: admission webhook said <!channel> <!here> <!subteam^S0X> deny & <@U0ALICE>", true, true,
+        List.of(), T0), "S0ONCALL");
 
     assertThat(reply).isEqualTo("<!subteam^S0ONCALL> :rotating_light: eviction refused: admission webhook said "
-        + "&lt;!channel&gt; deny &amp; &lt;@U123&gt;");
+        + "&lt;!channel&gt; &lt;!here&gt; &lt;!subteam^S0X&gt; deny &amp; <@U0ALICE>");
   }
 
   @Test
