@@ -469,6 +469,10 @@ public final class IncidentTracker {
 
   private IncidentChange escalate(Entry entry, String why, Instant now) {
     endSilenceIfWorse(entry, true, now); // the escalation itself pages once the silence ends
+    if (entry.state == Incident.State.ACTING) {
+      // the root's Action line showed the attempt (and its retry); it is over, the Needs-a-person line says why
+      entry.action = "chainwatch stopped acting on it: a person decides now";
+    }
     entry.state = Incident.State.ESCALATED;
     entry.needsPerson = why;
     entry.updatedAt = now;
@@ -593,8 +597,11 @@ public final class IncidentTracker {
       return "Remediation stopped: storm of restart findings";
     }
     // the root's group names the problem (a node's race, its host network), whichever finding opened it
-    String what = texts.title(entry.rootKey.substring(0, entry.rootKey.indexOf(':')));
     long pods = entry.subjects.stream().filter(s -> s.startsWith("Pod/")).count();
+    // a node's group opened by a node finding (a missing taint) with no pod in it is titled by that finding: "Pods
+    // missed the Cilium chain" would name a problem no pod there has
+    String what = texts.title(pods == 0 && entry.detectorId != null ? entry.detectorId
+        : entry.rootKey.substring(0, entry.rootKey.indexOf(':')));
     if (entry.rootKey.contains(":node/")) {
       return what + " on node " + entry.node + (pods == 0 ? "" : " (" + pods + (pods == 1 ? " pod)" : " pods)"));
     }

@@ -160,6 +160,36 @@ class IncidentTrackerTest {
   }
 
   @Test
+  void aNodeGroupOpenedByTheTaintFindingIsTitledByItUntilAPodMissesTheChain() {
+    Finding taint = new Finding("missing-agent-not-ready-taint", ResourceRef.node("n1"), "n1", Severity.WARNING,
+        PlannedAction.PAGE, "no-taint", "n1 joined without the taint", T0,
+        Map.of(io.chainwatch.model.FindingFacts.INCIDENT_GROUP, "missed-cilium-chain"));
+
+    List<IncidentChange> opened = tracker.onFinding(taint, false, T0);
+    assertThat(opened.get(0).incident().title()).isEqualTo("Node joined without the agent-not-ready taint on node n1");
+
+    List<IncidentChange> joined = tracker.onFinding(race("web-1", "n1"), false, T0.plusSeconds(1));
+    assertThat(joined.get(0).incident().id()).isEqualTo(opened.get(0).incident().id());
+    assertThat(joined.get(0).incident().title()).isEqualTo("Pods missed the Cilium chain on node n1 (1 pod)");
+  }
+
+  @Test
+  void anEscalationReplacesTheActionLineOfTheAttemptItEnds() {
+    Finding web = race("web-1", "n1");
+    tracker.onFinding(web, false, T0);
+    tracker.onDecision(new RemediationDecision(web, new Decision.Evict(RemediationRule.ELIGIBLE, "evict it"), false,
+        T0), T0);
+
+    List<IncidentChange> failed = tracker.onOutcome(new RemediationOutcome(web, RemediationOutcome.Result.FAILED,
+        "403 forbidden", Map.of(), T0.plusSeconds(1)), T0.plusSeconds(1));
+
+    Incident escalated = failed.get(failed.size() - 1).incident();
+    assertThat(escalated.state()).isEqualTo(Incident.State.ESCALATED);
+    assertThat(escalated.action()).isEqualTo("chainwatch stopped acting on it: a person decides now")
+        .doesNotContain("evicting");
+  }
+
+  @Test
   void evidenceReadsAsAPersonWritesItNotAsJavaMaps() {
     assertThat(IncidentTracker.readable(new java.util.LinkedHashMap<>(Map.of("value", 1)))).isEqualTo("value: 1");
     java.util.Map<String, Object> rp = new java.util.LinkedHashMap<>();

@@ -7,7 +7,9 @@ import java.util.Map;
 public final class TestTexts {
   public static final DetectorTexts TEXTS = DetectorTexts.of(Map.of(
       "missed-cilium-chain", new DetectorText("Pods missed the Cilium chain", "Restart the affected pods and add the "
-          + "node.cilium.io/agent-not-ready=true:NoSchedule taint to the node pool.")));
+          + "node.cilium.io/agent-not-ready=true:NoSchedule taint to the node pool."),
+      "missing-agent-not-ready-taint", new DetectorText("Node joined without the agent-not-ready taint",
+          "Add the taint to the node pool's template.")));
 
   private TestTexts() {}
 }
