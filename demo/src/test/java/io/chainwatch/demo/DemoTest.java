@@ -20,6 +20,7 @@ class DemoTest {
     String timeline = out.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(timeline).isZero();
     assertThat(timeline)
+        .containsPattern("Metrics, health and readiness: http://127\\.0\\.0\\.1:\\d+/metrics")
         .contains("node 10.0.0.11 joined WITHOUT the node.cilium.io/agent-not-ready taint")
         .contains("the runtime's CNI configuration is 10-tke-bridge.conflist")
         .containsPattern("The host: started \\S+; Cilium joined the chain on this node at \\S+ \\(05-cilium.conflist "
