@@ -76,16 +76,7 @@ final class RepeatedWarningFilter extends TurboFilter {
 
   /** Reports every fold with a count, whether or not its window has ended (at shutdown). */
   void flush() {
-    for (Fold fold : folds.values()) {
-      long suppressed;
-      synchronized (fold) {
-        suppressed = fold.suppressed;
-        fold.suppressed = 0;
-      }
-      if (suppressed > 0) {
-        say(fold, suppressed);
-      }
-    }
+    folds.values().forEach(this::sayCounted);
   }
 
   /** Reports folds whose window ended with repeats no later event of their own has reported yet. */
@@ -107,15 +98,18 @@ final class RepeatedWarningFilter extends TurboFilter {
         }
       }
     }
-    for (Fold fold : due) {
-      long suppressed;
-      synchronized (fold) {
-        suppressed = fold.suppressed;
-        fold.suppressed = 0;
-      }
-      if (suppressed > 0) {
-        say(fold, suppressed);
-      }
+    due.forEach(this::sayCounted);
+  }
+
+  /** Says how many repeats of {@code fold} were dropped since it last said so, if any. */
+  private void sayCounted(Fold fold) {
+    long suppressed;
+    synchronized (fold) {
+      suppressed = fold.suppressed;
+      fold.suppressed = 0;
+    }
+    if (suppressed > 0) {
+      say(fold, suppressed);
     }
   }
 

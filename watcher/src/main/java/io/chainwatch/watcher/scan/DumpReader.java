@@ -70,7 +70,7 @@ public final class DumpReader {
    * @param input its bytes
    */
   public void read(String name, InputStream input) throws IOException {
-    counted = new CountingInputStream(input);
+    counted = new CountingInput(input);
     readingName = name;
     readStarted = System.nanoTime();
     lastProgress = readStarted;
@@ -121,7 +121,7 @@ public final class DumpReader {
   }
 
   private java.util.function.Consumer<String> progress = line -> { };
-  private CountingInputStream counted;
+  private CountingInput counted;
   private String readingName = "";
   private long readStarted = System.nanoTime();
   private long lastProgress = System.nanoTime();
@@ -133,39 +133,8 @@ public final class DumpReader {
       return;
     }
     lastProgress = now;
-    progress.accept("reading " + readingName + ": " + (counted.count() >> 20) + " MB and " + objectsRead
+    progress.accept("reading " + readingName + ": " + (counted.count >> 20) + " MB and " + objectsRead
         + " objects so far (" + (now - readStarted) / 1_000_000_000L + " s)");
-  }
-
-  /** Counts the bytes read through it, for progress lines. */
-  private static final class CountingInputStream extends java.io.FilterInputStream {
-    private long count;
-
-    CountingInputStream(InputStream in) {
-      super(in);
-    }
-
-    long count() {
-      return count;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
   }
 
   private static int firstNonBlank(InputStream in) throws IOException {
@@ -357,7 +326,7 @@ public final class DumpReader {
     return event instanceof SequenceStartEvent ? "ArrayList" : event.getEventId().toString();
   }
 
-  /** Counts the bytes read, for bounds that follow the input's size. */
+  /** Counts the bytes read, for bounds that follow the input's size and for progress lines. */
   private static final class CountingInput extends java.io.FilterInputStream {
     long count;
 
