@@ -69,11 +69,18 @@ public final class FindingTracker {
     } else {
       open.put(key, next);
     }
+    // only what came, went or changed severity: most evaluations find the same findings again
     for (Finding before : previous.values()) {
-      count(before, -1);
+      Finding after = next.get(before.dedupKey());
+      if (after == null || after.severity() != before.severity()) {
+        count(before, -1);
+      }
     }
-    for (Finding finding : next.values()) {
-      count(finding, 1);
+    for (Finding after : next.values()) {
+      Finding before = previous.get(after.dedupKey());
+      if (before == null || before.severity() != after.severity()) {
+        count(after, 1);
+      }
     }
     return new Changes(emitted, cleared);
   }

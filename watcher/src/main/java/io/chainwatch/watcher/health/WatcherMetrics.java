@@ -88,8 +88,9 @@ public final class WatcherMetrics implements AutoCloseable {
    * {@code chainwatch_call_duration_seconds{system, call, outcome}}.
    */
   public io.chainwatch.model.CallTimer callTimer() {
-    return (system, call, outcome, nanos) -> timers.computeIfAbsent("call\u0000" + system + '\u0000' + call + '\u0000'
-        + outcome, k -> Timer.builder("chainwatch_call_duration").description("Calls to Slack, Kafka, the "
+    // a Kafka send calls this per record: the key is a record of the three names, not a concatenated string
+    return (system, call, outcome, nanos) -> callTimers.computeIfAbsent(new CallKey(system, call, outcome),
+        key -> Timer.builder("chainwatch_call_duration").description("Calls to Slack, Kafka, the "
             + "Kubernetes API and pagers, by system, call and outcome")
             .tag("system", system).tag("call", call).tag("outcome", outcome)
             .serviceLevelObjectives(CALL_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
@@ -108,6 +109,11 @@ public final class WatcherMetrics implements AutoCloseable {
   }
 
   private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record CallKey(String system, String call, String outcome) {}
+
+  private final java.util.concurrent.ConcurrentHashMap<CallKey, Timer> callTimers =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override

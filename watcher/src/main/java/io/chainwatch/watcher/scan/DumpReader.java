@@ -569,16 +569,13 @@ public final class DumpReader {
     return count;
   }
 
+  /** Whether a ConfigMap, as read, is the cilium-config chainwatch looks for (one without a name cannot be). */
   private boolean isCiliumConfig(Map<String, Object> object) {
-    if (!(object.get("metadata") instanceof Map<?, ?> metadata)) {
-      return true; // let the shape check name what is wrong
-    }
-    Object namespace = metadata.get("namespace");
-    Object configName = metadata.get("name");
-    if (!(configName instanceof String) || (namespace != null && !(namespace instanceof String))) {
-      return true;
-    }
-    return state.agentIdentity().isCiliumConfig((String) namespace, (String) configName);
+    Object metadata = object.get("metadata");
+    Object namespace = metadata instanceof Map<?, ?> map ? map.get("namespace") : null;
+    Object configName = metadata instanceof Map<?, ?> map ? map.get("name") : null;
+    return configName instanceof String name && (namespace == null || namespace instanceof String)
+        && state.agentIdentity().isCiliumConfig((String) namespace, name);
   }
 
   private void acceptItem(String where, int index, Map<String, Object> item) {
@@ -601,7 +598,7 @@ public final class DumpReader {
       return; // kinds chainwatch does not read are skipped silently
     }
     if (type == CiliumConfigSnapshot.class && !isCiliumConfig(object)) {
-      return; // other ConfigMaps are not read, however malformed: judged before their shape is checked
+      return; // only cilium-config matters among ConfigMaps: the others are skipped before their shape is checked
     }
     GenericKubernetesResource resource;
     try {
@@ -609,13 +606,6 @@ public final class DumpReader {
     } catch (RuntimeException e) {
       throw new ScanInputException(where + ": " + kind + " " + nameOf(object) + " does not fit the Kubernetes "
           + "object schema: " + e.getMessage());
-    }
-    if (type == CiliumConfigSnapshot.class) {
-      String namespace = resource.getMetadata() == null ? null : resource.getMetadata().getNamespace();
-      String configName = resource.getMetadata() == null ? null : resource.getMetadata().getName();
-      if (!state.agentIdentity().isCiliumConfig(namespace, configName)) {
-        return; // only cilium-config matters among ConfigMaps
-      }
     }
     Snapshot snapshot;
     try {

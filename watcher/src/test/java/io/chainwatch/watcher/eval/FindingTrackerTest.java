@@ -24,6 +24,27 @@ class FindingTrackerTest {
   private final FindingTracker tracker = new FindingTracker();
 
   @Test
+  void openCountsFollowWhatCameWentOrChangedSeverity() {
+    Finding critical = finding(T1, "s", Map.of());
+    Finding warning = new Finding("missed-cilium-chain", POD, "node-1", Severity.WARNING, PlannedAction.RESTART,
+        "no-endpoint", "s", T2, Map.of());
+
+    tracker.update("missed-cilium-chain", POD, List.of(critical), T1);
+    tracker.update("missed-cilium-chain", POD, List.of(finding(T2, "s", Map.of())), T2); // the same, again
+    assertThat(tracker.openCount("missed-cilium-chain", Severity.CRITICAL)).isEqualTo(1);
+    assertThat(tracker.openCount()).isEqualTo(1);
+
+    tracker.update("missed-cilium-chain", POD, List.of(warning), T2);
+    assertThat(tracker.openCount("missed-cilium-chain", Severity.CRITICAL)).isZero();
+    assertThat(tracker.openCount("missed-cilium-chain", Severity.WARNING)).isEqualTo(1);
+    assertThat(tracker.openCount()).isEqualTo(1);
+
+    tracker.update("missed-cilium-chain", POD, List.of(), T2.plusSeconds(1));
+    assertThat(tracker.openCount("missed-cilium-chain", Severity.WARNING)).isZero();
+    assertThat(tracker.openCount()).isZero();
+  }
+
+  @Test
   void emitsANewFindingOnce() {
     Finding first = finding(T1, "ran 1 min", Map.of("k", "v"));
 

@@ -34,18 +34,31 @@ class RepeatedWarningFilterTest {
     }
   }
 
-  @Test
-  void afterTheWindowTheCountIsSaidAndTheNextOnePassesAgain() {
+  private final Manual clock = new Manual();
+
+  /** A logger context whose loggers under {@code prefix} are folded over 60 s of {@link #clock}. */
+  private LoggerContext folding(String prefix) {
     LoggerContext context = new LoggerContext();
+    RepeatedWarningFilter filter = new RepeatedWarningFilter(List.of(prefix), Duration.ofSeconds(60), clock,
+        context.getLogger("io.chainwatch.logging"));
+    filter.start();
+    context.addTurboFilter(filter);
+    return context;
+  }
+
+  /** Every event that reaches the appenders. */
+  private static ListAppender<ILoggingEvent> seen(LoggerContext context) {
     ListAppender<ILoggingEvent> seen = new ListAppender<>();
     seen.setContext(context);
     seen.start();
     context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(seen);
-    Manual clock = new Manual();
-    RepeatedWarningFilter filter = new RepeatedWarningFilter(List.of("io.vertx"), Duration.ofSeconds(60), clock,
-        context.getLogger("io.chainwatch.logging"));
-    filter.start();
-    context.addTurboFilter(filter);
+    return seen;
+  }
+
+  @Test
+  void afterTheWindowTheCountIsSaidAndTheNextOnePassesAgain() {
+    LoggerContext context = folding("io.vertx");
+    ListAppender<ILoggingEvent> seen = seen(context);
     var vertx = context.getLogger("io.vertx.core.net.impl.ConnectionBase");
 
     for (int i = 0; i < 10; i++) {
@@ -68,16 +81,8 @@ class RepeatedWarningFilterTest {
 
   @Test
   void aFoldWhoseRepeatsStoppedIsReportedByTheNextLogCallOfAnyLogger() {
-    LoggerContext context = new LoggerContext();
-    ListAppender<ILoggingEvent> seen = new ListAppender<>();
-    seen.setContext(context);
-    seen.start();
-    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(seen);
-    Manual clock = new Manual();
-    RepeatedWarningFilter filter = new RepeatedWarningFilter(List.of("io.fabric8"), Duration.ofSeconds(60), clock,
-        context.getLogger("io.chainwatch.logging"));
-    filter.start();
-    context.addTurboFilter(filter);
+    LoggerContext context = folding("io.fabric8");
+    ListAppender<ILoggingEvent> seen = seen(context);
 
     context.getLogger("io.fabric8.Watch").warn("Watch failed");
     context.getLogger("io.fabric8.Watch").warn("Watch failed");
