@@ -55,15 +55,14 @@ public final class Logging {
     ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO));
     root.addAppender(appender);
+    for (String name : RECONNECTING) {
+      context.getLogger(name).setLevel(moreSevere(Level.WARN, root.getLevel()));
+    }
+    // the in-process broker (demo, tests) and the Kafka client log their whole configuration at info, and
+    // "disconnected" warnings a reader of the demo takes for failures
     Level libraries = Level.toLevel(quietLibraries.toUpperCase(Locale.ROOT), Level.WARN);
-    // the in-process broker (demo, tests) and the Kafka client log their whole configuration at info
     for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger", "org.apache.zookeeper")) {
       context.getLogger(name).setLevel(moreSevere(libraries, root.getLevel()));
-    }
-    for (String name : RECONNECTING) {
-      if (!name.equals("org.apache.kafka")) {
-        context.getLogger(name).setLevel(moreSevere(Level.WARN, root.getLevel()));
-      }
     }
     RepeatedWarningFilter filter = new RepeatedWarningFilter(RECONNECTING, FOLD_WINDOW, Clock.systemUTC(),
         LoggerFactory.getLogger("io.chainwatch.logging"));
