@@ -103,6 +103,9 @@ public final class Chainwatch implements AutoCloseable {
     this.watchClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
         .withConfig(client.getConfiguration())
         .withKubernetesSerialization(new PruningSerialization())
+        // the informers' lists and watches, timed: how long the API server takes is most of a sync
+        .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("chainwatch-timing",
+            new io.chainwatch.watcher.informer.TimedApiCalls(metrics.callTimer())))
         .build();
     this.watcher = new ClusterWatcher(watchClient, state, metrics);
     this.health = new HealthVerticle(config.httpPort(), metrics, this::notReadyReasons, this::unhealthyReasons);

@@ -358,6 +358,9 @@ class ChainwatchMockServerTest {
         .contains("process_cpu_usage")
         .contains("process_start_time_seconds")
         .contains("process_files_open_files")
+        // the informers' lists, timed through the watch client's interceptor
+        .contains("chainwatch_call_duration_seconds_count{call=\"list pods\",outcome=\"ok\",system=\"kubernetes\"}")
+        .contains("chainwatch_call_duration_seconds_count{call=\"list ciliumendpoints\",outcome=\"ok\",system=\"kubernetes\"}")
         .containsPattern("chainwatch_build_info\\{built=\"[^\"]+\",commit=\"[0-9a-f]{12}(-dirty)?\",java=\"[^\"]+\","
             + "version=\"[^\"]+\"} 1\n");
     // Prometheus' own checker accepts the exposition (names, help, types, histogram buckets)
