@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param podCidrs {@code spec.podCIDRs} (or {@code spec.podCIDR}): the node's pod range under GlobalRouter, as
  *     written (detectors parse them and skip what does not parse)
  * @param osImage {@code status.nodeInfo.osImage}, {@code null} when absent (whether systemd-sysctl runs there)
+ * @param kernelVersion {@code status.nodeInfo.kernelVersion}, {@code null} when absent (a fleet fact on records)
+ * @param kubeletVersion {@code status.nodeInfo.kubeletVersion}, {@code null} when absent (a fleet fact on records)
  */
 public record NodeSnapshot(
     String name,
@@ -29,7 +31,9 @@ public record NodeSnapshot(
     Map<String, String> annotations,
     NodeReport report,
     List<String> podCidrs,
-    String osImage)
+    String osImage,
+    String kernelVersion,
+    String kubeletVersion)
     implements Snapshot {
   public NodeSnapshot {
     Objects.requireNonNull(name, "name");
@@ -37,6 +41,11 @@ public record NodeSnapshot(
     taints = List.copyOf(taints);
     annotations = Map.copyOf(annotations);
     podCidrs = List.copyOf(podCidrs);
+  }
+
+  public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,
+      Map<String, String> annotations, NodeReport report, List<String> podCidrs, String osImage) {
+    this(name, createdAt, ready, labels, taints, annotations, report, podCidrs, osImage, null, null);
   }
 
   public NodeSnapshot(String name, Instant createdAt, boolean ready, Map<String, String> labels, List<String> taints,

@@ -133,6 +133,19 @@ public final class NotifierVerticle extends VerticleBase {
       List<java.util.function.BiConsumer<IncidentChange, Route>> pagers, IncidentRouter router,
       RoutingFacts routingFacts, Clock clock, java.util.function.BooleanSupplier leading,
       java.time.Duration failoverGap) {
+    this(config, cluster, texts, silences, kafka, slack, events, pagers, router, routingFacts,
+        io.chainwatch.notifier.kafka.FleetFacts.NONE, clock, leading, failoverGap);
+  }
+
+  /**
+   * @param nodeFacts what each node is (pool, OS image, kernel, kubelet, Cilium version), for the fleet facts every
+   *     record carries
+   */
+  public NotifierVerticle(NotifiersConfig config, String cluster, DetectorTexts texts, SilenceView silences,
+      KafkaNotifier kafka, SlackNotifier slack, KubernetesEventNotifier events,
+      List<java.util.function.BiConsumer<IncidentChange, Route>> pagers, IncidentRouter router,
+      RoutingFacts routingFacts, io.chainwatch.notifier.kafka.FleetFacts.Source nodeFacts, Clock clock,
+      java.util.function.BooleanSupplier leading, java.time.Duration failoverGap) {
     this.pagers = List.copyOf(pagers);
     this.router = Objects.requireNonNull(router, "router");
     this.routingFacts = Objects.requireNonNull(routingFacts, "routingFacts");
@@ -140,7 +153,7 @@ public final class NotifierVerticle extends VerticleBase {
     this.followerAudit = new FollowerAuditBuffer(failoverGap, 20_000, 8L * 1024 * 1024); // 16 MiB of heap at most
     this.config = Objects.requireNonNull(config, "config");
     this.tracker = new IncidentTracker(config.incidents(), cluster, texts);
-    this.mapper = new CloudEventMapper(cluster);
+    this.mapper = new CloudEventMapper(cluster, texts, nodeFacts);
     this.silences = Objects.requireNonNull(silences, "silences");
     this.kafka = kafka;
     this.slack = slack;
@@ -208,7 +221,7 @@ public final class NotifierVerticle extends VerticleBase {
     Instant now = clock.instant();
     if (kafka != null) {
       mapper.audit(action, action.incidentId()).ifPresent(event ->
-          kafka.send(config.kafka().auditTopic(), action.incidentId(), event.encode()));
+          publish(config.kafka().auditTopic(), action.incidentId(), event));
     }
     if (!action.allowed()) {
       return;
@@ -233,7 +246,7 @@ public final class NotifierVerticle extends VerticleBase {
     }
     if (kafka != null) {
       mapper.audit(approval, incidentId).ifPresent(event ->
-          kafka.send(config.kafka().auditTopic(), incidentId, event.encode()));
+          publish(config.kafka().auditTopic(), incidentId, event));
     }
     approvals.computeIfAbsent(incidentId, id -> new java.util.LinkedHashMap<>());
     var forIncident = approvals.get(incidentId);
@@ -276,7 +289,7 @@ public final class NotifierVerticle extends VerticleBase {
     }
     if (kafka != null) {
       mapper.audit(record, incidentId).ifPresent(event ->
-          kafka.send(config.kafka().auditTopic(), incidentId, event.encode()));
+          publish(config.kafka().auditTopic(), incidentId, event));
     }
     if (events != null) {
       events.deliver(record);
@@ -291,9 +304,9 @@ public final class NotifierVerticle extends VerticleBase {
     vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
     String key = change.incident().id();
     if (kafka != null) {
-      kafka.send(config.kafka().auditTopic(), key, mapper.audit(change, key).orElseThrow().encode());
+      publish(config.kafka().auditTopic(), key, mapper.audit(change, key).orElseThrow());
       if (change.pages()) {
-        kafka.send(config.kafka().pagesTopic(), key, mapper.page(change).encode());
+        publish(config.kafka().pagesTopic(), key, mapper.page(change));
       }
     }
     Route route = router.routeFor(change.incident(), routingFacts);
@@ -354,7 +367,7 @@ public final class NotifierVerticle extends VerticleBase {
     if (kafka == null || gap.isEmpty()) {
       return;
     }
-    gap.forEach(held -> kafka.send(config.kafka().auditTopic(), held.key(), held.event().encode()));
+    gap.forEach(held -> publish(config.kafka().auditTopic(), held.key(), held.event()));
     LOG.info("Took over: sent the {} audit records of the failover gap{}", gap.size(), pushedOut == 0 ? ""
         : " (" + pushedOut + " older ones of a storm were not kept)");
   }
@@ -460,5 +473,10 @@ public final class NotifierVerticle extends VerticleBase {
   /** Incidents not resolved as of the last tick (read from any thread; at most one tick old). */
   public int unresolvedIncidents() {
     return unresolved;
+  }
+
+  /** Sends a CloudEvent with its fleet facts also as Kafka headers. */
+  private void publish(String topic, String key, io.vertx.core.json.JsonObject event) {
+    kafka.send(topic, key, event.encode(), io.chainwatch.notifier.kafka.CloudEventMapper.headers(event));
   }
 }

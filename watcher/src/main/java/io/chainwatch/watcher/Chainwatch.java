@@ -156,7 +156,8 @@ public final class Chainwatch implements AutoCloseable {
     var router = new io.chainwatch.notifier.route.IncidentRouter(
         config.value(io.chainwatch.config.Settings.ROUTING_RULES), defaults);
     NotifierVerticle notifier = new NotifierVerticle(notifiers, config.clusterName(), TEXTS, viewFacts,
-        kafka, slack, events, pagers, router, viewFacts, clock, permit::mayWriteNow, config.leaderElection().enabled()
+        kafka, slack, events, pagers, router, viewFacts, viewFacts, clock, permit::mayWriteNow,
+        config.leaderElection().enabled()
             ? config.leaderElection().leaseDuration().plus(config.leaderElection().retryPeriod()) : Duration.ZERO);
     String appTokenFile = config.value(io.chainwatch.config.Settings.SLACK_APP_TOKEN_FILE);
     if (slack != null && !appTokenFile.isEmpty()) {

@@ -6,9 +6,17 @@ import io.chainwatch.watcher.view.ClusterView;
 import io.chainwatch.watcher.view.Projections;
 import java.util.Optional;
 
-/** Silence annotations, namespaces' labels and nodes' pools, read from the cluster view. */
-final class ViewSilences implements SilenceView, io.chainwatch.notifier.route.RoutingFacts {
+/**
+ * Silence annotations, namespaces' labels, nodes' pools and the fleet facts of nodes, read from the cluster view.
+ */
+final class ViewSilences implements SilenceView, io.chainwatch.notifier.route.RoutingFacts,
+    io.chainwatch.notifier.kafka.FleetFacts.Source {
+  /** The agent's version changes with an upgrade, not per record: read from the DaemonSets at most this often. */
+  private static final long CILIUM_VERSION_TTL_NANOS = 30_000_000_000L;
+
   private final ClusterView view;
+  private volatile String ciliumVersion;
+  private volatile long ciliumVersionReadAt = System.nanoTime() - CILIUM_VERSION_TTL_NANOS;
 
   ViewSilences(ClusterView view) {
     this.view = view;
@@ -27,6 +35,27 @@ final class ViewSilences implements SilenceView, io.chainwatch.notifier.route.Ro
   @Override
   public Optional<String> nodePool(String node) {
     return view.node(node).flatMap(n -> io.chainwatch.model.NodePools.of(n.labels()));
+  }
+
+  @Override
+  public io.chainwatch.model.NodeFacts node(String node) {
+    String cilium = ciliumVersion();
+    if (node == null) {
+      return io.chainwatch.model.NodeFacts.unknown(null, cilium);
+    }
+    return view.node(node).map(n -> new io.chainwatch.model.NodeFacts(node,
+            io.chainwatch.model.NodePools.of(n.labels()).orElse(null), n.osImage(), n.kernelVersion(),
+            n.kubeletVersion(), cilium))
+        .orElse(io.chainwatch.model.NodeFacts.unknown(node, cilium));
+  }
+
+  private String ciliumVersion() {
+    long now = System.nanoTime();
+    if (now - ciliumVersionReadAt >= CILIUM_VERSION_TTL_NANOS) {
+      ciliumVersion = io.chainwatch.watcher.detect.ClusterShape.agentVersion(view).orElse(null);
+      ciliumVersionReadAt = now;
+    }
+    return ciliumVersion;
   }
 
   @Override

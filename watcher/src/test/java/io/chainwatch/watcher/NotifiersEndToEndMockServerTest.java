@@ -72,7 +72,12 @@ class NotifiersEndToEndMockServerTest {
     Files.writeString(dir.resolve("token"), "xoxb-e2e");
     Instant agentReady = Instant.now().minusSeconds(600);
     client.getConfiguration().setRequestRetryBackoffLimit(0);
-    client.nodes().resource(KubeObjects.node("node-1")).create();
+    // a node of an EKS node group, as its kubelet reports itself: the fleet facts every record carries
+    client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder(KubeObjects.node("node-1"))
+        .editMetadata().addToLabels("eks.amazonaws.com/nodegroup", "np-web").endMetadata()
+        .editOrNewStatus().withNodeInfo(new io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder()
+            .withOsImage("Amazon Linux 2023.5.20240805").withKernelVersion("6.1.102-108.177.amzn2023.x86_64")
+            .withKubeletVersion("v1.30.2-eks-1552ad0").build()).endStatus().build()).create();
     client.pods().resource(KubeObjects.agent("node-1", agentReady)).create();
     server.expect().post().withPath("/api/v1/namespaces/shop/pods/racer/eviction")
         .andReturn(201, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\",\"code\":201}").always();
@@ -98,6 +103,16 @@ class NotifiersEndToEndMockServerTest {
         "io.chainwatch.remediation.decision.v1", "io.chainwatch.remediation.outcome.v1", "io.chainwatch.incident.v1");
     String incident = audit.get(0).getString("chainwatchincident");
     assertThat(audit).allMatch(e -> e.getString("chainwatchincident").equals(incident));
+    JsonObject found = audit.stream().filter(e -> e.getString("type").equals("io.chainwatch.finding.v1")).findFirst()
+        .orElseThrow();
+    assertThat(found.getString("chainwatchcluster")).isEqualTo("e2e");
+    assertThat(found.getString("chainwatchnode")).isEqualTo("node-1");
+    assertThat(found.getString("chainwatchnodepool")).isEqualTo("np-web");
+    assertThat(found.getString("chainwatchosimage")).isEqualTo("Amazon Linux 2023.5.20240805");
+    assertThat(found.getString("chainwatchkernel")).isEqualTo("6.1.102-108.177.amzn2023.x86_64");
+    assertThat(found.getString("chainwatchkubelet")).isEqualTo("v1.30.2-eks-1552ad0");
+    assertThat(found.getString("chainwatchcause")).isEqualTo("missed-cilium-chain/" + found.getJsonObject("data")
+        .getString("reason") + "/node-pool=np-web");
     assertThat(incident).startsWith("e2e-");
     Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(
         Files.readString(Path.of("..", "docs", "schema", "chainwatch-record-v1.schema.json")), InputFormat.JSON);

@@ -44,6 +44,12 @@ public final class DetectorTexts {
     return text == null ? detectorId : text.title();
   }
 
+  /** What explains this detector's findings across clusters (Cilium's version when it declares nothing else). */
+  public io.chainwatch.model.FleetDimension fleetDimension(String detectorId) {
+    DetectorText text = texts.get(detectorId);
+    return text == null ? io.chainwatch.model.FleetDimension.CILIUM_VERSION : text.fleetDimension();
+  }
+
   /** The runbook step, or an empty string when none is written for this detector. */
   public String runbook(String detectorId) {
     DetectorText text = texts.get(detectorId);

@@ -6,6 +6,7 @@ import io.chainwatch.model.BusMessage;
 import io.chainwatch.model.ClusterChange;
 import io.chainwatch.model.Decision;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FleetDimension;
 import io.chainwatch.model.FindingCleared;
 import io.chainwatch.model.Incident;
 import io.chainwatch.model.IncidentChange;
@@ -45,15 +46,50 @@ public final class CloudEventMapper {
   }
 
   private final String cluster;
+  private final io.chainwatch.notifier.incident.DetectorTexts texts;
+  private final FleetFacts.Source nodeFacts;
   private final Supplier<String> ids;
 
   public CloudEventMapper(String cluster) {
-    this(cluster, () -> UUID.randomUUID().toString());
+    this(cluster, io.chainwatch.notifier.incident.DetectorTexts.own(), FleetFacts.NONE);
+  }
+
+  /**
+   * @param texts each detector's declared fleet dimension (the third part of a record's cause fingerprint)
+   * @param nodeFacts what each node is, for the fleet facts every record carries
+   */
+  public CloudEventMapper(String cluster, io.chainwatch.notifier.incident.DetectorTexts texts,
+      FleetFacts.Source nodeFacts) {
+    this(cluster, () -> UUID.randomUUID().toString(), texts, nodeFacts);
   }
 
   CloudEventMapper(String cluster, Supplier<String> ids) {
+    this(cluster, ids, io.chainwatch.notifier.incident.DetectorTexts.own(), FleetFacts.NONE);
+  }
+
+  CloudEventMapper(String cluster, Supplier<String> ids, io.chainwatch.notifier.incident.DetectorTexts texts,
+      FleetFacts.Source nodeFacts) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.ids = Objects.requireNonNull(ids, "ids");
+    this.texts = Objects.requireNonNull(texts, "texts");
+    this.nodeFacts = Objects.requireNonNull(nodeFacts, "nodeFacts");
+  }
+
+  /** The record's fleet facts as Kafka headers: each {@code chainwatch<fact>} attribute as {@code chainwatch-<fact>}. */
+  public static Map<String, String> headers(JsonObject event) {
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    FleetFacts.HEADERS.forEach((attribute, header) -> {
+      Object value = event.getValue(attribute);
+      if (value instanceof String text) {
+        headers.put(header, text);
+      }
+    });
+    return headers;
+  }
+
+  private JsonObject withFacts(JsonObject event, Finding finding) {
+    return FleetFacts.put(event, cluster, finding.detectorId(), finding.reason(), finding.node(),
+        texts.fleetDimension(finding.detectorId()), nodeFacts);
   }
 
   /**
@@ -63,11 +99,12 @@ public final class CloudEventMapper {
    */
   public Optional<JsonObject> audit(BusMessage record, String incidentId) {
     if (record instanceof Finding finding) {
-      return Optional.of(event("io.chainwatch.finding.v1", finding.resource(), finding.observedAt(), incidentId,
-          finding(finding)));
+      return Optional.of(withFacts(event("io.chainwatch.finding.v1", finding.resource(), finding.observedAt(),
+          incidentId, finding(finding)), finding));
     } else if (record instanceof FindingCleared cleared) {
-      return Optional.of(event("io.chainwatch.finding.cleared.v1", cleared.finding().resource(), cleared.clearedAt(),
-          incidentId, finding(cleared.finding()).put("clearedAt", cleared.clearedAt().toString())));
+      return Optional.of(withFacts(event("io.chainwatch.finding.cleared.v1", cleared.finding().resource(),
+          cleared.clearedAt(), incidentId, finding(cleared.finding()).put("clearedAt", cleared.clearedAt().toString())),
+          cleared.finding()));
     } else if (record instanceof RemediationDecision decided) {
       Decision decision = decided.decision();
       JsonObject data = new JsonObject()
@@ -77,8 +114,8 @@ public final class CloudEventMapper {
           .put("why", decision.why())
           .put("until", decision instanceof Decision.Wait wait ? wait.until().toString() : null)
           .put("dryRun", decided.dryRun());
-      return Optional.of(event("io.chainwatch.remediation.decision.v1", decided.finding().resource(),
-          decided.decidedAt(), incidentId, data));
+      return Optional.of(withFacts(event("io.chainwatch.remediation.decision.v1", decided.finding().resource(),
+          decided.decidedAt(), incidentId, data), decided.finding()));
     } else if (record instanceof RemediationOutcome outcome) {
       JsonObject data = new JsonObject()
           .put("finding", finding(outcome.finding()))
@@ -86,16 +123,17 @@ public final class CloudEventMapper {
           .put("detail", outcome.detail())
           .put("needsPerson", outcome.needsPerson())
           .put("evidence", json(outcome.evidence()));
-      return Optional.of(event("io.chainwatch.remediation.outcome.v1", outcome.finding().resource(), outcome.at(),
-          incidentId, data));
+      return Optional.of(withFacts(event("io.chainwatch.remediation.outcome.v1", outcome.finding().resource(),
+          outcome.at(), incidentId, data), outcome.finding()));
     } else if (record instanceof BreakerChange breaker) {
       JsonObject data = new JsonObject()
           .put("open", breaker.open())
           .put("reason", breaker.reason())
           .put("closesAt", breaker.closesAt() == null ? null : breaker.closesAt().toString())
           .put("evidence", json(breaker.evidence()));
-      return Optional.of(event("io.chainwatch.remediation.breaker.v1", new ResourceRef("Remediation", null,
-          "breaker"), breaker.at(), incidentId, data));
+      return Optional.of(FleetFacts.put(event("io.chainwatch.remediation.breaker.v1", new ResourceRef("Remediation",
+          null, "breaker"), breaker.at(), incidentId, data), cluster, null, null, null, FleetDimension.CILIUM_VERSION,
+          nodeFacts));
     } else if (record instanceof IncidentChange change) {
       return Optional.of(incident("io.chainwatch.incident.v1", change));
     } else if (record instanceof PersonAction action) {
@@ -107,8 +145,9 @@ public final class CloudEventMapper {
           .put("user", new JsonObject().put("id", action.user()).put("name", action.userName()))
           .put("allowed", action.allowed())
           .put("click", action.clickId());
-      return Optional.of(event("io.chainwatch.action.v1", new ResourceRef("Incident", null, action.incidentId()),
-          action.at(), incidentId, data));
+      return Optional.of(FleetFacts.put(event("io.chainwatch.action.v1", new ResourceRef("Incident", null,
+          action.incidentId()), action.at(), incidentId, data), cluster, null, null, null,
+          FleetDimension.CILIUM_VERSION, nodeFacts));
     } else if (record instanceof ApprovalChange approval) {
       JsonObject data = new JsonObject()
           .put("finding", finding(approval.finding()))
@@ -118,8 +157,8 @@ public final class CloudEventMapper {
           .put("by", approval.by())
           .put("detail", approval.detail())
           .put("expiresAt", approval.expiresAt().toString());
-      return Optional.of(event("io.chainwatch.remediation.approval.v1", approval.finding().resource(),
-          approval.at(), incidentId, data));
+      return Optional.of(withFacts(event("io.chainwatch.remediation.approval.v1", approval.finding().resource(),
+          approval.at(), incidentId, data), approval.finding()));
     } else if (record instanceof ClusterChange) {
       return Optional.empty();
     }
@@ -158,7 +197,10 @@ public final class CloudEventMapper {
             .put("openedAt", incident.openedAt().toString())
             .put("updatedAt", incident.updatedAt().toString())
             .put("resolvedAt", incident.resolvedAt() == null ? null : incident.resolvedAt().toString()));
-    return event(type, new ResourceRef("Incident", null, incident.id()), change.at(), incident.id(), data);
+    // an incident has a detector and a node but no one reason: its fingerprint names the detector and the dimension
+    return FleetFacts.put(event(type, new ResourceRef("Incident", null, incident.id()), change.at(), incident.id(),
+        data), cluster, incident.detectorId(), null, incident.node(), texts.fleetDimension(incident.detectorId()),
+        nodeFacts);
   }
 
   private JsonObject event(String type, ResourceRef subject, Instant time, String incidentId, JsonObject data) {

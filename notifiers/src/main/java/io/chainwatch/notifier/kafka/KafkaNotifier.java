@@ -58,7 +58,7 @@ public final class KafkaNotifier implements AutoCloseable {
    * @param key the key (the incident id)
    * @param value the CloudEvent JSON
    */
-  private record Outgoing(String topic, String key, String value) {}
+  private record Outgoing(String topic, String key, String value, Map<String, String> headers) {}
 
   private final NotifiersConfig.Kafka config;
   private final Spool spool;
@@ -156,7 +156,15 @@ public final class KafkaNotifier implements AutoCloseable {
 
   /** Queues a record. Never blocks. */
   public void send(String topic, String key, String value) {
-    inbox.add(new Outgoing(topic, key, value));
+    send(topic, key, value, Map.of());
+  }
+
+  /**
+   * Queues a record with Kafka headers (the record's fleet facts: routers and Kafka Connect filter on them without
+   * parsing the value); they are spooled with it.
+   */
+  public void send(String topic, String key, String value, Map<String, String> headers) {
+    inbox.add(new Outgoing(topic, key, value, headers));
     inboxSize.incrementAndGet();
     LockSupport.unpark(spooler);
   }
@@ -270,7 +278,7 @@ public final class KafkaNotifier implements AutoCloseable {
       Outgoing next = polled;
       inboxSize.decrementAndGet();
       try {
-        spool.append(next.topic(), next.key(), next.value()).ifPresentOrElse(
+        spool.append(next.topic(), next.key(), next.value(), next.headers()).ifPresentOrElse(
             entry -> LockSupport.unpark(sender),
             () -> LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key()));
       } catch (RuntimeException e) {
@@ -286,6 +294,7 @@ public final class KafkaNotifier implements AutoCloseable {
       Spool.Entry entry = unsent.pollFirstEntry().getValue();
       ProducerRecord<String, String> record = new ProducerRecord<>(entry.topic(), entry.key(), entry.value());
       record.headers().add("content-type", CloudEventMapper.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+      entry.headers().forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
       inFlight.incrementAndGet();
       long started = System.nanoTime();
       try {

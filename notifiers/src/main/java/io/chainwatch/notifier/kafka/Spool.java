@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -50,11 +51,24 @@ public final class Spool implements AutoCloseable {
    * @param topic the Kafka topic
    * @param key the Kafka key
    * @param value the Kafka value
+   * @param headers Kafka headers besides the content type (the record's fleet facts), in order; empty for none
    */
-  public record Entry(long seq, String topic, String key, String value) {
+  public record Entry(long seq, String topic, String key, String value, Map<String, String> headers) {
+    public Entry {
+      headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+    }
+
+    public Entry(long seq, String topic, String key, String value) {
+      this(seq, topic, key, value, Map.of());
+    }
+
     /** About the heap it takes (compact strings of JSON text, object headers). */
     long weight() {
-      return 96L + topic.length() + (key == null ? 0 : key.length()) + value.length();
+      long weight = 96L + topic.length() + (key == null ? 0 : key.length()) + value.length();
+      for (Map.Entry<String, String> header : headers.entrySet()) {
+        weight += 48L + header.getKey().length() + header.getValue().length();
+      }
+      return weight;
     }
   }
 
@@ -158,7 +172,15 @@ public final class Spool implements AutoCloseable {
       Long seq = json.getLong("seq");
       String topic = json.getString("topic");
       String value = tab < 0 ? json.getString("value") : line.substring(tab + 1);
-      return seq == null || topic == null || value == null ? null : new Entry(seq, topic, json.getString("key"), value);
+      if (seq == null || topic == null || value == null) {
+        return null;
+      }
+      Map<String, String> headers = new java.util.LinkedHashMap<>();
+      JsonObject written = json.getJsonObject("headers");
+      if (written != null) {
+        written.forEach(header -> headers.put(header.getKey(), (String) header.getValue()));
+      }
+      return new Entry(seq, topic, json.getString("key"), value, headers); // lines written before headers have none
     } catch (DecodeException | ClassCastException e) {
       return null;
     }
@@ -167,6 +189,9 @@ public final class Spool implements AutoCloseable {
   /** The line for a record: see {@link #parse}. */
   static byte[] line(Entry entry) {
     JsonObject header = new JsonObject().put("seq", entry.seq()).put("topic", entry.topic()).put("key", entry.key());
+    if (!entry.headers().isEmpty()) {
+      header.put("headers", new JsonObject(new java.util.LinkedHashMap<>(entry.headers())));
+    }
     String value = entry.value();
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
       return (header.put("value", value).encode() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -237,7 +262,12 @@ public final class Spool implements AutoCloseable {
 
   /** Appends a record; empty when the spool is full (the record is dropped and counted). */
   public synchronized Optional<Entry> append(String topic, String key, String value) {
-    Entry entry = new Entry(nextSeq, topic, key, value);
+    return append(topic, key, value, Map.of());
+  }
+
+  /** Appends a record with Kafka headers; empty when the spool is full (the record is dropped and counted). */
+  public synchronized Optional<Entry> append(String topic, String key, String value, Map<String, String> headers) {
+    Entry entry = new Entry(nextSeq, topic, key, value, headers);
     byte[] line = line(entry);
     if (line.length > MAX_LINE_BYTES) {
       throw new IllegalArgumentException("a record of " + line.length + " bytes is larger than the spool takes ("

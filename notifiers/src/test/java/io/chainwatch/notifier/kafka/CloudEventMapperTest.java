@@ -138,4 +138,54 @@ class CloudEventMapperTest {
 
     assertThat(RecordSchema.errors(event.encode())).hasSizeGreaterThanOrEqualTo(2);
   }
+
+  @Test
+  void everyRecordCarriesItsFleetFactsAsExtensionsAndTheSameAsKafkaHeaders() {
+    io.chainwatch.model.NodeFacts n1 = new io.chainwatch.model.NodeFacts("n1", "np-web", "Ubuntu 22.04.4 LTS",
+        "5.15.0-1057-aws", "v1.30.2", "1.16.5");
+    io.chainwatch.notifier.incident.DetectorTexts texts = io.chainwatch.notifier.incident.DetectorTexts.of(Map.of(
+        "rp-filter-reset", new io.chainwatch.model.DetectorText("Host rp_filter drops pod traffic", "",
+            io.chainwatch.model.FleetDimension.OS_IMAGE),
+        "missed-cilium-chain", new io.chainwatch.model.DetectorText("Pods missed the Cilium chain", "",
+            io.chainwatch.model.FleetDimension.NODE_POOL)));
+    CloudEventMapper withFacts = new CloudEventMapper("prod", () -> "id-" + ids.incrementAndGet(), texts,
+        node -> "n1".equals(node) ? n1 : io.chainwatch.model.NodeFacts.unknown(node, "1.16.5"));
+
+    JsonObject rp = withFacts.audit(repairFinding(), "inc-1").orElseThrow();
+    assertThat(rp.getString("chainwatchcluster")).isEqualTo("prod");
+    assertThat(rp.getString("chainwatchdetector")).isEqualTo("rp-filter-reset");
+    assertThat(rp.getString("chainwatchreason")).isEqualTo("cilium-interfaces-filtered");
+    assertThat(rp.getString("chainwatchnode")).isEqualTo("n1");
+    assertThat(rp.getString("chainwatchnodepool")).isEqualTo("np-web");
+    assertThat(rp.getString("chainwatchosimage")).isEqualTo("Ubuntu 22.04.4 LTS");
+    assertThat(rp.getString("chainwatchkernel")).isEqualTo("5.15.0-1057-aws");
+    assertThat(rp.getString("chainwatchkubelet")).isEqualTo("v1.30.2");
+    assertThat(rp.getString("chainwatchcilium")).isEqualTo("1.16.5");
+    // the OS image explains rp_filter resets across clusters; the pool explains the chain race
+    assertThat(rp.getString("chainwatchcause")).isEqualTo("rp-filter-reset/cilium-interfaces-filtered/os-image="
+        + "Ubuntu 22.04.4 LTS");
+    assertThat(withFacts.audit(finding(), "inc-2").orElseThrow().getString("chainwatchcause"))
+        .isEqualTo("missed-cilium-chain/no-endpoint/node-pool=np-web");
+    assertThat(CloudEventMapper.headers(rp)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "chainwatch-cluster", "prod", "chainwatch-detector", "rp-filter-reset",
+        "chainwatch-reason", "cilium-interfaces-filtered", "chainwatch-node", "n1", "chainwatch-nodepool", "np-web",
+        "chainwatch-osimage", "Ubuntu 22.04.4 LTS", "chainwatch-kernel", "5.15.0-1057-aws",
+        "chainwatch-kubelet", "v1.30.2", "chainwatch-cilium", "1.16.5",
+        "chainwatch-cause", "rp-filter-reset/cilium-interfaces-filtered/os-image=Ubuntu 22.04.4 LTS"));
+    for (BusMessage record : everyAuditedRecord()) {
+      JsonObject event = withFacts.audit(record, "inc-1").orElseThrow();
+      assertThat(RecordSchema.errors(event.encode())).as(event.encodePrettily()).isEmpty();
+      assertThat(event.getString("chainwatchcluster")).isEqualTo("prod");
+    }
+    // an incident has no one reason; a node nothing is known about says so in its fingerprint
+    JsonObject incident = withFacts.page(incidentChange());
+    assertThat(incident.getString("chainwatchcause")).isEqualTo("missed-cilium-chain//node-pool=np-web");
+    assertThat(incident.containsKey("chainwatchreason")).isFalse();
+    Finding elsewhere = new Finding("rp-filter-reset", ResourceRef.node("n9"), "n9", Severity.CRITICAL,
+        PlannedAction.PAGE, "uplink-strict", "s", T0, Map.of());
+    JsonObject unknown = withFacts.audit(elsewhere, "inc-3").orElseThrow();
+    assertThat(unknown.getString("chainwatchcause")).isEqualTo("rp-filter-reset/uplink-strict/os-image=unknown");
+    assertThat(unknown.containsKey("chainwatchosimage")).isFalse();
+    assertThat(RecordSchema.errors(unknown.encode())).isEmpty();
+  }
 }

@@ -89,7 +89,8 @@ class KafkaNotifierTest {
     NotifiersConfig.Kafka config = config("plain");
     try (KafkaNotifier notifier = notifier(config)) {
       for (int i = 0; i < 200; i++) {
-        notifier.send(config.pagesTopic(), "incident-" + (i % 7), event("id-" + i, "incident-" + (i % 7)));
+        notifier.send(config.pagesTopic(), "incident-" + (i % 7), event("id-" + i, "incident-" + (i % 7)),
+            Map.of("chainwatch-cluster", "prod", "chainwatch-node", "n" + i));
       }
 
       await().atMost(Duration.ofSeconds(30)).until(() -> notifier.acknowledged() == 200);
@@ -105,6 +106,10 @@ class KafkaNotifierTest {
       assertThat(new String(record.headers().lastHeader("content-type").value(), StandardCharsets.UTF_8))
           .isEqualTo("application/cloudevents+json");
       assertThat(new JsonObject(record.value()).getString("chainwatchincident")).isEqualTo(record.key());
+      // the fleet facts as plain headers, for routers and Connect transforms that do not parse the value
+      assertThat(new String(record.headers().lastHeader("chainwatch-cluster").value(), StandardCharsets.UTF_8))
+          .isEqualTo("prod");
+      assertThat(record.headers().lastHeader("chainwatch-node")).isNotNull();
     }
     Map<String, List<Integer>> orderPerKey = new HashMap<>();
     records.forEach(r -> orderPerKey.computeIfAbsent(r.key(), k -> new ArrayList<>())

@@ -7,12 +7,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpoolTest {
   @TempDir Path dir;
+
+  @Test
+  void headersAreSpooledWithTheirRecordAndComeBackAfterARestart() throws Exception {
+    try (Spool spool = new Spool(dir, 1 << 20)) {
+      spool.open();
+      spool.append("audit", "k1", "{\"v\":1}", Map.of("chainwatch-cluster", "prod-eu-1",
+          "chainwatch-cause", "rp-filter-reset/uplink-strict/os-image=Ubuntu 22.04.4 LTS"));
+      spool.append("audit", "k2", "v2"); // none
+      spool.checkpoint();
+    }
+
+    try (Spool reopened = new Spool(dir, 1 << 20)) {
+      assertThat(reopened.open()).isEqualTo(2);
+      List<Spool.Entry> left = reopened.take();
+      assertThat(left.get(0).headers()).containsExactlyInAnyOrderEntriesOf(Map.of("chainwatch-cluster", "prod-eu-1",
+          "chainwatch-cause", "rp-filter-reset/uplink-strict/os-image=Ubuntu 22.04.4 LTS"));
+      assertThat(left.get(1).headers()).isEmpty();
+    }
+  }
 
   @Test
   void whatWasNotAcknowledgedComesBackInOrderAfterARestart() throws Exception {

@@ -38,7 +38,8 @@ public final class CiliumNotInChainDetector implements Detector {
       "Look at the node's CNI directory (ls -l /etc/cni/net.d): the runtime uses the lexically first file. Make Cilium's"
           + " configuration the one it uses: remove or rename the file that sorts ahead, or fix the base CNI or meta"
           + " plugin that rewrote the chain (or, with cni.customConf, add cilium-cni to your configuration); then"
-          + " restart the pods started since, so they go through the full chain."),
+          + " restart the pods started since, so they go through the full chain.",
+      io.chainwatch.model.FleetDimension.NODE_POOL),
       DetectorSpec.enabledSetting(ID, "Report nodes whose CNI configuration in use leaves Cilium out (from the "
           + "probe's report)."),
       null, List.of(Settings.MISSED_CHAIN_AGENT_SETTLE), Set.of(NodeSnapshot.class, PodSnapshot.class),

@@ -85,9 +85,9 @@ public record ClusterShape(String baseCni, boolean vpcCniAddon, String chainingM
         signals.add("DaemonSet " + daemonSet.namespace() + "/" + daemonSet.name() + " init containers "
             + daemonSet.initContainers());
         for (String image : daemonSet.images()) {
-          Matcher matcher = VERSION.matcher(image);
-          if (image.contains("/cilium:") && matcher.find()) {
-            version = Optional.of(matcher.group(1));
+          Optional<String> tagged = agentImageVersion(image);
+          if (tagged.isPresent()) {
+            version = tagged;
             signals.add("agent image " + image.replaceFirst("@sha256:.*", ""));
           }
         }
@@ -121,6 +121,27 @@ public record ClusterShape(String baseCni, boolean vpcCniAddon, String chainingM
 
   private static boolean isSysctlfix(String initContainer) {
     return initContainer.toLowerCase(Locale.ROOT).contains("sysctl");
+  }
+
+  /** The Cilium agent's version ({@code major.minor.patch}) from its DaemonSet's image, empty when unknown. */
+  public static Optional<String> agentVersion(ClusterView view) {
+    Optional<String> version = Optional.empty();
+    for (DaemonSetSnapshot daemonSet : view.daemonSets()) {
+      if (isCiliumAgentDaemonSet(daemonSet, view)) {
+        for (String image : daemonSet.images()) {
+          Optional<String> tagged = agentImageVersion(image);
+          if (tagged.isPresent()) {
+            version = tagged;
+          }
+        }
+      }
+    }
+    return version;
+  }
+
+  private static Optional<String> agentImageVersion(String image) {
+    Matcher matcher = VERSION.matcher(image);
+    return image.contains("/cilium:") && matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
   }
 
   /** Cilium's agent DaemonSet: in Cilium's namespace, named cilium or carrying the chart's agent labels. */

@@ -37,7 +37,8 @@ public final class IpamExhaustedDetector implements Detector {
   public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("Node out of pod IP addresses",
       "kubectl get ciliumnode <node> -o yaml (spec.ipam, status.ipam.operator-status) and kubectl describe pod on a "
           + "waiting pod; then the fix for the IPAM mode named in the finding. Restarting the waiting pods does not "
-          + "help: they wait for an address, not for a retry."),
+          + "help: they wait for an address, not for a retry.",
+      io.chainwatch.model.FleetDimension.NODE_POOL),
       DetectorSpec.enabledSetting(ID, "Report nodes where pods wait because Cilium's IPAM has no address for them "
           + "(from the kubelet's FailedCreatePodSandBox Events)."),
       null, List.of(), Set.of(CiliumNodeSnapshot.class, PodSnapshot.class, SandboxFailureSnapshot.class,

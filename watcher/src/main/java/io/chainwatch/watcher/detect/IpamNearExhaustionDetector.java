@@ -38,7 +38,8 @@ public final class IpamNearExhaustionDetector implements Detector {
   /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
   public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("Node running out of pod IP addresses",
       "kubectl get ciliumnode <node> -o yaml (spec.ipam, status.ipam); act before pods start to wait: the fix for the "
-          + "IPAM mode is in the finding."),
+          + "IPAM mode is in the finding.",
+      io.chainwatch.model.FleetDimension.NODE_POOL),
       DetectorSpec.enabledSetting(ID, "Report nodes about to run out of pod addresses (from CiliumNode IPAM)."),
       null, List.of(THRESHOLD), Set.of(CiliumNodeSnapshot.class, PodSnapshot.class, SandboxFailureSnapshot.class,
           NodeSnapshot.class, CiliumConfigSnapshot.class),

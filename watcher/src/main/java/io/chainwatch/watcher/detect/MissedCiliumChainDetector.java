@@ -47,7 +47,8 @@ public final class MissedCiliumChainDetector implements Detector {
       "Restart the affected pods (kubectl delete pod, or rollout restart of their owner) so they go through the full CNI"
           + " chain, and add the node.cilium.io/agent-not-ready=true:NoSchedule taint to the node pool so new nodes"
           + " cannot start pods before cilium-agent is Ready (field report: node pools must have the agent-not-ready"
-          + " taint)."),
+          + " taint).",
+      io.chainwatch.model.FleetDimension.NODE_POOL),
       Settings.MISSED_CHAIN_ENABLED, null, List.of(Settings.MISSED_CHAIN_MIN_POD_AGE,
           Settings.MISSED_CHAIN_AGENT_SETTLE),
       Set.of(PodSnapshot.class, EndpointSnapshot.class, NodeSnapshot.class, CiliumNodeSnapshot.class,

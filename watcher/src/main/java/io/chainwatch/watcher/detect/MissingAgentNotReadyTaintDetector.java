@@ -51,7 +51,8 @@ public final class MissingAgentNotReadyTaintDetector implements Detector {
       "Add Cilium's agent-not-ready taint (node.cilium.io/agent-not-ready=true:NoSchedule, or the key in cilium-config's"
           + " agent-not-ready-taint-key) to the node pool's template, so new nodes start no pods before cilium-agent is"
           + " Ready; then restart the pods that started early (field report: node pools must have the agent-not-ready"
-          + " taint)."),
+          + " taint).",
+      io.chainwatch.model.FleetDimension.NODE_POOL),
       DetectorSpec.enabledSetting(ID, "Report node pools whose nodes join without Cilium's agent-not-ready taint."),
       Settings.DOCTOR_ENABLED, List.of(),
       Set.of(NodeSnapshot.class, PodSnapshot.class, EndpointSnapshot.class,

@@ -31,7 +31,8 @@ public final class ProbeSilentDetector implements Detector {
   public static final String ID = "probe-silent";
   /** Its declaration: registered in {@link DetectorCatalog#ALL}. */
   public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("chainwatch is blind on a node",
-      "Check the chainwatch probe pod on the node (scheduling, crash loop, RBAC to patch its Node)."),
+      "Check the chainwatch probe pod on the node (scheduling, crash loop, RBAC to patch its Node).",
+      io.chainwatch.model.FleetDimension.NODE_POOL),
       Settings.PROBE_SILENT_ENABLED, null, List.of(Settings.PROBE_HEARTBEAT),
       Set.of(NodeSnapshot.class), config -> new ProbeSilentDetector(config.hostDetectors()));
   private static final int HEARTBEATS = 3;

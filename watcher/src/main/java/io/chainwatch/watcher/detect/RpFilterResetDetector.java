@@ -36,7 +36,8 @@ public final class RpFilterResetDetector implements Detector {
   public static final DetectorSpec SPEC = new DetectorSpec(ID, new DetectorText("Host rp_filter drops pod traffic",
       "Set rp_filter back (native routing: the uplink to 0 or 2, and keep sysctlfix disabled; overlay: lxc*, cilium_*"
           + " and all to 0) and find what restarted systemd-sysctl (field report: systemd-sysctl restart resets"
-          + " rp_filter)."),
+          + " rp_filter).",
+      io.chainwatch.model.FleetDimension.OS_IMAGE),
       Settings.RP_FILTER_ENABLED, null, List.of(Settings.RP_FILTER_ROUTING_MODE),
       Set.of(NodeSnapshot.class, CiliumConfigSnapshot.class),
       config -> new RpFilterResetDetector(config.hostDetectors(), config.remediation().rpFilterRepair().enabled()));

@@ -162,7 +162,9 @@ public final class Projections {
         annotations,
         reportText == null ? null : NodeReports.parse(reportText),
         podCidrs(f, spec),
-        intern(f.string(f.map(status, "nodeInfo"), "status.nodeInfo.osImage", "osImage")));
+        intern(f.string(f.map(status, "nodeInfo"), "status.nodeInfo.osImage", "osImage")),
+        intern(f.string(f.map(status, "nodeInfo"), "status.nodeInfo.kernelVersion", "kernelVersion")),
+        intern(f.string(f.map(status, "nodeInfo"), "status.nodeInfo.kubeletVersion", "kubeletVersion")));
   }
 
   private static List<String> podCidrs(Fields f, Map<String, Object> spec) {

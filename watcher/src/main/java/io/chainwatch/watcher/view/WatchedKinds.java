@@ -30,7 +30,8 @@ public final class WatchedKinds {
       new WatchedKind<>("", "v1", "Node", "nodes", WatchedKind.Scope.CLUSTER, NodeSnapshot.class,
           Projections::node, Map.of(
               "spec", Map.of("taints", true, "podCIDR", true, "podCIDRs", true),
-              "status", Map.of("conditions", true, "nodeInfo", Map.of("osImage", true)))),
+              "status", Map.of("conditions", true, "nodeInfo", Map.of("osImage", true,
+                  "kernelVersion", true, "kubeletVersion", true)))),
       new WatchedKind<>("", "v1", "Namespace", "namespaces", WatchedKind.Scope.CLUSTER, NamespaceSnapshot.class,
           Projections::namespace, Map.of()),
       new WatchedKind<>("cilium.io", "v2", "CiliumEndpoint", "ciliumendpoints", WatchedKind.Scope.ALL_NAMESPACES,
