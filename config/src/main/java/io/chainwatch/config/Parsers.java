@@ -154,6 +154,15 @@ public final class Parsers {
     return java.util.List.copyOf(names);
   }
 
+  /** A Kafka topic name (letters, digits, '.', '_', '-', at most 249), or empty for none. */
+  public static String kafkaTopicOrEmpty(String raw) {
+    String value = raw.trim();
+    if (!value.isEmpty() && (!value.matches("[a-zA-Z0-9._-]{1,249}") || value.equals(".") || value.equals(".."))) {
+      throw new IllegalArgumentException("not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)");
+    }
+    return value;
+  }
+
   /** Any text, trimmed; empty allowed (an optional setting). */
   public static String optional(String raw) {
     return raw.trim();

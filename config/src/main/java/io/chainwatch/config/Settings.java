@@ -231,6 +231,12 @@ public final class Settings {
   public static final Setting<String> KAFKA_PAGES_TOPIC =
       new Setting<>("kafka.pagesTopic", "chainwatch.pages", "a topic name", Parsers::nonBlank,
           "What should reach a person.", false);
+  public static final Setting<String> KAFKA_INVENTORY_TOPIC =
+      new Setting<>("kafka.inventoryTopic", "", "a topic name such as chainwatch.inventory, or empty for none",
+          Parsers::kafkaTopicOrEmpty, "Compacted topic of this cluster's nodes (key cluster/node: pool, OS image, kernel, kubelet, "
+              + "Cilium version, whether its probe reports; a tombstone when it goes), so a fleet computes shares of "
+              + "nodes, not only counts. Off by default: create the topic with cleanup.policy=compact first (a topic "
+              + "that does not exist makes its records dead letters).", false);
   public static final Setting<String> STATE_DIR =
       new Setting<>("stateDir", "/var/lib/chainwatch", "a directory path", Parsers::nonBlank,
           "Local state: the Kafka spool (records wait there until acknowledged), open incidents and their Slack "
@@ -386,6 +392,7 @@ public final class Settings {
           INCIDENTS_SILENCES,
           KAFKA_BOOTSTRAP_SERVERS,
           KAFKA_AUDIT_TOPIC,
+          KAFKA_INVENTORY_TOPIC,
           KAFKA_PAGES_TOPIC,
           STATE_DIR,
           KAFKA_SPOOL_MAX_MEGABYTES,

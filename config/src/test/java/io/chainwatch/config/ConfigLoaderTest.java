@@ -132,6 +132,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theInventoryTopicIsOffByDefaultAndMustBeATopicName() {
+    assertThat(ConfigLoader.load(null, Map.of()).value(Settings.KAFKA_INVENTORY_TOPIC)).isEmpty();
+    assertThat(ConfigLoader.load(null, Map.of("CHAINWATCH_KAFKA_INVENTORY_TOPIC", "fleet.inventory.prod-eu-1"))
+        .value(Settings.KAFKA_INVENTORY_TOPIC)).isEqualTo("fleet.inventory.prod-eu-1");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CHAINWATCH_KAFKA_INVENTORY_TOPIC", "nodes/prod")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("CHAINWATCH_KAFKA_INVENTORY_TOPIC must be a topic name such as chainwatch.inventory, or empty "
+                + "for none, got \"nodes/prod\" (not a Kafka topic name"));
+  }
+
+  @Test
   void logFormatIsPlainOrJson() {
     assertThat(ConfigLoader.load(null, Map.of()).value(Settings.LOG_FORMAT)).isEqualTo("plain");
     assertThat(ConfigLoader.load(null, Map.of("CHAINWATCH_LOGGING_FORMAT", "json")).value(Settings.LOG_FORMAT))

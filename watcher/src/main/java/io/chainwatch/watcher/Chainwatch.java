@@ -178,6 +178,10 @@ public final class Chainwatch implements AutoCloseable {
       slackActions.start(); // after every consumer of clicks is deployed: a click published earlier would reach nobody
     }
     countNotifiers(notifier);
+    String inventoryTopic = config.value(io.chainwatch.config.Settings.KAFKA_INVENTORY_TOPIC);
+    if (kafka != null && !inventoryTopic.isEmpty()) {
+      publishInventory(inventoryTopic, config.clusterName(), viewFacts, permit);
+    }
     if (config.value(io.chainwatch.config.Settings.NODE_CONDITIONS_ENABLED)) {
       var conditions = new io.chainwatch.notifier.condition.NodeConditionsVerticle(
           new io.chainwatch.notifier.condition.NodeConditionWriter(client), this::conditionSubjects,
@@ -244,6 +248,33 @@ public final class Chainwatch implements AutoCloseable {
     slack.timeCallsWith(timer);
     slack.start();
     return slack;
+  }
+
+  /**
+   * Every 10 s, the leader publishes the nodes that changed (and a tombstone for each node gone) to the compacted
+   * inventory topic; a replica that does not lead forgets what it published, so when it leads it publishes every node
+   * again. Off the event loop: it walks every node.
+   */
+  private void publishInventory(String topic, String cluster, ViewSilences viewFacts, WritePermit permit) {
+    io.chainwatch.watcher.inventory.NodeInventory inventory = new io.chainwatch.watcher.inventory.NodeInventory(cluster);
+    java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+    metrics.counter("chainwatch_inventory_published", "Node inventory records (and tombstones) sent to Kafka",
+        published::get);
+    vertx.setPeriodic(1_000, 10_000, id -> vertx.executeBlocking(() -> {
+      if (!evaluating) {
+        return null; // not every node is listed yet: a tombstone now would delete a node that is there
+      }
+      if (!permit.mayWriteNow()) {
+        inventory.forget();
+        return null;
+      }
+      for (var change : inventory.changes(state.nodes(), viewFacts.node(null).ciliumVersion())) {
+        kafka.send(topic, change.key(), change.value(),
+            Map.of("chainwatch-cluster", cluster, "chainwatch-node", change.node()));
+        published.incrementAndGet();
+      }
+      return null;
+    }));
   }
 
   private void countNotifiers(NotifierVerticle notifier) {

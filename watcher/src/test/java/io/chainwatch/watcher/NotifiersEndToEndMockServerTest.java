@@ -67,7 +67,7 @@ class NotifiersEndToEndMockServerTest {
   @Test
   void aRacePodIsOneIncidentInKafkaSlackAndEvents() throws Exception {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    kafka.createTopics("chainwatch.audit", "chainwatch.pages");
+    kafka.createTopics("chainwatch.audit", "chainwatch.pages", "chainwatch.inventory");
     slack = LocalSlackServer.start();
     Files.writeString(dir.resolve("token"), "xoxb-e2e");
     Instant agentReady = Instant.now().minusSeconds(600);
@@ -87,6 +87,7 @@ class NotifiersEndToEndMockServerTest {
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
         "CHAINWATCH_STATE_DIR", dir.resolve("state").toString(),
         "CHAINWATCH_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "CHAINWATCH_KAFKA_INVENTORY_TOPIC", "chainwatch.inventory",
         "CHAINWATCH_SLACK_TOKEN_FILE", dir.resolve("token").toString(),
         "CHAINWATCH_SLACK_CHANNEL", "#network-oncall",
         "CHAINWATCH_SLACK_API_URL", slack.apiUrl())), client, Clock.systemUTC(),
@@ -113,6 +114,14 @@ class NotifiersEndToEndMockServerTest {
     assertThat(found.getString("chainwatchkubelet")).isEqualTo("v1.30.2-eks-1552ad0");
     assertThat(found.getString("chainwatchcause")).isEqualTo("missed-cilium-chain/" + found.getJsonObject("data")
         .getString("reason") + "/node-pool=np-web");
+    // the node inventory: one record for the node, keyed cluster/node, with the facts a fleet computes shares of
+    ConsumerRecord<String, String> node = records("chainwatch.inventory", 1).get(0);
+    assertThat(node.key()).isEqualTo("e2e/node-1");
+    assertThat(new JsonObject(node.value()).getMap()).containsEntry("nodePool", "np-web")
+        .containsEntry("osImage", "Amazon Linux 2023.5.20240805").containsEntry("kubelet", "v1.30.2-eks-1552ad0")
+        .containsEntry("probeReports", false);
+    assertThat(new String(node.headers().lastHeader("chainwatch-cluster").value(),
+        java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("e2e");
     assertThat(incident).startsWith("e2e-");
     Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(
         Files.readString(Path.of("..", "docs", "schema", "chainwatch-record-v1.schema.json")), InputFormat.JSON);
@@ -133,23 +142,29 @@ class NotifiersEndToEndMockServerTest {
   }
 
   private List<JsonObject> read(String topic, int atLeast) {
+    List<JsonObject> events = new ArrayList<>();
+    for (ConsumerRecord<String, String> record : records(topic, atLeast)) {
+      events.add(new JsonObject(record.value()));
+      assertThat(record.key()).isEqualTo(new JsonObject(record.value()).getString("chainwatchincident"));
+    }
+    return events;
+  }
+
+  private List<ConsumerRecord<String, String>> records(String topic, int atLeast) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + topic);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    List<JsonObject> events = new ArrayList<>();
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (events.size() < atLeast && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-          events.add(new JsonObject(record.value()));
-          assertThat(record.key()).isEqualTo(new JsonObject(record.value()).getString("chainwatchincident"));
-        }
+      while (records.size() < atLeast && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
     }
-    return events;
+    return records;
   }
 }

@@ -50,7 +50,7 @@ public final class Spool implements AutoCloseable {
    * @param seq its place in the spool, increasing
    * @param topic the Kafka topic
    * @param key the Kafka key
-   * @param value the Kafka value
+   * @param value the Kafka value, {@code null} for a tombstone (a compacted topic's key deleted)
    * @param headers Kafka headers besides the content type (the record's fleet facts), in order; empty for none
    */
   public record Entry(long seq, String topic, String key, String value, Map<String, String> headers) {
@@ -64,7 +64,7 @@ public final class Spool implements AutoCloseable {
 
     /** About the heap it takes (compact strings of JSON text, object headers). */
     long weight() {
-      long weight = 96L + topic.length() + (key == null ? 0 : key.length()) + value.length();
+      long weight = 96L + topic.length() + (key == null ? 0 : key.length()) + (value == null ? 0 : value.length());
       for (Map.Entry<String, String> header : headers.entrySet()) {
         weight += 48L + header.getKey().length() + header.getValue().length();
       }
@@ -172,7 +172,8 @@ public final class Spool implements AutoCloseable {
       Long seq = json.getLong("seq");
       String topic = json.getString("topic");
       String value = tab < 0 ? json.getString("value") : line.substring(tab + 1);
-      if (seq == null || topic == null || value == null) {
+      boolean tombstone = tab < 0 && Boolean.TRUE.equals(json.getBoolean("tombstone"));
+      if (seq == null || topic == null || (value == null && !tombstone)) {
         return null;
       }
       Map<String, String> headers = new java.util.LinkedHashMap<>();
@@ -193,6 +194,9 @@ public final class Spool implements AutoCloseable {
       header.put("headers", new JsonObject(new java.util.LinkedHashMap<>(entry.headers())));
     }
     String value = entry.value();
+    if (value == null) {
+      return (header.put("tombstone", true).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+    }
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
       return (header.put("value", value).encode() + "\n").getBytes(StandardCharsets.UTF_8);
     }

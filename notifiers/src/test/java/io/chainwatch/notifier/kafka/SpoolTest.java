@@ -22,12 +22,15 @@ class SpoolTest {
       spool.append("audit", "k1", "{\"v\":1}", Map.of("chainwatch-cluster", "prod-eu-1",
           "chainwatch-cause", "rp-filter-reset/uplink-strict/os-image=Ubuntu 22.04.4 LTS"));
       spool.append("audit", "k2", "v2"); // none
+      spool.append("inventory", "prod/n1", null, Map.of("chainwatch-node", "n1")); // a tombstone
       spool.checkpoint();
     }
 
     try (Spool reopened = new Spool(dir, 1 << 20)) {
-      assertThat(reopened.open()).isEqualTo(2);
+      assertThat(reopened.open()).isEqualTo(3);
       List<Spool.Entry> left = reopened.take();
+      assertThat(left.get(2).value()).as("a tombstone stays one").isNull();
+      assertThat(left.get(2).key()).isEqualTo("prod/n1");
       assertThat(left.get(0).headers()).containsExactlyInAnyOrderEntriesOf(Map.of("chainwatch-cluster", "prod-eu-1",
           "chainwatch-cause", "rp-filter-reset/uplink-strict/os-image=Ubuntu 22.04.4 LTS"));
       assertThat(left.get(1).headers()).isEmpty();
