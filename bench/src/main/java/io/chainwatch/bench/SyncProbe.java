@@ -26,7 +26,8 @@ public final class SyncProbe {
   private SyncProbe() {}
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    io.chainwatch.watcher.logging.Logging.configure("warn", io.chainwatch.watcher.logging.Logging.Format.PLAIN,
+        "error");
     String mode = args[0];
     String url = args[1];
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
