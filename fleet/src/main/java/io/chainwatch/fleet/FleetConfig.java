@@ -6,54 +6,92 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The fleet correlator's settings.
+ * The fleet correlator's settings, each from an environment variable (default in brackets).
  *
  * @param auditTopics the clusters' audit topics, by pattern ({@code CHAINWATCH_FLEET_AUDIT_TOPICS},
- *     {@code chainwatch\.audit.*})
+ *     {@code chainwatch\.audit(\..+)?}: one shared topic or one per cluster)
+ * @param inventoryTopics the clusters' node inventory topics, by pattern ({@code CHAINWATCH_FLEET_INVENTORY_TOPICS},
+ *     {@code chainwatch\.inventory(\..+)?})
  * @param fleetTopic where fleet incidents go ({@code CHAINWATCH_FLEET_TOPIC}, {@code chainwatch.fleet})
- * @param minClusters clusters that must show one cause for a fleet incident ({@code CHAINWATCH_FLEET_MIN_CLUSTERS}, 2)
- * @param window how recent a cluster's finding must be to count ({@code CHAINWATCH_FLEET_WINDOW}, PT30M)
+ * @param minClusters clusters that must show one cause ({@code CHAINWATCH_FLEET_MIN_CLUSTERS}, 2)
+ * @param minSharePercent or: the share of one dimension value's nodes (an OS image's, a pool's) across the fleet that
+ *     must show it ({@code CHAINWATCH_FLEET_MIN_SHARE_PERCENT}, 20)
+ * @param minNodes and at least this many nodes for the share rule ({@code CHAINWATCH_FLEET_MIN_NODES}, 3): one node of
+ *     a rare image is not a fleet problem
+ * @param window how close in time findings must be to count together ({@code CHAINWATCH_FLEET_WINDOW}, PT30M)
  */
-public record FleetConfig(Pattern auditTopics, String fleetTopic, int minClusters, Duration window) {
+public record FleetConfig(Pattern auditTopics, Pattern inventoryTopics, String fleetTopic, int minClusters,
+    int minSharePercent, int minNodes, Duration window) {
   public FleetConfig {
     Objects.requireNonNull(auditTopics, "auditTopics");
+    Objects.requireNonNull(inventoryTopics, "inventoryTopics");
     Objects.requireNonNull(fleetTopic, "fleetTopic");
     Objects.requireNonNull(window, "window");
     if (minClusters < 2) {
       throw new IllegalArgumentException("CHAINWATCH_FLEET_MIN_CLUSTERS must be at least 2 (one cluster is its own "
           + "chainwatch's incident), got " + minClusters);
     }
+    if (minSharePercent < 1 || minSharePercent > 100) {
+      throw new IllegalArgumentException("CHAINWATCH_FLEET_MIN_SHARE_PERCENT must be between 1 and 100, got "
+          + minSharePercent);
+    }
+    if (minNodes < 2) {
+      throw new IllegalArgumentException("CHAINWATCH_FLEET_MIN_NODES must be at least 2 (one node is that node's "
+          + "incident), got " + minNodes);
+    }
     if (window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("CHAINWATCH_FLEET_WINDOW must be a positive ISO-8601 duration, got " + window);
     }
+    if (fleetTopic.isBlank() || auditTopics.matcher(fleetTopic).matches()
+        || inventoryTopics.matcher(fleetTopic).matches()) {
+      throw new IllegalArgumentException("CHAINWATCH_FLEET_TOPIC must be a topic name that neither "
+          + "CHAINWATCH_FLEET_AUDIT_TOPICS nor CHAINWATCH_FLEET_INVENTORY_TOPICS matches (the fleet would read its "
+          + "own incidents), got \"" + fleetTopic + "\"");
+    }
+  }
+
+  /** The defaults, for tests and the benchmark. */
+  public static FleetConfig defaults() {
+    return fromEnv(Map.of());
   }
 
   /** From the environment, every problem named with its variable and value. */
   public static FleetConfig fromEnv(Map<String, String> env) {
-    String pattern = env.getOrDefault("CHAINWATCH_FLEET_AUDIT_TOPICS", "chainwatch\\.audit.*");
-    Pattern topics;
+    return new FleetConfig(
+        pattern(env, "CHAINWATCH_FLEET_AUDIT_TOPICS", "chainwatch\\.audit(\\..+)?"),
+        pattern(env, "CHAINWATCH_FLEET_INVENTORY_TOPICS", "chainwatch\\.inventory(\\..+)?"),
+        env.getOrDefault("CHAINWATCH_FLEET_TOPIC", "chainwatch.fleet").trim(),
+        integer(env, "CHAINWATCH_FLEET_MIN_CLUSTERS", "2"),
+        integer(env, "CHAINWATCH_FLEET_MIN_SHARE_PERCENT", "20"),
+        integer(env, "CHAINWATCH_FLEET_MIN_NODES", "3"),
+        duration(env, "CHAINWATCH_FLEET_WINDOW", "PT30M"));
+  }
+
+  private static Pattern pattern(Map<String, String> env, String name, String fallback) {
+    String value = env.getOrDefault(name, fallback);
     try {
-      topics = Pattern.compile(pattern);
+      return Pattern.compile(value);
     } catch (java.util.regex.PatternSyntaxException e) {
-      throw new IllegalArgumentException("CHAINWATCH_FLEET_AUDIT_TOPICS must be a regular expression, got \""
-          + pattern + "\" (" + e.getDescription() + ")");
+      throw new IllegalArgumentException(name + " must be a regular expression, got \"" + value + "\" ("
+          + e.getDescription() + ")");
     }
-    String min = env.getOrDefault("CHAINWATCH_FLEET_MIN_CLUSTERS", "2");
-    int minClusters;
+  }
+
+  private static int integer(Map<String, String> env, String name, String fallback) {
+    String value = env.getOrDefault(name, fallback);
     try {
-      minClusters = Integer.parseInt(min.trim());
+      return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("CHAINWATCH_FLEET_MIN_CLUSTERS must be an integer, got \"" + min + "\"");
+      throw new IllegalArgumentException(name + " must be an integer, got \"" + value + "\"");
     }
-    String window = env.getOrDefault("CHAINWATCH_FLEET_WINDOW", "PT30M");
-    Duration parsed;
+  }
+
+  private static Duration duration(Map<String, String> env, String name, String fallback) {
+    String value = env.getOrDefault(name, fallback);
     try {
-      parsed = Duration.parse(window.trim());
+      return Duration.parse(value.trim());
     } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException("CHAINWATCH_FLEET_WINDOW must be an ISO-8601 duration such as PT30M, got \""
-          + window + "\"");
+      throw new IllegalArgumentException(name + " must be an ISO-8601 duration such as PT30M, got \"" + value + "\"");
     }
-    return new FleetConfig(topics, env.getOrDefault("CHAINWATCH_FLEET_TOPIC", "chainwatch.fleet"), minClusters,
-        parsed);
   }
 }

@@ -1,47 +1,95 @@
 package io.chainwatch.fleet;
 
+import java.io.PrintStream;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar chainwatch-fleet.jar}: runs the fleet correlator until stopped. Several instances with the same
- * {@code CHAINWATCH_FLEET_APPLICATION_ID} share the partitions; state is in RocksDB with changelog topics.
+ * {@code chainwatch-fleet [fleet]} ({@code java -jar chainwatch-fleet.jar fleet}): runs the fleet correlator until
+ * stopped. Several instances with the same {@code CHAINWATCH_FLEET_APPLICATION_ID} share the partitions; state is in
+ * RocksDB with changelog topics. Exit codes as chainwatch's: 0 stopped, 2 bad configuration or a fatal error.
  */
 public final class FleetMain {
+  private static final Logger LOG = LoggerFactory.getLogger(FleetMain.class);
+  /** Environment variables with this prefix are Kafka Streams or client properties: {@code _} is {@code .}. */
+  static final String PASSTHROUGH = "CHAINWATCH_FLEET_KAFKA_";
+
   private FleetMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length > 0) {
-      System.out.println("Usage: java -jar chainwatch-fleet.jar (configured by environment variables:"
-          + " CHAINWATCH_FLEET_BOOTSTRAP_SERVERS, CHAINWATCH_FLEET_APPLICATION_ID, CHAINWATCH_FLEET_STATE_DIR,"
-          + " CHAINWATCH_FLEET_AUDIT_TOPICS, CHAINWATCH_FLEET_TOPIC, CHAINWATCH_FLEET_MIN_CLUSTERS,"
-          + " CHAINWATCH_FLEET_WINDOW)");
-      System.exit(args[0].equals("--help") ? 0 : 2);
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws InterruptedException {
+    if (args.length > 1 || (args.length == 1 && !args[0].equals("fleet"))) {
+      boolean help = args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
+      (help ? out : err).println(usage());
+      return help ? 0 : 2;
     }
     FleetConfig config;
     Properties properties;
     try {
-      config = FleetConfig.fromEnv(System.getenv());
-      properties = properties(System.getenv());
+      config = FleetConfig.fromEnv(env);
+      properties = properties(env);
     } catch (IllegalArgumentException e) {
-      System.err.println("chainwatch-fleet: " + e.getMessage());
-      System.exit(2);
-      return;
+      err.println("chainwatch-fleet: " + e.getMessage());
+      return 2;
     }
+    LOG.info("fleet correlator: audit topics /{}/, inventory topics /{}/, incidents to {}, at least {} clusters or "
+            + "{} % of a dimension's nodes (at least {}), window {}", config.auditTopics(), config.inventoryTopics(),
+        config.fleetTopic(), config.minClusters(), config.minSharePercent(), config.minNodes(), config.window());
     KafkaStreams streams = new KafkaStreams(FleetTopology.build(config), properties);
     CountDownLatch stopped = new CountDownLatch(1);
+    int[] status = {0};
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("fleet correlator stream thread failed; replacing it", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+          .REPLACE_THREAD;
+    });
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.ERROR) {
+        status[0] = 2;
+        stopped.countDown();
+      }
+    });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       streams.close(java.time.Duration.ofSeconds(30));
       stopped.countDown();
     }, "chainwatch-fleet-shutdown"));
     streams.start();
     stopped.await();
+    return status[0];
   }
 
-  /** Kafka Streams' settings: exactly-once (v2), the application id every instance shares, its state directory. */
+  static String usage() {
+    return "Usage: chainwatch-fleet [fleet] (java -jar chainwatch-fleet.jar fleet)\n"
+        + "Runs the fleet correlator; configured by environment variables:\n"
+        + "  CHAINWATCH_FLEET_BOOTSTRAP_SERVERS   Kafka brokers, host:port,... (required)\n"
+        + "  CHAINWATCH_FLEET_APPLICATION_ID      instances with one id share the work (chainwatch-fleet)\n"
+        + "  CHAINWATCH_FLEET_STATE_DIR           RocksDB state (/var/lib/chainwatch-fleet)\n"
+        + "  CHAINWATCH_FLEET_AUDIT_TOPICS        pattern of the clusters' audit topics (chainwatch\\.audit(\\..+)?)\n"
+        + "  CHAINWATCH_FLEET_INVENTORY_TOPICS    pattern of their inventory topics (chainwatch\\.inventory(\\..+)?)\n"
+        + "  CHAINWATCH_FLEET_TOPIC               fleet incidents (chainwatch.fleet)\n"
+        + "  CHAINWATCH_FLEET_MIN_CLUSTERS        clusters showing one cause (2)\n"
+        + "  CHAINWATCH_FLEET_MIN_SHARE_PERCENT   or this share of a dimension's nodes (20)\n"
+        + "  CHAINWATCH_FLEET_MIN_NODES           and at least this many nodes for the share (3)\n"
+        + "  CHAINWATCH_FLEET_WINDOW              how close in time findings must be (PT30M)\n"
+        + "  CHAINWATCH_FLEET_KAFKA_*             any Kafka Streams or client property, e.g.\n"
+        + "                                       CHAINWATCH_FLEET_KAFKA_SECURITY_PROTOCOL=SASL_SSL\n"
+        + "Exit codes: 0 stopped, 2 bad configuration or a fatal error.";
+  }
+
+  /**
+   * Kafka Streams' settings: exactly-once (v2), the application id every instance shares, its state directory, and
+   * every {@code CHAINWATCH_FLEET_KAFKA_*} variable as a property ({@code CHAINWATCH_FLEET_KAFKA_SESSION_TIMEOUT_MS}
+   * is {@code session.timeout.ms}); the guarantee cannot be lowered that way.
+   */
   static Properties properties(Map<String, String> env) {
     String servers = env.getOrDefault("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "");
     if (servers.isBlank()) {
@@ -49,6 +97,16 @@ public final class FleetMain {
           + "(host:port, comma-separated), got nothing");
     }
     Properties properties = new Properties();
+    env.forEach((name, value) -> {
+      if (name.startsWith(PASSTHROUGH) && name.length() > PASSTHROUGH.length()) {
+        properties.put(name.substring(PASSTHROUGH.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+      }
+    });
+    if (properties.containsKey(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)) {
+      throw new IllegalArgumentException(PASSTHROUGH + "PROCESSING_GUARANTEE cannot be set: the fleet runs "
+          + "exactly_once_v2 (an at-least-once fleet would open incidents twice), got \""
+          + properties.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG) + "\"");
+    }
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, env.getOrDefault("CHAINWATCH_FLEET_APPLICATION_ID",
         "chainwatch-fleet"));

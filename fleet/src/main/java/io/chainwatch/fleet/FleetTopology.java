@@ -1,147 +1,184 @@
 package io.chainwatch.fleet;
 
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeSet;
-import java.util.UUID;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * The fleet correlator: the clusters' audit records (findings and cleared findings, with their cause fingerprint as
- * {@code chainwatchcause}) grouped by cause; a fleet incident ({@code io.chainwatch.fleet.incident.v1}) opens when
- * findings of that cause are open in at least {@code minClusters} clusters within {@code window}, updates as clusters
- * join or leave, and resolves when fewer remain. Its state (per cause: the open findings with their cluster, node,
- * incident id and time) lives in a RocksDB store with a changelog topic, so instances share the partitions and a
- * replacement takes over the state.
+ * The fleet correlator as a Kafka Streams topology.
+ *
+ * <pre>
+ * audit topics (pattern) ── findings, cleared findings ──────────────┐
+ *                                                                    ├─ by-dimension ─► {@link FleetCorrelator}
+ * inventory topics (pattern) ─► node facts (store fleet-inventory) ──┘   (stores fleet-causes, fleet-dimension-nodes)
+ *                               ± one node per dimension value                 │
+ *                                                                     fleet topic ◄─┘ io.chainwatch.fleet.incident.v1
+ * </pre>
+ *
+ * Both inputs are keyed by the dimension value that explains a cause ({@code os-image=Ubuntu 22.04.4 LTS}), so the
+ * causes of one value and the count of nodes with it are in one partition: the share of that image's nodes that show
+ * a cause is computed where the findings are, with no join and no global table. Every store is a persistent
+ * (RocksDB) store with a changelog topic; with {@code exactly_once_v2} an instance that takes over a partition
+ * resumes from exactly the state the failed one committed.
  */
 public final class FleetTopology {
   static final String FINDING = "io.chainwatch.finding.v1";
   static final String CLEARED = "io.chainwatch.finding.cleared.v1";
   public static final String FLEET_INCIDENT = "io.chainwatch.fleet.incident.v1";
   static final String STORE = "fleet-causes";
+  static final String TOTALS = "fleet-dimension-nodes";
+  static final String INVENTORY = "fleet-inventory";
+  /** The inventory facts that are dimensions, with the fingerprint's name for each. */
+  static final List<String[]> DIMENSIONS = List.of(new String[] {"os-image", "osImage"},
+      new String[] {"node-pool", "nodePool"}, new String[] {"kernel", "kernel"}, new String[] {"kubelet", "kubelet"},
+      new String[] {"cilium-version", "ciliumVersion"});
 
   private FleetTopology() {}
 
   public static Topology build(FleetConfig config) {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.stream(config.auditTopics(), Consumed.with(Serdes.String(), Serdes.String()))
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        Serdes.String()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TOTALS), Serdes.String(),
+        Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INVENTORY), Serdes.String(),
+        Serdes.String()));
+
+    KStream<String, String> findings = builder.stream(config.auditTopics(),
+            Consumed.with(Serdes.String(), Serdes.String()).withName("audit"))
         .flatMap((key, value) -> {
-          JsonObject record = parse(value);
-          return record == null ? java.util.List.of() : java.util.List.of(KeyValue.pair(
-              record.getString("chainwatchcause"), record.encode()));
-        })
-        .groupByKey(Grouped.with("by-cause", Serdes.String(), Serdes.String()))
-        .aggregate(() -> new JsonObject().put("findings", new JsonObject()).put("open", false).encode(),
-            (cause, record, state) -> fold(config, new JsonObject(record), new JsonObject(state)).encode(),
-            Materialized.<String, String, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes,
-                byte[]>>as(STORE).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
-        .toStream()
-        .filter((cause, state) -> new JsonObject(state).getString("change") != null)
-        .mapValues((cause, state) -> incident(cause, new JsonObject(state)).encode())
+          JsonObject finding = finding(value);
+          return finding == null ? List.of() : List.of(KeyValue.pair(dimension(finding.getString("cause")),
+              finding.encode()));
+        });
+    KStream<String, String> nodeCounts = builder.stream(config.inventoryTopics(),
+            Consumed.with(Serdes.String(), Serdes.String()).withName("inventory"))
+        .process(InventoryDeltas::new, INVENTORY);
+    findings.merge(nodeCounts)
+        .repartition(Repartitioned.<String, String>as("by-dimension").withKeySerde(Serdes.String())
+            .withValueSerde(Serdes.String()))
+        .process(() -> new FleetCorrelator(config), STORE, TOTALS)
         .to(config.fleetTopic(), Produced.with(Serdes.String(), Serdes.String()));
     return builder.build();
   }
 
-  /** A finding or a cleared finding with a cause fingerprint; {@code null} for anything else (ignored). */
-  static JsonObject parse(String value) {
-    if (value == null) {
+  /**
+   * What the correlator needs of an audit record that is a finding or a cleared finding with a cause fingerprint:
+   * {@code kind}, {@code cause}, {@code cluster}, {@code node}, {@code incident}, {@code id} (cluster and dedup key)
+   * and {@code at}; {@code null} for anything else, which is ignored (a fleet reads topics other tools may write to).
+   */
+  static JsonObject finding(String value) {
+    if (value == null || value.length() > 1_048_576) {
       return null;
     }
     try {
       JsonObject record = new JsonObject(value);
       String type = record.getString("type");
       JsonObject data = record.getJsonObject("data");
-      if ((!FINDING.equals(type) && !CLEARED.equals(type)) || record.getString("chainwatchcause") == null
-          || record.getString("chainwatchcluster") == null || data == null || data.getString("dedupKey") == null
-          || record.getString("time") == null) {
+      String cause = record.getString("chainwatchcause");
+      String cluster = record.getString("chainwatchcluster");
+      if ((!FINDING.equals(type) && !CLEARED.equals(type)) || cause == null || cause.split("/", 3).length < 3
+          || !cause.split("/", 3)[2].contains("=") || cluster == null || data == null
+          || data.getString("dedupKey") == null || record.getString("time") == null) {
         return null;
       }
-      Instant.parse(record.getString("time"));
-      return record;
+      return new JsonObject()
+          .put("kind", FINDING.equals(type) ? "finding" : "cleared")
+          .put("cause", cause)
+          .put("cluster", cluster)
+          .put("node", record.getString("chainwatchnode"))
+          .put("incident", record.getString("chainwatchincident"))
+          .put("id", cluster + "|" + data.getString("dedupKey"))
+          .put("at", Instant.parse(record.getString("time")).toEpochMilli());
     } catch (DecodeException | ClassCastException | java.time.format.DateTimeParseException e) {
-      return null; // not a chainwatch record: a fleet correlator reads topics other tools may write to
+      return null;
     }
+  }
+
+  /** {@code os-image=Ubuntu 22.04.4 LTS} of {@code rp-filter-reset/cilium-interfaces-filtered/os-image=Ubuntu ...}. */
+  static String dimension(String cause) {
+    return cause.split("/", 3)[2];
   }
 
   /**
-   * Folds one record into a cause's state and says what changed ({@code change}: opened, updated, resolved, or
-   * absent when nothing a person would see changed).
+   * Turns the inventory (key {@code cluster/node}, the node's facts, a tombstone when it goes) into counts per
+   * dimension value: {@code -1} for the value a node had and {@code +1} for the one it has now, keyed by that value.
+   * The last facts of every node are in a store, so a node that changes its OS image moves from one count to the
+   * other, and a replayed record changes nothing.
    */
-  static JsonObject fold(FleetConfig config, JsonObject record, JsonObject state) {
-    JsonObject findings = state.getJsonObject("findings");
-    String cluster = record.getString("chainwatchcluster");
-    String id = cluster + "|" + record.getJsonObject("data").getString("dedupKey");
-    Instant at = Instant.parse(record.getString("time"));
-    if (FINDING.equals(record.getString("type"))) {
-      findings.put(id, new JsonObject().put("cluster", cluster).put("node", record.getString("chainwatchnode"))
-          .put("incident", record.getString("chainwatchincident")).put("at", at.toEpochMilli()));
-    } else {
-      findings.remove(id);
+  static final class InventoryDeltas implements Processor<String, String, String, String> {
+    private ProcessorContext<String, String> context;
+    private KeyValueStore<String, String> nodes;
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+      this.context = context;
+      this.nodes = context.getStateStore(INVENTORY);
     }
-    long oldest = at.minus(config.window()).toEpochMilli();
-    for (Iterator<Map.Entry<String, Object>> it = findings.iterator(); it.hasNext(); ) {
-      if (((JsonObject) it.next().getValue()).getLong("at") < oldest) {
-        it.remove(); // older than the window: that cluster no longer counts for this cause
+
+    @Override
+    public void process(Record<String, String> record) {
+      if (record.key() == null || record.key().length() > 1024) {
+        return;
+      }
+      JsonObject now = facts(record.value());
+      if (now == null && record.value() != null) {
+        return; // not an inventory record: ignored, not read as the node going away
+      }
+      String before = nodes.get(record.key());
+      JsonObject was = before == null ? null : new JsonObject(before);
+      for (String[] dimension : DIMENSIONS) {
+        String old = was == null ? null : value(dimension, was);
+        String next = now == null ? null : value(dimension, now);
+        if (java.util.Objects.equals(old, next)) {
+          continue;
+        }
+        if (old != null) {
+          context.forward(record.withKey(old).withValue(new JsonObject().put("kind", "nodes").put("delta", -1)
+              .encode()));
+        }
+        if (next != null) {
+          context.forward(record.withKey(next).withValue(new JsonObject().put("kind", "nodes").put("delta", 1)
+              .encode()));
+        }
+      }
+      if (now == null) {
+        nodes.delete(record.key());
+      } else {
+        nodes.put(record.key(), now.encode());
       }
     }
-    TreeSet<String> clusters = new TreeSet<>();
-    findings.forEach(entry -> clusters.add(((JsonObject) entry.getValue()).getString("cluster")));
-    boolean wasOpen = state.getBoolean("open", false);
-    boolean open = clusters.size() >= config.minClusters();
-    JsonArray before = state.getJsonArray("clusters", new JsonArray());
-    JsonArray now = new JsonArray(new java.util.ArrayList<>(clusters));
-    String change = open && !wasOpen ? "opened" : open && !now.equals(before) ? "updated"
-        : !open && wasOpen ? "resolved" : null;
-    JsonObject next = new JsonObject().put("findings", findings).put("open", open).put("clusters", now)
-        .put("at", at.toString())
-        .put("since", open ? (wasOpen ? state.getString("since") : at.toString()) : null)
-        .put("id", open && !wasOpen ? UUID.nameUUIDFromBytes((record.getString("chainwatchcause") + at)
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString() : state.getString("id"));
-    if (change != null) {
-      next.put("change", change);
-    }
-    return next;
-  }
 
-  /** The fleet incident's CloudEvent for a cause's state. */
-  static JsonObject incident(String cause, JsonObject state) {
-    JsonArray linked = new JsonArray();
-    new TreeSet<>(state.getJsonObject("findings").stream()
-        .map(e -> ((JsonObject) e.getValue()).getString("cluster") + "/" + ((JsonObject) e.getValue())
-            .getString("incident")).toList()).forEach(linked::add);
-    String[] parts = cause.split("/", 3);
-    return new JsonObject()
-        .put("specversion", "1.0")
-        .put("id", UUID.nameUUIDFromBytes((cause + state.getString("at") + state.getString("change"))
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
-        .put("source", "/chainwatch/fleet")
-        .put("type", FLEET_INCIDENT)
-        .put("subject", cause)
-        .put("time", state.getString("at"))
-        .put("datacontenttype", "application/json")
-        .put("chainwatchcause", cause)
-        .put("data", new JsonObject()
-            .put("schemaVersion", 1)
-            .put("incident", state.getString("id"))
-            .put("change", state.getString("change"))
-            .put("cause", cause)
-            .put("detector", parts[0])
-            .put("reason", parts.length > 1 ? parts[1] : "")
-            .put("dimension", parts.length > 2 ? parts[2] : "")
-            .put("clusters", state.getJsonArray("clusters"))
-            .put("openFindings", state.getJsonObject("findings").size())
-            .put("since", state.getString("since"))
-            .put("linkedIncidents", linked));
+    /** {@code os-image=...}, with {@code unknown} as the fingerprint writes a fact that is not known. */
+    private static String value(String[] dimension, JsonObject facts) {
+      String value = facts.getString(dimension[1]);
+      return dimension[0] + "=" + (value == null || value.isEmpty() ? "unknown" : value);
+    }
+
+    private static JsonObject facts(String value) {
+      if (value == null || value.length() > 65_536) {
+        return null;
+      }
+      try {
+        JsonObject facts = new JsonObject(value);
+        return facts.getString("node") == null ? null : facts;
+      } catch (DecodeException | ClassCastException e) {
+        return null;
+      }
+    }
   }
 }

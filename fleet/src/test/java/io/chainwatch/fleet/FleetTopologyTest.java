@@ -3,12 +3,10 @@ package io.chainwatch.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -31,12 +29,12 @@ class FleetTopologyTest {
   private TestInputTopic<String, String> prod;
   private TestInputTopic<String, String> staging;
   private TestInputTopic<String, String> edge;
+  private TestInputTopic<String, String> inventory;
   private TestOutputTopic<String, String> fleet;
 
   @BeforeEach
   void start() {
-    FleetConfig config = new FleetConfig(Pattern.compile("chainwatch\\.audit.*"), "chainwatch.fleet", 2,
-        Duration.ofMinutes(30));
+    FleetConfig config = FleetConfig.defaults();
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "fleet-test");
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -46,6 +44,7 @@ class FleetTopologyTest {
     prod = driver.createInputTopic("chainwatch.audit.prod", new StringSerializer(), new StringSerializer());
     staging = driver.createInputTopic("chainwatch.audit.staging", new StringSerializer(), new StringSerializer());
     edge = driver.createInputTopic("chainwatch.audit.edge", new StringSerializer(), new StringSerializer());
+    inventory = driver.createInputTopic("chainwatch.inventory", new StringSerializer(), new StringSerializer());
     fleet = driver.createOutputTopic("chainwatch.fleet", new StringDeserializer(), new StringDeserializer());
   }
 
@@ -65,6 +64,14 @@ class FleetTopologyTest {
 
   private static String found(String cluster, String node, String cause, Instant at) {
     return record(FleetTopology.FINDING, cluster, node, cause, at);
+  }
+
+  /** A node as NodeInventory publishes it (key {@code cluster/node}). */
+  private void node(String cluster, String node, String osImage) {
+    inventory.pipeInput(cluster + "/" + node, osImage == null ? null : new JsonObject().put("schemaVersion", 1)
+        .put("cluster", cluster).put("node", node).put("nodePool", "pool-a").put("osImage", osImage)
+        .put("kernel", "6.8.0").put("kubelet", "v1.30.2").put("ciliumVersion", "1.16.5").put("probeReports", true)
+        .encode());
   }
 
   private List<JsonObject> incidents() {
@@ -136,8 +143,84 @@ class FleetTopologyTest {
   }
 
   @Test
+  void aShareOfOneImagesNodesInOneClusterIsAFleetIncidentOnceTheInventoryKnowsHowManyThereAre() {
+    for (int i = 0; i < 10; i++) {
+      node("prod", "n" + i, "Ubuntu 22.04.4 LTS");
+    }
+    for (int i = 0; i < 30; i++) {
+      node("prod", "f" + i, "Flatcar 3975");
+    }
+    prod.pipeInput("k", found("prod", "n1", UBUNTU, T0));
+    prod.pipeInput("k", found("prod", "n2", UBUNTU, T0.plusSeconds(1)));
+    assertThat(incidents()).as("two nodes: below CHAINWATCH_FLEET_MIN_NODES").isEmpty();
+
+    prod.pipeInput("k", found("prod", "n3", UBUNTU, T0.plusSeconds(2)));
+    assertThat(incidents()).singleElement().satisfies(event -> {
+      JsonObject data = event.getJsonObject("data");
+      assertThat(data.getString("change")).isEqualTo("opened");
+      assertThat(data.getJsonArray("rules").getList()).containsExactly("share");
+      assertThat(data.getJsonArray("clusters").getList()).containsExactly("prod");
+      assertThat(data.getInteger("nodes")).isEqualTo(3);
+      assertThat(data.getLong("dimensionNodes")).isEqualTo(10L);
+      assertThat(data.getDouble("sharePercent")).isEqualTo(30.0);
+    });
+
+    // the image rolls out to more nodes: at 3 of 16 (18.75 %) the share no longer holds and the incident resolves
+    for (int i = 10; i < 30; i++) {
+      node("prod", "n" + i, "Ubuntu 22.04.4 LTS");
+    }
+    List<JsonObject> afterRollout = incidents();
+    assertThat(afterRollout).singleElement().satisfies(event -> {
+      assertThat(event.getJsonObject("data").getString("change")).isEqualTo("resolved");
+      assertThat(event.getJsonObject("data").getLong("dimensionNodes")).as("3 of 16 is below 20 %%").isEqualTo(16L);
+    });
+  }
+
+  @Test
+  void aNodeThatChangesItsImageMovesBetweenCountsAndATombstoneRemovesIt() {
+    for (int i = 0; i < 4; i++) {
+      node("prod", "n" + i, "Flatcar 3975");
+    }
+    // three Flatcar nodes are upgraded to Ubuntu, one node goes away: Ubuntu has 3, Flatcar none
+    node("prod", "n0", "Ubuntu 22.04.4 LTS");
+    node("prod", "n1", "Ubuntu 22.04.4 LTS");
+    node("prod", "n2", "Ubuntu 22.04.4 LTS");
+    node("prod", "n3", null);
+    node("prod", "n3", null); // a replayed tombstone changes nothing
+    node("prod", "n0", "Ubuntu 22.04.4 LTS"); // nor a replayed record
+    inventory.pipeInput("prod/n9", "not json"); // nor garbage
+    @SuppressWarnings("unchecked")
+    org.apache.kafka.streams.state.KeyValueStore<String, Long> totals =
+        (org.apache.kafka.streams.state.KeyValueStore<String, Long>) driver.getAllStateStores()
+            .get(FleetTopology.TOTALS);
+    assertThat(totals.get("os-image=Ubuntu 22.04.4 LTS")).isEqualTo(3L);
+    assertThat(totals.get("os-image=Flatcar 3975")).isNull();
+    assertThat(totals.get("node-pool=pool-a")).isEqualTo(3L);
+    assertThat(incidents()).isEmpty();
+  }
+
+  @Test
+  void anOpenFleetIncidentStaysOpenPastTheWindowUntilItsFindingsClear() {
+    prod.pipeInput("k", found("prod", "n1", UBUNTU, T0));
+    staging.pipeInput("k", found("staging", "s1", UBUNTU, T0.plusSeconds(10)));
+    assertThat(incidents()).hasSize(1);
+
+    // two hours later an unrelated cause arrives in the same partition's time: nothing of this one changes
+    edge.pipeInput("k", found("edge", "e1", "rp-filter-reset/cilium-interfaces-filtered/os-image=Flatcar 3975",
+        T0.plusSeconds(7200)));
+    prod.pipeInput("k", found("prod", "n2", UBUNTU, T0.plusSeconds(7300)));
+    assertThat(incidents()).as("prod was counted already; the outage is still there").isEmpty();
+
+    prod.pipeInput("k", record(FleetTopology.CLEARED, "prod", "n1", UBUNTU, T0.plusSeconds(7400)));
+    prod.pipeInput("k", record(FleetTopology.CLEARED, "prod", "n2", UBUNTU, T0.plusSeconds(7410)));
+    assertThat(incidents()).singleElement().satisfies(event ->
+        assertThat(event.getJsonObject("data").getString("change")).isEqualTo("resolved"));
+  }
+
+  @Test
   void theStateIsInAPersistentStoreWithAChangelog() {
-    assertThat(driver.getAllStateStores()).containsKey(FleetTopology.STORE);
+    assertThat(driver.getAllStateStores()).containsKeys(FleetTopology.STORE, FleetTopology.TOTALS,
+        FleetTopology.INVENTORY);
     assertThat(driver.getAllStateStores().get(FleetTopology.STORE).persistent()).isTrue();
     assertThat(driver.producedTopicNames()).isEmpty(); // nothing produced before input
     prod.pipeInput("k", found("prod", "n1", UBUNTU, T0));
@@ -150,6 +233,17 @@ class FleetTopologyTest {
         "CHAINWATCH_FLEET_MIN_CLUSTERS", "1"))).hasMessageContaining("CHAINWATCH_FLEET_MIN_CLUSTERS must be at least 2");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> FleetConfig.fromEnv(Map.of(
         "CHAINWATCH_FLEET_WINDOW", "30m"))).hasMessageContaining("CHAINWATCH_FLEET_WINDOW must be an ISO-8601");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FleetConfig.fromEnv(Map.of(
+        "CHAINWATCH_FLEET_TOPIC", "chainwatch.audit.fleet"))).hasMessageContaining("CHAINWATCH_FLEET_TOPIC must be")
+        .hasMessageContaining("chainwatch.audit.fleet");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FleetConfig.fromEnv(Map.of(
+        "CHAINWATCH_FLEET_MIN_SHARE_PERCENT", "0"))).hasMessageContaining("CHAINWATCH_FLEET_MIN_SHARE_PERCENT");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FleetConfig.fromEnv(Map.of(
+        "CHAINWATCH_FLEET_AUDIT_TOPICS", "chainwatch.audit.(("))).hasMessageContaining(
+        "CHAINWATCH_FLEET_AUDIT_TOPICS must be a regular expression");
+    assertThat(FleetConfig.defaults().auditTopics().matcher("chainwatch.audit").matches()).isTrue();
+    assertThat(FleetConfig.defaults().auditTopics().matcher("chainwatch.audit.prod-eu").matches()).isTrue();
+    assertThat(FleetConfig.defaults().auditTopics().matcher("chainwatch.auditx").matches()).isFalse();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> FleetMain.properties(Map.of()))
         .hasMessageContaining("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS");
     assertThat(FleetMain.properties(Map.of("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "kafka:9092"))

@@ -150,6 +150,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("share.coordinator.state.topic.replication.factor", "1");
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
+    // 50 partitions each by default: creating them is most of a transactional client's first second here
+    props.put("offsets.topic.num.partitions", "5");
+    props.put("transaction.state.log.num.partitions", "5");
     props.put("num.partitions", "3");
     // the default is 128 MiB, allocated on the heap
     props.put("log.cleaner.dedupe.buffer.size", "2097152");
