@@ -80,6 +80,7 @@ final class FleetCorrelator implements Processor<String, String, String, String>
       JsonObject known = findings.getJsonObject(in.getString("id"));
       findings.put(in.getString("id"), new JsonObject().put("cluster", in.getString("cluster"))
           .put("node", in.getString("node")).put("incident", in.getString("incident"))
+          .put("severity", in.getString("severity", "critical"))
           .put("at", known == null ? at : Math.min(at, known.getLong("at"))));
       if (findings.size() > MAX_FINDINGS_PER_CAUSE) {
         findings.remove(oldest(findings));
@@ -190,6 +191,8 @@ final class FleetCorrelator implements Processor<String, String, String, String>
         .put("detector", parts[0])
         .put("reason", parts[1])
         .put("dimension", parts[2])
+        .put("severity", findings.stream().anyMatch(e -> "critical".equals(((JsonObject) e.getValue())
+            .getString("severity"))) ? "critical" : "warning")
         .put("rules", state.getJsonArray("rules"))
         .put("clusters", state.getJsonArray("clusters"))
         .put("openFindings", findings.size())

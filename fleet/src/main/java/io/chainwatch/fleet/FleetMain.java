@@ -34,13 +34,28 @@ public final class FleetMain {
     }
     FleetConfig config;
     Properties properties;
+    FleetPagers.Config pagers;
     try {
       config = FleetConfig.fromEnv(env);
       properties = properties(env);
+      pagers = FleetPagers.Config.fromEnv(env);
     } catch (IllegalArgumentException e) {
       err.println("chainwatch-fleet: " + e.getMessage());
       return 2;
     }
+    FleetPagers people = null;
+    if (pagers.any()) {
+      try {
+        people = new FleetPagers(pagers, java.nio.file.Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG),
+            "pagers"), config.fleetTopic(), properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-pagers",
+            clientProperties(properties), io.chainwatch.notifier.alert.AlertOutbox.Timing.PRODUCTION,
+            io.chainwatch.notifier.slack.SlackNotifier.Timing.PRODUCTION);
+      } catch (java.io.IOException | RuntimeException e) {
+        err.println("chainwatch-fleet: the fleet's notifiers cannot start: " + e.getMessage());
+        return 2;
+      }
+    }
+    FleetPagers startedPagers = people;
     LOG.info("fleet correlator: audit topics /{}/, inventory topics /{}/, incidents to {}, at least {} clusters or "
             + "{} % of a dimension's nodes (at least {}), window {}", config.auditTopics(), config.inventoryTopics(),
         config.fleetTopic(), config.minClusters(), config.minSharePercent(), config.minNodes(), config.window());
@@ -60,11 +75,27 @@ public final class FleetMain {
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       streams.close(java.time.Duration.ofSeconds(30));
+      if (startedPagers != null) {
+        startedPagers.close();
+      }
       stopped.countDown();
     }, "chainwatch-fleet-shutdown"));
     streams.start();
     stopped.await();
     return status[0];
+  }
+
+  /** The Kafka client settings of {@code streams} (bootstrap servers, security), for the pagers' consumer. */
+  static Properties clientProperties(Properties streams) {
+    Properties client = new Properties();
+    streams.forEach((key, value) -> {
+      String name = key.toString();
+      if (name.equals(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) || name.startsWith("security.")
+          || name.startsWith("sasl.") || name.startsWith("ssl.") || name.equals("client.dns.lookup")) {
+        client.put(name, value);
+      }
+    });
+    return client;
   }
 
   static String usage() {
@@ -80,6 +111,9 @@ public final class FleetMain {
         + "  CHAINWATCH_FLEET_MIN_SHARE_PERCENT   or this share of a dimension's nodes (20)\n"
         + "  CHAINWATCH_FLEET_MIN_NODES           and at least this many nodes for the share (3)\n"
         + "  CHAINWATCH_FLEET_WINDOW              how close in time findings must be (PT30M)\n"
+        + "  CHAINWATCH_FLEET_SLACK_TOKEN_FILE    Slack bot token file; with _CHANNEL, _ONCALL_GROUP, _API_URL\n"
+        + "  CHAINWATCH_FLEET_PAGERDUTY_ROUTING_KEY_FILE   PagerDuty Events v2 key file; _API_URL\n"
+        + "  CHAINWATCH_FLEET_OPSGENIE_API_KEY_FILE        Opsgenie key file; _API_URL, _TEAM\n"
         + "  CHAINWATCH_FLEET_KAFKA_*             any Kafka Streams or client property, e.g.\n"
         + "                                       CHAINWATCH_FLEET_KAFKA_SECURITY_PROTOCOL=SASL_SSL\n"
         + "Exit codes: 0 stopped, 2 bad configuration or a fatal error.";

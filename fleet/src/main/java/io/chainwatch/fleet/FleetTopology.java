@@ -78,8 +78,8 @@ public final class FleetTopology {
 
   /**
    * What the correlator needs of an audit record that is a finding or a cleared finding with a cause fingerprint:
-   * {@code kind}, {@code cause}, {@code cluster}, {@code node}, {@code incident}, {@code id} (cluster and dedup key)
-   * and {@code at}; {@code null} for anything else, which is ignored (a fleet reads topics other tools may write to).
+   * {@code kind}, {@code cause}, {@code cluster}, {@code node}, {@code incident}, {@code id} (cluster and dedup key),
+   * {@code severity} and {@code at}; {@code null} for anything else, which is ignored (a fleet reads topics other tools may write to).
    */
   static JsonObject finding(String value) {
     if (value == null || value.length() > 1_048_576) {
@@ -103,6 +103,8 @@ public final class FleetTopology {
           .put("node", record.getString("chainwatchnode"))
           .put("incident", record.getString("chainwatchincident"))
           .put("id", cluster + "|" + data.getString("dedupKey"))
+          .put("severity", "warning".equals(data.getString("severity")) || "info".equals(data.getString("severity"))
+              ? "warning" : "critical")
           .put("at", Instant.parse(record.getString("time")).toEpochMilli());
     } catch (DecodeException | ClassCastException | java.time.format.DateTimeParseException e) {
       return null;

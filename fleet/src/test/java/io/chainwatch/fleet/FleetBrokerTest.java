@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.chainwatch.config.NotifiersConfig;
 import io.chainwatch.model.DetectorText;
 import io.chainwatch.model.Finding;
+import io.chainwatch.model.FindingCleared;
 import io.chainwatch.model.FleetDimension;
 import io.chainwatch.model.NodeFacts;
 import io.chainwatch.model.PlannedAction;
@@ -14,7 +15,11 @@ import io.chainwatch.model.Severity;
 import io.chainwatch.notifier.incident.DetectorTexts;
 import io.chainwatch.notifier.kafka.CloudEventMapper;
 import io.chainwatch.notifier.kafka.KafkaNotifier;
+import io.chainwatch.notifier.alert.AlertOutbox;
+import io.chainwatch.notifier.slack.SlackNotifier;
 import io.chainwatch.testkit.EmbeddedKafka;
+import io.chainwatch.testkit.LocalPagerDutyServer;
+import io.chainwatch.testkit.LocalSlackServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +77,14 @@ class FleetBrokerTest {
       notifier.send("chainwatch.audit." + name, name + "-" + node, event.encode(), CloudEventMapper.headers(event));
     }
 
+    /** That finding cleared (the host's rp_filter was repaired). */
+    void rpFilterRepaired(String node) {
+      Finding finding = new Finding("rp-filter-reset", ResourceRef.node(node), node, Severity.CRITICAL,
+          PlannedAction.PAGE, "cilium-interfaces-filtered", "rp_filter is 1 on lxc*", Instant.now(), Map.of());
+      JsonObject event = mapper.audit(new FindingCleared(finding, Instant.now()), name + "-" + node).orElseThrow();
+      notifier.send("chainwatch.audit." + name, name + "-" + node, event.encode(), CloudEventMapper.headers(event));
+    }
+
     @Override
     public void close() {
       notifier.close();
@@ -120,11 +133,24 @@ class FleetBrokerTest {
 
   @Test
   void anOsImageRolloutInTwoClustersIsOneFleetIncidentAndOneNodeElsewhereIsNone() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        LocalSlackServer slack = LocalSlackServer.start();
+        LocalPagerDutyServer pagerDuty = LocalPagerDutyServer.start()) {
       kafka.createTopics("chainwatch.audit.prod", "chainwatch.audit.staging", "chainwatch.audit.edge",
           "chainwatch.fleet");
-      try (KafkaStreams streams = new KafkaStreams(FleetTopology.build(FleetConfig.defaults()),
-              fleetProperties(kafka, "fleet-rollout", dir.resolve("state").toString()));
+      Properties streamsProperties = fleetProperties(kafka, "fleet-rollout", dir.resolve("state").toString());
+      FleetPagers.Config people = FleetPagers.Config.fromEnv(Map.of(
+          "CHAINWATCH_FLEET_SLACK_TOKEN_FILE", Files.writeString(dir.resolve("token"), "xoxb-test").toString(),
+          "CHAINWATCH_FLEET_SLACK_CHANNEL", "#platform-fleet",
+          "CHAINWATCH_FLEET_SLACK_API_URL", slack.apiUrl(),
+          "CHAINWATCH_FLEET_PAGERDUTY_ROUTING_KEY_FILE", Files.writeString(dir.resolve("routing-key"),
+              "R0123456789abcdef0123456789abcde").toString(),
+          "CHAINWATCH_FLEET_PAGERDUTY_API_URL", pagerDuty.enqueueUrl()));
+      try (KafkaStreams streams = new KafkaStreams(FleetTopology.build(FleetConfig.defaults()), streamsProperties);
+          FleetPagers pagers = new FleetPagers(people, dir.resolve("pagers"), "chainwatch.fleet", "fleet-pagers",
+              FleetMain.clientProperties(streamsProperties),
+              new AlertOutbox.Timing(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(5)),
+              new SlackNotifier.Timing(Duration.ZERO, Duration.ofMillis(200), Duration.ofSeconds(5)));
           Cluster prod = new Cluster(kafka, "prod");
           Cluster staging = new Cluster(kafka, "staging");
           Cluster edge = new Cluster(kafka, "edge");
@@ -148,6 +174,26 @@ class FleetBrokerTest {
               .anySatisfy(linked -> assertThat((String) linked).startsWith("prod/prod-p"))
               .noneSatisfy(linked -> assertThat((String) linked).startsWith("edge/"));
         });
+
+        // a person hears of it once, in the fleet's channel and on PagerDuty, naming the image
+        await().atMost(Duration.ofSeconds(30)).until(() -> slack.roots().size() == 1
+            && pagerDuty.events().size() == 1);
+        LocalSlackServer.Message root = slack.roots().get(0);
+        assertThat(root.channel).isEqualTo(LocalSlackServer.channelId("#platform-fleet"));
+        assertThat(root.text).contains("Fleet: rp-filter-reset in 2 clusters (os-image=" + UBUNTU + ")");
+        LocalPagerDutyServer.Event trigger = pagerDuty.events().get(0);
+        assertThat(trigger.action()).isEqualTo("trigger");
+        assertThat(trigger.dedupKey()).startsWith("fleet-");
+        assertThat(trigger.payload().getString("summary")).contains("[fleet]").contains(UBUNTU)
+            .contains("prod, staging");
+
+        // staging's host is repaired: one cluster is left, the fleet incident resolves, the alert with it
+        staging.rpFilterRepaired("s1");
+        assertThat(incidents(reader, 1, Duration.ofSeconds(2))).singleElement().satisfies(event ->
+            assertThat(event.getJsonObject("data").getString("change")).isEqualTo("resolved"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "resolved".equals(pagerDuty.alertState(
+            trigger.dedupKey())));
+        assertThat(slack.roots()).as("the same root message, no second one").hasSize(1);
       }
     }
   }
