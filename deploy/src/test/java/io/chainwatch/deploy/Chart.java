@@ -14,20 +14,30 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /** The chart, rendered by real Helm (helm-java) with a release "chainwatch" in namespace "chainwatch". */
 final class Chart {
   static final Path DIR = Path.of("helm", "chainwatch");
+  static final Path FLEET_DIR = Path.of("helm", "chainwatch-fleet");
 
   private Chart() {}
 
   static String renderText(Map<String, Object> values) {
-    TemplateCommand template = new Helm(DIR).template().withName("chainwatch").withNamespace("chainwatch");
+    return renderText(DIR, values);
+  }
+
+  static String renderText(Path chart, Map<String, Object> values) {
+    TemplateCommand template = new Helm(chart).template().withName("chainwatch").withNamespace("chainwatch");
     values.forEach(template::set);
     return template.call();
   }
 
   /** Every rendered object, in order. */
-  @SuppressWarnings("unchecked")
   static List<Map<String, Object>> render(Map<String, Object> values) {
+    return render(DIR, values);
+  }
+
+  /** Every object {@code chart} renders, in order. */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> render(Path chart, Map<String, Object> values) {
     List<Map<String, Object>> objects = new ArrayList<>();
-    for (Object document : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(renderText(values))) {
+    for (Object document : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(renderText(chart, values))) {
       if (document != null) {
         objects.add((Map<String, Object>) document);
       }
