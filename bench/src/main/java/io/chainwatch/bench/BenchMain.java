@@ -55,6 +55,9 @@ public final class BenchMain {
     if (only.equals("all") || only.equals("audit")) {
       auditSection(report, progress, quick ? 5_000 : 100_000, runs);
     }
+    if (only.equals("all") || only.equals("fleet")) {
+      fleetSection(report, progress, quick ? 5_000 : 100_000, quick ? 5 : 30, runs);
+    }
     if (only.equals("all") || only.equals("sync")) {
       syncSection(report, progress, sizes, runs, quick, out);
     }
@@ -222,6 +225,34 @@ public final class BenchMain {
             throughput.dropped()));
         progress.println("  run " + run + ": " + Math.round(throughput.perSecond()) + " records/s, p99 "
             + String.format("%.1f", latency.p99Millis()) + " ms");
+      }
+    }
+  }
+
+  private static void fleetSection(StringBuilder report, PrintStream progress, int records, int samples, int runs)
+      throws Exception {
+    progress.println("fleet ...");
+    report.append("\n## Fleet correlator (Kafka Streams, exactly_once_v2, RocksDB; real KRaft broker in process)\n\n")
+        .append("Input: audit records of ").append(FleetBench.CLUSTERS).append(" clusters (findings and cleared ")
+        .append("findings as chainwatch's CloudEvent mapper writes them, about 1.7 KB), produced before the instances")
+        .append(" start; records/s from the first record processed to the last. Latency: from the send of the record ")
+        .append("that makes a cause span two clusters to the fleet incident read with read_committed, while ")
+        .append("background records flow at 500/s.\n\n")
+        .append("| run | instances | records | records/s | p50 ms | p99 ms | max ms | samples |\n")
+        .append("|---|---|---|---|---|---|---|---|\n");
+    for (int run = 0; run < runs; run++) {
+      try (FleetBench bench = new FleetBench()) {
+        bench.throughput(1, records / 10); // warm-up: JIT, RocksDB, the broker's first segments
+        for (int instances = 1; instances <= 2; instances++) {
+          FleetBench.Throughput throughput = bench.throughput(instances, records);
+          FleetBench.Latency latency = bench.latency(instances, 500, samples);
+          report.append(String.format("| %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %d |%n", run, instances,
+              throughput.records(), throughput.perSecond(), latency.p50Millis(), latency.p99Millis(),
+              latency.maxMillis(), latency.samples()));
+          progress.println("  run " + run + ", " + instances + " instance(s): " + Math.round(throughput.perSecond())
+              + " records/s over " + throughput.records() + ", p50 " + Math.round(latency.p50Millis()) + " ms, p99 "
+              + Math.round(latency.p99Millis()) + " ms");
+        }
       }
     }
   }

@@ -208,8 +208,9 @@ public final class FleetPagers implements AutoCloseable {
     cause.add("rules: " + String.join(", ", strings(data.getJsonArray("rules"))));
     cause.add("clusters: " + String.join(", ", clusters));
     cause.add("nodes: " + nodes + share.replaceFirst("^, ", " (") + (share.isEmpty() ? "" : ")"));
+    int linkedCount = Math.max(linked.size(), data.getInteger("linkedIncidentCount", 0));
     cause.add("linked incidents: " + String.join(", ", linked.subList(0, Math.min(MAX_LISTED, linked.size())))
-        + (linked.size() > MAX_LISTED ? " and " + (linked.size() - MAX_LISTED) + " more" : ""));
+        + (linkedCount > MAX_LISTED ? " and " + (linkedCount - MAX_LISTED) + " more" : ""));
     Instant since = data.getString("since") == null ? at : Instant.parse(data.getString("since"));
     Incident incident = new Incident("fleet-" + data.getString("incident"), "fleet:" + data.getString("cause"),
         detector, "fleet", severity, resolved ? Incident.State.RESOLVED : Incident.State.ESCALATED, title, null,

@@ -16,15 +16,17 @@ class FleetPagersTest {
   private static final String CAUSE = "rp-filter-reset/cilium-interfaces-filtered/os-image=Ubuntu 22.04.4 LTS";
 
   private static String record(String change, JsonArray clusters, JsonArray linked, Long dimensionNodes) {
-    JsonObject state = new JsonObject().put("findings", new JsonObject()).put("clusters", clusters)
-        .put("rules", new JsonArray().add("clusters")).put("since", "2026-12-01T10:00:00Z").put("id", "abc");
+    JsonObject perCluster = new JsonObject();
     for (int i = 0; i < linked.size(); i++) {
-      String[] parts = linked.getString(i).split("/", 2);
-      state.getJsonObject("findings").put(parts[0] + "|k" + i, new JsonObject().put("cluster", parts[0])
-          .put("node", "n" + i).put("incident", parts[1]).put("severity", "critical").put("at", 0L));
+      String cluster = linked.getString(i).split("/", 2)[0];
+      perCluster.put(cluster, perCluster.getInteger(cluster, 0) + 1);
     }
-    return FleetCorrelator.incident(CAUSE, state, change, "2026-12-01T10:05:00Z", linked.size(), dimensionNodes)
-        .encode();
+    JsonObject summary = new JsonObject().put("clusters", perCluster).put("nodes", linked.size())
+        .put("critical", linked.size()).put("clusterList", clusters).put("rules", new JsonArray().add("clusters"))
+        .put("since", "2026-12-01T10:00:00Z").put("id", "abc");
+    JsonObject listed = new JsonObject().put("listed", new JsonArray(linked.getList().subList(0,
+        Math.min(FleetCorrelator.MAX_LINKED, linked.size())))).put("count", linked.size());
+    return FleetCorrelator.incident(CAUSE, summary, change, "2026-12-01T10:05:00Z", listed, dimensionNodes).encode();
   }
 
   @Test

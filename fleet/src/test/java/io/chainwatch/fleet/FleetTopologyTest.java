@@ -218,6 +218,28 @@ class FleetTopologyTest {
   }
 
   @Test
+  void causesWithoutAnIncidentForgetFindingsOlderThanTheWindowEveryFiveMinutes() {
+    prod.pipeInput("k", found("prod", "n1", UBUNTU, T0), T0);
+    prod.pipeInput("k", found("prod", "n2", UBUNTU, T0), T0);
+    @SuppressWarnings("unchecked")
+    org.apache.kafka.streams.state.KeyValueStore<String, String> store =
+        (org.apache.kafka.streams.state.KeyValueStore<String, String>) driver.getAllStateStores()
+            .get(FleetTopology.STORE);
+    assertThat(store.get("c\u0000" + UBUNTU)).contains("\"prod\":2");
+
+    // two hours on (another cause's record moves stream time), the wall-clock sweep runs
+    edge.pipeInput("k", found("edge", "e1", "rp-filter-reset/cilium-interfaces-filtered/os-image=Flatcar 3975",
+        T0.plusSeconds(7200)), T0.plusSeconds(7200));
+    driver.advanceWallClockTime(java.time.Duration.ofMinutes(5));
+    assertThat(store.get("c\u0000" + UBUNTU)).isNull();
+    try (var left = store.prefixScan("f\u0000" + UBUNTU, new StringSerializer())) {
+      assertThat(left.hasNext()).isFalse();
+    }
+    staging.pipeInput("k", found("staging", "s1", UBUNTU, T0.plusSeconds(7300)), T0.plusSeconds(7300));
+    assertThat(incidents()).isEmpty();
+  }
+
+  @Test
   void theStateIsInAPersistentStoreWithAChangelog() {
     assertThat(driver.getAllStateStores()).containsKeys(FleetTopology.STORE, FleetTopology.TOTALS,
         FleetTopology.INVENTORY);
