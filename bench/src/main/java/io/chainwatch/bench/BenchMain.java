@@ -234,20 +234,20 @@ public final class BenchMain {
     progress.println("fleet ...");
     report.append("\n## Fleet correlator (Kafka Streams, exactly_once_v2, RocksDB; real KRaft broker in process)\n\n")
         .append("Input: audit records of ").append(FleetBench.CLUSTERS).append(" clusters (findings and cleared ")
-        .append("findings as chainwatch's CloudEvent mapper writes them, about 1.7 KB), produced before the instances")
+        .append("findings as chainwatch's CloudEvent mapper writes them), produced before the instances")
         .append(" start; records/s from the first record processed to the last. Latency: from the send of the record ")
         .append("that makes a cause span two clusters to the fleet incident read with read_committed, while ")
         .append("background records flow at 500/s.\n\n")
-        .append("| run | instances | records | records/s | p50 ms | p99 ms | max ms | samples |\n")
-        .append("|---|---|---|---|---|---|---|---|\n");
+        .append("| run | instances | records | bytes/record | records/s | p50 ms | p99 ms | max ms | samples |\n")
+        .append("|---|---|---|---|---|---|---|---|---|\n");
     for (int run = 0; run < runs; run++) {
       try (FleetBench bench = new FleetBench()) {
         bench.throughput(1, records / 10); // warm-up: JIT, RocksDB, the broker's first segments
         for (int instances = 1; instances <= 2; instances++) {
           FleetBench.Throughput throughput = bench.throughput(instances, records);
           FleetBench.Latency latency = bench.latency(instances, 500, samples);
-          report.append(String.format("| %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %d |%n", run, instances,
-              throughput.records(), throughput.perSecond(), latency.p50Millis(), latency.p99Millis(),
+          report.append(String.format("| %d | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %d |%n", run, instances,
+              throughput.records(), throughput.averageBytes(), throughput.perSecond(), latency.p50Millis(), latency.p99Millis(),
               latency.maxMillis(), latency.samples()));
           progress.println("  run " + run + ", " + instances + " instance(s): " + Math.round(throughput.perSecond())
               + " records/s over " + throughput.records() + ", p50 " + Math.round(latency.p50Millis()) + " ms, p99 "

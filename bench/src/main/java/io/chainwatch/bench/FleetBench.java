@@ -64,7 +64,7 @@ final class FleetBench implements AutoCloseable {
       new String[] {"missed-cilium-chain", "no-endpoint"},
       new String[] {"cilium-health-local-endpoint", "endpoint-unreachable"});
 
-  record Throughput(int instances, int records, double perSecond) {}
+  record Throughput(int instances, int records, double perSecond, long averageBytes) {}
 
   record Latency(int instances, int samples, double p50Millis, double p99Millis, double maxMillis) {}
 
@@ -162,8 +162,11 @@ final class FleetBench implements AutoCloseable {
    * application id, so they start from the beginning).
    */
   Throughput throughput(int instances, int records) throws Exception {
+    long bytes = 0;
     for (int i = 0; i < records; i++) {
-      producer.send(background());
+      ProducerRecord<String, String> record = background();
+      bytes += record.value().length();
+      producer.send(record);
     }
     producer.flush();
     // every application reads every record produced so far: the earlier runs' records count too
@@ -183,7 +186,7 @@ final class FleetBench implements AutoCloseable {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
       double seconds = (System.nanoTime() - first) / 1e9;
-      return new Throughput(instances, (int) total, total / seconds);
+      return new Throughput(instances, (int) total, total / seconds, bytes / Math.max(1, records));
     } finally {
       for (KafkaStreams instance : streams) {
         instance.close(Duration.ofSeconds(30));
