@@ -44,6 +44,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class FleetCorrelator implements Processor<String, String, String, String> {
   /** Linked per-cluster incidents listed in one fleet incident record; the count says how many more. */
   static final int MAX_LINKED = 100;
+  /** The record's published schema, {@code docs/schema/chainwatch-fleet-incident-v1.schema.json}. */
+  static final String SCHEMA = "https://chainwatch.io/schema/chainwatch-fleet-incident-v1.schema.json";
   private static final String SUMMARY = "c\u0000";
   private static final String FINDING = "f\u0000";
   private static final String NODE = "n\u0000";
@@ -282,6 +284,7 @@ final class FleetCorrelator implements Processor<String, String, String, String>
         .put("subject", cause)
         .put("time", at)
         .put("datacontenttype", "application/json")
+        .put("dataschema", SCHEMA)
         .put("chainwatchcause", cause)
         .put("chainwatchdetector", parts[0])
         .put("data", data);

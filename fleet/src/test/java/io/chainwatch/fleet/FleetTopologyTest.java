@@ -74,8 +74,26 @@ class FleetTopologyTest {
         .encode());
   }
 
+  private static final com.networknt.schema.Schema SCHEMA = schema();
+
+  private static com.networknt.schema.Schema schema() {
+    try {
+      return com.networknt.schema.SchemaRegistry.withDefaultDialect(
+          com.networknt.schema.SpecificationVersion.DRAFT_2020_12).getSchema(java.nio.file.Files.readString(
+              java.nio.file.Path.of("..", "docs", "schema", "chainwatch-fleet-incident-v1.schema.json")),
+          com.networknt.schema.InputFormat.JSON);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The fleet incidents produced since the last call, each checked against the published schema. */
   private List<JsonObject> incidents() {
-    return fleet.readValuesToList().stream().map(JsonObject::new).toList();
+    List<String> values = fleet.readValuesToList();
+    for (String value : values) {
+      assertThat(SCHEMA.validate(value, com.networknt.schema.InputFormat.JSON)).as(value).isEmpty();
+    }
+    return values.stream().map(JsonObject::new).toList();
   }
 
   @Test
