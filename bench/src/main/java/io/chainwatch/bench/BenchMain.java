@@ -56,7 +56,7 @@ public final class BenchMain {
       auditSection(report, progress, quick ? 5_000 : 100_000, runs);
     }
     if (only.equals("all") || only.equals("fleet")) {
-      fleetSection(report, progress, quick ? 5_000 : 100_000, quick ? 5 : 30, runs);
+      fleetSection(report, progress, quick ? 5_000 : 100_000, quick ? 3 : 30, runs);
     }
     if (only.equals("all") || only.equals("sync")) {
       syncSection(report, progress, sizes, runs, quick, out);

@@ -22,7 +22,8 @@ class BenchQuickTest {
     String report = BenchMain.run(List.of("--quick", "--out", out.toString()),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
-    assertThat(report).contains("## Heap per cached object", "## Pipeline", "Sustained throughput", "## Initial sync")
+    assertThat(report).contains("## Heap per cached object", "## Pipeline", "Sustained throughput", "## Initial sync",
+            "## Fleet correlator")
         .contains("| 3000 | chainwatch | 256m |").doesNotContain("failed");
     assertThat(report.lines().filter(line -> line.contains("| 3000 | chainwatch |"))).noneMatch(l -> l.contains("OutOfMemory"));
     for (String png : List.of("heap.png", "latency.png", "sync.png")) {
