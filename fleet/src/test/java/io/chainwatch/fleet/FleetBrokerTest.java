@@ -235,18 +235,21 @@ class FleetBrokerTest {
           edge.rpFilterReset("e1", UBUNTU);
 
           List<JsonObject> incidents = incidents(reader, 2, Duration.ofSeconds(5));
-          assertThat(incidents).as("opened once (by A or, after the crash, by B), then updated by B; A's log: %s",
+          assertThat(incidents).as("opened once, then updated once, both after the crash by B or the opening by A; A's log: %s",
               Files.exists(log) ? Files.readString(log) : "").hasSize(2);
           JsonObject opened = incidents.get(0).getJsonObject("data");
           assertThat(opened.getString("change")).isEqualTo("opened");
+          // staging's record (maybe read by A in a transaction the crash aborted) and edge's come from different
+          // partitions: which of them opens it is not fixed; prod's, committed before the crash, must be in it
           assertThat(opened.getJsonArray("clusters").getList()).as("prod's finding survived the crash")
-              .containsExactly("prod", "staging");
-          assertThat(opened.getJsonArray("linkedIncidents").getList())
-              .containsExactly("prod/prod-p1", "staging/staging-s1");
+              .hasSize(2).contains("prod");
+          assertThat(opened.getJsonArray("linkedIncidents").getList()).contains("prod/prod-p1").hasSize(2);
           JsonObject updated = incidents.get(1).getJsonObject("data");
           assertThat(updated.getString("change")).isEqualTo("updated");
           assertThat(updated.getString("incident")).isEqualTo(opened.getString("incident"));
           assertThat(updated.getJsonArray("clusters").getList()).containsExactly("edge", "prod", "staging");
+          assertThat(updated.getJsonArray("linkedIncidents").getList()).containsExactly("edge/edge-e1", "prod/prod-p1",
+              "staging/staging-s1");
           assertThat(instanceB.state()).isEqualTo(KafkaStreams.State.RUNNING);
         }
       } finally {
