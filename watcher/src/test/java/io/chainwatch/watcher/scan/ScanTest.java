@@ -262,6 +262,50 @@ class ScanTest {
     }
   }
 
+  /** JSON is parsed from bytes; every byte is still checked to be UTF-8, in fields scan reads and in those it skips. */
+  @Test
+  void anyByteThatIsNotUtf8RefusesAJsonDumpAndValidUtf8IsRead() throws Exception {
+    String pod = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Node\","
+        + "\"metadata\":{\"name\":\"n1\",\"managedFields\":[{\"manager\":\"%s\"}],\"annotations\":{\"a\":\"%s\"}}}]}";
+    // the bytes, and which of them is the first that cannot be UTF-8
+    java.util.Map<String, byte[]> bad = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Integer> offending = new java.util.HashMap<>();
+    bad.put("skipped-field", new byte[] {(byte) 0xC3, (byte) 0x28}); // a lead byte without its continuation
+    offending.put("skipped-field", 1);
+    bad.put("overlong", new byte[] {(byte) 0xC0, (byte) 0x80});
+    offending.put("overlong", 0);
+    bad.put("surrogate", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+    offending.put("surrogate", 1);
+    bad.put("above-max", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+    offending.put("above-max", 1);
+    bad.put("latin1", new byte[] {(byte) 0xE9}); // é in ISO-8859-1, then the closing quote
+    offending.put("latin1", 1);
+    for (var entry : bad.entrySet()) {
+      String[] halves = String.format(pod, "BAD", "ok").split("BAD");
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      bytes.write(halves[0].getBytes(StandardCharsets.UTF_8));
+      bytes.write(entry.getValue());
+      bytes.write(halves[1].getBytes(StandardCharsets.UTF_8));
+      Path file = file(entry.getKey() + ".json", bytes.toByteArray());
+      assertThat(scan(file.toString())).as(entry.getKey()).satisfies(r -> {
+        assertThat(r.exit()).isEqualTo(Scan.EXIT_BAD_INPUT);
+        assertThat(r.stderr()).contains(file + ": not valid UTF-8 text (at byte "
+            + (halves[0].length() + offending.get(entry.getKey())) + ")");
+      });
+    }
+    // a sequence cut by the end of the file, after a complete value
+    byte[] complete = String.format(pod, "kubectl", "ok").getBytes(StandardCharsets.UTF_8);
+    byte[] cut = java.util.Arrays.copyOf(complete, complete.length + 1);
+    cut[complete.length] = (byte) 0xE2;
+    Path cutFile = file("cut.json", cut);
+    assertThat(scan(cutFile.toString()).stderr()).contains(cutFile + ": not valid UTF-8 text (at byte "
+        + complete.length + ")");
+
+    Path fine = file("fine.json", String.format(pod, "kübectl \uD83D\uDE80 é中", "\uD83D\uDE80 réseau")
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(scan(fine.toString()).exit()).isNotEqualTo(Scan.EXIT_BAD_INPUT);
+  }
+
   @Test
   void badInputAfterAGoodFileStillFailsTheWholeScan() throws Exception {
     Path bad = file("bad.json", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"".getBytes());
