@@ -51,11 +51,17 @@ public final class PruningSerialization extends KubernetesSerialization {
   /** Keeps only chainwatch's annotations and one more key: other tools' annotations can be large. */
   record AnnotationKeys(String prefix, String key) {}
 
-  // Sub-values are read mid-stream, so what follows them is not "trailing".
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      // a list's stream belongs to fabric8, which closes it; a page parsed here may still be handed back to it
-      .disable(tools.jackson.core.StreamReadFeature.AUTO_CLOSE_SOURCE).build();
+  /**
+   * The informers' parser factory, in a holder so that {@code scan}, which uses only the static readers, never pays
+   * for Jackson's data binding at start (about 0.13 s of a short command).
+   */
+  private static final class Mapper {
+    // Sub-values are read mid-stream, so what follows them is not "trailing".
+    static final JsonMapper JSON = JsonMapper.builder()
+        .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        // a list's stream belongs to fabric8, which closes it; a page parsed here may still be handed back to it
+        .disable(tools.jackson.core.StreamReadFeature.AUTO_CLOSE_SOURCE).build();
+  }
 
   @Override
   @SuppressWarnings("unchecked")
@@ -78,7 +84,7 @@ public final class PruningSerialization extends KubernetesSerialization {
         // start, so fabric8's own decoding can take over when this one does not recognise the page
         InputStream source = input.markSupported() ? input : new java.io.ByteArrayInputStream(input.readAllBytes());
         source.mark(Integer.MAX_VALUE);
-        GenericKubernetesResourceList list = list(JSON.createParser(source));
+        GenericKubernetesResourceList list = list(Mapper.JSON.createParser(source));
         if (list != null) {
           return (T) list;
         }
@@ -93,7 +99,7 @@ public final class PruningSerialization extends KubernetesSerialization {
 
   /** The event, or {@code null} to let fabric8 decode it (an ERROR Status, or anything unexpected). */
   private WatchEvent watchEvent(String text) {
-    try (JsonParser parser = JSON.createParser(text)) {
+    try (JsonParser parser = Mapper.JSON.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -134,7 +140,7 @@ public final class PruningSerialization extends KubernetesSerialization {
             items.add(resource(parser));
           }
         } else if ("metadata".equals(field) && value == JsonToken.START_OBJECT) {
-          list.setMetadata(super.convertValue(JSON.readValue(parser, Map.class), ListMeta.class));
+          list.setMetadata(super.convertValue(value(parser), ListMeta.class));
         } else if ("apiVersion".equals(field) && value == JsonToken.VALUE_STRING) {
           list.setApiVersion(parser.getString());
         } else if ("kind".equals(field) && value == JsonToken.VALUE_STRING) {
@@ -171,14 +177,24 @@ public final class PruningSerialization extends KubernetesSerialization {
    */
   @SuppressWarnings("unchecked")
   public GenericKubernetesResource resourceOf(Map<String, Object> kept) {
+    return resourceOf(kept, () -> this);
+  }
+
+  /**
+   * {@link #resourceOf(Map)} without an instance: {@code fallback} (fabric8's conversion, which builds a whole
+   * object mapper) is asked for only when a field has an unexpected shape.
+   */
+  @SuppressWarnings("unchecked")
+  public static GenericKubernetesResource resourceOf(Map<String, Object> kept,
+      java.util.function.Supplier<KubernetesSerialization> fallback) {
     GenericKubernetesResource resource = new GenericKubernetesResource();
     resource.setApiVersion((String) kept.remove("apiVersion"));
     resource.setKind((String) kept.remove("kind"));
     Object metadata = kept.remove("metadata");
     if (metadata instanceof Map<?, ?> meta) {
-      resource.setMetadata(objectMeta((Map<String, Object>) meta));
+      resource.setMetadata(objectMeta((Map<String, Object>) meta, fallback));
     } else if (metadata != null) {
-      resource.setMetadata(super.convertValue(metadata, ObjectMeta.class)); // odd shape: let Jackson judge it
+      resource.setMetadata(fallback.get().convertValue(metadata, ObjectMeta.class)); // odd shape: let Jackson judge
     }
     kept.forEach(resource::setAdditionalProperty);
     return resource;
@@ -189,7 +205,8 @@ public final class PruningSerialization extends KubernetesSerialization {
    * of an unexpected type fall back to Jackson, which reports them as fabric8 would.
    */
   @SuppressWarnings("unchecked")
-  private ObjectMeta objectMeta(Map<String, Object> meta) {
+  private static ObjectMeta objectMeta(Map<String, Object> meta,
+      java.util.function.Supplier<KubernetesSerialization> fallback) {
     try {
       ObjectMeta result = new ObjectMeta();
       result.setName((String) meta.get("name"));
@@ -218,7 +235,7 @@ public final class PruningSerialization extends KubernetesSerialization {
       }
       return result;
     } catch (ClassCastException e) {
-      return super.convertValue(meta, ObjectMeta.class);
+      return fallback.get().convertValue(meta, ObjectMeta.class);
     }
   }
 
@@ -254,7 +271,7 @@ public final class PruningSerialization extends KubernetesSerialization {
   @SuppressWarnings("unchecked")
   private static Object pruned(JsonParser parser, Object keep) {
     if (Boolean.TRUE.equals(keep)) {
-      return JSON.readValue(parser, Object.class);
+      return value(parser);
     }
     if (parser.currentToken() == JsonToken.START_ARRAY && keep instanceof Map) {
       // a list of objects (containers): the rule applies to each element
@@ -265,7 +282,7 @@ public final class PruningSerialization extends KubernetesSerialization {
       return elements;
     }
     if (parser.currentToken() != JsonToken.START_OBJECT) {
-      return JSON.readValue(parser, Object.class); // not the shape expected: keep it, the projection will judge
+      return value(parser); // not the shape expected: keep it, the projection will judge
     }
     Map<String, Object> out = new LinkedHashMap<>();
     while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -279,5 +296,52 @@ public final class PruningSerialization extends KubernetesSerialization {
       }
     }
     return out;
+  }
+
+  /**
+   * The value the parser is at, as Jackson's untyped binding builds it (objects as {@link LinkedHashMap}, arrays as
+   * {@link ArrayList}, integers as the smallest of Integer, Long and BigInteger, other numbers as Double), written out
+   * because the binding's machinery costs more than the values kept here; the parser's own limits (nesting depth,
+   * lengths) still apply.
+   */
+  public static Object value(JsonParser parser) {
+    JsonToken token = parser.currentToken();
+    if (token == null) {
+      throw new IllegalStateException("no current token");
+    }
+    switch (token) {
+      case START_OBJECT: {
+        Map<String, Object> object = new LinkedHashMap<>();
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+          String field = parser.currentName();
+          parser.nextToken();
+          object.put(field, value(parser));
+        }
+        return object;
+      }
+      case START_ARRAY: {
+        List<Object> array = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          array.add(value(parser));
+        }
+        return array;
+      }
+      case VALUE_STRING:
+        return parser.getString();
+      case VALUE_NUMBER_INT:
+        return parser.getNumberValue();
+      case VALUE_NUMBER_FLOAT:
+        return parser.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      case VALUE_EMBEDDED_OBJECT:
+        return parser.getEmbeddedObject();
+      default:
+        throw new IllegalStateException("a value cannot start with " + token);
+    }
   }
 }

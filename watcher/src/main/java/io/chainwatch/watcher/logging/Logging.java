@@ -124,7 +124,7 @@ public final class Logging {
     }
     PatternLayoutEncoder pattern = new PatternLayoutEncoder();
     pattern.setContext(context);
-    pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} [%thread] %-5level %logger - %msg%n");
+    pattern.setPattern(StartupLogging.PATTERN);
     pattern.start();
     return pattern;
   }

@@ -32,7 +32,6 @@ import org.yaml.snakeyaml.events.SequenceStartEvent;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads what {@code kubectl get ... -o json|yaml} prints (a List, a single object, several JSON values or a
@@ -42,9 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * truncated or non-UTF-8 input is an error: a scan never silently works on part of a dump.
  */
 public final class DumpReader {
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-  private static final PruningSerialization SERIALIZATION = new PruningSerialization();
+  /** The parser only: values are built by {@link PruningSerialization#value}, no data binding at start. */
+  private static final tools.jackson.core.json.JsonFactory JSON = new tools.jackson.core.json.JsonFactory();
 
   private final ClusterState state;
   private int objectsRead;
@@ -216,7 +214,7 @@ public final class DumpReader {
           acceptItem(where, items++, readKeptFields(parser, where));
         }
       } else {
-        fields.put(field, JSON.readValue(parser, Object.class));
+        fields.put(field, PruningSerialization.value(parser));
       }
     }
     endObject(where, fields, items >= 0);
@@ -687,7 +685,7 @@ public final class DumpReader {
     }
     GenericKubernetesResource resource;
     try {
-      resource = SERIALIZATION.resourceOf(new LinkedHashMap<>(object));
+      resource = PruningSerialization.resourceOf(new LinkedHashMap<>(object), FabricConversion::get);
     } catch (RuntimeException e) {
       throw new ScanInputException(where + ": " + kind + " " + nameOf(object) + " does not fit the Kubernetes "
           + "object schema: " + e.getMessage());
@@ -704,6 +702,15 @@ public final class DumpReader {
           + "used (dumps taken at different times?)");
     }
     objectsUsed++;
+  }
+
+  /** fabric8's conversion, built only when an object's metadata has an odd shape (it builds a whole object mapper). */
+  private static final class FabricConversion {
+    static final PruningSerialization SERIALIZATION = new PruningSerialization();
+
+    static io.fabric8.kubernetes.client.utils.KubernetesSerialization get() {
+      return SERIALIZATION;
+    }
   }
 
   /** Objects read twice with different content: which one counts is a guess the person should know about. */

@@ -153,4 +153,27 @@ class PruningSerializationTest {
     assertThat(((GenericKubernetesResource) decoded.getObject()).getAdditionalProperties())
         .containsEntry("status", "not an object");
   }
+
+  /** The hand-written reader builds what Jackson's untyped binding builds, type for type. */
+  @Test
+  void valuesAreBuiltAsJacksonsUntypedBindingBuildsThem() throws Exception {
+    String json = "{\"s\":\"x\\u00e9\\n\",\"i\":42,\"neg\":-7,\"l\":4294967296,\"big\":123456789012345678901234567890,"
+        + "\"d\":1.5,\"e\":1e3,\"t\":true,\"f\":false,\"n\":null,\"a\":[1,\"two\",[3],{\"k\":null}],"
+        + "\"o\":{\"nested\":{\"deep\":[]}},\"dup\":1,\"dup\":2,\"empty\":{}}";
+    tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+    Object expected = mapper.readValue(json, Object.class);
+    try (tools.jackson.core.JsonParser parser = new tools.jackson.core.json.JsonFactory().createParser(json)) {
+      parser.nextToken();
+      Object actual = PruningSerialization.value(parser);
+      assertThat(actual).isEqualTo(expected);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> object = (Map<String, Object>) actual;
+      assertThat(object.get("i")).isInstanceOf(Integer.class);
+      assertThat(object.get("l")).isInstanceOf(Long.class);
+      assertThat(object.get("big")).isInstanceOf(java.math.BigInteger.class);
+      assertThat(object.get("d")).isInstanceOf(Double.class);
+      assertThat(object.get("dup")).isEqualTo(2);
+      assertThat(new ArrayList<>(object.keySet())).isEqualTo(new ArrayList<>(((Map<?, ?>) expected).keySet()));
+    }
+  }
 }
