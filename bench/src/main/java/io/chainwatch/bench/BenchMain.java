@@ -114,6 +114,7 @@ public final class BenchMain {
       smallJsonScans.add(fromJson.seconds());
     }
     report.append("\n## scan on a kubectl dump (whole commands: a JVM with a heap cap, and Python)\n\n")
+        .append("chainwatch runs from ").append(ScanBench.classpath()).append(".\n\n")
         .append("| input | command | seconds |\n|---|---|---|\n")
         .append(String.format("| %.0f MB JSON List, %,d pods + endpoints | `chainwatch scan`, -Xmx1g %s | %s |%n",
             Files.size(json) / 1e6, pods, String.join(" ", ScanBench.CLI_FLAGS), Stats.of(scans).format("%.2f")))
