@@ -62,10 +62,12 @@ public final class FleetMain {
     KafkaStreams streams = new KafkaStreams(FleetTopology.build(config), properties);
     CountDownLatch stopped = new CountDownLatch(1);
     int[] status = {0};
+    // a thread replaced after an error would meet the same record again, in a loop nobody sees; an exit is seen
+    // (the pod restarts, and with exactly-once it resumes from the last commit)
     streams.setUncaughtExceptionHandler(e -> {
-      LOG.error("fleet correlator stream thread failed; replacing it", e);
+      LOG.error("fleet correlator failed; stopping (exit 2)", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-          .REPLACE_THREAD;
+          .SHUTDOWN_CLIENT;
     });
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.ERROR) {

@@ -79,7 +79,8 @@ public final class FleetTopology {
   /**
    * What the correlator needs of an audit record that is a finding or a cleared finding with a cause fingerprint:
    * {@code kind}, {@code cause}, {@code cluster}, {@code node}, {@code incident}, {@code id} (cluster and dedup key),
-   * {@code severity} and {@code at}; {@code null} for anything else, which is ignored (a fleet reads topics other tools may write to).
+   * {@code severity} and {@code at}; {@code null} for anything else, which is ignored (a fleet reads topics other
+   * tools may write to).
    */
   static JsonObject finding(String value) {
     if (value == null || value.length() > 1_048_576) {
