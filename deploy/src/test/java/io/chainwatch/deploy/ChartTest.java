@@ -17,7 +17,7 @@ class ChartTest {
     return List.of(
         Map.of(),
         Map.of("kafkaBootstrapServers", "kafka-0.kafka:9092,kafka-1.kafka:9092", "kafkaExistingSecret", "kafka-creds",
-            "kafkaSecurityProtocol", "SASL_SSL"),
+            "kafkaSecurityProtocol", "SASL_SSL", "kafkaInventoryTopic", "chainwatch.inventory.prod-eu-1"),
         Map.of("slackExistingSecret", "slack-token", "slackChannel", "#network-oncall"),
         Map.of("remediationMode", "enforce"),
         Map.of("replicas", 1, "probeEnabled", false, "eventsEnabled", false),
@@ -42,7 +42,8 @@ class ChartTest {
     assertThat(config).contains("clusterName: default", "stateNamespace: chainwatch");
     if (values.containsKey("kafkaBootstrapServers")) {
       assertThat(config).contains("bootstrapServers: kafka-0.kafka:9092,kafka-1.kafka:9092",
-          "saslPasswordFile: /var/run/secrets/chainwatch/kafka/password");
+          "saslPasswordFile: /var/run/secrets/chainwatch/kafka/password",
+          "inventoryTopic: chainwatch.inventory.prod-eu-1");
     } else {
       assertThat(config).doesNotContain("kafka:");
     }
