@@ -52,7 +52,12 @@ class FleetChartTest {
     assertThat((String) at(set, "spec", "volumeClaimTemplates", 0, "metadata", "name")).isEqualTo("state");
     assertThat((Boolean) at(set, "spec", "template", "spec", "containers", 0, "securityContext",
         "readOnlyRootFilesystem")).isTrue();
+    assertThat((String) at(set, "spec", "template", "spec", "containers", 0, "readinessProbe", "httpGet", "path"))
+        .isEqualTo("/readyz");
+    assertThat((String) at(set, "spec", "template", "spec", "containers", 0, "livenessProbe", "httpGet", "path"))
+        .isEqualTo("/healthz");
     assertThat(env(objects)).containsEntry("CHAINWATCH_FLEET_STATE_DIR", "/var/lib/chainwatch-fleet")
+        .containsEntry("CHAINWATCH_FLEET_METRICS_PORT", "9464")
         .doesNotContainKey("CHAINWATCH_FLEET_SLACK_TOKEN_FILE");
 
     // the fleet's own parser accepts what the chart sets, and reads the chart's defaults as its own

@@ -51,12 +51,14 @@ final class FleetCorrelator implements Processor<String, String, String, String>
   private static final String NODE = "n\u0000";
   private static final StringSerializer KEYS = new StringSerializer();
   private final FleetConfig config;
+  private final FleetTopology.Events events;
   private ProcessorContext<String, String> context;
   private KeyValueStore<String, String> store;
   private KeyValueStore<String, Long> totals;
 
-  FleetCorrelator(FleetConfig config) {
+  FleetCorrelator(FleetConfig config, FleetTopology.Events events) {
     this.config = config;
+    this.events = events;
   }
 
   @Override
@@ -185,6 +187,7 @@ final class FleetCorrelator implements Processor<String, String, String, String>
       JsonObject incident = incident(cause, summary, change, at, linked(cause), totals.get(FleetTopology.dimension(
           cause)));
       context.forward(trigger.withKey(cause).withValue(incident.encode()).withTimestamp(now));
+      events.incident(change);
     }
   }
 

@@ -56,10 +56,36 @@ public final class FleetMain {
       }
     }
     FleetPagers startedPagers = people;
+    int metricsPort;
+    try {
+      metricsPort = Integer.parseInt(env.getOrDefault("CHAINWATCH_FLEET_METRICS_PORT", "9464").trim());
+      if (metricsPort < 0 || metricsPort > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      err.println("chainwatch-fleet: CHAINWATCH_FLEET_METRICS_PORT must be a port (1-65535, 0 for none), got \""
+          + env.get("CHAINWATCH_FLEET_METRICS_PORT") + "\"");
+      return 2;
+    }
     LOG.info("fleet correlator: audit topics /{}/, inventory topics /{}/, incidents to {}, at least {} clusters or "
             + "{} % of a dimension's nodes (at least {}), window {}", config.auditTopics(), config.inventoryTopics(),
         config.fleetTopic(), config.minClusters(), config.minSharePercent(), config.minNodes(), config.window());
-    KafkaStreams streams = new KafkaStreams(FleetTopology.build(config), properties);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    KafkaStreams streams = new KafkaStreams(FleetTopology.build(config, metrics(registry)), properties);
+    new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
+    FleetHttp http = null;
+    if (metricsPort > 0) {
+      try {
+        http = new FleetHttp(metricsPort, registry, streams::state);
+      } catch (java.io.IOException e) {
+        err.println("chainwatch-fleet: CHAINWATCH_FLEET_METRICS_PORT " + metricsPort + " cannot be opened: "
+            + e.getMessage());
+        return 2;
+      }
+    }
+    FleetHttp startedHttp = http;
     CountDownLatch stopped = new CountDownLatch(1);
     int[] status = {0};
     // a thread replaced after an error would meet the same record again, in a loop nobody sees; an exit is seen
@@ -80,11 +106,42 @@ public final class FleetMain {
       if (startedPagers != null) {
         startedPagers.close();
       }
+      if (startedHttp != null) {
+        startedHttp.close();
+      }
       stopped.countDown();
     }, "chainwatch-fleet-shutdown"));
     streams.start();
     stopped.await();
     return status[0];
+  }
+
+  /**
+   * The fleet's own metrics: {@code chainwatch_fleet_audit_records_total} (audit records read, of any type) and
+   * {@code chainwatch_fleet_incidents_total{change}} (fleet incident changes emitted).
+   */
+  static FleetTopology.Events metrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.Counter read = io.micrometer.core.instrument.Counter
+        .builder("chainwatch.fleet.audit.records").description("audit records read, of any type").register(registry);
+    java.util.Map<String, io.micrometer.core.instrument.Counter> changes = new java.util.HashMap<>();
+    for (String change : java.util.List.of("opened", "updated", "resolved")) {
+      changes.put(change, io.micrometer.core.instrument.Counter.builder("chainwatch.fleet.incidents")
+          .description("fleet incident changes emitted").tag("change", change).register(registry));
+    }
+    return new FleetTopology.Events() {
+      @Override
+      public void read() {
+        read.increment();
+      }
+
+      @Override
+      public void incident(String change) {
+        io.micrometer.core.instrument.Counter counter = changes.get(change);
+        if (counter != null) {
+          counter.increment();
+        }
+      }
+    };
   }
 
   /** The Kafka client settings of {@code streams} (bootstrap servers, security), for the pagers' consumer. */
@@ -116,6 +173,7 @@ public final class FleetMain {
         + "  CHAINWATCH_FLEET_SLACK_TOKEN_FILE    Slack bot token file; with _CHANNEL, _ONCALL_GROUP, _API_URL\n"
         + "  CHAINWATCH_FLEET_PAGERDUTY_ROUTING_KEY_FILE   PagerDuty Events v2 key file; _API_URL\n"
         + "  CHAINWATCH_FLEET_OPSGENIE_API_KEY_FILE        Opsgenie key file; _API_URL, _TEAM\n"
+        + "  CHAINWATCH_FLEET_METRICS_PORT        /metrics, /healthz, /readyz (9464; 0: none)\n"
         + "  CHAINWATCH_FLEET_KAFKA_*             any Kafka Streams or client property, e.g.\n"
         + "                                       CHAINWATCH_FLEET_KAFKA_SECURITY_PROTOCOL=SASL_SSL\n"
         + "Exit codes: 0 stopped, 2 bad configuration or a fatal error.";

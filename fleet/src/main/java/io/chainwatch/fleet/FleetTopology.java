@@ -49,7 +49,25 @@ public final class FleetTopology {
 
   private FleetTopology() {}
 
+  /** What the topology tells the instance's metrics; called from stream threads. */
+  public interface Events {
+    Events NONE = new Events() {};
+
+    /** An audit record was read (of any type). */
+    default void read() {}
+
+    /**
+     * A fleet incident change was emitted (opened, updated, resolved). One emitted in a transaction that is then
+     * aborted (a crash mid-commit) is counted again when it is emitted again: the count is not exactly-once.
+     */
+    default void incident(String change) {}
+  }
+
   public static Topology build(FleetConfig config) {
+    return build(config, Events.NONE);
+  }
+
+  public static Topology build(FleetConfig config, Events events) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         Serdes.String()));
@@ -61,6 +79,7 @@ public final class FleetTopology {
     KStream<String, String> findings = builder.stream(config.auditTopics(),
             Consumed.with(Serdes.String(), Serdes.String()).withName("audit"))
         .flatMap((key, value) -> {
+          events.read();
           JsonObject finding = finding(value);
           return finding == null ? List.of() : List.of(KeyValue.pair(dimension(finding.getString("cause")),
               finding.encode()));
@@ -71,7 +90,7 @@ public final class FleetTopology {
     findings.merge(nodeCounts)
         .repartition(Repartitioned.<String, String>as("by-dimension").withKeySerde(Serdes.String())
             .withValueSerde(Serdes.String()))
-        .process(() -> new FleetCorrelator(config), STORE, TOTALS)
+        .process(() -> new FleetCorrelator(config, events), STORE, TOTALS)
         .to(config.fleetTopic(), Produced.with(Serdes.String(), Serdes.String()));
     return builder.build();
   }

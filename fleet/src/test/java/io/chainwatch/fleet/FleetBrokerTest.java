@@ -146,7 +146,11 @@ class FleetBrokerTest {
           "CHAINWATCH_FLEET_PAGERDUTY_ROUTING_KEY_FILE", Files.writeString(dir.resolve("routing-key"),
               "R0123456789abcdef0123456789abcde").toString(),
           "CHAINWATCH_FLEET_PAGERDUTY_API_URL", pagerDuty.enqueueUrl()));
-      try (KafkaStreams streams = new KafkaStreams(FleetTopology.build(FleetConfig.defaults()), streamsProperties);
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+          new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+              io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+      try (KafkaStreams streams = new KafkaStreams(FleetTopology.build(FleetConfig.defaults(),
+              FleetMain.metrics(registry)), streamsProperties);
           FleetPagers pagers = new FleetPagers(people, dir.resolve("pagers"), "chainwatch.fleet", "fleet-pagers",
               FleetMain.clientProperties(streamsProperties),
               new AlertOutbox.Timing(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(5)),
@@ -194,6 +198,10 @@ class FleetBrokerTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> "resolved".equals(pagerDuty.alertState(
             trigger.dedupKey())));
         assertThat(slack.roots()).as("the same root message, no second one").hasSize(1);
+        assertThat(registry.get("chainwatch.fleet.incidents").tag("change", "opened").counter().count()).isEqualTo(1);
+        assertThat(registry.get("chainwatch.fleet.incidents").tag("change", "resolved").counter().count())
+            .isEqualTo(1);
+        assertThat(registry.get("chainwatch.fleet.audit.records").counter().count()).isEqualTo(5);
       }
     }
   }
