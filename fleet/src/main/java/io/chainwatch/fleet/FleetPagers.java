@@ -145,20 +145,37 @@ public final class FleetPagers implements AutoCloseable {
   private void work() {
     try {
       while (running) {
-        var records = consumer.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<String, String> record : records) {
-          change(record.value()).ifPresentOrElse(change -> deliveries.forEach(deliver -> deliver.accept(change)),
-              () -> LOG.warn("fleet topic {} offset {}: not a fleet incident record, skipped", record.partition(),
-                  record.offset()));
-        }
-        if (!records.isEmpty()) {
-          consumer.commitSync();
+        try {
+          var records = consumer.poll(Duration.ofMillis(500));
+          for (ConsumerRecord<String, String> record : records) {
+            Optional<IncidentChange> change = change(record.value());
+            if (change.isEmpty()) {
+              LOG.warn("fleet topic partition {} offset {}: not a fleet incident record, skipped", record.partition(),
+                  record.offset());
+              continue;
+            }
+            for (Consumer<IncidentChange> deliver : deliveries) {
+              try {
+                deliver.accept(change.get());
+              } catch (RuntimeException e) {
+                LOG.error("fleet incident {}: a notifier refused it", change.get().incident().id(), e);
+              }
+            }
+          }
+          if (!records.isEmpty()) {
+            consumer.commitSync();
+          }
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // the broker away, a rebalance during the commit, credentials refused: what was not committed is read
+          // again; try again in a while instead of leaving fleet incidents unread for good
+          LOG.warn("fleet pagers: reading the fleet topic failed, retrying in 5 s: {}", e.toString());
+          java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
         }
       }
     } catch (WakeupException e) {
       // closing
-    } catch (RuntimeException e) {
-      LOG.error("fleet pagers stopped reading the fleet topic", e);
     } finally {
       consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
     }
