@@ -1,8 +1,10 @@
 package io.chainwatch.fleet;
 
+import io.chainwatch.config.Parsers;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -57,41 +59,18 @@ public record FleetConfig(Pattern auditTopics, Pattern inventoryTopics, String f
 
   /** From the environment, every problem named with its variable and value. */
   public static FleetConfig fromEnv(Map<String, String> env) {
+    Function<String, Integer> integer = Parsers.integer(Integer.MIN_VALUE, Integer.MAX_VALUE);
     return new FleetConfig(
-        pattern(env, "CHAINWATCH_FLEET_AUDIT_TOPICS", "chainwatch\\.audit(\\..+)?"),
-        pattern(env, "CHAINWATCH_FLEET_INVENTORY_TOPICS", "chainwatch\\.inventory(\\..+)?"),
-        env.getOrDefault("CHAINWATCH_FLEET_TOPIC", "chainwatch.fleet").trim(),
-        integer(env, "CHAINWATCH_FLEET_MIN_CLUSTERS", "2"),
-        integer(env, "CHAINWATCH_FLEET_MIN_SHARE_PERCENT", "20"),
-        integer(env, "CHAINWATCH_FLEET_MIN_NODES", "3"),
-        duration(env, "CHAINWATCH_FLEET_WINDOW", "PT30M"));
-  }
-
-  private static Pattern pattern(Map<String, String> env, String name, String fallback) {
-    String value = env.getOrDefault(name, fallback);
-    try {
-      return Pattern.compile(value);
-    } catch (java.util.regex.PatternSyntaxException e) {
-      throw new IllegalArgumentException(name + " must be a regular expression, got \"" + value + "\" ("
-          + e.getDescription() + ")");
-    }
-  }
-
-  private static int integer(Map<String, String> env, String name, String fallback) {
-    String value = env.getOrDefault(name, fallback);
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, got \"" + value + "\"");
-    }
-  }
-
-  private static Duration duration(Map<String, String> env, String name, String fallback) {
-    String value = env.getOrDefault(name, fallback);
-    try {
-      return Duration.parse(value.trim());
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException(name + " must be an ISO-8601 duration such as PT30M, got \"" + value + "\"");
-    }
+        FleetEnv.read(env, "CHAINWATCH_FLEET_AUDIT_TOPICS", "chainwatch\\.audit(\\..+)?", Pattern::compile,
+            "a regular expression"),
+        FleetEnv.read(env, "CHAINWATCH_FLEET_INVENTORY_TOPICS", "chainwatch\\.inventory(\\..+)?", Pattern::compile,
+            "a regular expression"),
+        FleetEnv.read(env, "CHAINWATCH_FLEET_TOPIC", "chainwatch.fleet", Parsers::kafkaTopicOrEmpty,
+            "a Kafka topic name"),
+        FleetEnv.read(env, "CHAINWATCH_FLEET_MIN_CLUSTERS", "2", integer, "an integer"),
+        FleetEnv.read(env, "CHAINWATCH_FLEET_MIN_SHARE_PERCENT", "20", integer, "an integer"),
+        FleetEnv.read(env, "CHAINWATCH_FLEET_MIN_NODES", "3", integer, "an integer"),
+        FleetEnv.read(env, "CHAINWATCH_FLEET_WINDOW", "PT30M", Parsers.duration(Duration.ZERO),
+            "an ISO-8601 duration such as PT30M (at most 3650 days)"));
   }
 }

@@ -58,13 +58,10 @@ public final class FleetMain {
     FleetPagers startedPagers = people;
     int metricsPort;
     try {
-      metricsPort = Integer.parseInt(env.getOrDefault("CHAINWATCH_FLEET_METRICS_PORT", "9464").trim());
-      if (metricsPort < 0 || metricsPort > 65535) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      err.println("chainwatch-fleet: CHAINWATCH_FLEET_METRICS_PORT must be a port (1-65535, 0 for none), got \""
-          + env.get("CHAINWATCH_FLEET_METRICS_PORT") + "\"");
+      metricsPort = FleetEnv.read(env, "CHAINWATCH_FLEET_METRICS_PORT", "9464",
+          io.chainwatch.config.Parsers.integer(0, 65535), "a port (1-65535, 0 for none)");
+    } catch (IllegalArgumentException e) {
+      err.println("chainwatch-fleet: " + e.getMessage());
       return 2;
     }
     LOG.info("fleet correlator: audit topics /{}/, inventory topics /{}/, incidents to {}, at least {} clusters or "
@@ -185,8 +182,9 @@ public final class FleetMain {
    * is {@code session.timeout.ms}); the guarantee cannot be lowered that way.
    */
   static Properties properties(Map<String, String> env) {
-    String servers = env.getOrDefault("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "");
-    if (servers.isBlank()) {
+    String servers = FleetEnv.read(env, "CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "",
+        io.chainwatch.config.Parsers::hostPorts, "the Kafka brokers (host:port, comma-separated)");
+    if (servers.isEmpty()) {
       throw new IllegalArgumentException("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS must name the Kafka brokers "
           + "(host:port, comma-separated), got nothing");
     }

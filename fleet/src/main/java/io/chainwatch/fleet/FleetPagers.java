@@ -1,6 +1,7 @@
 package io.chainwatch.fleet;
 
 import io.chainwatch.config.NotifiersConfig;
+import io.chainwatch.config.Parsers;
 import io.chainwatch.model.Incident;
 import io.chainwatch.model.IncidentChange;
 import io.chainwatch.model.Severity;
@@ -64,32 +65,17 @@ public final class FleetPagers implements AutoCloseable {
         throw new IllegalArgumentException("CHAINWATCH_FLEET_SLACK_TOKEN_FILE must name the bot token's file when "
             + "CHAINWATCH_FLEET_SLACK_CHANNEL is set (\"" + channel + "\"), got nothing");
       }
-      String slackUrl = env.getOrDefault("CHAINWATCH_FLEET_SLACK_API_URL", "https://slack.com/api/").trim();
-      if (!slackUrl.endsWith("/")) {
-        throw new IllegalArgumentException("CHAINWATCH_FLEET_SLACK_API_URL must end with /, got \"" + slackUrl + "\"");
-      }
       return new Config(
           new NotifiersConfig.Slack(slackToken, channel, env.getOrDefault("CHAINWATCH_FLEET_SLACK_ONCALL_GROUP", "")
-              .trim(), url(env, "CHAINWATCH_FLEET_SLACK_API_URL", slackUrl).toString()),
+              .trim(), FleetEnv.read(env, "CHAINWATCH_FLEET_SLACK_API_URL", "https://slack.com/api/",
+                  Parsers::baseUrl, "an http(s) URL (it must end with /)")),
           env.getOrDefault("CHAINWATCH_FLEET_PAGERDUTY_ROUTING_KEY_FILE", "").trim(),
-          url(env, "CHAINWATCH_FLEET_PAGERDUTY_API_URL", env.getOrDefault("CHAINWATCH_FLEET_PAGERDUTY_API_URL",
-              "https://events.pagerduty.com/v2/enqueue")),
+          FleetEnv.read(env, "CHAINWATCH_FLEET_PAGERDUTY_API_URL", "https://events.pagerduty.com/v2/enqueue",
+              raw -> URI.create(Parsers.httpUrl(raw)), "an http(s) URL"),
           env.getOrDefault("CHAINWATCH_FLEET_OPSGENIE_API_KEY_FILE", "").trim(),
-          url(env, "CHAINWATCH_FLEET_OPSGENIE_API_URL", env.getOrDefault("CHAINWATCH_FLEET_OPSGENIE_API_URL",
-              "https://api.opsgenie.com")),
+          FleetEnv.read(env, "CHAINWATCH_FLEET_OPSGENIE_API_URL", "https://api.opsgenie.com",
+              raw -> URI.create(Parsers.httpUrl(raw)), "an http(s) URL"),
           env.getOrDefault("CHAINWATCH_FLEET_OPSGENIE_TEAM", "").trim());
-    }
-
-    private static URI url(Map<String, String> env, String name, String value) {
-      try {
-        URI uri = new URI(value.trim());
-        if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-          throw new java.net.URISyntaxException(value, "not an http(s) URL with a host");
-        }
-        return uri;
-      } catch (java.net.URISyntaxException e) {
-        throw new IllegalArgumentException(name + " must be an http(s) URL, got \"" + value + "\"");
-      }
     }
   }
 

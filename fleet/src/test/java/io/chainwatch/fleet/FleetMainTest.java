@@ -36,6 +36,15 @@ class FleetMainTest {
     assertThat(run(Map.of("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "kafka:9092", "CHAINWATCH_FLEET_MIN_NODES", "x"),
         "fleet")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("CHAINWATCH_FLEET_MIN_NODES must be an integer, got \"x\"");
+    err.reset();
+    assertThat(run(Map.of("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "kafka"), "fleet")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS must be the Kafka "
+        + "brokers (host:port, comma-separated), got \"kafka\"");
+    err.reset();
+    assertThat(run(Map.of("CHAINWATCH_FLEET_BOOTSTRAP_SERVERS", "kafka:9092", "CHAINWATCH_FLEET_TOPIC",
+        "fleet incidents"), "fleet")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("CHAINWATCH_FLEET_TOPIC must be a Kafka topic name, "
+        + "got \"fleet incidents\"");
   }
 
   @Test
