@@ -92,8 +92,7 @@ class FleetBrokerTest {
   }
 
   private Properties fleetProperties(EmbeddedKafka kafka, String applicationId, String stateDir) {
-    Map<String, String> env = new HashMap<>(fleetEnv(kafka, applicationId, stateDir));
-    return FleetMain.properties(env);
+    return FleetMain.properties(fleetEnv(kafka, applicationId, stateDir));
   }
 
   private static Map<String, String> fleetEnv(EmbeddedKafka kafka, String applicationId, String stateDir) {
@@ -237,7 +236,8 @@ class FleetBrokerTest {
               && admin.describeConsumerGroups(List.of(app)).all().get().get(app).members().size() == 2);
 
           staging.rpFilterReset("s1", UBUNTU);
-          Thread.sleep(150); // A may have read it, and may be inside its transaction
+          // killed as soon as staging's finding is in the broker: A may have read it and be inside its transaction
+          await().atMost(Duration.ofSeconds(60)).until(() -> staging.notifier.acknowledged() == 1);
           instanceA.destroyForcibly().waitFor();
           // after the crash only B runs: the third cluster's finding is B's to add to the incident
           edge.rpFilterReset("e1", UBUNTU);

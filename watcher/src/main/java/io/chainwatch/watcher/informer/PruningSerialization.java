@@ -177,8 +177,11 @@ public final class PruningSerialization extends KubernetesSerialization {
    */
   @SuppressWarnings("unchecked")
   public GenericKubernetesResource resourceOf(Map<String, Object> kept) {
-    return resourceOf(kept, () -> this);
+    return resourceOf(kept, self);
   }
+
+  /** This serialization as the fallback of {@link #resourceOf(Map, java.util.function.Supplier)}, made once. */
+  private final java.util.function.Supplier<KubernetesSerialization> self = () -> this;
 
   /**
    * {@link #resourceOf(Map)} without an instance: {@code fallback} (fabric8's conversion, which builds a whole

@@ -25,6 +25,9 @@ public final class Logging {
   /** Libraries that log every reconnect attempt: their repeated warnings are folded. */
   static final List<String> RECONNECTING = List.of("io.fabric8", "io.vertx", "io.netty", "org.apache.kafka",
       "okhttp3", "com.slack.api", "org.glassfish.tyrus");
+  /** Client libraries that log their whole configuration at info: kept at warn (or what the caller asks). */
+  static final List<String> CLIENT_LIBRARIES = List.of("org.apache.kafka", "kafka", "state.change.logger",
+      "org.apache.zookeeper");
   /** How long repeats of one warning are folded before the count is logged and the next one passes again. */
   static final Duration FOLD_WINDOW = Duration.ofSeconds(60);
 
@@ -46,22 +49,16 @@ public final class Logging {
   public static void configure(String level, Format format, String quietLibraries) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
-    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setContext(context);
-    appender.setName("stderr");
-    appender.setTarget("System.err");
-    appender.setEncoder(encoder(context, format));
-    appender.start();
     ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO));
-    root.addAppender(appender);
+    root.addAppender(stderr(context, encoder(context, format)));
     for (String name : RECONNECTING) {
       context.getLogger(name).setLevel(moreSevere(Level.WARN, root.getLevel()));
     }
     // the in-process broker (demo, tests) and the Kafka client log their whole configuration at info, and
     // "disconnected" warnings a reader of the demo takes for failures
     Level libraries = Level.toLevel(quietLibraries.toUpperCase(Locale.ROOT), Level.WARN);
-    for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger", "org.apache.zookeeper")) {
+    for (String name : CLIENT_LIBRARIES) {
       context.getLogger(name).setLevel(moreSevere(libraries, root.getLevel()));
     }
     RepeatedWarningFilter filter = new RepeatedWarningFilter(RECONNECTING, FOLD_WINDOW, Clock.systemUTC(),
@@ -122,11 +119,27 @@ public final class Logging {
       ecs.start();
       return ecs;
     }
+    return plainEncoder(context);
+  }
+
+  /** One line per event: time, thread, level, logger, message. */
+  static Encoder<ILoggingEvent> plainEncoder(LoggerContext context) {
     PatternLayoutEncoder pattern = new PatternLayoutEncoder();
     pattern.setContext(context);
-    pattern.setPattern(StartupLogging.PATTERN);
+    pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} [%thread] %-5level %logger - %msg%n");
     pattern.start();
     return pattern;
+  }
+
+  /** The appender every configuration writes to: stderr (stdout carries findings). */
+  static ConsoleAppender<ILoggingEvent> stderr(LoggerContext context, Encoder<ILoggingEvent> encoder) {
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("stderr");
+    appender.setTarget("System.err");
+    appender.setEncoder(encoder);
+    appender.start();
+    return appender;
   }
 
   private static Level moreSevere(Level a, Level b) {

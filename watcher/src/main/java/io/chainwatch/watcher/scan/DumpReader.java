@@ -95,6 +95,7 @@ public final class DumpReader {
     if (first == '{' || first == '[') {
       readJson(name, buffered);
     } else {
+      counted.validate = false; // YAML is read through a strict UTF-8 decoder, which checks every byte itself
       readYaml(name, buffered);
     }
   }
