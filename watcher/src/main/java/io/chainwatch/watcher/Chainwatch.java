@@ -191,7 +191,7 @@ public final class Chainwatch implements AutoCloseable {
       metrics.counter("chainwatch_node_conditions_written", "Node condition sets written or found already there",
           conditions::written);
       metrics.counter("chainwatch_node_conditions_failed", "Node condition writes that failed (retried after a "
-          + "minute)", conditions::failed);
+          + "second, backing off to a minute)", conditions::failed);
     }
     LOG.info("Notifiers: Kafka {}, Slack {}, Kubernetes Events {}",
         kafka == null ? "off" : "to " + notifiers.kafka().bootstrapServers(),

@@ -32,8 +32,14 @@ public final class NodeConditionsVerticle extends VerticleBase {
   static final Duration TICK = Duration.ofSeconds(1);
   /** At 5,000 nodes the first round of True conditions takes about eight minutes; problems go first. */
   static final int WRITES_PER_TICK = 10;
-  /** A node whose write failed is tried again after this long. */
+  /**
+   * A node whose write failed or kept conflicting is tried again after a second, doubling up to this long; a change of
+   * what chainwatch wants on it (a new problem) is written at the next tick whatever the wait.
+   */
   static final Duration RETRY_AFTER = Duration.ofMinutes(1);
+
+  /** When a node whose write did not go through may be tried again, and what the write carried. */
+  private record Retry(Instant at, Duration backoff, List<NodeConditionBook.Condition> conditions) {}
 
   private final NodeConditionWriter writer;
   private final Supplier<Collection<NodeConditionBook.Subject>> subjects;
@@ -43,7 +49,7 @@ public final class NodeConditionsVerticle extends VerticleBase {
   /** After judging starts, how long findings have to arrive before the absence of one counts as True. */
   private final Duration settle;
   private final NodeConditionBook book = new NodeConditionBook();
-  private final Map<String, Instant> retryAt = new HashMap<>();
+  private final Map<String, Retry> retries = new HashMap<>();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong ticks = new AtomicLong();
@@ -81,7 +87,7 @@ public final class NodeConditionsVerticle extends VerticleBase {
     return written.get();
   }
 
-  /** Writes that failed (refused, conflicts that did not settle); retried a minute later. */
+  /** Writes that failed (refused, conflicts that did not settle); retried after a second, backing off to a minute. */
   public long failed() {
     return failed.get();
   }
@@ -112,8 +118,8 @@ public final class NodeConditionsVerticle extends VerticleBase {
     Map<String, List<NodeConditionBook.Condition>> pending = book.pending(subjects.get(), withTrue);
     List<Map.Entry<String, List<NodeConditionBook.Condition>>> batch = new ArrayList<>();
     for (Map.Entry<String, List<NodeConditionBook.Condition>> entry : pending.entrySet()) {
-      Instant retry = retryAt.get(entry.getKey());
-      if (retry != null && now.isBefore(retry)) {
+      Retry retry = retries.get(entry.getKey());
+      if (retry != null && now.isBefore(retry.at()) && retry.conditions().equals(entry.getValue())) {
         continue;
       }
       batch.add(entry);
@@ -142,17 +148,26 @@ public final class NodeConditionsVerticle extends VerticleBase {
         switch (result) {
           case WRITTEN, ALREADY_THERE -> {
             book.onNode(entry.getKey(), entry.getValue());
-            retryAt.remove(entry.getKey());
+            retries.remove(entry.getKey());
             written.incrementAndGet();
           }
-          case NODE_GONE -> book.forget(entry.getKey());
+          case NODE_GONE -> {
+            book.forget(entry.getKey());
+            retries.remove(entry.getKey());
+          }
           default -> {
             failed.incrementAndGet();
-            retryAt.put(entry.getKey(), now.plus(RETRY_AFTER));
-            LOG.warn("Conditions of node {} not written ({}); retrying in {}", entry.getKey(), result, RETRY_AFTER);
+            Retry before = retries.get(entry.getKey());
+            Duration wait = before == null ? TICK : min(before.backoff().multipliedBy(2), RETRY_AFTER);
+            retries.put(entry.getKey(), new Retry(now.plus(wait), wait, entry.getValue()));
+            LOG.warn("Conditions of node {} not written ({}); retrying in {}", entry.getKey(), result, wait);
           }
         }
       }
     });
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

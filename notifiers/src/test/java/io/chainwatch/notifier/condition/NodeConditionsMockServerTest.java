@@ -35,6 +35,7 @@ class NodeConditionsMockServerTest {
   private static final Duration SETTLE = Duration.ofSeconds(30);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
   private Vertx vertx;
   private final AtomicBoolean leading = new AtomicBoolean(true);
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-23T04:00:00Z"));
@@ -121,5 +122,43 @@ class NodeConditionsMockServerTest {
     leading.set(true);
     await().atMost(Duration.ofSeconds(20)).until(() -> condition("CiliumIpamHealthy")
         .map(c -> c.getStatus().equals("False")).orElse(false));
+  }
+
+  /** The API server's answer when a JSON Patch {@code test} fails: the Node changed since it was read. */
+  private void nodeChangesUnderEveryAttemptOfOneWrite() {
+    server.expect().patch().withPath("/api/v1/nodes/n1/status").andReturn(409, "{\"kind\":\"Status\","
+        + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409}").times(3);
+  }
+
+  @Test
+  void aWriteThatKeptConflictingIsTriedAgainAfterASecondNotAMinute() {
+    nodeChangesUnderEveryAttemptOfOneWrite();
+    vertx.eventBus().publish(BusAddresses.FINDINGS,
+        NodeConditionBookTest.nodeFinding("ipam-exhausted", "no-address", "n1"), LOCAL);
+    await().atMost(Duration.ofSeconds(20)).until(() -> verticle.failed() == 1);
+
+    // the clock stands still: several ticks pass and the node is not tried again before its wait is over
+    long from = verticle.ticks();
+    await().atMost(Duration.ofSeconds(20)).until(() -> verticle.ticks() >= from + 3);
+    assertThat(condition("CiliumIpamHealthy")).isEmpty();
+
+    now.set(now.get().plusSeconds(2));
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("CiliumIpamHealthy")
+        .map(c -> c.getStatus().equals("False")).orElse(false));
+    assertThat(verticle.failed()).isEqualTo(1);
+  }
+
+  @Test
+  void aNewProblemIsWrittenAtOnceEvenWhileAnEarlierWriteWaitsToBeTriedAgain() {
+    nodeChangesUnderEveryAttemptOfOneWrite();
+    vertx.eventBus().publish(BusAddresses.FINDINGS,
+        NodeConditionBookTest.nodeFinding("ipam-exhausted", "no-address", "n1"), LOCAL);
+    await().atMost(Duration.ofSeconds(20)).until(() -> verticle.failed() == 1);
+
+    vertx.eventBus().publish(BusAddresses.FINDINGS,
+        NodeConditionBookTest.nodeFinding("rp-filter-reset", "cilium-interfaces-filtered", "n1"), LOCAL);
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("RpFilterHealthy")
+        .map(c -> c.getStatus().equals("False")).orElse(false));
+    assertThat(condition("CiliumIpamHealthy").orElseThrow().getStatus()).isEqualTo("False");
   }
 }
