@@ -96,7 +96,7 @@ public final class DumpReader {
       readJson(name, buffered);
     } else {
       counted.validate = false; // YAML is read through a strict UTF-8 decoder, which checks every byte itself
-      readYaml(name, buffered);
+      readYamlOnEveryCore(name, buffered);
     }
   }
 
@@ -246,6 +246,120 @@ public final class DumpReader {
       throw new ScanInputException(where + ": expected an object in items, got " + parser.currentToken());
     }
     return PruningSerialization.keptFields(parser);
+  }
+
+  /** Threads that parse the parts of a YAML List (tests set it to know which path a read takes). */
+  int yamlThreads = Runtime.getRuntime().availableProcessors();
+  /** Items read from parts of YAML Lists on several threads (tests check that the path was taken). */
+  int yamlItemsReadInParts;
+
+  /** Below this size a YAML input is read in one pass: threads would not pay for themselves. */
+  static final int PARALLEL_YAML_MIN_BYTES = 1 << 20;
+
+  /**
+   * Reads YAML; a List of kubectl's plain shape ({@link YamlListSplit}) that fits in a quarter of the heap is read whole
+   * and its items parsed on every core, then accepted in their order. Anything the parts refuse (an alias to another
+   * part's anchor, a split inside a quoted value, bad UTF-8, malformed YAML) sends the whole input through the
+   * one-pass reader, which names the problem with the file's own line numbers; nothing is accepted before every part
+   * has been read.
+   */
+  private void readYamlOnEveryCore(String name, InputStream in) throws IOException {
+    int threads = yamlThreads;
+    int limit = (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
+    byte[] head = in.readNBytes(limit + 1);
+    if (head.length > limit) {
+      readYaml(name, new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), in));
+      return;
+    }
+    YamlListSplit.Split split = threads < 2 || head.length < PARALLEL_YAML_MIN_BYTES ? null
+        : YamlListSplit.of(head, head.length);
+    if (split == null || !readYamlItemsInParallel(name, head, split, threads)) {
+      readYaml(name, new java.io.ByteArrayInputStream(head));
+    }
+  }
+
+  private boolean readYamlItemsInParallel(String name, byte[] bytes, YamlListSplit.Split split, int threads)
+      throws IOException {
+    try {
+      // the top level first (kind, metadata, with items: []): it checks the List and accepts nothing
+      readYaml(name, new java.io.ByteArrayInputStream(split.header()));
+    } catch (ScanInputException e) {
+      return false;
+    }
+    String where = name + " (YAML document 1)";
+    long partBytes = Math.max(256 * 1024, (split.end(split.items() - 1) - split.start(0)) / (threads * 4L));
+    List<int[]> parts = new ArrayList<>();
+    int first = 0;
+    for (int item = 0; item < split.items(); item++) {
+      if (item + 1 == split.items() || split.end(item) - split.start(first) >= partBytes) {
+        parts.add(new int[] {first, item + 1});
+        first = item + 1;
+      }
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, task -> {
+      Thread thread = new Thread(task, "scan-yaml");
+      thread.setDaemon(true);
+      return thread;
+    });
+    List<List<Map<String, Object>>> read = new ArrayList<>();
+    try {
+      List<java.util.concurrent.Future<List<Map<String, Object>>>> futures = new ArrayList<>();
+      for (int[] part : parts) {
+        futures.add(pool.submit(() -> readYamlItems(where, bytes, split, part[0], part[1])));
+      }
+      for (var future : futures) {
+        read.add(future.get());
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading " + name);
+    } finally {
+      pool.shutdownNow();
+    }
+    int index = 0;
+    for (List<Map<String, Object>> items : read) {
+      for (Map<String, Object> item : items) {
+        acceptItem(where, index++, item);
+      }
+    }
+    yamlItemsReadInParts += index;
+    return true;
+  }
+
+  /** Items {@code [from, to)} of a split List, parsed as one block sequence with the rules the one-pass reader uses. */
+  private static List<Map<String, Object>> readYamlItems(String where, byte[] bytes, YamlListSplit.Split split,
+      int from, int to) {
+    int start = split.start(from);
+    CountingInput input = new CountingInput(new java.io.ByteArrayInputStream(bytes, start, split.end(to - 1) - start));
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(Integer.MAX_VALUE);
+    YamlEvents events = new YamlEvents(new Yaml(new SafeConstructor(options)).parse(strictUtf8(input)).iterator(),
+        input, where);
+    if (!(events.next() instanceof org.yaml.snakeyaml.events.StreamStartEvent)
+        || !(events.next() instanceof DocumentStartEvent)
+        || !(events.next() instanceof SequenceStartEvent sequence) || sequence.getAnchor() != null) {
+      throw new ScanInputException(where + ": not a block sequence");
+    }
+    List<Map<String, Object>> items = new ArrayList<>(to - from);
+    Event item;
+    while (!((item = events.next()) instanceof SequenceEndEvent)) {
+      if (!(events.kept(item, PruningSerialization.keepRules(), where) instanceof Map<?, ?> map)) {
+        throw new ScanInputException(where + ": an item that is not a mapping");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> typed = (Map<String, Object>) map;
+      items.add(typed);
+    }
+    if (items.size() != to - from || !(events.next() instanceof DocumentEndEvent)
+        || !(events.next() instanceof org.yaml.snakeyaml.events.StreamEndEvent) || events.hasNext()) {
+      throw new ScanInputException(where + ": the part did not hold exactly its items");
+    }
+    return items;
   }
 
   /**
