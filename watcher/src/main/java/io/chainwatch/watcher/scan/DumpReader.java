@@ -266,16 +266,44 @@ public final class DumpReader {
   private void readYamlOnEveryCore(String name, InputStream in) throws IOException {
     int threads = yamlThreads;
     int limit = (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
-    byte[] head = in.readNBytes(limit + 1);
-    if (head.length > limit) {
-      readYaml(name, new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), in));
+    Bytes whole = readUpTo(in, limit + 1);
+    byte[] head = whole.bytes();
+    int length = whole.length();
+    if (length > limit) {
+      readYaml(name, new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head, 0, length), in));
       return;
     }
-    YamlListSplit.Split split = threads < 2 || head.length < PARALLEL_YAML_MIN_BYTES ? null
-        : YamlListSplit.of(head, head.length);
+    YamlListSplit.Split split = threads < 2 || length < PARALLEL_YAML_MIN_BYTES ? null
+        : YamlListSplit.of(head, length);
     if (split == null || !readYamlItemsInParallel(name, head, split, threads)) {
-      readYaml(name, new java.io.ByteArrayInputStream(head));
+      readYaml(name, new java.io.ByteArrayInputStream(head, 0, length));
     }
+  }
+
+  /** The first {@code length} bytes of {@code bytes} hold the input. */
+  private record Bytes(byte[] bytes, int length) {}
+
+  /**
+   * Up to {@code max} bytes of {@code in} in one array sized by what the stream says it has (a file knows its size),
+   * so a large input is not read in small pieces and copied (64 MB twice, and two collections, under a small heap).
+   */
+  private static Bytes readUpTo(InputStream in, int max) throws IOException {
+    byte[] bytes = new byte[(int) Math.min(max, Math.max(1 << 16, (long) in.available() + 1))];
+    int length = 0;
+    int read;
+    while (true) {
+      if (length == bytes.length) {
+        if (length == max) {
+          break;
+        }
+        bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(max, 2L * length));
+      }
+      if ((read = in.read(bytes, length, bytes.length - length)) < 0) {
+        break;
+      }
+      length += read;
+    }
+    return new Bytes(bytes, length);
   }
 
   private boolean readYamlItemsInParallel(String name, byte[] bytes, YamlListSplit.Split split, int threads)
@@ -301,9 +329,11 @@ public final class DumpReader {
       thread.setDaemon(true);
       return thread;
     });
-    List<List<Map<String, Object>>> read = new ArrayList<>();
+    // items are projected in their part (snapshots are small; the parsed maps are not) and kept in order once every
+    // part has been read, so that nothing is in the view when a part sends the input to the one-pass reader
+    List<java.util.concurrent.Future<Snapshot[]>> futures = new ArrayList<>();
+    List<Snapshot[]> read = new ArrayList<>();
     try {
-      List<java.util.concurrent.Future<List<Map<String, Object>>>> futures = new ArrayList<>();
       for (int[] part : parts) {
         futures.add(pool.submit(() -> readYamlItems(where, bytes, split, part[0], part[1])));
       }
@@ -322,18 +352,24 @@ public final class DumpReader {
       pool.shutdownNow();
     }
     int index = 0;
-    for (List<Map<String, Object>> items : read) {
-      for (Map<String, Object> item : items) {
-        acceptItem(where, index++, item);
+    for (Snapshot[] snapshots : read) {
+      for (Snapshot snapshot : snapshots) {
+        countRead();
+        if (snapshot != null) {
+          keep(where + " item " + index, snapshot);
+        }
+        index++;
       }
     }
     yamlItemsReadInParts += index;
     return true;
   }
 
-  /** Items {@code [from, to)} of a split List, parsed as one block sequence with the rules the one-pass reader uses. */
-  private static List<Map<String, Object>> readYamlItems(String where, byte[] bytes, YamlListSplit.Split split,
-      int from, int to) {
+  /**
+   * Items {@code [from, to)} of a split List, parsed as one block sequence with the rules the one-pass reader uses, and
+   * projected ({@code null} for what chainwatch does not read).
+   */
+  private Snapshot[] readYamlItems(String where, byte[] bytes, YamlListSplit.Split split, int from, int to) {
     int start = split.start(from);
     CountingInput input = new CountingInput(new java.io.ByteArrayInputStream(bytes, start, split.end(to - 1) - start));
     LoaderOptions options = new LoaderOptions();
@@ -345,21 +381,23 @@ public final class DumpReader {
         || !(events.next() instanceof SequenceStartEvent sequence) || sequence.getAnchor() != null) {
       throw new ScanInputException(where + ": not a block sequence");
     }
-    List<Map<String, Object>> items = new ArrayList<>(to - from);
+    Snapshot[] snapshots = new Snapshot[to - from];
+    int index = from;
     Event item;
     while (!((item = events.next()) instanceof SequenceEndEvent)) {
-      if (!(events.kept(item, PruningSerialization.keepRules(), where) instanceof Map<?, ?> map)) {
-        throw new ScanInputException(where + ": an item that is not a mapping");
+      if (index == to || !(events.kept(item, PruningSerialization.keepRules(), where) instanceof Map<?, ?> map)) {
+        throw new ScanInputException(where + ": the part holds more items than its lines, or one is not a mapping");
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> typed = (Map<String, Object>) map;
-      items.add(typed);
+      snapshots[index - from] = project(where + " item " + index, typed);
+      index++;
     }
-    if (items.size() != to - from || !(events.next() instanceof DocumentEndEvent)
+    if (index != to || !(events.next() instanceof DocumentEndEvent)
         || !(events.next() instanceof org.yaml.snakeyaml.events.StreamEndEvent) || events.hasNext()) {
       throw new ScanInputException(where + ": the part did not hold exactly its items");
     }
-    return items;
+    return snapshots;
   }
 
   /**
@@ -781,10 +819,25 @@ public final class DumpReader {
   }
 
   private void accept(String where, Map<String, Object> object) {
+    countRead();
+    Snapshot snapshot = project(where, object);
+    if (snapshot != null) {
+      keep(where, snapshot);
+    }
+  }
+
+  private void countRead() {
     objectsRead++;
     if ((objectsRead & 1023) == 0) {
       maybeReportProgress();
     }
+  }
+
+  /**
+   * What one object becomes in the view: its snapshot, or {@code null} for what chainwatch does not read. Touches no
+   * state (the parts of a YAML List are projected on several threads).
+   */
+  private Snapshot project(String where, Map<String, Object> object) {
     Object apiVersion = object.get("apiVersion");
     Object kind = object.get("kind");
     if (!(kind instanceof String) || !(apiVersion instanceof String)) {
@@ -793,10 +846,10 @@ public final class DumpReader {
     }
     Class<? extends Snapshot> type = Projections.snapshotTypeOf((String) apiVersion, (String) kind);
     if (type == null) {
-      return; // kinds chainwatch does not read are skipped silently
+      return null; // kinds chainwatch does not read are skipped silently
     }
     if (type == CiliumConfigSnapshot.class && !isCiliumConfig(object)) {
-      return; // only cilium-config matters among ConfigMaps: the others are skipped before their shape is checked
+      return null; // only cilium-config matters among ConfigMaps: the others are skipped before their shape is checked
     }
     GenericKubernetesResource resource;
     try {
@@ -805,12 +858,14 @@ public final class DumpReader {
       throw new ScanInputException(where + ": " + kind + " " + nameOf(object) + " does not fit the Kubernetes "
           + "object schema: " + e.getMessage());
     }
-    Snapshot snapshot;
     try {
-      snapshot = Projections.project(resource);
+      return Projections.project(resource);
     } catch (ProjectionException e) {
       throw new ScanInputException(where + ": " + e.getMessage());
     }
+  }
+
+  private void keep(String where, Snapshot snapshot) {
     var previous = state.put(ClusterState.keyOf(snapshot), "", snapshot);
     if (previous != null && !previous.snapshot().equals(snapshot)) {
       conflicts.add(where + ": " + snapshot.ref().key() + " was read before with other content; the later one is "
