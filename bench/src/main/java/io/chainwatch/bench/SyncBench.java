@@ -30,9 +30,14 @@ final class SyncBench {
     try (FakeApiServer server = ApiPaths.cluster(workload, Workload.nodeCount(pods), pods, pods).start()) {
       List<String> command = new ArrayList<>(List.of(
           System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-          "-Xmx" + heapCap, "-XX:+UseG1GC",
-          "-cp", System.getProperty("java.class.path"),
-          SyncProbe.class.getName(), mode, server.url()));
+          "-Xmx" + heapCap, "-XX:+UseG1GC"));
+      // e.g. -Dbench.syncJvmFlags="-Dbench.profile=true -XX:StartFlightRecording=filename=sync.jfr,settings=profile"
+      String extra = System.getProperty("bench.syncJvmFlags", "").strip();
+      if (!extra.isEmpty()) {
+        command.addAll(List.of(extra.split("\\s+")));
+      }
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), SyncProbe.class.getName(), mode,
+          server.url()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       List<String> problems = new ArrayList<>();
       String result = null;
