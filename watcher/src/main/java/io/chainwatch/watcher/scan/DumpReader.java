@@ -250,6 +250,8 @@ public final class DumpReader {
 
   /** Threads that parse the parts of a YAML List (tests set it to know which path a read takes). */
   int yamlThreads = Runtime.getRuntime().availableProcessors();
+  /** The largest YAML input read whole (a quarter of the heap); a larger one is streamed in one pass. */
+  int yamlWholeLimit = (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
   /** Items read from parts of YAML Lists on several threads (tests check that the path was taken). */
   int yamlItemsReadInParts;
 
@@ -265,18 +267,58 @@ public final class DumpReader {
    */
   private void readYamlOnEveryCore(String name, InputStream in) throws IOException {
     int threads = yamlThreads;
-    int limit = (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
+    int limit = yamlWholeLimit;
     Bytes whole = readUpTo(in, limit + 1);
     byte[] head = whole.bytes();
     int length = whole.length();
     if (length > limit) {
-      readYaml(name, new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head, 0, length), in));
+      readYaml(name, new PrefixedInput(head, length, in)); // too large to hold: streamed, as below a megabyte
       return;
     }
     YamlListSplit.Split split = threads < 2 || length < PARALLEL_YAML_MIN_BYTES ? null
         : YamlListSplit.of(head, length);
     if (split == null || !readYamlItemsInParallel(name, head, split, threads)) {
       readYaml(name, new java.io.ByteArrayInputStream(head, 0, length));
+    }
+  }
+
+  /**
+   * The bytes already read, then the rest of the stream; the array is let go once read past, so that a large input
+   * streamed under a small heap does not keep its first quarter-heap alive ({@code SequenceInputStream} would).
+   */
+  private static final class PrefixedInput extends InputStream {
+    private byte[] prefix;
+    private final int length;
+    private int position;
+    private final InputStream rest;
+
+    PrefixedInput(byte[] prefix, int length, InputStream rest) {
+      this.prefix = prefix;
+      this.length = length;
+      this.rest = rest;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int count) throws IOException {
+      if (prefix != null) {
+        int n = Math.min(count, length - position);
+        System.arraycopy(prefix, position, buffer, offset, n);
+        position += n;
+        if (position == length) {
+          prefix = null;
+        }
+        if (n > 0 || count == 0) {
+          return n;
+        }
+      }
+      return rest.read(buffer, offset, count);
     }
   }
 

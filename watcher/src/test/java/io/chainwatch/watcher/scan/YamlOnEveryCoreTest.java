@@ -65,8 +65,13 @@ class YamlOnEveryCoreTest {
   }
 
   private static DumpReader read(byte[] yaml, int threads) throws Exception {
+    return read(yaml, threads, Integer.MAX_VALUE - 16);
+  }
+
+  private static DumpReader read(byte[] yaml, int threads, int wholeLimit) throws Exception {
     DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
     reader.yamlThreads = threads;
+    reader.yamlWholeLimit = wholeLimit;
     reader.read("big.yaml", new ByteArrayInputStream(yaml));
     return reader;
   }
@@ -96,6 +101,17 @@ class YamlOnEveryCoreTest {
     assertThat(onePass.yamlItemsReadInParts).isZero();
     assertThat(inParts.objectsUsed()).isEqualTo(onePass.objectsUsed()).isEqualTo(18);
     assertThat(scanOutput(file)).isNotEmpty().isEqualTo(scanOutput(ScanTest.dump("race-cluster.json")));
+  }
+
+  @Test
+  void aListLargerThanAQuarterOfTheHeapIsStreamedInOnePassFromWhatWasAlreadyRead() throws Exception {
+    byte[] yaml = raceClusterList(40, "", "").getBytes(StandardCharsets.UTF_8);
+
+    DumpReader reader = read(yaml, 2, yaml.length / 3);
+
+    assertThat(reader.yamlItemsReadInParts).isZero();
+    assertThat(reader.objectsRead()).as("the bytes read to decide, then the rest").isEqualTo(20 * 41);
+    assertThat(reader.objectsUsed()).isEqualTo(18);
   }
 
   @Test
