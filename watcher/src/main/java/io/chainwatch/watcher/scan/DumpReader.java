@@ -125,10 +125,22 @@ public final class DumpReader {
   private long readStarted = System.nanoTime();
   private long lastProgress = System.nanoTime();
   static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
+  /** How often progress is told (tests shorten it). */
+  long progressEveryNanos = PROGRESS_EVERY_NANOS;
+
+  /** While the parts of a YAML List are parsed, objects are counted only at the end: say how many parts are done. */
+  private void reportPartsProgress(int done, int parts, int threads) {
+    long now = System.nanoTime();
+    if (now - lastProgress >= progressEveryNanos) {
+      lastProgress = now;
+      progress.accept("reading " + readingName + ": " + (counted.count >> 20) + " MB read, parsing it on " + threads
+          + " threads: " + done + " of " + parts + " parts done (" + (now - readStarted) / 1_000_000_000L + " s)");
+    }
+  }
 
   private void maybeReportProgress() {
     long now = System.nanoTime();
-    if (now - lastProgress < PROGRESS_EVERY_NANOS || counted == null) {
+    if (now - lastProgress < progressEveryNanos || counted == null) {
       return;
     }
     lastProgress = now;
@@ -380,7 +392,15 @@ public final class DumpReader {
         futures.add(pool.submit(() -> readYamlItems(where, bytes, split, part[0], part[1])));
       }
       for (var future : futures) {
-        read.add(future.get());
+        while (true) {
+          try {
+            read.add(future.get(Math.max(1_000_000L, Math.min(1_000_000_000L, progressEveryNanos)),
+                java.util.concurrent.TimeUnit.NANOSECONDS));
+            break;
+          } catch (java.util.concurrent.TimeoutException stillParsing) {
+            reportPartsProgress(read.size(), parts.size(), threads);
+          }
+        }
       }
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Error error) {

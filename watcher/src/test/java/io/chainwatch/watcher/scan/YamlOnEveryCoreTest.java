@@ -104,6 +104,22 @@ class YamlOnEveryCoreTest {
   }
 
   @Test
+  void progressWhileThePartsAreParsedCountsParts() throws Exception {
+    byte[] yaml = raceClusterList(40, "", "").getBytes(StandardCharsets.UTF_8);
+    DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
+    reader.yamlThreads = 2;
+    reader.progressEveryNanos = 0;
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    reader.onProgress(lines::add);
+
+    reader.read("big.yaml", new ByteArrayInputStream(yaml));
+
+    assertThat(reader.yamlItemsReadInParts).isEqualTo(20 * 41);
+    assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line)
+        .matches("reading big\\.yaml: 3 MB read, parsing it on 2 threads: \\d of 8 parts done \\(\\d+ s\\)"));
+  }
+
+  @Test
   void aListLargerThanAQuarterOfTheHeapIsStreamedInOnePassFromWhatWasAlreadyRead() throws Exception {
     byte[] yaml = raceClusterList(40, "", "").getBytes(StandardCharsets.UTF_8);
 
