@@ -434,10 +434,7 @@ public final class DumpReader {
   private Snapshot[] readYamlItems(String where, byte[] bytes, YamlListSplit.Split split, int from, int to) {
     int start = split.start(from);
     CountingInput input = new CountingInput(new java.io.ByteArrayInputStream(bytes, start, split.end(to - 1) - start));
-    LoaderOptions options = new LoaderOptions();
-    options.setCodePointLimit(Integer.MAX_VALUE);
-    YamlEvents events = new YamlEvents(new Yaml(new SafeConstructor(options)).parse(strictUtf8(input)).iterator(),
-        input, where);
+    YamlEvents events = new YamlEvents(yaml().parse(strictUtf8(input)).iterator(), input, where);
     if (!(events.next() instanceof org.yaml.snakeyaml.events.StreamStartEvent)
         || !(events.next() instanceof DocumentStartEvent)
         || !(events.next() instanceof SequenceStartEvent sequence) || sequence.getAnchor() != null) {
@@ -462,6 +459,13 @@ public final class DumpReader {
     return snapshots;
   }
 
+  /** snakeyaml without its 3 MB input limit (dumps are far larger); alias expansion is bounded by {@link YamlEvents}. */
+  private static Yaml yaml() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(Integer.MAX_VALUE);
+    return new Yaml(new SafeConstructor(options));
+  }
+
   /**
    * Reads YAML as a stream of parser events: a List's items are built and accepted one at a time, so a dump of a large
    * cluster is never held whole (kubectl writes {@code items} before {@code kind}: the kind is checked when the List
@@ -470,9 +474,7 @@ public final class DumpReader {
    */
   private void readYaml(String name, InputStream in) throws IOException {
     CountingInput counted = new CountingInput(in);
-    LoaderOptions options = new LoaderOptions();
-    options.setCodePointLimit(Integer.MAX_VALUE);
-    Yaml yaml = new Yaml(new SafeConstructor(options));
+    Yaml yaml = yaml();
     YamlEvents events;
     try {
       events = new YamlEvents(yaml.parse(strictUtf8(counted)).iterator(), counted, name);
