@@ -279,16 +279,19 @@ public final class DumpReader {
    */
   private void readYamlOnEveryCore(String name, InputStream in) throws IOException {
     int threads = yamlThreads;
+    if (threads < 2) {
+      readYaml(name, in); // one core: nothing to gain from holding the input
+      return;
+    }
     int limit = yamlWholeLimit;
     Bytes whole = readUpTo(in, limit + 1);
     byte[] head = whole.bytes();
     int length = whole.length();
     if (length > limit) {
-      readYaml(name, new PrefixedInput(head, length, in)); // too large to hold: streamed, as below a megabyte
+      readYaml(name, new PrefixedInput(head, length, in)); // too large to hold: streamed in one pass
       return;
     }
-    YamlListSplit.Split split = threads < 2 || length < PARALLEL_YAML_MIN_BYTES ? null
-        : YamlListSplit.of(head, length);
+    YamlListSplit.Split split = length < PARALLEL_YAML_MIN_BYTES ? null : YamlListSplit.of(head, length);
     if (split == null || !readYamlItemsInParallel(name, head, split, threads)) {
       readYaml(name, new java.io.ByteArrayInputStream(head, 0, length));
     }
@@ -305,16 +308,21 @@ public final class DumpReader {
     private final InputStream rest;
 
     PrefixedInput(byte[] prefix, int length, InputStream rest) {
-      this.prefix = prefix;
+      this.prefix = length == 0 ? null : prefix;
       this.length = length;
       this.rest = rest;
     }
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xFF;
+      if (prefix == null) {
+        return rest.read();
+      }
+      int b = prefix[position++] & 0xFF;
+      if (position == length) {
+        prefix = null;
+      }
+      return b;
     }
 
     @Override
