@@ -73,7 +73,8 @@ public final class DumpReader {
     readStarted = System.nanoTime();
     lastProgress = readStarted;
     InputStream buffered = new java.io.BufferedInputStream(counted, 1 << 16);
-    skipUtf8ByteOrderMark(buffered); // PowerShell's Out-File -Encoding utf8 writes one
+    // PowerShell's Out-File -Encoding utf8 writes one
+    bytesBeforeContent = skipUtf8ByteOrderMark(buffered) ? 3 : 0;
     byte[] head = peek(buffered, 512);
     if (head.length >= 2 && ((head[0] == (byte) 0xFF && head[1] == (byte) 0xFE)
         || (head[0] == (byte) 0xFE && head[1] == (byte) 0xFF) || (head[0] != 0 && head[1] == 0))) {
@@ -93,18 +94,19 @@ public final class DumpReader {
       throw new ScanInputException(name + ": the input is empty");
     }
     if (first == '{' || first == '[') {
-      readJson(name, buffered);
+      readOnEveryCore(name, buffered, true);
     } else {
-      counted.validate = false; // YAML is read through a strict UTF-8 decoder, which checks every byte itself
-      readYamlOnEveryCore(name, buffered);
+      readOnEveryCore(name, buffered, false);
     }
   }
 
-  private static void skipUtf8ByteOrderMark(InputStream in) throws IOException {
+  private static boolean skipUtf8ByteOrderMark(InputStream in) throws IOException {
     in.mark(3);
     if (in.read() != 0xEF || in.read() != 0xBB || in.read() != 0xBF) {
       in.reset();
+      return false;
     }
+    return true;
   }
 
   private static byte[] peek(InputStream in, int max) throws IOException {
@@ -121,6 +123,8 @@ public final class DumpReader {
 
   private java.util.function.Consumer<String> progress = line -> { };
   private CountingInput counted;
+  /** The byte order mark's length, so that the offsets errors name are the file's own. */
+  private int bytesBeforeContent;
   private String readingName = "";
   private long readStarted = System.nanoTime();
   private long lastProgress = System.nanoTime();
@@ -260,40 +264,61 @@ public final class DumpReader {
     return PruningSerialization.keptFields(parser);
   }
 
-  /** Threads that parse the parts of a YAML List (tests set it to know which path a read takes). */
-  int yamlThreads = Runtime.getRuntime().availableProcessors();
-  /** The largest YAML input read whole (a quarter of the heap); a larger one is streamed in one pass. */
-  int yamlWholeLimit = (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
-  /** Items read from parts of YAML Lists on several threads (tests check that the path was taken). */
-  int yamlItemsReadInParts;
+  /** Threads that parse the parts of a List (tests set it to know which path a read takes). */
+  int threads = Runtime.getRuntime().availableProcessors();
+  /** The largest input read whole (a quarter of the heap); a larger one is streamed in one pass. */
+  int wholeLimit = (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
+  /** Items read from parts of Lists on several threads (tests check that the path was taken). */
+  int itemsReadInParts;
 
-  /** Below this size a YAML input is read in one pass: threads would not pay for themselves. */
-  static final int PARALLEL_YAML_MIN_BYTES = 1 << 20;
+  /** Below this size an input is read in one pass: threads would not pay for themselves. */
+  static final int PARALLEL_MIN_BYTES = 1 << 20;
 
   /**
-   * Reads YAML; a List of kubectl's plain shape ({@link YamlListSplit}) that fits in a quarter of the heap is read whole
-   * and its items parsed on every core, then accepted in their order. Anything the parts refuse (an alias to another
-   * part's anchor, a split inside a quoted value, bad UTF-8, malformed YAML) sends the whole input through the
-   * one-pass reader, which names the problem with the file's own line numbers; nothing is accepted before every part
-   * has been read.
+   * Reads JSON or YAML; a List of kubectl's plain shape ({@link JsonListSplit}, {@link YamlListSplit}) that fits in a
+   * quarter of the heap is read whole and its items parsed on every core, then accepted in their order. Anything the
+   * parts refuse (malformed input, an alias to another part's anchor, a split inside a quoted YAML value) sends the
+   * whole input through the one-pass reader, which names the problem with the file's own positions; nothing is
+   * accepted before every part has been read.
    */
-  private void readYamlOnEveryCore(String name, InputStream in) throws IOException {
-    int threads = yamlThreads;
+  private void readOnEveryCore(String name, InputStream in, boolean json) throws IOException {
+    // JSON held whole is checked to be UTF-8 by the parts on every core, not here on one; a one-pass read checks it
+    // from the start (readOnePass)
+    counted.validate = false;
     if (threads < 2) {
-      readYaml(name, in); // one core: nothing to gain from holding the input
+      readOnePass(name, in, json); // one core: nothing to gain from holding the input
       return;
     }
-    int limit = yamlWholeLimit;
+    int limit = wholeLimit;
     Bytes whole = readUpTo(in, limit + 1);
-    byte[] head = whole.bytes();
+    byte[] bytes = whole.bytes();
     int length = whole.length();
     if (length > limit) {
-      readYaml(name, new PrefixedInput(head, length, in)); // too large to hold: streamed in one pass
+      readOnePass(name, new PrefixedInput(bytes, length, in), json); // too large to hold: streamed in one pass
       return;
     }
-    YamlListSplit.Split split = length < PARALLEL_YAML_MIN_BYTES ? null : YamlListSplit.of(head, length);
-    if (split == null || !readYamlItemsInParallel(name, head, split, threads)) {
-      readYaml(name, new java.io.ByteArrayInputStream(head, 0, length));
+    boolean readInParts;
+    if (json) {
+      JsonListSplit.Split split = length < PARALLEL_MIN_BYTES ? null : JsonListSplit.of(bytes, length);
+      readInParts = split != null && readItemsInParallel(name, name, bytes, split,
+          (from, to) -> readJsonItems(name, bytes, split, from, to));
+    } else {
+      YamlListSplit.Split split = length < PARALLEL_MIN_BYTES ? null : YamlListSplit.of(bytes, length);
+      String where = name + " (YAML document 1)";
+      readInParts = split != null && readItemsInParallel(name, where, bytes, split,
+          (from, to) -> readYamlItems(where, bytes, split, from, to));
+    }
+    if (!readInParts) {
+      readOnePass(name, new java.io.ByteArrayInputStream(bytes, 0, length), json);
+    }
+  }
+
+  private void readOnePass(String name, InputStream in, boolean json) throws IOException {
+    if (json) {
+      counted = new CountingInput(in, true, bytesBeforeContent);
+      readJson(name, counted);
+    } else {
+      readYaml(name, in);
     }
   }
 
@@ -360,7 +385,8 @@ public final class DumpReader {
         }
         bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(max, 2L * length));
       }
-      if ((read = in.read(bytes, length, bytes.length - length)) < 0) {
+      // at most 1 MB a call: the JDK reads a file through a native buffer as large as the request
+      if ((read = in.read(bytes, length, Math.min(1 << 20, bytes.length - length))) < 0) {
         break;
       }
       length += read;
@@ -368,15 +394,24 @@ public final class DumpReader {
     return new Bytes(bytes, length);
   }
 
-  private boolean readYamlItemsInParallel(String name, byte[] bytes, YamlListSplit.Split split, int threads)
+  /** Parses and projects items {@code [from, to)} of a split List: {@code null} for what chainwatch does not read. */
+  @FunctionalInterface
+  private interface PartReader {
+    Snapshot[] read(int from, int to);
+  }
+
+  private boolean readItemsInParallel(String name, String where, byte[] bytes, ListSplit split, PartReader partReader)
       throws IOException {
+    if (split instanceof JsonListSplit.Split && CountingInput.hasInvalidUtf8(split.header(), 0,
+        split.header().length)) {
+      return false;
+    }
     try {
-      // the top level first (kind, metadata, with items: []): it checks the List and accepts nothing
-      readYaml(name, new java.io.ByteArrayInputStream(split.header()));
+      // the top level first (kind, metadata, with no items): it checks the List and accepts nothing
+      readOnePass(name, new java.io.ByteArrayInputStream(split.header()), split instanceof JsonListSplit.Split);
     } catch (ScanInputException e) {
       return false;
     }
-    String where = name + " (YAML document 1)";
     long partBytes = Math.max(256 * 1024, (split.end(split.items() - 1) - split.start(0)) / (threads * 4L));
     List<int[]> parts = new ArrayList<>();
     int first = 0;
@@ -387,7 +422,7 @@ public final class DumpReader {
       }
     }
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, task -> {
-      Thread thread = new Thread(task, "scan-yaml");
+      Thread thread = new Thread(task, "scan-parts");
       thread.setDaemon(true);
       return thread;
     });
@@ -397,7 +432,7 @@ public final class DumpReader {
     List<Snapshot[]> read = new ArrayList<>();
     try {
       for (int[] part : parts) {
-        futures.add(pool.submit(() -> readYamlItems(where, bytes, split, part[0], part[1])));
+        futures.add(pool.submit(() -> partReader.read(part[0], part[1])));
       }
       for (var future : futures) {
         while (true) {
@@ -431,8 +466,27 @@ public final class DumpReader {
         index++;
       }
     }
-    yamlItemsReadInParts += index;
+    itemsReadInParts += index;
     return true;
+  }
+
+  /** Items {@code [from, to)} of a split JSON List, each span parsed as exactly one object, and projected. */
+  private Snapshot[] readJsonItems(String where, byte[] bytes, JsonListSplit.Split split, int from, int to) {
+    if (CountingInput.hasInvalidUtf8(bytes, split.start(from), split.end(to - 1))) {
+      throw new ScanInputException(where + ": not valid UTF-8 text"); // the one-pass reader says where
+    }
+    Snapshot[] snapshots = new Snapshot[to - from];
+    for (int item = from; item < to; item++) {
+      try (JsonParser parser = JSON.createParser(bytes, split.start(item), split.end(item) - split.start(item))) {
+        parser.nextToken();
+        Map<String, Object> fields = readKeptFields(parser, where);
+        if (parser.nextToken() != null) {
+          throw new ScanInputException(where + ": item " + item + " is followed by more than white space");
+        }
+        snapshots[item - from] = project(where + " item " + item, fields);
+      }
+    }
+    return snapshots;
   }
 
   /**
@@ -585,8 +639,21 @@ public final class DumpReader {
     }
 
     CountingInput(InputStream in, boolean validate) {
+      this(in, validate, 0);
+    }
+
+    /** {@code before}: bytes of the input before {@code in}'s first, so that offsets are the input's own. */
+    CountingInput(InputStream in, boolean validate, long before) {
       super(in);
       this.validate = validate;
+      this.count = before;
+    }
+
+    /** Whether {@code bytes[from, to)} is not UTF-8 (a sequence cut at {@code to} included). */
+    static boolean hasInvalidUtf8(byte[] bytes, int from, int to) {
+      CountingInput check = new CountingInput(InputStream.nullInputStream(), true);
+      check.check(bytes, from, to - from);
+      return check.invalidAt >= 0 || check.needed > 0;
     }
 
     @Override
@@ -975,3 +1042,4 @@ public final class DumpReader {
     return String.valueOf(e);
   }
 }
+

@@ -19,17 +19,20 @@ import java.util.List;
  */
 final class YamlListSplit {
   /** The top-level lines with the items replaced by {@code items: []}, and where each item's lines are. */
-  record Split(byte[] header, int[] itemStarts, int itemsEnd) {
-    int items() {
+  record Split(byte[] header, int[] itemStarts, int itemsEnd) implements ListSplit {
+    @Override
+    public int items() {
       return itemStarts.length;
     }
 
     /** Where item {@code item}'s lines begin; items {@code [a, b)} span {@code [start(a), end(b - 1))}. */
-    int start(int item) {
+    @Override
+    public int start(int item) {
       return itemStarts[item];
     }
 
-    int end(int item) {
+    @Override
+    public int end(int item) {
       return item + 1 < itemStarts.length ? itemStarts[item + 1] : itemsEnd;
     }
   }

@@ -70,8 +70,8 @@ class YamlOnEveryCoreTest {
 
   private static DumpReader read(byte[] yaml, int threads, int wholeLimit) throws Exception {
     DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
-    reader.yamlThreads = threads;
-    reader.yamlWholeLimit = wholeLimit;
+    reader.threads = threads;
+    reader.wholeLimit = wholeLimit;
     reader.read("big.yaml", new ByteArrayInputStream(yaml));
     return reader;
   }
@@ -90,15 +90,15 @@ class YamlOnEveryCoreTest {
   @Test
   void aLargeListReadInPartsFindsWhatItsJsonFinds() throws Exception {
     String yaml = raceClusterList(40, "", "");
-    assertThat(yaml.length()).isGreaterThan(2 * DumpReader.PARALLEL_YAML_MIN_BYTES);
+    assertThat(yaml.length()).isGreaterThan(2 * DumpReader.PARALLEL_MIN_BYTES);
     Path file = dir.resolve("big.yaml");
     Files.writeString(file, yaml);
 
     DumpReader inParts = read(yaml.getBytes(StandardCharsets.UTF_8), 2);
     DumpReader onePass = read(yaml.getBytes(StandardCharsets.UTF_8), 1);
 
-    assertThat(inParts.yamlItemsReadInParts).isEqualTo(inParts.objectsRead()).isEqualTo(20 * 41);
-    assertThat(onePass.yamlItemsReadInParts).isZero();
+    assertThat(inParts.itemsReadInParts).isEqualTo(inParts.objectsRead()).isEqualTo(20 * 41);
+    assertThat(onePass.itemsReadInParts).isZero();
     assertThat(inParts.objectsUsed()).isEqualTo(onePass.objectsUsed()).isEqualTo(18);
     assertThat(scanOutput(file)).isNotEmpty().isEqualTo(scanOutput(ScanTest.dump("race-cluster.json")));
   }
@@ -107,14 +107,14 @@ class YamlOnEveryCoreTest {
   void progressWhileThePartsAreParsedCountsParts() throws Exception {
     byte[] yaml = raceClusterList(40, "", "").getBytes(StandardCharsets.UTF_8);
     DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
-    reader.yamlThreads = 2;
+    reader.threads = 2;
     reader.progressEveryNanos = 0;
     List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
     reader.onProgress(lines::add);
 
     reader.read("big.yaml", new ByteArrayInputStream(yaml));
 
-    assertThat(reader.yamlItemsReadInParts).isEqualTo(20 * 41);
+    assertThat(reader.itemsReadInParts).isEqualTo(20 * 41);
     assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line)
         .matches("reading big\\.yaml: 3 MB read, parsing it on 2 threads: \\d of 8 parts done \\(\\d+ s\\)"));
   }
@@ -125,7 +125,7 @@ class YamlOnEveryCoreTest {
 
     DumpReader reader = read(yaml, 2, yaml.length / 3);
 
-    assertThat(reader.yamlItemsReadInParts).isZero();
+    assertThat(reader.itemsReadInParts).isZero();
     assertThat(reader.objectsRead()).as("the bytes read to decide, then the rest").isEqualTo(20 * 41);
     assertThat(reader.objectsUsed()).isEqualTo(18);
   }
@@ -140,7 +140,7 @@ class YamlOnEveryCoreTest {
 
     DumpReader reader = read(yaml.getBytes(StandardCharsets.UTF_8), 2);
 
-    assertThat(reader.yamlItemsReadInParts).as("the alias is in a kept field, in another part").isZero();
+    assertThat(reader.itemsReadInParts).as("the alias is in a kept field, in another part").isZero();
     assertThat(reader.objectsRead()).isEqualTo(20 * 41);
     assertThat(reader.objectsUsed()).isEqualTo(18);
   }
@@ -152,7 +152,7 @@ class YamlOnEveryCoreTest {
 
     DumpReader reader = read(yaml, 2);
 
-    assertThat(reader.yamlItemsReadInParts).as("neither reader resolves what it skips").isEqualTo(20 * 41);
+    assertThat(reader.itemsReadInParts).as("neither reader resolves what it skips").isEqualTo(20 * 41);
     assertThat(reader.objectsUsed()).isEqualTo(18);
   }
 
