@@ -495,6 +495,17 @@ public final class DumpReader {
    */
   private Snapshot[] readYamlItems(String where, byte[] bytes, YamlListSplit.Split split, int from, int to) {
     int start = split.start(from);
+    List<Object> plain = plainYamlItems(bytes, start, split.end(to - 1));
+    if (plain != null && plain.size() == to - from && plain.stream().allMatch(item -> item instanceof Map)) {
+      Snapshot[] snapshots = new Snapshot[to - from];
+      for (int index = from; index < to; index++) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> item = (Map<String, Object>) plain.get(index - from);
+        snapshots[index - from] = project(where + " item " + index, item);
+      }
+      plainYamlParts.incrementAndGet();
+      return snapshots;
+    }
     CountingInput input = new CountingInput(new java.io.ByteArrayInputStream(bytes, start, split.end(to - 1) - start));
     YamlEvents events = new YamlEvents(yaml().parse(strictUtf8(input)).iterator(), input, where);
     if (!(events.next() instanceof org.yaml.snakeyaml.events.StreamStartEvent)
@@ -519,6 +530,18 @@ public final class DumpReader {
       throw new ScanInputException(where + ": the part did not hold exactly its items");
     }
     return snapshots;
+  }
+
+  /** Parts of YAML Lists read by {@link PlainYaml} rather than SnakeYAML (tests check which reader read them). */
+  final java.util.concurrent.atomic.AtomicInteger plainYamlParts = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Items {@code [start, end)} read by {@link PlainYaml}, or {@code null} when it refuses them (SnakeYAML reads them). */
+  private static List<Object> plainYamlItems(byte[] bytes, int start, int end) {
+    try {
+      return PlainYaml.items(bytes, start, end, PruningSerialization.keepRules());
+    } catch (PlainYaml.Refused refused) {
+      return null;
+    }
   }
 
   /** snakeyaml without its 3 MB input limit (dumps are far larger); alias expansion is bounded by {@link YamlEvents}. */
@@ -733,7 +756,6 @@ public final class DumpReader {
    * floats, booleans and null; duplicate keys refused), counting nodes with aliases expanded.
    */
   private static final class YamlEvents {
-    private static final org.yaml.snakeyaml.resolver.Resolver RESOLVER = new org.yaml.snakeyaml.resolver.Resolver();
     private final java.util.Iterator<Event> events;
     private final CountingInput input;
     private final String name;
@@ -878,44 +900,50 @@ public final class DumpReader {
     Object scalar(ScalarEvent scalar) {
       String value = scalar.getValue();
       String tag = scalar.getTag();
-      org.yaml.snakeyaml.nodes.Tag resolved;
       if (tag != null && !"!".equals(tag)) {
-        resolved = new org.yaml.snakeyaml.nodes.Tag(tag);
-      } else if (scalar.getImplicit().canOmitTagInPlainScalar()) {
-        resolved = RESOLVER.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, value, true);
-      } else {
-        resolved = org.yaml.snakeyaml.nodes.Tag.STR;
+        return resolved(value, new org.yaml.snakeyaml.nodes.Tag(tag));
       }
-      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.NULL)) {
-        return null;
-      }
-      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
-        String lower = value.toLowerCase(java.util.Locale.ROOT);
-        return lower.equals("true") || lower.equals("yes") || lower.equals("on") || lower.equals("y");
-      }
-      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.INT)) {
-        try {
-          String digits = value.replace("_", "");
-          if (digits.startsWith("0x") || digits.startsWith("-0x") || digits.startsWith("+0x")) {
-            return new java.math.BigInteger(digits.replaceFirst("0x", ""), 16).longValue();
-          }
-          java.math.BigInteger number = new java.math.BigInteger(digits.startsWith("+") ? digits.substring(1)
-              : digits);
-          return number.bitLength() < 32 ? (Object) number.intValue() : number.bitLength() < 64
-              ? (Object) number.longValue() : number;
-        } catch (NumberFormatException e) {
-          return value;
-        }
-      }
-      if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.FLOAT)) {
-        try {
-          return Double.valueOf(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-          return value;
-        }
-      }
-      return value;
+      return scalar.getImplicit().canOmitTagInPlainScalar() ? resolvePlain(value) : value;
     }
+  }
+
+  private static final org.yaml.snakeyaml.resolver.Resolver RESOLVER = new org.yaml.snakeyaml.resolver.Resolver();
+
+  /** A plain scalar's value as SnakeYAML's safe constructor builds it (the YAML 1.1 types: null, bool, int, float). */
+  static Object resolvePlain(String value) {
+    return resolved(value, RESOLVER.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, value, true));
+  }
+
+  private static Object resolved(String value, org.yaml.snakeyaml.nodes.Tag resolved) {
+    if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.NULL)) {
+      return null;
+    }
+    if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
+      String lower = value.toLowerCase(java.util.Locale.ROOT);
+      return lower.equals("true") || lower.equals("yes") || lower.equals("on") || lower.equals("y");
+    }
+    if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.INT)) {
+      try {
+        String digits = value.replace("_", "");
+        if (digits.startsWith("0x") || digits.startsWith("-0x") || digits.startsWith("+0x")) {
+          return new java.math.BigInteger(digits.replaceFirst("0x", ""), 16).longValue();
+        }
+        java.math.BigInteger number = new java.math.BigInteger(digits.startsWith("+") ? digits.substring(1)
+            : digits);
+        return number.bitLength() < 32 ? (Object) number.intValue() : number.bitLength() < 64
+            ? (Object) number.longValue() : number;
+      } catch (NumberFormatException e) {
+        return value;
+      }
+    }
+    if (resolved.equals(org.yaml.snakeyaml.nodes.Tag.FLOAT)) {
+      try {
+        return Double.valueOf(value.replace("_", ""));
+      } catch (NumberFormatException e) {
+        return value;
+      }
+    }
+    return value;
   }
 
   /** Nodes of {@code value} counted as a reader walking it would meet them (shared ones again), up to {@code cap}. */
