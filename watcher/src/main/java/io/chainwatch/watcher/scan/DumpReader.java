@@ -495,41 +495,50 @@ public final class DumpReader {
    */
   private Snapshot[] readYamlItems(String where, byte[] bytes, YamlListSplit.Split split, int from, int to) {
     int start = split.start(from);
-    List<Object> plain = plainYamlItems(bytes, start, split.end(to - 1));
-    if (plain != null && plain.size() == to - from && plain.stream().allMatch(item -> item instanceof Map)) {
-      Snapshot[] snapshots = new Snapshot[to - from];
-      for (int index = from; index < to; index++) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> item = (Map<String, Object>) plain.get(index - from);
-        snapshots[index - from] = project(where + " item " + index, item);
-      }
+    int end = split.end(to - 1);
+    List<Object> items = plainYamlItems(bytes, start, end);
+    if (items != null) {
       plainYamlParts.incrementAndGet();
-      return snapshots;
+    } else {
+      items = snakeYamlItems(bytes, start, end, PruningSerialization.keepRules(), where);
     }
-    CountingInput input = new CountingInput(new java.io.ByteArrayInputStream(bytes, start, split.end(to - 1) - start));
+    if (items.size() != to - from) {
+      throw new ScanInputException(where + ": the part holds " + items.size() + " items, not " + (to - from));
+    }
+    Snapshot[] snapshots = new Snapshot[to - from];
+    for (int index = from; index < to; index++) {
+      if (!(items.get(index - from) instanceof Map<?, ?> map)) {
+        throw new ScanInputException(where + " item " + index + ": expected a mapping");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> item = (Map<String, Object>) map;
+      snapshots[index - from] = project(where + " item " + index, item);
+    }
+    return snapshots;
+  }
+
+  /**
+   * The items of the block sequence in {@code bytes[start, end)} as SnakeYAML reads them, each kept by {@code keep}
+   * with the rules the one-pass reader uses; any YAML error is thrown.
+   */
+  static List<Object> snakeYamlItems(byte[] bytes, int start, int end, Object keep, String where) {
+    CountingInput input = new CountingInput(new java.io.ByteArrayInputStream(bytes, start, end - start));
     YamlEvents events = new YamlEvents(yaml().parse(strictUtf8(input)).iterator(), input, where);
     if (!(events.next() instanceof org.yaml.snakeyaml.events.StreamStartEvent)
         || !(events.next() instanceof DocumentStartEvent)
         || !(events.next() instanceof SequenceStartEvent sequence) || sequence.getAnchor() != null) {
       throw new ScanInputException(where + ": not a block sequence");
     }
-    Snapshot[] snapshots = new Snapshot[to - from];
-    int index = from;
+    List<Object> items = new ArrayList<>();
     Event item;
     while (!((item = events.next()) instanceof SequenceEndEvent)) {
-      if (index == to || !(events.kept(item, PruningSerialization.keepRules(), where) instanceof Map<?, ?> map)) {
-        throw new ScanInputException(where + ": the part holds more items than its lines, or one is not a mapping");
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> typed = (Map<String, Object>) map;
-      snapshots[index - from] = project(where + " item " + index, typed);
-      index++;
+      items.add(events.kept(item, keep, where));
     }
-    if (index != to || !(events.next() instanceof DocumentEndEvent)
-        || !(events.next() instanceof org.yaml.snakeyaml.events.StreamEndEvent) || events.hasNext()) {
-      throw new ScanInputException(where + ": the part did not hold exactly its items");
+    if (!(events.next() instanceof DocumentEndEvent) || !(events.next() instanceof
+        org.yaml.snakeyaml.events.StreamEndEvent) || events.hasNext()) {
+      throw new ScanInputException(where + ": more than one block sequence");
     }
-    return snapshots;
+    return items;
   }
 
   /** Parts of YAML Lists read by {@link PlainYaml} rather than SnakeYAML (tests check which reader read them). */

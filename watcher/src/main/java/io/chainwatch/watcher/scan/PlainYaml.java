@@ -57,8 +57,8 @@ final class PlainYaml {
     List<Object> items = new ArrayList<>();
     reader.sequence(indent, keep, true, items);
     reader.skipBlankLines();
-    if (reader.pos != to) {
-      throw new Refused("content after the sequence");
+    if (reader.pos != to || items.isEmpty()) {
+      throw new Refused("content after the sequence, or no sequence");
     }
     return items;
   }
@@ -220,7 +220,7 @@ final class PlainYaml {
       if (colon < 0) {
         throw new Refused("a line in a mapping that is not a key");
       }
-      Object name = keyValue(key, colon);
+      Object name = build ? keyValue(key, colon) : null; // keyEnd checked it
       if (build && !seen.add(name)) {
         throw new Refused("a duplicate key"); // SnakeYAML's reader names it
       }
@@ -280,11 +280,11 @@ final class PlainYaml {
     int after;
     switch (first) {
       case '"' -> {
-        after = doubleQuotedEnd(at);
+        after = doubleQuotedEnd(at, !build);
         value = build ? doubleQuoted(at, after) : null;
       }
       case '\'' -> {
-        after = singleQuotedEnd(at);
+        after = singleQuotedEnd(at, !build);
         value = build ? singleQuoted(at, after) : null;
       }
       case '|' -> {
@@ -324,9 +324,28 @@ final class PlainYaml {
     pos = after == end ? end : after + 1;
     int lineIndent = nextIndent();
     if (lineIndent > parentIndent) {
-      throw new Refused("a scalar continued on the next line");
+      if (build || first == '"' || first == '\'' || first == '{' || first == '[') {
+        throw new Refused("a scalar continued on the next line, or a line too deep after a value");
+      }
+      skipPlainContinuation(parentIndent);
     }
     return value;
+  }
+
+  /**
+   * Skips the lines that continue a plain scalar (deeper than its key or entry), which SnakeYAML reads as text up to a
+   * {@code ": "} or {@code " #"}; a line holding either is refused (SnakeYAML would find a key or a comment there).
+   */
+  private void skipPlainContinuation(int parentIndent) {
+    while (nextIndent() > parentIndent) {
+      int lineEnd = lineEnd(pos);
+      for (int i = pos; i < lineEnd; i++) {
+        if ((bytes[i] == ':' && (i + 1 == lineEnd || bytes[i + 1] == ' ')) || (bytes[i] == '#' && bytes[i - 1] == ' ')) {
+          throw new Refused("': ' or ' #' in a plain scalar's continuation");
+        }
+      }
+      pos = lineEnd < end ? lineEnd + 1 : end;
+    }
   }
 
   /** {@code |} or {@code |-} at {@code at}, then its lines, all indented deeper than {@code parentIndent}. */
@@ -400,10 +419,12 @@ final class PlainYaml {
   private int keyEnd(int at) {
     int lineEnd = lineEnd(at);
     int i;
-    if (bytes[at] == '"') {
-      i = doubleQuotedEnd(at);
-    } else if (bytes[at] == '\'') {
-      i = singleQuotedEnd(at);
+    if (bytes[at] == '"' || bytes[at] == '\'') {
+      try {
+        i = bytes[at] == '"' ? doubleQuotedEnd(at, false) : singleQuotedEnd(at, false);
+      } catch (Refused notOnOneLine) {
+        return -1; // not a key: a value, which inlineValue reads (or refuses)
+      }
     } else {
       if (isIndicator(at) || bytes[at] == '|' || bytes[at] == '{' || bytes[at] == '[') {
         return -1;
@@ -445,10 +466,10 @@ final class PlainYaml {
 
   private Object keyValue(int at, int colon) {
     if (bytes[at] == '"') {
-      return doubleQuoted(at, doubleQuotedEnd(at));
+      return doubleQuoted(at, doubleQuotedEnd(at, false));
     }
     if (bytes[at] == '\'') {
-      return singleQuoted(at, singleQuotedEnd(at));
+      return singleQuoted(at, singleQuotedEnd(at, false));
     }
     int last = colon;
     while (bytes[last - 1] == ' ') {
@@ -457,20 +478,20 @@ final class PlainYaml {
     return DumpReader.resolvePlain(new String(bytes, at, last - at, StandardCharsets.UTF_8));
   }
 
-  /** What may not start a plain scalar (a {@code -} may, before anything but a space). */
+  /** What may not start a plain scalar ({@code -?:} may, before anything but a space, as in {@code :4244}). */
   private boolean isIndicator(int at) {
     byte b = bytes[at];
     return switch (b) {
-      case '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`' -> true;
-      case '-' -> at + 1 == end || bytes[at + 1] == ' ' || bytes[at + 1] == '\n';
+      case ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`' -> true;
+      case '-', '?', ':' -> at + 1 == end || bytes[at + 1] == ' ' || bytes[at + 1] == '\n';
       default -> false;
     };
   }
 
-  /** Past the closing quote of the single-quoted scalar at {@code at}, on its line. */
-  private int singleQuotedEnd(int at) {
+  /** Past the closing quote of the single-quoted scalar at {@code at}, as {@link #doubleQuotedEnd} finds it. */
+  private int singleQuotedEnd(int at, boolean lines) {
     int i = at + 1;
-    while (i < end && bytes[i] != '\n') {
+    while (i < end) {
       if (bytes[i] == '\'') {
         if (i + 1 < end && bytes[i + 1] == '\'') {
           i += 2;
@@ -478,35 +499,94 @@ final class PlainYaml {
         }
         return i + 1;
       }
+      if (bytes[i] == '\n') {
+        if (!lines) {
+          throw new Refused("a single-quoted scalar over several lines");
+        }
+        i = continuation(i + 1);
+        continue;
+      }
       i++;
     }
-    throw new Refused("a single-quoted scalar over several lines");
+    throw new Refused("a single-quoted scalar that does not end");
   }
 
   private String singleQuoted(int at, int after) {
     return new String(bytes, at + 1, after - at - 2, StandardCharsets.UTF_8).replace("''", "'");
   }
 
-  /** Past the closing quote of the double-quoted scalar at {@code at}, on its line. */
-  private int doubleQuotedEnd(int at) {
+  /**
+   * Past the closing quote of the double-quoted scalar at {@code at}: on its line, or, when {@code lines}, on a later one
+   * (a value that is skipped, not built: kubectl folds long strings so).
+   */
+  private int doubleQuotedEnd(int at, boolean lines) {
     int i = at + 1;
-    while (i < end && bytes[i] != '\n') {
-      if (bytes[i] == '\\') {
-        if (i + 1 == end || bytes[i + 1] == '\n') {
-          throw new Refused("a double-quoted scalar continued by an escaped line break");
+    while (i < end) {
+      byte b = bytes[i];
+      if (b == '\\') {
+        if (lines && i + 1 < end && bytes[i + 1] == '\n') {
+          i = continuation(i + 2);
+          continue;
         }
-        i += 2;
+        i += escapeLength(i); // checked even where the value is skipped: SnakeYAML refuses a bad escape anywhere
         continue;
       }
-      if (bytes[i] == '"') {
+      if (b == '"') {
         return i + 1;
+      }
+      if (b == '\n') {
+        if (!lines) {
+          throw new Refused("a double-quoted scalar over several lines");
+        }
+        i = continuation(i + 1);
+        continue;
       }
       i++;
     }
-    throw new Refused("a double-quoted scalar over several lines");
+    throw new Refused("a double-quoted scalar that does not end");
   }
 
-  /** The text of a double-quoted scalar; escapes other than JSON's own (less {@code \/}) are refused. */
+  /** The start of a quoted scalar's next line, which may not be a document marker (SnakeYAML refuses it there). */
+  private int continuation(int lineStart) {
+    if (lineStart + 3 <= end && ((bytes[lineStart] == '-' && bytes[lineStart + 1] == '-' && bytes[lineStart + 2] == '-')
+        || (bytes[lineStart] == '.' && bytes[lineStart + 1] == '.' && bytes[lineStart + 2] == '.'))) {
+      throw new Refused("a document marker inside a quoted scalar");
+    }
+    return lineStart;
+  }
+
+  /**
+   * The length of the escape at {@code at}: those of JSON but {@code \/}, with a <code>&#92;u</code> escape's 4 hexadecimal
+   * digits naming no surrogate; any other escape (YAML has more) and an escaped line break are refused.
+   */
+  private int escapeLength(int at) {
+    byte escape = at + 1 < end ? bytes[at + 1] : (byte) '\n';
+    switch (escape) {
+      case '"', '\\', 'n', 't', 'r', 'b', 'f', '0', ' ' -> {
+        return 2;
+      }
+      case 'u' -> {
+        if (at + 6 > end) {
+          throw new Refused("a cut \\u escape");
+        }
+        int code = 0;
+        for (int k = at + 2; k < at + 6; k++) {
+          int digit = Character.digit(bytes[k], 16);
+          if (digit < 0 || bytes[k] > 'f') {
+            throw new Refused("a \\u escape that is not hexadecimal");
+          }
+          code = code * 16 + digit;
+        }
+        if (code >= 0xD800 && code <= 0xDFFF) {
+          throw new Refused("a surrogate in a \\u escape");
+        }
+        return 6;
+      }
+      default -> throw new Refused("an escape the plain style does not read");
+    }
+  }
+
+  /** The text of a double-quoted scalar whose escapes {@link #escapeLength} checked. */
   private String doubleQuoted(int at, int after) {
     int from = at + 1;
     int to = after - 1;
@@ -539,26 +619,13 @@ final class PlainYaml {
         case 'b' -> text.append('\b');
         case 'f' -> text.append('\f');
         case '0' -> text.append('\0');
+        case ' ' -> text.append(' ');
         case 'u' -> {
-          if (i + 6 > to) {
-            throw new Refused("a cut \\u escape");
-          }
-          int code = 0;
-          for (int k = i + 2; k < i + 6; k++) {
-            int digit = Character.digit(bytes[k], 16);
-            if (digit < 0) {
-              throw new Refused("a \\u escape that is not hexadecimal");
-            }
-            code = code * 16 + digit;
-          }
-          if (code >= 0xD800 && code <= 0xDFFF) {
-            throw new Refused("a surrogate in a \\u escape");
-          }
-          text.append((char) code);
+          text.append((char) Integer.parseInt(new String(bytes, i + 2, 4, StandardCharsets.US_ASCII), 16));
           i += 6;
           continue;
         }
-        default -> throw new Refused("an escape the plain style does not read: \\" + (char) escape);
+        default -> throw new IllegalStateException("an escape escapeLength let through: " + (char) escape);
       }
       i += 2;
     }

@@ -98,8 +98,24 @@ class YamlOnEveryCoreTest {
     DumpReader onePass = read(yaml.getBytes(StandardCharsets.UTF_8), 1);
 
     assertThat(inParts.itemsReadInParts).isEqualTo(inParts.objectsRead()).isEqualTo(20 * 41);
+    assertThat(inParts.plainYamlParts.get()).as("parts PlainYaml read").isEqualTo(8);
     assertThat(onePass.itemsReadInParts).isZero();
     assertThat(inParts.objectsUsed()).isEqualTo(onePass.objectsUsed()).isEqualTo(18);
+    assertThat(scanOutput(file)).isNotEmpty().isEqualTo(scanOutput(ScanTest.dump("race-cluster.json")));
+  }
+
+  @Test
+  void aPartPlainYamlRefusesIsReadBySnakeYamlWithTheSameResult() throws Exception {
+    // a comment and a folded string in the first item: its part goes to SnakeYAML, the others stay with PlainYaml
+    String yaml = raceClusterList(40, "  # a comment PlainYaml leaves to SnakeYAML\n  note: >\n    folded\n", "");
+    Path file = dir.resolve("mixed.yaml");
+    Files.writeString(file, yaml);
+
+    DumpReader inParts = read(yaml.getBytes(StandardCharsets.UTF_8), 2);
+
+    assertThat(inParts.itemsReadInParts).isEqualTo(20 * 41);
+    assertThat(inParts.plainYamlParts.get()).isEqualTo(7);
+    assertThat(inParts.objectsUsed()).isEqualTo(18);
     assertThat(scanOutput(file)).isNotEmpty().isEqualTo(scanOutput(ScanTest.dump("race-cluster.json")));
   }
 
