@@ -105,7 +105,7 @@ public final class Projections {
         keys.add(intern(key));
       }
     }
-    return keys;
+    return Canonical.of(List.copyOf(keys));
   }
 
   private static List<String> containerNames(Fields f, Map<String, Object> podSpec, String path) {
@@ -116,7 +116,7 @@ public final class Projections {
         names.add(intern(name));
       }
     }
-    return names;
+    return Canonical.of(List.copyOf(names));
   }
 
   private static PodNetworkRequest networkRequest(Fields f, ObjectMeta meta, Map<String, Object> status) {
@@ -396,7 +396,7 @@ public final class Projections {
     }
     for (OwnerReference owner : owners) {
       if (Boolean.TRUE.equals(owner.getController()) && owner.getKind() != null && owner.getName() != null) {
-        return new OwnerRef(intern(owner.getKind()), intern(owner.getName()), owner.getUid());
+        return Canonical.of(new OwnerRef(intern(owner.getKind()), intern(owner.getName()), owner.getUid()));
       }
     }
     return null;
@@ -411,6 +411,7 @@ public final class Projections {
     return value == null ? null : value.intern();
   }
 
+  /** The labels as one shared immutable map per distinct label set ({@link Canonical}), keys and values interned. */
   private static Map<String, String> internAll(Map<String, String> labels) {
     if (labels == null || labels.isEmpty()) {
       return Map.of();
@@ -421,7 +422,7 @@ public final class Projections {
         interned.put(k.intern(), v.intern());
       }
     });
-    return interned;
+    return Canonical.of(Map.copyOf(interned));
   }
 
   /** Typed reads with errors that name the object, the field and the value. */

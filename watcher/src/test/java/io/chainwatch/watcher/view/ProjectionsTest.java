@@ -29,6 +29,55 @@ class ProjectionsTest {
     return parse(Files.readString(Path.of("src/test/resources/cilium", name)));
   }
 
+  private static String replicaSetPod(String name, String hash) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: %s
+          namespace: shop
+          uid: uid-%s
+          labels: {app: web, pod-template-hash: "%s"}
+          ownerReferences:
+          - {apiVersion: apps/v1, kind: ReplicaSet, name: web-%s, uid: rs-%s, controller: true}
+        spec:
+          nodeName: node-1
+          initContainers: [{name: init, image: i}]
+          tolerations: [{key: node.cilium.io/agent-not-ready, operator: Exists, effect: NoSchedule}]
+          containers: [{name: c, image: i}]
+        status: {phase: Running, podIP: 10.0.0.%d}
+        """.formatted(name, name, hash, hash, hash, name.hashCode() & 0x7f);
+  }
+
+  @Test
+  void podsOfOneReplicaSetShareTheirLabelsOwnerAndContainerLists() {
+    PodSnapshot first = Projections.pod(parse(replicaSetPod("web-a", "7d9")));
+    PodSnapshot second = Projections.pod(parse(replicaSetPod("web-b", "7d9")));
+    PodSnapshot otherSet = Projections.pod(parse(replicaSetPod("web-c", "5f4")));
+
+    assertThat(second.labels()).isEqualTo(first.labels()).isSameAs(first.labels());
+    assertThat(second.owner()).isEqualTo(new OwnerRef("ReplicaSet", "web-7d9", "rs-7d9")).isSameAs(first.owner());
+    assertThat(second.initContainers()).containsExactly("init").isSameAs(first.initContainers());
+    assertThat(second.toleratedNoSchedule()).containsExactly("node.cilium.io/agent-not-ready")
+        .isSameAs(first.toleratedNoSchedule());
+    assertThat(otherSet.labels()).containsEntry("pod-template-hash", "5f4").isNotSameAs(first.labels());
+    assertThat(otherSet.owner().name()).isEqualTo("web-5f4");
+    assertThat(first.labels()).as("shared values cannot be changed by a holder")
+        .isUnmodifiable();
+  }
+
+  @Test
+  void theSharedValuesStartOverPastTheirBound() {
+    PodSnapshot first = Projections.pod(parse(replicaSetPod("web-a", "bound")));
+    for (int i = 0; i <= Canonical.MAX_VALUES; i++) {
+      Canonical.of(List.of("filler-" + i));
+    }
+    PodSnapshot after = Projections.pod(parse(replicaSetPod("web-b", "bound")));
+
+    assertThat(after.labels()).isEqualTo(first.labels()).isNotSameAs(first.labels());
+    assertThat(first.labels()).containsEntry("app", "web");
+  }
+
   @Test
   void projectsAPodWithOwnerReadinessAndOptOut() {
     PodSnapshot pod = Projections.pod(parse("""
