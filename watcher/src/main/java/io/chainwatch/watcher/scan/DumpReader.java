@@ -406,11 +406,14 @@ public final class DumpReader {
         split.header().length)) {
       return false;
     }
+    CountingInput whole = counted; // reading the header counts its own bytes; progress counts the input's
     try {
       // the top level first (kind, metadata, with no items): it checks the List and accepts nothing
       readOnePass(name, new java.io.ByteArrayInputStream(split.header()), split instanceof JsonListSplit.Split);
     } catch (ScanInputException e) {
       return false;
+    } finally {
+      counted = whole;
     }
     long partBytes = Math.max(256 * 1024, (split.end(split.items() - 1) - split.start(0)) / (threads * 4L));
     List<int[]> parts = new ArrayList<>();

@@ -111,6 +111,23 @@ class JsonOnEveryCoreTest {
   }
 
   @Test
+  void progressWhileThePartsAreParsedCountsTheInputsBytesAndParts() throws Exception {
+    byte[] json = raceClusterList(40).getBytes(StandardCharsets.UTF_8);
+    DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
+    reader.threads = 2;
+    reader.progressEveryNanos = 0;
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    reader.onProgress(lines::add);
+
+    reader.read("big.json", new ByteArrayInputStream(json));
+
+    assertThat(reader.itemsReadInParts).isEqualTo(20 * 41);
+    assertThat(json.length >> 20).isEqualTo(3);
+    assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line)
+        .matches("reading big\\.json: 3 MB read, parsing it on 2 threads: \\d of 8 parts done \\(\\d+ s\\)"));
+  }
+
+  @Test
   void aListLargerThanAQuarterOfTheHeapIsStreamedInOnePassFromWhatWasAlreadyRead() throws Exception {
     byte[] json = raceClusterList(40).getBytes(StandardCharsets.UTF_8);
 
