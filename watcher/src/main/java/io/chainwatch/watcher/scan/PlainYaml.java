@@ -14,13 +14,14 @@ import java.util.Set;
  * use, from its bytes, several times faster than SnakeYAML's scanner, and {@link Refused refuses} everything else.
  *
  * <p>What it reads: block mappings and sequences indented with spaces (a sequence may sit at its key's indentation),
- * plain scalars on one line, single- and double-quoted scalars on one line, literal block scalars ({@code |} and
- * {@code |-}), and the empty {@code {}} and {@code []}. What it refuses, leaving the part to SnakeYAML: comments,
- * anchors, aliases, tags, complex keys, flow collections with content, folded and {@code |+} block scalars, indentation
- * indicators, scalars continued on another line, tabs, carriage returns, characters YAML does not allow or treats as line
- * breaks (U+0085, U+2028, U+2029), bytes that are not UTF-8, and anything not valid YAML. Plain scalars are resolved
- * by SnakeYAML's own resolver ({@link DumpReader#resolvePlain}), so what is read is what SnakeYAML's reader reads:
- * tests compare the two on real charts and dumps, on generated documents and on mutations of them.
+ * plain, single- and double-quoted scalars, literal block scalars ({@code |} and {@code |-}), and the empty {@code {}}
+ * and {@code []}. What it refuses, leaving the part to SnakeYAML: comments, anchors, aliases, tags, complex keys, flow
+ * collections with content, folded and {@code |+} block scalars, indentation indicators, escapes other than JSON's, a
+ * value it builds that continues on another line (one it skips may, as kubectl folds long strings), tabs, carriage
+ * returns, characters YAML does not allow or treats as line breaks (U+0085, U+2028, U+2029), bytes that are not
+ * UTF-8, and anything not valid YAML. Plain scalars are resolved by SnakeYAML's own resolver
+ * ({@link DumpReader#resolvePlain}), so what is read is what SnakeYAML's reader reads: tests compare the two on real
+ * charts and dumps, on generated documents and on mutations of them.
  *
  * <p>Values are built only where the keep rules ({@link PruningSerialization#ruleFor}) say a projection reads them;
  * skipped ones are still read to the end, so a refusal anywhere in a part refuses the part.
