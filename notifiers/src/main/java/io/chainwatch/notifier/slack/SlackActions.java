@@ -36,6 +36,12 @@ public final class SlackActions implements AutoCloseable {
   static final Duration MEMBERS_TTL = Duration.ofMinutes(1);
   private static final int MAX_SEEN = 10_000;
   private static final int MAX_PAYLOAD_CHARS = 512 * 1024;
+  /**
+   * An acknowledgement that fails (the SDK still holds the connection it is replacing: a click delivered at once on a
+   * new connection) is sent again this often, this many times in all: within Slack's 3 seconds.
+   */
+  static final Duration ACK_RETRY = Duration.ofMillis(400);
+  static final int ACK_ATTEMPTS = 6;
   /** The buttons' action ids; the value carries the incident id (and the approval id). */
   public static final String ACKNOWLEDGE = "chainwatch.acknowledge";
   public static final String SILENCE_PREFIX = "chainwatch.silence.";
@@ -61,6 +67,12 @@ public final class SlackActions implements AutoCloseable {
   private volatile boolean running;
   private volatile long clicks;
   private volatile long refused;
+  private final java.util.concurrent.ScheduledExecutorService ackRetries =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "chainwatch-slack-acks");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   /**
    * @param group the user group whose members may act
@@ -163,7 +175,29 @@ public final class SlackActions implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("Slack click not understood ({}); acknowledged and ignored", e.toString());
     }
-    on.sendSocketModeResponse(new AckResponse(envelope.getEnvelopeId()));
+    acknowledge(on, envelope.getEnvelopeId(), 1);
+  }
+
+  /**
+   * Acknowledges an envelope; a failed attempt is tried again after {@link #ACK_RETRY}, up to {@link #ACK_ATTEMPTS}.
+   * A click whose acknowledgement never arrives is delivered again by Slack and handed on once (its click id).
+   */
+  void acknowledge(SocketModeClient on, String envelopeId, int attempt) {
+    try {
+      on.sendSocketModeResponse(new AckResponse(envelopeId));
+    } catch (RuntimeException e) {
+      if (attempt >= ACK_ATTEMPTS || ackRetries.isShutdown()) {
+        LOG.warn("Slack click {} not acknowledged after {} attempts ({}); Slack delivers it again", envelopeId,
+            attempt, e.toString());
+        return;
+      }
+      try {
+        ackRetries.schedule(() -> acknowledge(on, envelopeId, attempt + 1), ACK_RETRY.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        LOG.debug("Slack click {} not acknowledged: closing", envelopeId);
+      }
+    }
   }
 
   /** A click's button, parsed; empty for what is not a chainwatch button. */
@@ -293,6 +327,7 @@ public final class SlackActions implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    ackRetries.shutdownNow();
     if (monitor != null) {
       monitor.interrupt();
       try {
