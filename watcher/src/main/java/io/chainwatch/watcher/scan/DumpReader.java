@@ -299,13 +299,13 @@ public final class DumpReader {
     }
     boolean readInParts;
     if (json) {
-      JsonListSplit.Split split = length < PARALLEL_MIN_BYTES ? null : JsonListSplit.of(bytes, length);
-      readInParts = split != null && readItemsInParallel(name, name, bytes, split,
+      ListSplit split = length < PARALLEL_MIN_BYTES ? null : JsonListSplit.of(bytes, length);
+      readInParts = split != null && readItemsInParallel(name, name, split, true,
           (from, to) -> readJsonItems(name, bytes, split, from, to));
     } else {
-      YamlListSplit.Split split = length < PARALLEL_MIN_BYTES ? null : YamlListSplit.of(bytes, length);
+      ListSplit split = length < PARALLEL_MIN_BYTES ? null : YamlListSplit.of(bytes, length);
       String where = name + " (YAML document 1)";
-      readInParts = split != null && readItemsInParallel(name, where, bytes, split,
+      readInParts = split != null && readItemsInParallel(name, where, split, false,
           (from, to) -> readYamlItems(where, bytes, split, from, to));
     }
     if (!readInParts) {
@@ -400,16 +400,15 @@ public final class DumpReader {
     Snapshot[] read(int from, int to);
   }
 
-  private boolean readItemsInParallel(String name, String where, byte[] bytes, ListSplit split, PartReader partReader)
-      throws IOException {
-    if (split instanceof JsonListSplit.Split && CountingInput.hasInvalidUtf8(split.header(), 0,
-        split.header().length)) {
+  private boolean readItemsInParallel(String name, String where, ListSplit split, boolean json,
+      PartReader partReader) throws IOException {
+    if (json && !isUtf8(split.header(), 0, split.header().length)) {
       return false;
     }
     CountingInput whole = counted; // reading the header counts its own bytes; progress counts the input's
     try {
       // the top level first (kind, metadata, with no items): it checks the List and accepts nothing
-      readOnePass(name, new java.io.ByteArrayInputStream(split.header()), split instanceof JsonListSplit.Split);
+      readOnePass(name, new java.io.ByteArrayInputStream(split.header()), json);
     } catch (ScanInputException e) {
       return false;
     } finally {
@@ -474,8 +473,8 @@ public final class DumpReader {
   }
 
   /** Items {@code [from, to)} of a split JSON List, each span parsed as exactly one object, and projected. */
-  private Snapshot[] readJsonItems(String where, byte[] bytes, JsonListSplit.Split split, int from, int to) {
-    if (CountingInput.hasInvalidUtf8(bytes, split.start(from), split.end(to - 1))) {
+  private Snapshot[] readJsonItems(String where, byte[] bytes, ListSplit split, int from, int to) {
+    if (!isUtf8(bytes, split.start(from), split.end(to - 1))) {
       throw new ScanInputException(where + ": not valid UTF-8 text"); // the one-pass reader says where
     }
     Snapshot[] snapshots = new Snapshot[to - from];
@@ -496,7 +495,7 @@ public final class DumpReader {
    * Items {@code [from, to)} of a split List, parsed as one block sequence with the rules the one-pass reader uses, and
    * projected ({@code null} for what chainwatch does not read).
    */
-  private Snapshot[] readYamlItems(String where, byte[] bytes, YamlListSplit.Split split, int from, int to) {
+  private Snapshot[] readYamlItems(String where, byte[] bytes, ListSplit split, int from, int to) {
     int start = split.start(from);
     int end = split.end(to - 1);
     List<Object> items = plainYamlItems(bytes, start, end);
@@ -684,12 +683,6 @@ public final class DumpReader {
       this.count = before;
     }
 
-    /** Whether {@code bytes[from, to)} is not UTF-8 (a sequence cut at {@code to} included). */
-    static boolean hasInvalidUtf8(byte[] bytes, int from, int to) {
-      CountingInput check = new CountingInput(InputStream.nullInputStream(), true);
-      check.check(bytes, from, to - from);
-      return check.invalidAt >= 0 || check.needed > 0;
-    }
 
     @Override
     public int read() throws IOException {
@@ -956,6 +949,16 @@ public final class DumpReader {
       }
     }
     return value;
+  }
+
+  /**
+   * Whether {@code bytes[from, to)} is UTF-8 by RFC 3629 (no overlong forms, no surrogates, nothing above U+10FFFF, no
+   * sequence cut at {@code to}), checked as {@link CountingInput} checks a stream.
+   */
+  static boolean isUtf8(byte[] bytes, int from, int to) {
+    CountingInput check = new CountingInput(InputStream.nullInputStream(), true);
+    check.check(bytes, from, to - from);
+    return check.invalidAt < 0 && check.needed == 0;
   }
 
   /** Nodes of {@code value} counted as a reader walking it would meet them (shared ones again), up to {@code cap}. */

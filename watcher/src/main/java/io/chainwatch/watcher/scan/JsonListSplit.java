@@ -13,28 +13,10 @@ import java.util.Arrays;
  * anything is refused, so a split never changes what is read or what an error says, only how fast.
  */
 final class JsonListSplit {
-  /** The top-level object with {@code "items":[]}, and where each item's object is. */
-  record Split(byte[] header, int[] starts, int[] ends) implements ListSplit {
-    @Override
-    public int items() {
-      return starts.length;
-    }
-
-    @Override
-    public int start(int item) {
-      return starts[item];
-    }
-
-    @Override
-    public int end(int item) {
-      return ends[item];
-    }
-  }
-
   private JsonListSplit() {}
 
   /** The split of {@code bytes[0, length)}, or {@code null} when it is not one object with an array of items. */
-  static Split of(byte[] bytes, int length) {
+  static ListSplit of(byte[] bytes, int length) {
     int at = skipSpace(bytes, 0, length);
     if (at == length || bytes[at] != '{') {
       return null;
@@ -126,7 +108,7 @@ final class JsonListSplit {
     byte[] header = new byte[length - (itemsClose - itemsOpen - 1)];
     System.arraycopy(bytes, 0, header, 0, itemsOpen + 1);
     System.arraycopy(bytes, itemsClose, header, itemsOpen + 1, length - itemsClose);
-    return new Split(header, Arrays.copyOf(starts, count), Arrays.copyOf(ends, count));
+    return new ListSplit(header, Arrays.copyOf(starts, count), Arrays.copyOf(ends, count));
   }
 
   private static int skipSpace(byte[] bytes, int at, int length) {

@@ -65,56 +65,24 @@ final class PlainYaml {
   }
 
   /**
-   * Refuses control characters, tabs, carriage returns, DEL, bytes that are not UTF-8 and code points YAML 1.1 treats
-   * as line breaks or does not print (C1 controls, U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF, surrogates).
+   * Refuses bytes that are not UTF-8 ({@link DumpReader#isUtf8}), control characters, tabs, carriage returns, DEL and
+   * the code points YAML 1.1 treats as line breaks or does not print: C1 controls (U+0080 to U+009F, U+0085 among
+   * them), U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF.
    */
   static void checkCharacters(byte[] bytes, int from, int to) {
-    int i = from;
-    while (i < to) {
-      int b = bytes[i];
-      if (b >= 0x20 && b < 0x7F) {
-        i++;
-        continue;
-      }
-      if (b == '\n') {
-        i++;
-        continue;
-      }
-      if (b >= 0) {
-        throw new Refused("control character " + b);
-      }
-      int lead = b & 0xFF;
-      int needed;
-      int codePoint;
-      if (lead >= 0xC2 && lead <= 0xDF) {
-        needed = 1;
-        codePoint = lead & 0x1F;
-      } else if (lead >= 0xE0 && lead <= 0xEF) {
-        needed = 2;
-        codePoint = lead & 0x0F;
-      } else if (lead >= 0xF0 && lead <= 0xF4) {
-        needed = 3;
-        codePoint = lead & 0x07;
-      } else {
-        throw new Refused("not UTF-8");
-      }
-      if (i + needed >= to) {
-        throw new Refused("UTF-8 cut at the end");
-      }
-      for (int k = 1; k <= needed; k++) {
-        int next = bytes[i + k] & 0xFF;
-        if (next < 0x80 || next > 0xBF) {
-          throw new Refused("not UTF-8");
-        }
-        codePoint = (codePoint << 6) | (next & 0x3F);
-      }
-      int min = needed == 1 ? 0x80 : needed == 2 ? 0x800 : 0x10000;
-      if (codePoint < min || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)
-          || codePoint < 0xA0 || codePoint == 0x2028 || codePoint == 0x2029 || codePoint == 0xFEFF
-          || codePoint == 0xFFFE || codePoint == 0xFFFF) {
+    if (!DumpReader.isUtf8(bytes, from, to)) {
+      throw new Refused("not UTF-8");
+    }
+    for (int i = from; i < to; i++) {
+      int b = bytes[i] & 0xFF;
+      // valid UTF-8: a lead byte C2, E2 or EF has its continuation bytes after it
+      if ((b < 0x20 && b != '\n') || b == 0x7F
+          || (b == 0xC2 && (bytes[i + 1] & 0xFF) < 0xA0)
+          || (b == 0xE2 && bytes[i + 1] == (byte) 0x80 && (bytes[i + 2] == (byte) 0xA8 || bytes[i + 2] == (byte) 0xA9))
+          || (b == 0xEF && ((bytes[i + 1] == (byte) 0xBB && bytes[i + 2] == (byte) 0xBF)
+              || (bytes[i + 1] == (byte) 0xBF && (bytes[i + 2] == (byte) 0xBE || bytes[i + 2] == (byte) 0xBF))))) {
         throw new Refused("a character YAML does not read as text");
       }
-      i += needed + 1;
     }
   }
 

@@ -18,29 +18,10 @@ import java.util.List;
  * is read, only how fast.
  */
 final class YamlListSplit {
-  /** The top-level lines with the items replaced by {@code items: []}, and where each item's lines are. */
-  record Split(byte[] header, int[] itemStarts, int itemsEnd) implements ListSplit {
-    @Override
-    public int items() {
-      return itemStarts.length;
-    }
-
-    /** Where item {@code item}'s lines begin; items {@code [a, b)} span {@code [start(a), end(b - 1))}. */
-    @Override
-    public int start(int item) {
-      return itemStarts[item];
-    }
-
-    @Override
-    public int end(int item) {
-      return item + 1 < itemStarts.length ? itemStarts[item + 1] : itemsEnd;
-    }
-  }
-
   private YamlListSplit() {}
 
   /** The split of {@code bytes[0, length)}, or {@code null} when the input is not of the plain shape. */
-  static Split of(byte[] bytes, int length) {
+  static ListSplit of(byte[] bytes, int length) {
     ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
     List<Integer> starts = new ArrayList<>();
     boolean seenItems = false;
@@ -115,7 +96,11 @@ final class YamlListSplit {
     if (!seenItems || starts.isEmpty()) {
       return null;
     }
-    return new Split(header.toByteArray(), starts.stream().mapToInt(Integer::intValue).toArray(), itemsEnd);
+    int[] itemStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    int[] itemEnds = new int[itemStarts.length]; // an item's lines end where the next item's begin
+    System.arraycopy(itemStarts, 1, itemEnds, 0, itemStarts.length - 1);
+    itemEnds[itemStarts.length - 1] = itemsEnd;
+    return new ListSplit(header.toByteArray(), itemStarts, itemEnds);
   }
 
   /** {@code -} followed by a space or the end of the line: a block sequence entry. */

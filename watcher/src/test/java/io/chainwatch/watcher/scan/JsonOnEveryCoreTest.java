@@ -2,10 +2,6 @@ package io.chainwatch.watcher.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chainwatch.config.ChainwatchConfig;
-import io.chainwatch.watcher.view.AgentIdentity;
-import io.chainwatch.watcher.view.ClusterState;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -69,30 +65,19 @@ class JsonOnEveryCoreTest {
   }
 
   private static DumpReader read(byte[] json, int threads, int wholeLimit) throws Exception {
-    DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
-    reader.threads = threads;
-    reader.wholeLimit = wholeLimit;
-    reader.read("big.json", new ByteArrayInputStream(json));
-    return reader;
+    return PartsReads.read("big.json", json, threads, wholeLimit);
   }
 
   private static DumpReader read(byte[] json, int threads) throws Exception {
-    return read(json, threads, Integer.MAX_VALUE - 16);
+    return PartsReads.read("big.json", json, threads);
   }
 
   private static String error(String json, int threads) {
-    return error(json.getBytes(StandardCharsets.UTF_8), threads);
+    return PartsReads.error("big.json", json.getBytes(StandardCharsets.UTF_8), threads);
   }
 
   private static String error(byte[] json, int threads) {
-    try {
-      read(json, threads);
-    } catch (ScanInputException e) {
-      return e.getMessage();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    return "(no error)";
+    return PartsReads.error("big.json", json, threads);
   }
 
   @Test
@@ -113,17 +98,11 @@ class JsonOnEveryCoreTest {
   @Test
   void progressWhileThePartsAreParsedCountsTheInputsBytesAndParts() throws Exception {
     byte[] json = raceClusterList(40).getBytes(StandardCharsets.UTF_8);
-    DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
-    reader.threads = 2;
-    reader.progressEveryNanos = 0;
-    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-    reader.onProgress(lines::add);
+    PartsReads.Progress read = PartsReads.withProgress("big.json", json);
 
-    reader.read("big.json", new ByteArrayInputStream(json));
-
-    assertThat(reader.itemsReadInParts).isEqualTo(20 * 41);
+    assertThat(read.reader().itemsReadInParts).isEqualTo(20 * 41);
     assertThat(json.length >> 20).isEqualTo(3);
-    assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line)
+    assertThat(read.lines()).isNotEmpty().allSatisfy(line -> assertThat(line)
         .matches("reading big\\.json: 3 MB read, parsing it on 2 threads: \\d of 8 parts done \\(\\d+ s\\)"));
   }
 
@@ -174,7 +153,7 @@ class JsonOnEveryCoreTest {
     for (int i = 0; i < broken.size(); i++) {
       String json = broken.get(i);
       assertThat(json).isNotEqualTo(list);
-      assertThat(error(json, 2)).as("case " + i).isEqualTo(error(json, 1)).isNotEqualTo("(no error)");
+      assertThat(error(json, 2)).as("case " + i).isEqualTo(error(json, 1)).isNotEqualTo(PartsReads.NO_ERROR);
     }
     // JSON allows a key twice (kubectl never writes it): the one-pass reader reads both arrays, and the split leaves
     // such a List to it
@@ -197,7 +176,7 @@ class JsonOnEveryCoreTest {
   void theSplitFollowsStringsAndBracketsAndRefusesWhatIsNotOneList() {
     byte[] json = ("{\"kind\":\"List\",\"items\":[ {\"a\":\"}]\\\"{\",\"b\":[1,{\"c\":[]}]} ,\n{\"items\":[{}]}],"
         + "\"metadata\":{\"x\":\"items\"}}\n").getBytes(StandardCharsets.UTF_8);
-    JsonListSplit.Split split = JsonListSplit.of(json, json.length);
+    ListSplit split = JsonListSplit.of(json, json.length);
 
     assertThat(split).isNotNull();
     assertThat(split.items()).isEqualTo(2);

@@ -325,6 +325,24 @@ class PlainYamlTest {
   }
 
   @Test
+  void refusesTheCharactersYamlDoesNotReadAsTextAndReadsTheOthers() {
+    for (String character : List.of("\u0085", "\u0080", "\u009f", "\u2028", "\u2029", "\ufeff", "\uffff", "\ufffe",
+        "\u0001", "\u007f", "\t", "\r")) {
+      byte[] text = ("- a: x" + character + "y\n").getBytes(StandardCharsets.UTF_8);
+      assertThatThrownBy(() -> PlainYaml.items(text, 0, text.length, Boolean.TRUE)).as("U+%04X", (int) character
+          .charAt(0)).isInstanceOf(PlainYaml.Refused.class);
+    }
+    byte[] cut = "- a: \u00e9\n".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> PlainYaml.items(cut, 0, cut.length - 2, Boolean.TRUE))
+        .isInstanceOf(PlainYaml.Refused.class);
+    for (String character : List.of("\u00a0", "\u00e9", "\u2027", "\u202a", "\ufffd", "\ud83d\ude00")) {
+      String text = "- a: x" + character + "y\n";
+      assertThat(plainYaml(text, Boolean.TRUE)).as("U+%04X", (int) character.charAt(0))
+          .isEqualTo(snakeYaml(text, Boolean.TRUE)).contains("x" + character + "y");
+    }
+  }
+
+  @Test
   void refusesWhatItDoesNotRead() {
     for (String text : List.of("- a: &x 1\n  b: *x\n", "- a: !!str 1\n", "- a: b # comment\n", "- a: |+\n  x\n",
         "- a: >\n  x\n", "- a: |2\n   x\n", "- a: b\n  c\n", "- a: 'b\n  c'\n", "- a: \"b\\\n  c\"\n", "- a: [b]\n",

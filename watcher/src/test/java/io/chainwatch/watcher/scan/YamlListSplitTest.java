@@ -8,14 +8,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class YamlListSplitTest {
-  private static YamlListSplit.Split split(String yaml) {
+  private static ListSplit split(String yaml) {
     byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
     return YamlListSplit.of(bytes, bytes.length);
   }
 
   private static List<String> items(String yaml) {
     byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
-    YamlListSplit.Split split = YamlListSplit.of(bytes, bytes.length);
+    ListSplit split = YamlListSplit.of(bytes, bytes.length);
     List<String> items = new ArrayList<>();
     for (int i = 0; i < split.items(); i++) {
       items.add(new String(bytes, split.start(i), split.end(i) - split.start(i), StandardCharsets.UTF_8));

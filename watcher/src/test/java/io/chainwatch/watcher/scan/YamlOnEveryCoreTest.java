@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chainwatch.config.ChainwatchConfig;
-import io.chainwatch.watcher.view.AgentIdentity;
-import io.chainwatch.watcher.view.ClusterState;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -65,26 +62,17 @@ class YamlOnEveryCoreTest {
   }
 
   private static DumpReader read(byte[] yaml, int threads) throws Exception {
-    return read(yaml, threads, Integer.MAX_VALUE - 16);
+    return PartsReads.read("big.yaml", yaml, threads);
   }
 
   private static DumpReader read(byte[] yaml, int threads, int wholeLimit) throws Exception {
-    DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
-    reader.threads = threads;
-    reader.wholeLimit = wholeLimit;
-    reader.read("big.yaml", new ByteArrayInputStream(yaml));
-    return reader;
+    return PartsReads.read("big.yaml", yaml, threads, wholeLimit);
   }
 
   private static String error(byte[] yaml, int threads) {
-    try {
-      read(yaml, threads);
-    } catch (ScanInputException e) {
-      return e.getMessage();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    throw new AssertionError("no error");
+    String error = PartsReads.error("big.yaml", yaml, threads);
+    assertThat(error).as("an error").isNotEqualTo(PartsReads.NO_ERROR);
+    return error;
   }
 
   @Test
@@ -122,16 +110,10 @@ class YamlOnEveryCoreTest {
   @Test
   void progressWhileThePartsAreParsedCountsParts() throws Exception {
     byte[] yaml = raceClusterList(40, "", "").getBytes(StandardCharsets.UTF_8);
-    DumpReader reader = new DumpReader(ClusterState.detached(AgentIdentity.from(ChainwatchConfig.defaults())));
-    reader.threads = 2;
-    reader.progressEveryNanos = 0;
-    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-    reader.onProgress(lines::add);
+    PartsReads.Progress read = PartsReads.withProgress("big.yaml", yaml);
 
-    reader.read("big.yaml", new ByteArrayInputStream(yaml));
-
-    assertThat(reader.itemsReadInParts).isEqualTo(20 * 41);
-    assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line)
+    assertThat(read.reader().itemsReadInParts).isEqualTo(20 * 41);
+    assertThat(read.lines()).isNotEmpty().allSatisfy(line -> assertThat(line)
         .matches("reading big\\.yaml: 3 MB read, parsing it on 2 threads: \\d of 8 parts done \\(\\d+ s\\)"));
   }
 
