@@ -64,6 +64,8 @@ final class RemediationBench implements AutoCloseable {
     chainwatch = Chainwatch.start(Configuration.load(null, Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
+        // incidents of earlier runs would be loaded and notified again: every run starts empty
+        "CHAINWATCH_STATE_DIR", java.nio.file.Files.createTempDirectory("chainwatch-bench-remediation").toString(),
         // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own
         "CHAINWATCH_EVENTS_ENABLED", "false",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",

@@ -31,6 +31,10 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("slow")
 class ApiServerRestartTest {
+  /** Incidents and the spool of this test, apart from every other run's (the default is /var/lib/chainwatch). */
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path stateDir;
+
   private static KubernetesMockServer server(int port) throws Exception {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
@@ -59,7 +63,8 @@ class ApiServerRestartTest {
     client.getConfiguration().setRequestRetryBackoffLimit(0);
     cluster(client, agentReady, "racer-a", "racer-b");
     Chainwatch chainwatch = Chainwatch.start(ConfigLoader.load(null, Map.of("CHAINWATCH_HTTP_PORT", "0",
-        "CHAINWATCH_EVENTS_ENABLED", "false", "CHAINWATCH_SWEEP_INTERVAL", "PT5S")), client, Clock.systemUTC(),
+        "CHAINWATCH_EVENTS_ENABLED", "false", "CHAINWATCH_SWEEP_INTERVAL", "PT5S",
+        "CHAINWATCH_STATE_DIR", stateDir.toString())), client, Clock.systemUTC(),
         new PrintStream(OutputStream.nullOutputStream()));
     KubernetesMockServer second = null;
     try {

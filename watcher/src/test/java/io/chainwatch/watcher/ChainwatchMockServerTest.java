@@ -60,8 +60,14 @@ class ChainwatchMockServerTest {
     }
   }
 
+  /** Incidents and the spool of each test, apart from every other run's (the default is /var/lib/chainwatch). */
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path stateDir;
+
   private void startChainwatch(Map<String, String> env) {
-    ChainwatchConfig config = ConfigLoader.load(null, env);
+    Map<String, String> withState = new java.util.HashMap<>(env);
+    withState.putIfAbsent("CHAINWATCH_STATE_DIR", stateDir.toString());
+    ChainwatchConfig config = ConfigLoader.load(null, withState);
     chainwatch = Chainwatch.start(config, client, Clock.systemUTC(),
         new PrintStream(findingLines, true, StandardCharsets.UTF_8));
     await().atMost(Duration.ofSeconds(15)).until(chainwatch::ready);
