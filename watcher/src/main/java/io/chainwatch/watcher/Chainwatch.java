@@ -76,6 +76,11 @@ public final class Chainwatch implements AutoCloseable {
   private final io.chainwatch.notifier.pagerduty.PagerDutyNotifier pagerDuty;
   private final io.chainwatch.notifier.opsgenie.OpsgenieNotifier opsgenie;
   private volatile boolean evaluating;
+  /**
+   * Set just before the evaluator is activated, so that no change after the first sweep's view is lost: one published
+   * before the sweep runs is dropped by the evaluator, and the sweep sees it in the view.
+   */
+  private volatile boolean changesWanted;
   /** Set by {@link #close()}: failures after it are the stop itself, not errors. */
   private volatile boolean closing;
   private volatile boolean breakerOpen;
@@ -90,7 +95,10 @@ public final class Chainwatch implements AutoCloseable {
     // ClusterState reports only real changes, so this is the one place that counts them
     this.state = new ClusterState(AgentIdentity.from(config), change -> {
       metrics.viewChange(change.ref().kind());
-      if (gate.tryAcquire()) {
+      // Before the first sweep, the evaluator drops every change (a pod could look endpoint-less merely because the
+      // endpoints had not been listed yet), and the sweep reads the whole view: a 150k-pod sync published 300,000
+      // messages that were all dropped.
+      if (changesWanted && gate.tryAcquire()) {
         vertx.eventBus().publish(BusAddresses.CLUSTER_CHANGES, change, LOCAL);
       }
     });
@@ -382,6 +390,7 @@ public final class Chainwatch implements AutoCloseable {
       } else {
         chainwatch.logDiscovery();
         chainwatch.vertx.setPeriodic(60_000, id -> chainwatch.logDiscovery());
+        chainwatch.changesWanted = true;
         chainwatch.evaluator.activate().onSuccess(v -> chainwatch.evaluating = true);
       }
     });

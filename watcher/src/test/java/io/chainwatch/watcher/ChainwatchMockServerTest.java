@@ -344,8 +344,15 @@ class ChainwatchMockServerTest {
         HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> readyz = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
         HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    // the GC pause timers appear with the first collection, which a short test may not have had yet
+    System.gc();
+    java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> scraped = new java.util.concurrent.atomic.AtomicReference<>();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      scraped.set(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+      return scraped.get().body().contains("jvm_gc_pause_seconds");
+    });
+    HttpResponse<String> metrics = scraped.get();
 
     assertThat(healthz.statusCode()).isEqualTo(200);
     assertThat(readyz.statusCode()).isEqualTo(200);
