@@ -80,11 +80,14 @@ public final class PruningSerialization extends KubernetesSerialization {
   public <T> T unmarshal(InputStream input, TypeReference<T> type) {
     if (type.getType() == GenericKubernetesResourceList.class) {
       try {
-        // parsed as it streams from fabric8's buffer (a page of 500 pods is 4 MB: no copy); kept readable from its
-        // start, so fabric8's own decoding can take over when this one does not recognise the page
+        // kept readable from its start, so fabric8's own decoding can take over when this one does not recognise the page
         InputStream source = input.markSupported() ? input : new java.io.ByteArrayInputStream(input.readAllBytes());
         source.mark(Integer.MAX_VALUE);
-        GenericKubernetesResourceList list = list(Mapper.JSON.createParser(source));
+        GenericKubernetesResourceList list = fromBytes(source);
+        if (list == null) {
+          source.reset();
+          list = list(Mapper.JSON.createParser(source));
+        }
         if (list != null) {
           return (T) list;
         }
@@ -97,8 +100,64 @@ public final class PruningSerialization extends KubernetesSerialization {
     return super.unmarshal(input, type);
   }
 
+  /**
+   * The page read by {@link PrunedJson} from the bytes behind {@code source}, or null when it refuses them. fabric8
+   * hands a page over as a {@link java.io.ByteArrayInputStream} of the response (a page of 500 pods is 4 MB), whose
+   * {@code transferTo} writes its own array to the stream given: the page is read there, in place, without a copy.
+   */
+  private GenericKubernetesResourceList fromBytes(InputStream source) throws IOException {
+    GenericKubernetesResourceList[] read = new GenericKubernetesResourceList[1];
+    source.transferTo(new java.io.OutputStream() {
+      private boolean written;
+
+      @Override
+      public void write(int b) {
+        written = true; // not one array: left to Jackson
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) {
+        if (!written) {
+          read[0] = page(PrunedJson.list(bytes, offset, offset + length, KEEP));
+        } else {
+          read[0] = null; // written in pieces: not one page in place
+        }
+        written = true;
+      }
+    });
+    return read[0];
+  }
+
+  private GenericKubernetesResourceList page(PrunedJson.Page page) {
+    if (page == null) {
+      return null;
+    }
+    GenericKubernetesResourceList list = new GenericKubernetesResourceList();
+    list.setApiVersion(page.apiVersion());
+    list.setKind(page.kind());
+    if (page.metadata() != null) {
+      list.setMetadata(super.convertValue(page.metadata(), ListMeta.class));
+    }
+    List<GenericKubernetesResource> items = new ArrayList<>(page.items().size());
+    for (Map<String, Object> item : page.items()) {
+      items.add(resourceOf(item));
+    }
+    list.setItems(items);
+    return list;
+  }
+
   /** The event, or {@code null} to let fabric8 decode it (an ERROR Status, or anything unexpected). */
   private WatchEvent watchEvent(String text) {
+    // Vert.x decoded the frame from UTF-8, so the text has no lone surrogate and its UTF-8 bytes are the frame's
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    PrunedJson.Event read = PrunedJson.event(bytes, 0, bytes.length, KEEP);
+    if (read != null) {
+      if (read.type() == null || read.object() == null || "ERROR".equals(read.type())) {
+        return null;
+      }
+      GenericKubernetesResource object = resourceOf(read.object());
+      return "Status".equals(object.getKind()) ? null : new WatchEvent(object, read.type());
+    }
     try (JsonParser parser = Mapper.JSON.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -138,6 +197,9 @@ public final class PruningSerialization extends KubernetesSerialization {
         if ("items".equals(field) && value == JsonToken.START_ARRAY) {
           while (parser.nextToken() == JsonToken.START_OBJECT) {
             items.add(resource(parser));
+          }
+          if (parser.currentToken() != JsonToken.END_ARRAY) {
+            return null; // an item that is not an object: fabric8's decoding reports it
           }
         } else if ("metadata".equals(field) && value == JsonToken.START_OBJECT) {
           list.setMetadata(super.convertValue(value(parser), ListMeta.class));

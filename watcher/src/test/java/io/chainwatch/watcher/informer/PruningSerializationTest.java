@@ -120,6 +120,42 @@ class PruningSerializationTest {
         .allSatisfy(item -> assertThat(item.getMetadata().getManagedFields()).isEmpty());
   }
 
+  /** A page PrunedJson refuses is read by the Jackson path from its start, with the same result. */
+  @Test
+  void aPageTheByteReaderRefusesIsReadByJackson() throws Exception {
+    String items = "[" + podJson() + "," + podJson() + "]";
+    String plain = "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"7\",\"continue\":\"c\"},"
+        + "\"items\":" + items + "}";
+    // a lone escaped surrogate in a skipped field: PrunedJson leaves it to Jackson, which keeps it in a value
+    String refused = plain.replace("\"items\":", "\"x\":\"\\ud800\",\"items\":");
+    byte[] refusedBytes = refused.getBytes(StandardCharsets.UTF_8);
+    assertThat(PrunedJson.list(refusedBytes, 0, refusedBytes.length, PruningSerialization.keepRules())).isNull();
+    TypeReference<GenericKubernetesResourceList> type = new TypeReference<>() {};
+
+    GenericKubernetesResourceList fast = pruning.unmarshal(
+        new ByteArrayInputStream(plain.getBytes(StandardCharsets.UTF_8)), type);
+    GenericKubernetesResourceList slow = pruning.unmarshal(new ByteArrayInputStream(refusedBytes), type);
+    // and from a stream that is not one array in memory
+    GenericKubernetesResourceList streamed = pruning.unmarshal(new java.io.BufferedInputStream(
+        new ByteArrayInputStream(plain.getBytes(StandardCharsets.UTF_8)), 64), type);
+
+    assertThat(fast.getItems()).hasSize(2);
+    assertThat(slow).usingRecursiveComparison().isEqualTo(fast);
+    assertThat(streamed).usingRecursiveComparison().isEqualTo(fast);
+    assertThat(fast.getMetadata().getContinue()).isEqualTo("c");
+  }
+
+  /** An item that is not an object: fabric8 reports it, neither pruning path reads a part of the page. */
+  @Test
+  void aPageWithAnItemThatIsNotAnObjectGoesToFabric8() {
+    String page = "{\"kind\":\"PodList\",\"metadata\":{},\"items\":[" + "{\"kind\":\"Pod\",\"apiVersion\":\"v1\","
+        + "\"metadata\":{\"name\":\"a\"}},42,{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"b\"}}]}";
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pruning.unmarshal(
+        new ByteArrayInputStream(page.getBytes(StandardCharsets.UTF_8)),
+        new TypeReference<GenericKubernetesResourceList>() {})).isInstanceOf(RuntimeException.class);
+  }
+
   @Test
   void leavesErrorEventsAndMalformedInputToFabric8() {
     String error = "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
