@@ -19,6 +19,43 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProjectionsTest {
+  /** The fast reading of Kubernetes' own time form agrees with OffsetDateTime.parse, or leaves the time to it. */
+  @Test
+  void plainUtcTimesAreReadAsOffsetDateTimeReadsThem() {
+    java.util.Random random = new java.util.Random(19);
+    List<String> samples = new java.util.ArrayList<>(List.of("2026-11-23T03:00:00Z", "2024-02-29T23:59:59Z",
+        "2023-02-29T00:00:00Z", "2023-02-30T00:00:00Z", "2023-04-31T00:00:00Z", "2023-04-30T24:00:00Z",
+        "2023-04-30T23:60:00Z", "2023-04-30T23:59:60Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+        "2023-00-10T00:00:00Z", "2023-13-10T00:00:00Z", "2023-01-00T00:00:00Z", "1900-02-29T00:00:00Z",
+        "2000-02-29T00:00:00Z", "2023-01-01T00:00:00.5Z", "2023-01-01T00:00:00+02:00", "2023-01-01t00:00:00Z",
+        "2023-01-01T00:00:00z", "2023-01-01 00:00:00Z", "+2023-01-01T00:00:0Z", "2023-1-01T00:00:00ZZ"));
+    for (int i = 0; i < 20_000; i++) {
+      char[] time = String.format("%04d-%02d-%02dT%02d:%02d:%02dZ", random.nextInt(10_000), random.nextInt(14),
+          random.nextInt(33), random.nextInt(26), random.nextInt(62), random.nextInt(62)).toCharArray();
+      if (random.nextInt(4) == 0) {
+        time[random.nextInt(time.length)] = "0123456789-:TZ+x ".charAt(random.nextInt(17));
+      }
+      samples.add(new String(time));
+    }
+    int read = 0;
+    for (String sample : samples) {
+      Instant fast = Projections.plainUtcTime(sample);
+      Instant general;
+      try {
+        general = java.time.OffsetDateTime.parse(sample).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        general = null;
+      }
+      if (fast != null) {
+        read++;
+        assertThat(fast).as(sample).isEqualTo(general);
+      } else if (sample.length() == 20 && sample.endsWith("Z") && sample.charAt(10) == 'T') {
+        assertThat(general).as("a plain UTC time left to the general parser: " + sample).isNull();
+      }
+    }
+    assertThat(read).isGreaterThan(5_000);
+  }
+
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private static GenericKubernetesResource parse(String yaml) {
