@@ -45,18 +45,15 @@ public final class ClusterWatcher implements AutoCloseable {
       new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Long> watchLostAt = new java.util.concurrent.ConcurrentHashMap<>();
   /**
-   * Where every informer hands its notifications, reconnects and resyncs: one thread of its own. fabric8's default
-   * (the client's cached pool behind a serial executor) hands each listed object's add notification to another pool
-   * thread through a SynchronousQueue, even with no handler registered (chainwatch registers none: the item store is
-   * the view): 300,000 thread hand-offs in a 150k-pod sync, about 2.5 s of CPU. On one thread the notifications of a
-   * page queue up and run back to back.
+   * The informers' executor: what they hand it runs at once, on the thread that hands it over. fabric8 passes every
+   * notification through it, each listed object's add notification too, even with no handler registered (chainwatch
+   * registers none: the item store is the view); on the client's cached pool each was a thread hand-off through a
+   * SynchronousQueue, about 2.5 s of CPU in a 150k-pod sync, and 1.2 s on one thread of its own. Run in place, a
+   * notification is a loop over no handler. fabric8 wraps it in a serial executor per informer, which clears any
+   * interrupt its shutdown sends a running task before the task's thread goes on. A handler added to these informers
+   * would run on the thread delivering the event: none may be.
    */
-  private final java.util.concurrent.ExecutorService informerThread =
-      java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "chainwatch-informers");
-        thread.setDaemon(true);
-        return thread;
-      });
+  private static final java.util.concurrent.Executor IN_PLACE = Runnable::run;
 
   public ClusterWatcher(KubernetesClient client, ClusterState state, WatcherMetrics metrics) {
     this.client = client;
@@ -136,7 +133,7 @@ public final class ClusterWatcher implements AutoCloseable {
   }
 
   /**
-   * The informer fabric8's {@code runnableInformer(0)} builds, with {@link #informerThread} as its executor. The
+   * The informer fabric8's {@code runnableInformer(0)} builds, with {@link #IN_PLACE} as its executor. The
    * operations of fabric8's client are its lister-watchers; should a later client hand out something else, the
    * informer is built the default way.
    */
@@ -144,7 +141,7 @@ public final class ClusterWatcher implements AutoCloseable {
   private SharedIndexInformer<GenericKubernetesResource> informer(Informable<GenericKubernetesResource> source) {
     if (source instanceof ListerWatcher<?, ?> lister) {
       return new DefaultSharedIndexInformer<>(GenericKubernetesResource.class,
-          (ListerWatcher<GenericKubernetesResource, GenericKubernetesResourceList>) lister, 0, informerThread);
+          (ListerWatcher<GenericKubernetesResource, GenericKubernetesResourceList>) lister, 0, IN_PLACE);
     }
     LOG.debug("{} is not a ListerWatcher: its informer runs on the client's executor", source.getClass().getName());
     return source.runnableInformer(0);
@@ -233,6 +230,5 @@ public final class ClusterWatcher implements AutoCloseable {
   @Override
   public void close() {
     informers.values().forEach(SharedIndexInformer::stop);
-    informerThread.shutdownNow();
   }
 }
