@@ -206,14 +206,22 @@ public final class PrunedJson {
     pos++;
     enter();
     Map<String, Object> out = new LinkedHashMap<>();
+    RuleNames names = RULE_NAMES.get(keep);
     if (!closes('}')) {
       do {
-        String field = name();
-        Object rule = PruningSerialization.ruleFor(keep, field);
-        if (rule == null) {
+        int known = names == null ? -1 : names.at(this);
+        if (known == SKIPPED) {
           skip();
+        } else if (known >= 0) {
+          out.put(names.names[known], pruned(names.rules[known]));
         } else {
-          out.put(field, pruned(rule));
+          String field = name();
+          Object rule = PruningSerialization.ruleFor(keep, field);
+          if (rule == null) {
+            skip();
+          } else {
+            out.put(field, pruned(rule));
+          }
         }
         whitespace();
       } while (comma('}'));
@@ -317,6 +325,84 @@ public final class PrunedJson {
       default:
         numberEnd();
     }
+  }
+
+  /** {@link RuleNames#at}: a plain name that no rule keeps, already stepped over with its colon. */
+  private static final int SKIPPED = -2;
+
+  /**
+   * The names a rule map keeps, as bytes, so that a plain name (ASCII, no escape) is matched without building a String
+   * and the kept field is named by the rule's own String. Built once for every map in {@link
+   * PruningSerialization#keepRules()}; other rules go the general way.
+   */
+  private static final class RuleNames {
+    final byte[][] bytes;
+    final String[] names;
+    final Object[] rules;
+
+    RuleNames(Map<?, ?> rules) {
+      int n = rules.size();
+      this.bytes = new byte[n][];
+      this.names = new String[n];
+      this.rules = new Object[n];
+      int i = 0;
+      for (Map.Entry<?, ?> rule : rules.entrySet()) {
+        names[i] = (String) rule.getKey();
+        bytes[i] = names[i].getBytes(StandardCharsets.ISO_8859_1);
+        this.rules[i] = rule.getValue();
+        i++;
+      }
+    }
+
+    /**
+     * At a name: the index of the rule it names, past the name and its colon; {@link #SKIPPED} past them when no rule
+     * names it; -1 without moving when it is not a plain name (escapes, bytes beyond ASCII), left to the general way.
+     */
+    int at(PrunedJson reader) {
+      reader.whitespace();
+      byte[] in = reader.in;
+      int start = reader.pos + 1;
+      if (reader.peek() != '"') {
+        throw REFUSED;
+      }
+      int end = start;
+      while (PLAIN[in[end] & 0xFF]) {
+        end++;
+      }
+      if (end >= reader.end || in[end] != '"' || end - start > MAX_NAME_LENGTH) {
+        return -1;
+      }
+      int found = SKIPPED;
+      int length = end - start;
+      for (int i = 0; i < bytes.length; i++) {
+        if (bytes[i].length == length && java.util.Arrays.equals(bytes[i], 0, length, in, start, end)) {
+          found = i;
+          break;
+        }
+      }
+      reader.pos = end + 1;
+      reader.whitespace();
+      reader.expect(':');
+      reader.whitespace();
+      return found;
+    }
+  }
+
+  /** Every rule map of the keep rules, by identity. */
+  private static final Map<Object, RuleNames> RULE_NAMES = ruleNames();
+
+  private static Map<Object, RuleNames> ruleNames() {
+    Map<Object, RuleNames> byRules = new java.util.IdentityHashMap<>();
+    java.util.ArrayDeque<Object> pending = new java.util.ArrayDeque<>(List.of(PruningSerialization.keepRules()));
+    while (!pending.isEmpty()) {
+      if (pending.pop() instanceof Map<?, ?> rules && !byRules.containsKey(rules)
+          && rules.keySet().stream().allMatch(name -> name instanceof String text
+              && text.chars().allMatch(c -> c >= 0x20 && c < 0x7F && c != '"' && c != '\\'))) {
+        byRules.put(rules, new RuleNames(rules));
+        rules.values().forEach(pending::push);
+      }
+    }
+    return byRules;
   }
 
   private void enter() {
