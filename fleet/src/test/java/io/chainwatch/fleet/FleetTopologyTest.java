@@ -41,11 +41,17 @@ class FleetTopologyTest {
     properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // never a directory another run shares
     driver = new TopologyTestDriver(FleetTopology.build(config), properties);
-    prod = driver.createInputTopic("chainwatch.audit.prod", new StringSerializer(), new StringSerializer());
-    staging = driver.createInputTopic("chainwatch.audit.staging", new StringSerializer(), new StringSerializer());
-    edge = driver.createInputTopic("chainwatch.audit.edge", new StringSerializer(), new StringSerializer());
-    inventory = driver.createInputTopic("chainwatch.inventory", new StringSerializer(), new StringSerializer());
+    // Records piped without a timestamp are stamped T0, not the wall clock: stream time is the correlator's clock, and
+    // a wall clock more than the window past T0 made every finding here too old to count (it broke on the day of T0)
+    prod = input("chainwatch.audit.prod");
+    staging = input("chainwatch.audit.staging");
+    edge = input("chainwatch.audit.edge");
+    inventory = input("chainwatch.inventory");
     fleet = driver.createOutputTopic("chainwatch.fleet", new StringDeserializer(), new StringDeserializer());
+  }
+
+  private TestInputTopic<String, String> input(String topic) {
+    return driver.createInputTopic(topic, new StringSerializer(), new StringSerializer(), T0, java.time.Duration.ZERO);
   }
 
   @AfterEach
