@@ -42,8 +42,8 @@ public final class SyncProbe {
             "CHAINWATCH_LOG_LEVEL", "warn",
             // the default, /var/lib/chainwatch, holds the incidents of every earlier run on the machine: the sync
             // measured loaded them all again (28,000 incidents, 36 MB, after some weeks of runs)
-            "CHAINWATCH_STATE_DIR", java.nio.file.Files.createTempDirectory("chainwatch-bench-sync").toString())), client, Clock.systemUTC(),
-            new PrintStream(OutputStream.nullOutputStream()));
+            "CHAINWATCH_STATE_DIR", java.nio.file.Files.createTempDirectory("chainwatch-bench-sync").toString())),
+            client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
         while (!chainwatch.ready()) {
           Thread.sleep(10);
         }

@@ -119,7 +119,8 @@ public final class ClusterWatcher implements AutoCloseable {
   private <S extends Snapshot> SharedIndexInformer<GenericKubernetesResource> create(WatchedKind<S> watched,
       ResourceDefinitionContext context) {
     String kind = watched.kind();
-    SharedIndexInformer<GenericKubernetesResource> informer = informer(source(watched, context).withLimit(LIST_PAGE_SIZE));
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        informer(source(watched, context).withLimit(LIST_PAGE_SIZE));
     informer.removeNamespaceIndex();
     informer.itemStore(new SnapshotItemStore<>(state, watched.snapshotType(), watched.apiVersion(), kind,
         watched.projection(), metrics));

@@ -21,7 +21,8 @@ import java.util.Map;
  * Jackson reads it and reports any problem as before: input that is not RFC 8259 JSON, bytes that are not UTF-8 by
  * RFC 3629 (stricter than Jackson, which accepts encoded surrogates), an escaped surrogate that is not half of a pair
  * (Jackson refuses one in a name, keeps one in a value), nesting deeper than {@link #MAX_DEPTH}, numbers
- * longer than {@link #MAX_NUMBER_LENGTH} or out of a double's range, names longer than {@link #MAX_NAME_LENGTH}.
+ * longer than {@link #MAX_NUMBER_LENGTH} or out of a double's range, names longer than {@link #MAX_NAME_LENGTH},
+ * kept strings longer than {@link #MAX_STRING_LENGTH}.
  * {@code PrunedJsonTest} holds it to that against Jackson on fixtures, generated documents and random edits.
  */
 public final class PrunedJson {
@@ -31,6 +32,11 @@ public final class PrunedJson {
   static final int MAX_NUMBER_LENGTH = 500;
   /** Jackson's default limit on a name's length is 50,000 bytes. */
   static final int MAX_NAME_LENGTH = 10_000;
+  /**
+   * A longer string that is kept is refused (Jackson's default limit on a string it builds is 20,000,000 characters;
+   * Kubernetes refuses objects above about 1.5 MB). Skipped strings have no limit here, as in Jackson.
+   */
+  static final int MAX_STRING_LENGTH = 1_000_000;
 
   /** Thrown to unwind a refusal; carries nothing, so it costs no stack trace. */
   private static final class Refused extends RuntimeException {
@@ -63,18 +69,15 @@ public final class PrunedJson {
   /** What {@code keep} keeps of the one object in {@code in[from, to)} (whitespace around it allowed), or null. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> object(byte[] in, int from, int to, Object keep) {
-    PrunedJson reader = new PrunedJson(in, from, to);
-    try {
+    return read(in, from, to, reader -> {
       reader.whitespace();
       if (reader.peek() != '{') {
-        return null;
+        throw REFUSED;
       }
       Map<String, Object> object = (Map<String, Object>) reader.pruned(keep);
       reader.atEnd();
       return object;
-    } catch (Refused | ArrayIndexOutOfBoundsException e) {
-      return null;
-    }
+    });
   }
 
   /**
@@ -83,12 +86,11 @@ public final class PrunedJson {
    * refused, an item is not an object, or {@code items} appears twice.
    */
   public static Page list(byte[] in, int from, int to, Object keep) {
-    PrunedJson reader = new PrunedJson(in, from, to);
-    try {
-      return reader.page(keep);
-    } catch (Refused | ArrayIndexOutOfBoundsException e) {
-      return null;
-    }
+    return read(in, from, to, reader -> {
+      ListFields list = new ListFields(reader, keep);
+      reader.fields(list);
+      return new Page(list.apiVersion, list.kind, list.metadata, list.items);
+    });
   }
 
   /**
@@ -96,87 +98,120 @@ public final class PrunedJson {
    * {@code object} when it is an object (either may be null); other fields are skipped. Null when refused.
    */
   public static Event event(byte[] in, int from, int to, Object keep) {
-    PrunedJson reader = new PrunedJson(in, from, to);
+    return read(in, from, to, reader -> {
+      EventFields event = new EventFields(reader, keep);
+      reader.fields(event);
+      return new Event(event.type, event.object);
+    });
+  }
+
+  /** A list's fields as {@link PruningSerialization}'s Jackson path reads them. */
+  private static final class ListFields implements FieldReader {
+    private final PrunedJson reader;
+    private final Object keep;
+    String apiVersion;
+    String kind;
+    Map<String, Object> metadata;
+    final List<Map<String, Object>> items = new ArrayList<>();
+    private boolean itemsSeen;
+
+    ListFields(PrunedJson reader, Object keep) {
+      this.reader = reader;
+      this.keep = keep;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void read(String field, byte first) {
+      if ("items".equals(field) && first == '[') {
+        if (itemsSeen) {
+          throw REFUSED; // the Jackson path reads both arrays; it decides
+        }
+        itemsSeen = true;
+        reader.items(keep, items);
+      } else if ("metadata".equals(field) && first == '{') {
+        metadata = (Map<String, Object>) reader.value();
+      } else if ("apiVersion".equals(field) && first == '"') {
+        apiVersion = reader.string();
+      } else if ("kind".equals(field) && first == '"') {
+        kind = reader.string();
+      } else {
+        reader.skip();
+      }
+    }
+  }
+
+  /** A watch event's fields as {@link PruningSerialization}'s Jackson path reads them. */
+  private static final class EventFields implements FieldReader {
+    private final PrunedJson reader;
+    private final Object keep;
+    String type;
+    Map<String, Object> object;
+
+    EventFields(PrunedJson reader, Object keep) {
+      this.reader = reader;
+      this.keep = keep;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void read(String field, byte first) {
+      if ("type".equals(field) && first == '"') {
+        type = reader.string();
+      } else if ("object".equals(field) && first == '{') {
+        object = (Map<String, Object>) reader.pruned(keep);
+      } else {
+        reader.skip();
+      }
+    }
+  }
+
+  /** What {@code reading} reads with a reader of {@code in[from, to)}, or null when the reader refuses. */
+  private static <T> T read(byte[] in, int from, int to, java.util.function.Function<PrunedJson, T> reading) {
     try {
-      return reader.event(keep);
+      return reading.apply(new PrunedJson(in, from, to));
     } catch (Refused | ArrayIndexOutOfBoundsException e) {
-      return null;
+      return null; // past the array's end: a string or name running off the input
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private Page page(Object keep) {
+  /** Reads the value of one field of the top-level object; the reader is at the value, whose first byte is given. */
+  private interface FieldReader {
+    void read(String field, byte first);
+  }
+
+  /** The fields of the top-level object in turn, then nothing but whitespace to the end. */
+  private void fields(FieldReader each) {
     whitespace();
     expect('{');
-    String apiVersion = null;
-    String kind = null;
-    Map<String, Object> metadata = null;
-    List<Map<String, Object>> items = new ArrayList<>();
-    boolean itemsSeen = false;
     depth++;
     if (!closes('}')) {
       do {
         String field = name();
-        byte next = peek();
-        if ("items".equals(field) && next == '[') {
-          if (itemsSeen) {
-            throw REFUSED;
-          }
-          itemsSeen = true;
-          pos++;
-          depth++;
-          if (!closes(']')) {
-            do {
-              whitespace();
-              if (peek() != '{') {
-                throw REFUSED;
-              }
-              items.add((Map<String, Object>) pruned(keep));
-              whitespace();
-            } while (comma(']'));
-          }
-          depth--;
-        } else if ("metadata".equals(field) && next == '{') {
-          metadata = (Map<String, Object>) value();
-        } else if ("apiVersion".equals(field) && next == '"') {
-          apiVersion = string();
-        } else if ("kind".equals(field) && next == '"') {
-          kind = string();
-        } else {
-          skip();
-        }
+        each.read(field, peek());
         whitespace();
       } while (comma('}'));
     }
     depth--;
     atEnd();
-    return new Page(apiVersion, kind, metadata, items);
   }
 
+  /** The items of a list, at its '[': each must be an object, and is pruned by {@code keep}. */
   @SuppressWarnings("unchecked")
-  private Event event(Object keep) {
-    whitespace();
-    expect('{');
-    String type = null;
-    Map<String, Object> object = null;
+  private void items(Object keep, List<Map<String, Object>> items) {
+    pos++;
     depth++;
-    if (!closes('}')) {
+    if (!closes(']')) {
       do {
-        String field = name();
-        byte next = peek();
-        if ("type".equals(field) && next == '"') {
-          type = string();
-        } else if ("object".equals(field) && next == '{') {
-          object = (Map<String, Object>) pruned(keep);
-        } else {
-          skip();
-        }
         whitespace();
-      } while (comma('}'));
+        if (peek() != '{') {
+          throw REFUSED;
+        }
+        items.add((Map<String, Object>) pruned(keep));
+        whitespace();
+      } while (comma(']'));
     }
     depth--;
-    atEnd();
-    return new Event(type, object);
   }
 
   /** {@link PruningSerialization}'s rule walk: the value here, pruned by {@code keep}. */
@@ -594,6 +629,9 @@ public final class PrunedJson {
     while (pos < end) {
       byte b = in[pos];
       if (b == '"') {
+        if (pos - start > MAX_STRING_LENGTH) {
+          throw REFUSED;
+        }
         return new String(in, start, pos++ - start, StandardCharsets.ISO_8859_1);
       }
       if (b == '\\' || b < 0x20) {
@@ -607,6 +645,9 @@ public final class PrunedJson {
       byte b = peek();
       if (b == '"') {
         pos++;
+        if (pos - start > MAX_STRING_LENGTH) {
+          throw REFUSED;
+        }
         return out.toString();
       }
       if (b == '\\') {

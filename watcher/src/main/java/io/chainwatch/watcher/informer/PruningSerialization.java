@@ -148,7 +148,7 @@ public final class PruningSerialization extends KubernetesSerialization {
 
   /** The event, or {@code null} to let fabric8 decode it (an ERROR Status, or anything unexpected). */
   private WatchEvent watchEvent(String text) {
-    // Vert.x decoded the frame from UTF-8, so the text has no lone surrogate and its UTF-8 bytes are the frame's
+    // the frame was decoded from UTF-8, which never yields a lone surrogate: encoding the text again loses nothing
     byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     PrunedJson.Event read = PrunedJson.event(bytes, 0, bytes.length, KEEP);
     if (read != null) {

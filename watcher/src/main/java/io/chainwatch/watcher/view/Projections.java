@@ -560,8 +560,9 @@ public final class Projections {
     int hour = digits(value, 11, 2);
     int minute = digits(value, 14, 2);
     int second = digits(value, 17, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month)
-        .lengthOfMonth() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0 || month < 1 || month > 12 || day < 1
+        || (day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth())
+        || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
       return null;
     }
     long days = java.time.LocalDate.of(year, month, day).toEpochDay();

@@ -290,6 +290,14 @@ class PrunedJsonTest {
       byte[] bytes = lone.getBytes(StandardCharsets.UTF_8);
       assertThat(PrunedJson.object(bytes, 0, bytes.length, KEEP)).as(lone).isNull();
     }
+    // a kept string longer than its limit: left to Jackson; the same string skipped is read
+    String huge = "x".repeat(PrunedJson.MAX_STRING_LENGTH + 1);
+    byte[] kept = ("{\"kind\":\"" + huge + "\"}").getBytes(StandardCharsets.UTF_8);
+    assertThat(PrunedJson.object(kept, 0, kept.length, KEEP)).isNull();
+    byte[] keptEscaped = ("{\"kind\":\"\\n" + huge + "\"}").getBytes(StandardCharsets.UTF_8);
+    assertThat(PrunedJson.object(keptEscaped, 0, keptEscaped.length, KEEP)).isNull();
+    byte[] skipped = ("{\"kind\":\"Pod\",\"x\":\"" + huge + "\"}").getBytes(StandardCharsets.UTF_8);
+    assertThat(PrunedJson.object(skipped, 0, skipped.length, KEEP)).isEqualTo(Map.of("kind", "Pod"));
     // deeper than its limit: left to Jackson
     String deep = "{\"kind\":" + "[".repeat(PrunedJson.MAX_DEPTH + 1) + "]".repeat(PrunedJson.MAX_DEPTH + 1) + "}";
     byte[] deepBytes = deep.getBytes(StandardCharsets.UTF_8);
