@@ -346,7 +346,7 @@ class ChainwatchMockServerTest {
         HttpResponse.BodyHandlers.ofString());
     // the GC pause timers appear with the first collection, which a short test may not have had yet
     System.gc();
-    java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> scraped = new java.util.concurrent.atomic.AtomicReference<>();
+    var scraped = new java.util.concurrent.atomic.AtomicReference<HttpResponse<String>>();
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       scraped.set(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()));
