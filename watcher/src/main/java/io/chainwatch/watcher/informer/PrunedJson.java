@@ -51,13 +51,16 @@ public final class PrunedJson {
 
   private final byte[] in;
   private final int end;
+  /** The rules of the whole object (or of each item, or of the event's object). */
+  private final Object rules;
   private int pos;
   private int depth;
 
-  private PrunedJson(byte[] in, int from, int to) {
+  private PrunedJson(byte[] in, int from, int to, Object rules) {
     this.in = in;
     this.pos = from;
     this.end = to;
+    this.rules = rules;
   }
 
   /** A list page as {@link PruningSerialization} reads one: what is kept of each item, and the list's own fields. */
@@ -67,17 +70,8 @@ public final class PrunedJson {
   public record Event(String type, Map<String, Object> object) {}
 
   /** What {@code keep} keeps of the one object in {@code in[from, to)} (whitespace around it allowed), or null. */
-  @SuppressWarnings("unchecked")
   public static Map<String, Object> object(byte[] in, int from, int to, Object keep) {
-    return read(in, from, to, reader -> {
-      reader.whitespace();
-      if (reader.peek() != '{') {
-        throw REFUSED;
-      }
-      Map<String, Object> object = (Map<String, Object>) reader.pruned(keep);
-      reader.atEnd();
-      return object;
-    });
+    return read(in, from, to, keep, PrunedJson::object);
   }
 
   /**
@@ -86,11 +80,7 @@ public final class PrunedJson {
    * refused, an item is not an object, or {@code items} appears twice.
    */
   public static Page list(byte[] in, int from, int to, Object keep) {
-    return read(in, from, to, reader -> {
-      ListFields list = new ListFields(reader, keep);
-      reader.fields(list);
-      return new Page(list.apiVersion, list.kind, list.metadata, list.items);
-    });
+    return read(in, from, to, keep, PrunedJson::page);
   }
 
   /**
@@ -98,27 +88,49 @@ public final class PrunedJson {
    * {@code object} when it is an object (either may be null); other fields are skipped. Null when refused.
    */
   public static Event event(byte[] in, int from, int to, Object keep) {
-    return read(in, from, to, reader -> {
-      EventFields event = new EventFields(reader, keep);
-      reader.fields(event);
-      return new Event(event.type, event.object);
-    });
+    return read(in, from, to, keep, PrunedJson::event);
+  }
+
+  /** What {@code reading} reads with a reader of {@code in[from, to)}, or null when the reader refuses. */
+  private static <T> T read(byte[] in, int from, int to, Object keep,
+      java.util.function.Function<PrunedJson, T> reading) {
+    try {
+      return reading.apply(new PrunedJson(in, from, to, keep));
+    } catch (Refused | ArrayIndexOutOfBoundsException e) {
+      return null; // past the array's end: a string or name running off the input
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> object() {
+    whitespace();
+    if (peek() != '{') {
+      throw REFUSED;
+    }
+    Map<String, Object> object = (Map<String, Object>) pruned(rules);
+    atEnd();
+    return object;
+  }
+
+  private Page page() {
+    ListFields list = new ListFields();
+    fields(list);
+    return new Page(list.apiVersion, list.kind, list.metadata, list.items);
+  }
+
+  private Event event() {
+    EventFields event = new EventFields();
+    fields(event);
+    return new Event(event.type, event.object);
   }
 
   /** A list's fields as {@link PruningSerialization}'s Jackson path reads them. */
-  private static final class ListFields implements FieldReader {
-    private final PrunedJson reader;
-    private final Object keep;
+  private final class ListFields implements FieldReader {
     String apiVersion;
     String kind;
     Map<String, Object> metadata;
     final List<Map<String, Object>> items = new ArrayList<>();
     private boolean itemsSeen;
-
-    ListFields(PrunedJson reader, Object keep) {
-      this.reader = reader;
-      this.keep = keep;
-    }
 
     @Override
     @SuppressWarnings("unchecked")
@@ -128,50 +140,34 @@ public final class PrunedJson {
           throw REFUSED; // the Jackson path reads both arrays; it decides
         }
         itemsSeen = true;
-        reader.items(keep, items);
+        items(items);
       } else if ("metadata".equals(field) && first == '{') {
-        metadata = (Map<String, Object>) reader.value();
+        metadata = (Map<String, Object>) value();
       } else if ("apiVersion".equals(field) && first == '"') {
-        apiVersion = reader.string();
+        apiVersion = string();
       } else if ("kind".equals(field) && first == '"') {
-        kind = reader.string();
+        kind = string();
       } else {
-        reader.skip();
+        skip();
       }
     }
   }
 
   /** A watch event's fields as {@link PruningSerialization}'s Jackson path reads them. */
-  private static final class EventFields implements FieldReader {
-    private final PrunedJson reader;
-    private final Object keep;
+  private final class EventFields implements FieldReader {
     String type;
     Map<String, Object> object;
-
-    EventFields(PrunedJson reader, Object keep) {
-      this.reader = reader;
-      this.keep = keep;
-    }
 
     @Override
     @SuppressWarnings("unchecked")
     public void read(String field, byte first) {
       if ("type".equals(field) && first == '"') {
-        type = reader.string();
+        type = string();
       } else if ("object".equals(field) && first == '{') {
-        object = (Map<String, Object>) reader.pruned(keep);
+        object = (Map<String, Object>) pruned(rules);
       } else {
-        reader.skip();
+        skip();
       }
-    }
-  }
-
-  /** What {@code reading} reads with a reader of {@code in[from, to)}, or null when the reader refuses. */
-  private static <T> T read(byte[] in, int from, int to, java.util.function.Function<PrunedJson, T> reading) {
-    try {
-      return reading.apply(new PrunedJson(in, from, to));
-    } catch (Refused | ArrayIndexOutOfBoundsException e) {
-      return null; // past the array's end: a string or name running off the input
     }
   }
 
@@ -196,9 +192,9 @@ public final class PrunedJson {
     atEnd();
   }
 
-  /** The items of a list, at its '[': each must be an object, and is pruned by {@code keep}. */
+  /** The items of a list, at its '[': each must be an object, and is pruned by {@link #rules}. */
   @SuppressWarnings("unchecked")
-  private void items(Object keep, List<Map<String, Object>> items) {
+  private void items(List<Map<String, Object>> items) {
     pos++;
     depth++;
     if (!closes(']')) {
@@ -207,7 +203,7 @@ public final class PrunedJson {
         if (peek() != '{') {
           throw REFUSED;
         }
-        items.add((Map<String, Object>) pruned(keep));
+        items.add((Map<String, Object>) pruned(rules));
         whitespace();
       } while (comma(']'));
     }

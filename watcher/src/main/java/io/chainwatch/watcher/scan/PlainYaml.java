@@ -469,10 +469,7 @@ final class PlainYaml {
         return i + 1;
       }
       if (bytes[i] == '\n') {
-        if (!lines) {
-          throw new Refused("a single-quoted scalar over several lines");
-        }
-        i = continuation(i + 1);
+        i = nextLine(i, lines, "single");
         continue;
       }
       i++;
@@ -504,15 +501,20 @@ final class PlainYaml {
         return i + 1;
       }
       if (b == '\n') {
-        if (!lines) {
-          throw new Refused("a double-quoted scalar over several lines");
-        }
-        i = continuation(i + 1);
+        i = nextLine(i, lines, "double");
         continue;
       }
       i++;
     }
     throw new Refused("a double-quoted scalar that does not end");
+  }
+
+  /** Past the line break at {@code at} in a quoted scalar: only a value that is skipped ({@code lines}) may go on. */
+  private int nextLine(int at, boolean lines, String style) {
+    if (!lines) {
+      throw new Refused("a " + style + "-quoted scalar over several lines");
+    }
+    return continuation(at + 1);
   }
 
   /** The start of a quoted scalar's next line, which may not be a document marker (SnakeYAML refuses it there). */
