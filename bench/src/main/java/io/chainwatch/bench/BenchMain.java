@@ -267,14 +267,18 @@ public final class BenchMain {
     List<PipelineBench.Latency> atNinety = new ArrayList<>();
     String writes = "";
     for (int run = 0; run < runs; run++) {
-      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(throughputPods * 3))) {
-        pipeline.throughput(throughputPods / 5); // warm-up: JIT and caches
-        PipelineBench.Throughput throughput = pipeline.throughput(throughputPods);
+      // nodes for every pod sent: the warm-up's, the measured run's and the latency runs'; a pod on a node the view
+      // does not know is not judged
+      // (the latency runs send up to twice the measured run's pods once the rate passes 20,000 events/s)
+      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(throughputPods * (6 + MAX_WARM_UP_ROUNDS / 5)))) {
+        warmUp(pipeline, throughputPods / 5, progress);
+        PipelineBench.Throughput throughput = profiled("pipeline-run" + run, () -> pipeline.throughput(throughputPods));
         throughputs.add(throughput);
         atHalf.add(pipeline.latency(throughput.eventsPerSecond() * 0.5, latencySeconds));
         atNinety.add(pipeline.latency(throughput.eventsPerSecond() * 0.9, latencySeconds));
         progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s; wrote "
-            + pipeline.writesSeen());
+            + pipeline.writesSeen() + "; busiest thread " + throughput.busiest().name() + " "
+            + Math.round(100 * throughput.busiest().seconds() / throughput.seconds()) + " %");
         writes = pipeline.writesSeen();
       }
     }
@@ -289,6 +293,7 @@ public final class BenchMain {
         .append("|---|---|---|---|---|---|---|\n");
     appendLatency(report, "50 % of sustained", atHalf);
     appendLatency(report, "90 % of sustained", atNinety);
+    appendCpu(report, throughputs);
     Plot.lines("Event-to-finding latency (median of runs)", "load (% of sustained throughput)", "ms", List.of(
         new Plot.Series("p99", new Color(200, 60, 60), List.of(50.0, 90.0),
             List.of(Stats.of(atHalf.stream().map(PipelineBench.Latency::p99Millis).toList()).median(),
@@ -339,6 +344,69 @@ public final class BenchMain {
         new Plot.Series("baseline (typed informers, no paging)", new Color(200, 60, 60), xs, syncBaseline),
         new Plot.Series("chainwatch (paged, projected)", new Color(40, 110, 200), xs, syncChainwatch)),
         out.resolve("sync.png"));
+  }
+
+  /**
+   * Sends rounds of events until the JIT compilers have settled (they used under 10 % of one core in the last round;
+   * at most {@link #MAX_WARM_UP_ROUNDS}): chainwatch is a long-running service, and its sustained rate is the one it reaches once its
+   * code (and the in-process broker's, and the harness's) is compiled. One round used to be all: the compilers then
+   * took about half a core during the measured run, and the figure varied with how far they had got.
+   */
+  private static final int MAX_WARM_UP_ROUNDS = 25;
+
+  /**
+   * With {@code -Dbench.jfr=DIR}, records a flight recording (JFR's "profile" settings) of just this step into
+   * {@code DIR/NAME.jfr}: the warm-up and the other steps stay out of the profile.
+   */
+  private static <T> T profiled(String name, java.util.concurrent.Callable<T> step) throws Exception {
+    String dir = System.getProperty("bench.jfr");
+    if (dir == null) {
+      return step.call();
+    }
+    try (jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+      recording.start();
+      T result = step.call();
+      recording.stop();
+      recording.dump(Path.of(dir).resolve(name + ".jfr"));
+      return result;
+    }
+  }
+
+  private static void warmUp(PipelineBench pipeline, int pods, PrintStream progress) {
+    List<String> rounds = new ArrayList<>();
+    for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
+      PipelineBench.Throughput warm = pipeline.throughput(pods);
+      double jitShare = 100 * warm.cpu().get(ThreadCpu.Group.JIT) / warm.seconds();
+      rounds.add(Math.round(warm.eventsPerSecond()) + " events/s, JIT " + Math.round(jitShare) + " %");
+      if (jitShare < 10) {
+        break;
+      }
+    }
+    progress.println("  warm-up rounds of " + pods + " pods: " + rounds);
+  }
+
+  /** Where the CPU went while the throughput was measured: what bounds it on a machine of two cores. */
+  private static void appendCpu(StringBuilder report, List<PipelineBench.Throughput> runs) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    report.append("\nCPU of this JVM while the sustained throughput was measured, by thread group (").append(cores)
+        .append(" cores = ").append(cores * 100).append(" %):\n\n")
+        .append("| threads | % of one core | µs per event |\n|---|---|---|\n");
+    double allShare = 0;
+    double allMicros = 0;
+    for (ThreadCpu.Group group : ThreadCpu.Group.values()) {
+      List<Double> share = runs.stream().map(run -> 100 * run.cpu().get(group) / run.seconds()).toList();
+      List<Double> micros = runs.stream().map(run -> 1e6 * run.cpu().get(group) / run.events()).toList();
+      allShare += Stats.of(share).median();
+      allMicros += Stats.of(micros).median();
+      report.append("| ").append(group.label).append(" | ").append(Stats.of(share).format("%.0f")).append(" | ")
+          .append(Stats.of(micros).format("%.1f")).append(" |\n");
+    }
+    report.append(String.format(java.util.Locale.ROOT, "| **all** (sum of medians) | %.0f | %.1f |%n", allShare,
+        allMicros));
+    report.append("\nContext switches per event (threads blocking and being woken): ").append(Stats.of(runs.stream()
+        .map(run -> (double) run.contextSwitches() / run.events()).toList()).format("%.2f")).append(".\n");
+    report.append("\nBusiest single thread: ").append(runs.stream().map(run -> run.busiest().name() + " "
+        + Math.round(100 * run.busiest().seconds() / run.seconds()) + " %").toList()).append(".\n");
   }
 
   private static void appendLatency(StringBuilder report, String load, List<PipelineBench.Latency> runs) {

@@ -81,6 +81,24 @@ final class FakeApiServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The ids of this server's event-loop threads, for CPU accounting: they carry the same names as chainwatch's. One
+   * verticle instance per loop and then some (instances are spread over the loops round-robin).
+   */
+  java.util.Set<Long> eventLoopThreadIds() throws Exception {
+    java.util.Set<Long> ids = ConcurrentHashMap.newKeySet();
+    int loops = 2 * Runtime.getRuntime().availableProcessors(); // Vert.x's default event-loop pool size
+    String deployment = vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+      @Override
+      public io.vertx.core.Future<?> start() throws Exception {
+        ids.add(Thread.currentThread().getId());
+        return super.start();
+      }
+    }, new io.vertx.core.DeploymentOptions().setInstances(2 * loops)).await(10, TimeUnit.SECONDS);
+    vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+    return ids;
+  }
+
   String url() {
     return "http://127.0.0.1:" + server.actualPort();
   }

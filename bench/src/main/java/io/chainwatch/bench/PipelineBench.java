@@ -30,12 +30,29 @@ import java.util.concurrent.locks.LockSupport;
  * just before their pods, as Cilium creates them during CNI ADD.
  */
 final class PipelineBench implements AutoCloseable {
-  record Throughput(long events, double eventsPerSecond, long dropped) {}
+  /**
+   * @param cpu CPU seconds of this JVM by thread group while the events were sent and processed
+   * @param busiest the thread that used the most CPU meanwhile
+   */
+  record Throughput(long events, double eventsPerSecond, long dropped, double seconds,
+      Map<ThreadCpu.Group, Double> cpu, ThreadCpu.Busiest busiest, long contextSwitches) {}
 
   record Latency(double targetRate, double achievedRate, int samples, double p50Millis, double p99Millis,
       double maxMillis, long dropped) {}
 
   private record Event(String path, io.vertx.core.buffer.Buffer encoded, String findingPod) {}
+
+  /** With {@code -Dbench.latencyLog=FILE}: every latency sample, with when it was sent (ms), to find what spikes. */
+  private static final PrintStream LATENCY_LOG = latencyLog();
+
+  private static PrintStream latencyLog() {
+    String file = System.getProperty("bench.latencyLog");
+    try {
+      return file == null ? null : new PrintStream(new java.io.FileOutputStream(file), true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   private final Workload workload = new Workload();
   private final DeployedWrites writes = new DeployedWrites();
@@ -45,6 +62,7 @@ final class PipelineBench implements AutoCloseable {
   private final FakeApiServer server;
   private final KubernetesClient client;
   private final Chainwatch chainwatch;
+  private final ThreadCpu threadCpu;
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   private final List<Double> latencies = new CopyOnWriteArrayList<>();
   private int nextPod;
@@ -57,6 +75,7 @@ final class PipelineBench implements AutoCloseable {
     slack = io.chainwatch.testkit.LocalSlackServer.start();
     java.nio.file.Files.writeString(stateDir.resolve("slack-token"), "xoxb-bench");
     server = writes.on(ApiPaths.cluster(workload, nodes, 0, 0)).start();
+    threadCpu = new ThreadCpu(server.eventLoopThreadIds());
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
         .withRequestRetryBackoffLimit(0).build()).build();
     Map<String, String> env = new java.util.HashMap<>(Map.of("CHAINWATCH_HTTP_PORT", "0",
@@ -81,7 +100,11 @@ final class PipelineBench implements AutoCloseable {
     chainwatch.vertx().eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
       Long sent = sentAt.remove(message.body().resource().name());
       if (sent != null) {
-        latencies.add((System.nanoTime() - sent) / 1e6);
+        long arrived = System.nanoTime();
+        latencies.add((arrived - sent) / 1e6);
+        if (LATENCY_LOG != null) {
+          LATENCY_LOG.println((sent / 1_000_000) + " " + (arrived - sent) / 1e6 + " " + Thread.currentThread().getName());
+        }
       }
     });
   }
@@ -139,13 +162,17 @@ final class PipelineBench implements AutoCloseable {
     settle();
     long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
     long droppedBefore = chainwatch.changesDropped();
+    ThreadCpu.Snapshot cpuBefore = threadCpu.snapshot();
     long t0 = System.nanoTime();
     for (Event event : events) {
       send(event);
     }
     awaitProcessed(start + events.size(), 300);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Throughput(events.size(), events.size() / seconds, chainwatch.changesDropped() - droppedBefore);
+    ThreadCpu.Snapshot cpuAfter = threadCpu.snapshot();
+    return new Throughput(events.size(), events.size() / seconds, chainwatch.changesDropped() - droppedBefore,
+        seconds, threadCpu.between(cpuBefore, cpuAfter), threadCpu.busiest(cpuBefore, cpuAfter),
+        ThreadCpu.contextSwitches(cpuBefore, cpuAfter));
   }
 
   /** Sends events at {@code rate} per second for {@code seconds} and measures send-to-finding latency. */

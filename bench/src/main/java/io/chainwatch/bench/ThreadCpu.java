@@ -1,0 +1,192 @@
+package io.chainwatch.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * CPU time of this JVM by group of threads between two snapshots: what bounds a benchmark that runs chainwatch, its
+ * API server and a Kafka broker in one process on two cores. GC and the JIT compilers are not Java threads: they are
+ * the process's CPU less the sum over its Java threads.
+ */
+final class ThreadCpu {
+  /** Groups, in the order they are printed; a thread belongs to the first whose test its name passes. */
+  enum Group {
+    HARNESS_API_SERVER("benchmark API server (renders and sends watch events)"),
+    HARNESS_DRIVER("benchmark driver (main thread)"),
+    EVENT_LOOPS("chainwatch event loops (bus, detectors, notifier, HTTP client)"),
+    WATCH_DECODE("chainwatch watch decode and item store (fabric8's executor)"),
+    KAFKA_PRODUCER("chainwatch Kafka producer"),
+    CHAINWATCH_OTHER("chainwatch other threads (workers, Slack, Events, spool)"),
+    BROKER("Kafka broker (in process)"),
+    OTHER_JAVA("other Java threads"),
+    GC("garbage collector (G1's threads)"),
+    JIT("JIT compilers"),
+    JVM("other JVM threads");
+
+    final String label;
+
+    Group(String label) {
+      this.label = label;
+    }
+  }
+
+  /** @param nativeTicks clock ticks of the JVM's own threads by group, from {@code /proc} (empty elsewhere) */
+  record Snapshot(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names,
+      Map<Group, Long> nativeTicks, long contextSwitches) {}
+
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final Set<Long> apiServerThreads;
+
+  /** @param apiServerThreads the ids of the benchmark API server's event-loop threads */
+  ThreadCpu(Set<Long> apiServerThreads) {
+    this.apiServerThreads = Set.copyOf(apiServerThreads);
+  }
+
+  Snapshot snapshot() {
+    Map<Long, Long> cpu = new LinkedHashMap<>();
+    Map<Long, String> names = new LinkedHashMap<>();
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      if (nanos >= 0) {
+        cpu.put(info.getThreadId(), nanos);
+        names.put(info.getThreadId(), info.getThreadName());
+      }
+    }
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return new Snapshot(os.getProcessCpuTime(), cpu, names, nativeTicks(), contextSwitches());
+  }
+
+  /**
+   * Context switches of the live threads so far (a thread that blocks and is woken costs one): each thread's own
+   * count, from {@code /proc/self/task/<tid>/status}; -1 without /proc.
+   */
+  private static long contextSwitches() {
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return -1;
+    }
+    long switches = 0;
+    for (java.io.File task : tasks) {
+      try {
+        for (String line : java.nio.file.Files.readAllLines(task.toPath().resolve("status"))) {
+          if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+          }
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // a thread that ended while it was read
+      }
+    }
+    return switches;
+  }
+
+  /** Context switches from {@code before} to {@code after}; -1 where /proc cannot tell. */
+  static long contextSwitches(Snapshot before, Snapshot after) {
+    return before.contextSwitches() < 0 || after.contextSwitches() < 0 ? -1
+        : after.contextSwitches() - before.contextSwitches();
+  }
+
+  /**
+   * The GC's and the compilers' CPU, read from {@code /proc/self/task/<tid>/stat} by the threads' names (G1's are
+   * "GC Thread#0", "G1 Conc#0", "G1 Refine#0", "G1 Service"; the compilers' "C2 CompilerThre", "C1 CompilerThre").
+   */
+  private static Map<Group, Long> nativeTicks() {
+    Map<Group, Long> ticks = new java.util.EnumMap<>(Group.class);
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return ticks;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(stat.indexOf('(') + 1, close);
+        Group group = name.startsWith("GC Thread") || name.startsWith("G1 ") ? Group.GC
+            : name.contains("CompilerThre") ? Group.JIT : null;
+        if (group != null) {
+          String[] fields = stat.substring(close + 2).split(" ");
+          // after the name: state is field 3 of stat(5), utime 14 and stime 15
+          ticks.merge(group, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // a thread that ended while it was read: its time is left to the remainder
+      }
+    }
+    return ticks;
+  }
+
+  /** The thread that used the most CPU from {@code before} to {@code after}: a thread near 100 % bounds alone. */
+  record Busiest(String name, double seconds) {}
+
+  Busiest busiest(Snapshot before, Snapshot after) {
+    Busiest busiest = new Busiest("none", 0);
+    for (var entry : after.threadNanos().entrySet()) {
+      double seconds = (entry.getValue() - before.threadNanos().getOrDefault(entry.getKey(), 0L)) / 1e9;
+      if (seconds > busiest.seconds()) {
+        busiest = new Busiest(after.names().get(entry.getKey()) + " (" + groupOf(entry.getKey(),
+            after.names().get(entry.getKey())).label + ")", seconds);
+      }
+    }
+    return busiest;
+  }
+
+  /** CPU seconds by group from {@code before} to {@code after}, in {@link Group} order. */
+  Map<Group, Double> between(Snapshot before, Snapshot after) {
+    Map<Group, Double> seconds = new TreeMap<>();
+    for (Group group : Group.values()) {
+      seconds.put(group, 0.0);
+    }
+    long javaNanos = 0;
+    for (var entry : after.threadNanos().entrySet()) {
+      long used = entry.getValue() - before.threadNanos().getOrDefault(entry.getKey(), 0L);
+      javaNanos += used;
+      seconds.merge(groupOf(entry.getKey(), after.names().get(entry.getKey())), used / 1e9, Double::sum);
+    }
+    double ticksPerSecond = 100; // USER_HZ on Linux
+    double nativeSeconds = 0;
+    for (Group group : List.of(Group.GC, Group.JIT)) {
+      double used = (after.nativeTicks().getOrDefault(group, 0L) - before.nativeTicks().getOrDefault(group, 0L))
+          / ticksPerSecond;
+      seconds.put(group, used);
+      nativeSeconds += used;
+    }
+    // threads that ended between the snapshots are missing from the sum, so they count here (rare: pools)
+    seconds.put(Group.JVM, Math.max(0, (after.processNanos() - before.processNanos() - javaNanos) / 1e9
+        - nativeSeconds));
+    return seconds;
+  }
+
+  private Group groupOf(long id, String name) {
+    if (apiServerThreads.contains(id)) {
+      return Group.HARNESS_API_SERVER;
+    }
+    if (name.equals("main")) {
+      return Group.HARNESS_DRIVER;
+    }
+    if (name.startsWith("vert.x-eventloop")) {
+      return Group.EVENT_LOOPS;
+    }
+    if (name.matches("pool-\\d+-thread-\\d+|-\\d+-pool-\\d+-thread-\\d+")) {
+      return Group.WATCH_DECODE;
+    }
+    if (name.startsWith("kafka-producer-network-thread | chainwatch")) {
+      return Group.KAFKA_PRODUCER;
+    }
+    if (name.startsWith("chainwatch") || name.startsWith("vert.x-")) {
+      return Group.CHAINWATCH_OTHER;
+    }
+    if (name.startsWith("data-plane-kafka") || name.startsWith("kafka-") || name.startsWith("quorum-")
+        || name.startsWith("broker-") || name.startsWith("controller-") || name.startsWith("raft-")) {
+      return Group.BROKER;
+    }
+    return Group.OTHER_JAVA;
+  }
+}
