@@ -274,8 +274,12 @@ public final class BenchMain {
         warmUp(pipeline, throughputPods / 5, progress);
         PipelineBench.Throughput throughput = profiled("pipeline-run" + run, () -> pipeline.throughput(throughputPods));
         throughputs.add(throughput);
-        atHalf.add(pipeline.latency(throughput.eventsPerSecond() * 0.5, latencySeconds));
-        atNinety.add(pipeline.latency(throughput.eventsPerSecond() * 0.9, latencySeconds));
+        // -Dbench.latencyRates=A,B: latency at these rates (events/s) instead of 50 % and 90 % (to compare builds)
+        String[] fixed = System.getProperty("bench.latencyRates", "").split(",");
+        atHalf.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[0])
+            : throughput.eventsPerSecond() * 0.5, latencySeconds));
+        atNinety.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[1])
+            : throughput.eventsPerSecond() * 0.9, latencySeconds));
         progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s; wrote "
             + pipeline.writesSeen() + "; busiest thread " + throughput.busiest().name() + " "
             + Math.round(100 * throughput.busiest().seconds() / throughput.seconds()) + " %");

@@ -42,7 +42,8 @@ final class PipelineBench implements AutoCloseable {
 
   private record Event(String path, io.vertx.core.buffer.Buffer encoded, String findingPod) {}
 
-  /** With {@code -Dbench.latencyLog=FILE}: every latency sample, with when it was sent (ms), to find what spikes. */
+  /** With {@code -Dbench.latencyLog=FILE}: every latency sample (ms), with the wall-clock time (ms) its finding arrived: to
+   * line spikes up with a GC log ({@code -Xlog:gc:file=F:timemillis}). */
   private static final PrintStream LATENCY_LOG = latencyLog();
 
   private static PrintStream latencyLog() {
@@ -103,7 +104,7 @@ final class PipelineBench implements AutoCloseable {
         long arrived = System.nanoTime();
         latencies.add((arrived - sent) / 1e6);
         if (LATENCY_LOG != null) {
-          LATENCY_LOG.println((sent / 1_000_000) + " " + (arrived - sent) / 1e6 + " " + Thread.currentThread().getName());
+          LATENCY_LOG.println(System.currentTimeMillis() + " " + (arrived - sent) / 1e6);
         }
       }
     });
@@ -163,6 +164,7 @@ final class PipelineBench implements AutoCloseable {
     long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
     long droppedBefore = chainwatch.changesDropped();
     ThreadCpu.Snapshot cpuBefore = threadCpu.snapshot();
+    java.time.Instant from = java.time.Instant.now();
     long t0 = System.nanoTime();
     for (Event event : events) {
       send(event);
@@ -170,6 +172,9 @@ final class PipelineBench implements AutoCloseable {
     awaitProcessed(start + events.size(), 300);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ThreadCpu.Snapshot cpuAfter = threadCpu.snapshot();
+    if (Boolean.getBoolean("bench.verbose")) {
+      System.err.println("  " + events.size() + " events from " + from + " to " + java.time.Instant.now());
+    }
     return new Throughput(events.size(), events.size() / seconds, chainwatch.changesDropped() - droppedBefore,
         seconds, threadCpu.between(cpuBefore, cpuAfter), threadCpu.busiest(cpuBefore, cpuAfter),
         ThreadCpu.contextSwitches(cpuBefore, cpuAfter));

@@ -79,6 +79,8 @@ public final class SlackNotifier implements AutoCloseable {
   private final AtomicLong updated = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final io.chainwatch.notifier.OncePerInterval dropReport =
+      new io.chainwatch.notifier.OncePerInterval(java.time.Duration.ofMinutes(1));
   private volatile boolean running;
   private MethodsClient methods;
   private Thread worker;
@@ -138,8 +140,12 @@ public final class SlackNotifier implements AutoCloseable {
     }
     if (queue.size() >= QUEUE_BOUND) {
       queue.pollFirst();
-      dropped.incrementAndGet();
-      LOG.error("Slack queue full ({} changes): the oldest was dropped", QUEUE_BOUND);
+      long total = dropped.incrementAndGet();
+      long unsaid = dropReport.occurred(System.nanoTime());
+      if (unsaid > 0) {
+        LOG.error("Slack queue full ({} changes): the oldest was dropped ({} since this was last said, {} in all; "
+            + "said at most once a minute)", QUEUE_BOUND, unsaid, total);
+      }
     }
     queue.add(new Queued(change, channel));
   }
