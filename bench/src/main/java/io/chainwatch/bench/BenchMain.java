@@ -267,12 +267,13 @@ public final class BenchMain {
     List<PipelineBench.Latency> atNinety = new ArrayList<>();
     String writes = "";
     for (int run = 0; run < runs; run++) {
-      // nodes for every pod sent: the warm-up's, the measured run's and the latency runs'; a pod on a node the view
-      // does not know is not judged
-      // (the latency runs send up to twice the measured run's pods once the rate passes 20,000 events/s)
-      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(throughputPods * (6 + MAX_WARM_UP_ROUNDS / 5)))) {
+      // nodes for every pod sent: the warm-up's, the measured run's and the latency runs' (up to twice the measured
+      // run's pods once the rate passes 20,000 events/s); a pod on a node the view does not know is not judged
+      int pods = throughputPods * (6 + MAX_WARM_UP_ROUNDS / 5);
+      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(pods))) {
         warmUp(pipeline, throughputPods / 5, progress);
-        PipelineBench.Throughput throughput = profiled("pipeline-run" + run, () -> pipeline.throughput(throughputPods));
+        PipelineBench.Throughput throughput =
+            profiled("pipeline-run" + run, () -> pipeline.throughput(throughputPods));
         throughputs.add(throughput);
         // -Dbench.latencyRates=A,B: latency at these rates (events/s) instead of 50 % and 90 % (to compare builds)
         String[] fixed = System.getProperty("bench.latencyRates", "").split(",");
@@ -350,12 +351,6 @@ public final class BenchMain {
         out.resolve("sync.png"));
   }
 
-  /**
-   * Sends rounds of events until the JIT compilers have settled (they used under 10 % of one core in the last round;
-   * at most {@link #MAX_WARM_UP_ROUNDS}): chainwatch is a long-running service, and its sustained rate is the one it reaches once its
-   * code (and the in-process broker's, and the harness's) is compiled. One round used to be all: the compilers then
-   * took about half a core during the measured run, and the figure varied with how far they had got.
-   */
   private static final int MAX_WARM_UP_ROUNDS = 25;
 
   /**
@@ -376,6 +371,12 @@ public final class BenchMain {
     }
   }
 
+  /**
+   * Sends rounds of events until the JIT compilers have settled (they used under 10 % of one core in the last round;
+   * at most {@link #MAX_WARM_UP_ROUNDS}): chainwatch is a long-running service, and its sustained rate is the one it
+   * reaches once its code (and the in-process broker's, and the harness's) is compiled. One round used to be all: the
+   * compilers then took about half a core during the measured run, and the figure varied with how far they had got.
+   */
   private static void warmUp(PipelineBench pipeline, int pods, PrintStream progress) {
     List<String> rounds = new ArrayList<>();
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {

@@ -42,8 +42,10 @@ final class PipelineBench implements AutoCloseable {
 
   private record Event(String path, io.vertx.core.buffer.Buffer encoded, String findingPod) {}
 
-  /** With {@code -Dbench.latencyLog=FILE}: every latency sample (ms), with the wall-clock time (ms) its finding arrived: to
-   * line spikes up with a GC log ({@code -Xlog:gc:file=F:timemillis}). */
+  /**
+   * With {@code -Dbench.latencyLog=FILE}: every latency sample (ms), with the wall-clock time (ms) its finding
+   * arrived, to line spikes up with a GC log ({@code -Xlog:gc:file=F:timemillis}).
+   */
   private static final PrintStream LATENCY_LOG = latencyLog();
 
   private static PrintStream latencyLog() {

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * CPU time of this JVM by group of threads between two snapshots: what bounds a benchmark that runs chainwatch, its
- * API server and a Kafka broker in one process on two cores. GC and the JIT compilers are not Java threads: they are
- * the process's CPU less the sum over its Java threads.
+ * API server and a Kafka broker in one process on two cores. G1's and the compilers' threads are not Java threads:
+ * their CPU is read from {@code /proc}; what is left of the process's CPU is "other JVM threads".
  */
 final class ThreadCpu {
   /** Groups, in the order they are printed; a thread belongs to the first whose test its name passes. */

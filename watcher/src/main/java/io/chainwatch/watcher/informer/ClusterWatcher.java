@@ -60,11 +60,12 @@ public final class ClusterWatcher implements AutoCloseable {
    * frame from the thread that received it (an event loop of the client's HTTP transport) to a per-watch serial
    * executor on this executor, to keep Jackson's first, slow deserialisations off that loop, and asks the socket for
    * the next frame only once the frame is done: two thread hand-offs per event, one frame at a time. Measured in the
-   * pipeline benchmark: 7 context switches per event in the whole process, 2 with this executor. Chainwatch decodes frames with {@link
-   * PrunedJson} (no warm-up: about 10 µs for a pod of 8 KB) into a view that never waits for anything, so the frame is
-   * decoded and stored on the thread that received it, as fabric8 7 did. The same client's other uses of its
-   * executor are timers (a watch's reconnect), which then run on fabric8's scheduler thread, and the informers' own
-   * executor, which is {@link #IN_PLACE} already. No handler that blocks may be added to this client's watches.
+   * pipeline benchmark: 7 context switches per event in the whole process, 2 with this executor. Chainwatch decodes
+   * frames with {@link PrunedJson} (no warm-up: about 10 µs for a pod of 8 KB) into a view that never waits for
+   * anything, so the frame is decoded and stored on the thread that received it, as fabric8 7 did. The same client's
+   * other uses of its executor are timers (a watch's reconnect), which then run on fabric8's scheduler thread, and the
+   * informers' own executor, which is {@link #IN_PLACE} already. No handler that blocks may be added to this client's
+   * watches.
    */
   public static final java.util.concurrent.Executor WATCH_EVENTS_IN_PLACE = Runnable::run;
 
