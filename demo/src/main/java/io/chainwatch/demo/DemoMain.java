@@ -337,20 +337,14 @@ public final class DemoMain {
               java.util.concurrent.TimeUnit.SECONDS);
       // the repaired node's condition goes back to True once its probe reports the repair and the finding clears
       String repairedCondition = RESET_NODE + "/RpFilterHealthy";
-      long conditionDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < conditionDeadline && !conditionHistory(conditions, repairedCondition)
-          .endsWith("True (NoProblemFound)")) {
-        Thread.sleep(200);
-      }
+      awaitUpTo(Duration.ofSeconds(30),
+          () -> conditionHistory(conditions, repairedCondition).endsWith("True (NoProblemFound)"));
       probes.shutdownNow();
 
       timeline.line("");
       timeline.line("kube-proxy left behind: cilium-config replaces kube-proxy, but its DaemonSet still runs a pod.");
       cluster.kubeProxyOn(SETTLED_NODE);
-      long kubeProxyDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < kubeProxyDeadline && kubeProxyFound.get() == null) {
-        Thread.sleep(200);
-      }
+      awaitUpTo(Duration.ofSeconds(20), () -> kubeProxyFound.get() != null);
 
       timeline.line("");
       timeline.line("A Cilium upgrade: every agent pod is replaced; the pods on the nodes kept their endpoints.");
@@ -362,14 +356,8 @@ public final class DemoMain {
       List<String> wronglyReported = fullChain.stream().filter(found::containsKey).sorted().toList();
       // Slack edits are paced (about one call a second): on a loaded machine the silenced root can still be queued
       // behind the thread replies of the storm above, so its edit is awaited, not assumed
-      long silenceDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      boolean silenceShown = false;
-      while (silenced && !silenceShown && System.nanoTime() < silenceDeadline) {
-        silenceShown = slack.roots().stream().anyMatch(m -> m.blocks.encode().contains("Silenced by <@U0BOB>"));
-        if (!silenceShown) {
-          Thread.sleep(200);
-        }
-      }
+      boolean silenceShown = silenced && awaitUpTo(Duration.ofSeconds(30), () -> slack.roots().stream()
+          .anyMatch(m -> m.blocks.encode().contains("Silenced by <@U0BOB>")));
       timeline.line("");
       timeline.line("Result:");
       for (String pod : restarted.stream().sorted().toList()) {
@@ -461,6 +449,19 @@ public final class DemoMain {
       }
       return false;
     });
+  }
+
+  /** Polls {@code done} every 200 ms until it holds or {@code timeout} passes; returns whether it held. */
+  private static boolean awaitUpTo(Duration timeout, java.util.function.BooleanSupplier done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.sleep(200);
+    }
+    return true;
   }
 
   private static String conditionHistory(Map<String, List<String>> conditions, String key) {

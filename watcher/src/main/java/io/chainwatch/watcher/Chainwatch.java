@@ -111,7 +111,7 @@ public final class Chainwatch implements AutoCloseable {
     this.watchClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
         .withConfig(client.getConfiguration())
         .withKubernetesSerialization(new PruningSerialization())
-        .withTaskExecutor(ClusterWatcher.WATCH_EVENTS_IN_PLACE)
+        .withTaskExecutor(ClusterWatcher.IN_PLACE)
         // the informers' lists and watches, timed: how long the API server takes is most of a sync
         .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("chainwatch-timing",
             new io.chainwatch.watcher.informer.TimedApiCalls(metrics.callTimer())))

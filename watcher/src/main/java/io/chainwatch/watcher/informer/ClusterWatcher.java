@@ -45,29 +45,28 @@ public final class ClusterWatcher implements AutoCloseable {
       new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Long> watchLostAt = new java.util.concurrent.ConcurrentHashMap<>();
   /**
-   * The informers' executor: what they hand it runs at once, on the thread that hands it over. fabric8 passes every
-   * notification through it, each listed object's add notification too, even with no handler registered (chainwatch
-   * registers none: the item store is the view); on the client's cached pool each was a thread hand-off through a
-   * SynchronousQueue, about 2.5 s of CPU in a 150k-pod sync, and 1.2 s on one thread of its own. Run in place, a
-   * notification is a loop over no handler. fabric8 wraps it in a serial executor per informer, which clears any
-   * interrupt its shutdown sends a running task before the task's thread goes on. A handler added to these informers
-   * would run on the thread delivering the event: none may be.
+   * The executor of the informers and of their client: what it is handed runs at once, on the thread that hands it
+   * over. Nothing that blocks may run through it: no handler may be added to these informers or their watches.
+   *
+   * <ul>
+   *   <li>The informers: fabric8 passes every notification through it, each listed object's add notification too,
+   *       even with no handler registered (chainwatch registers none: the item store is the view); on the client's
+   *       cached pool each was a thread hand-off through a SynchronousQueue, about 2.5 s of CPU in a 150k-pod sync,
+   *       and 1.2 s on one thread of its own. Run in place, a notification is a loop over no handler.
+   *   <li>Their client's watches: fabric8 8 hands each watch frame from the thread that received it (an event loop of
+   *       the client's HTTP transport) to a per-watch serial executor on the client's executor, to keep Jackson's
+   *       first, slow deserialisations off that loop, and asks the socket for the next frame only once the frame is
+   *       done: two thread hand-offs per event, one frame at a time (7 context switches per event in the pipeline
+   *       benchmark's process, 2 in place). Frames are read by {@link PrunedJson} (no warm-up: about 10 µs for a pod
+   *       of 8 KB) into a view that never waits, so each is decoded and stored on the thread that received it, as
+   *       fabric8 7 did. The client's other use of it is a watch's reconnect timer, which then runs on fabric8's
+   *       scheduler thread.
+   * </ul>
+   *
+   * <p>fabric8 wraps it in a serial executor per informer and per watch, which clears any interrupt its shutdown
+   * sends a running task before the task's thread goes on: an event loop is never left interrupted.
    */
-  private static final java.util.concurrent.Executor IN_PLACE = Runnable::run;
-
-  /**
-   * The informers' client's task executor: runs what it is handed where it is handed over. fabric8 8 hands each watch
-   * frame from the thread that received it (an event loop of the client's HTTP transport) to a per-watch serial
-   * executor on this executor, to keep Jackson's first, slow deserialisations off that loop, and asks the socket for
-   * the next frame only once the frame is done: two thread hand-offs per event, one frame at a time. Measured in the
-   * pipeline benchmark: 7 context switches per event in the whole process, 2 with this executor. Chainwatch decodes
-   * frames with {@link PrunedJson} (no warm-up: about 10 µs for a pod of 8 KB) into a view that never waits for
-   * anything, so the frame is decoded and stored on the thread that received it, as fabric8 7 did. The same client's
-   * other uses of its executor are timers (a watch's reconnect), which then run on fabric8's scheduler thread, and the
-   * informers' own executor, which is {@link #IN_PLACE} already. No handler that blocks may be added to this client's
-   * watches.
-   */
-  public static final java.util.concurrent.Executor WATCH_EVENTS_IN_PLACE = Runnable::run;
+  public static final java.util.concurrent.Executor IN_PLACE = Runnable::run;
 
   public ClusterWatcher(KubernetesClient client, ClusterState state, WatcherMetrics metrics) {
     this.client = client;
