@@ -39,7 +39,11 @@ public final class BenchMain {
     StringBuilder report = new StringBuilder();
     report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
         .append(System.getProperty("java.version")).append(", max heap ")
-        .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB, ").append(System.getProperty("os.name"))
+        .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB, collectors ")
+        .append(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .map(java.lang.management.GarbageCollectorMXBean::getName).toList())
+        .append(", JVM flags ").append(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+        .append(", ").append(System.getProperty("os.name"))
         .append(' ').append(System.getProperty("os.arch")).append(". Runs per figure: ").append(runs)
         .append(quick ? " (quick mode: small sizes, figures not meaningful)" : "").append(".\n\n");
 
@@ -282,8 +286,8 @@ public final class BenchMain {
         atNinety.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[1])
             : throughput.eventsPerSecond() * 0.9, latencySeconds));
         progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s; wrote "
-            + pipeline.writesSeen() + "; busiest thread " + throughput.busiest().name() + " "
-            + Math.round(100 * throughput.busiest().seconds() / throughput.seconds()) + " %");
+            + pipeline.writesSeen() + "; busiest thread " + throughput.cpu().busiest().name() + " "
+            + Math.round(100 * throughput.cpu().busiest().seconds() / throughput.seconds()) + " %");
         writes = pipeline.writesSeen();
       }
     }
@@ -294,11 +298,17 @@ public final class BenchMain {
     report.append("Sustained throughput: **").append(rate.format("%.0f")).append(" events/s** over ")
         .append(throughputs.get(0).events()).append(" events (pods of ~8 KB and CiliumEndpoints), dropped: ")
         .append(throughputs.stream().mapToLong(PipelineBench.Throughput::dropped).sum()).append(".\n\n")
-        .append("| load | achieved events/s | findings measured | p50 ms | p99 ms | max ms | dropped |\n")
-        .append("|---|---|---|---|---|---|---|\n");
+        .append("Each load starts once the JVM is quiet (under 15 % of one core for 250 ms; the flood and the load ")
+        .append("before leave work behind them). CPU: the whole JVM while the events were sent, % of one core.\n\n")
+        .append("| load | achieved events/s | findings measured | p50 ms | p99 ms | max ms | dropped | CPU % "
+            + "| context switches/event | waited for quiet, s |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
     appendLatency(report, "50 % of sustained", atHalf);
     appendLatency(report, "90 % of sustained", atNinety);
-    appendCpu(report, throughputs);
+    appendCpu(report, "the sustained throughput was measured",
+        throughputs.stream().map(PipelineBench.Throughput::cpu).toList());
+    appendCpu(report, "events were sent at 90 % of the sustained rate",
+        atNinety.stream().map(PipelineBench.Latency::cpu).toList());
     Plot.lines("Event-to-finding latency (median of runs)", "load (% of sustained throughput)", "ms", List.of(
         new Plot.Series("p99", new Color(200, 60, 60), List.of(50.0, 90.0),
             List.of(Stats.of(atHalf.stream().map(PipelineBench.Latency::p99Millis).toList()).median(),
@@ -381,7 +391,7 @@ public final class BenchMain {
     List<String> rounds = new ArrayList<>();
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
       PipelineBench.Throughput warm = pipeline.throughput(pods);
-      double jitShare = 100 * warm.cpu().get(ThreadCpu.Group.JIT) / warm.seconds();
+      double jitShare = 100 * warm.cpu().seconds().get(ThreadCpu.Group.JIT) / warm.seconds();
       rounds.add(Math.round(warm.eventsPerSecond()) + " events/s, JIT " + Math.round(jitShare) + " %");
       if (jitShare < 10) {
         break;
@@ -391,16 +401,16 @@ public final class BenchMain {
   }
 
   /** Where the CPU went while the throughput was measured: what bounds it on a machine of two cores. */
-  private static void appendCpu(StringBuilder report, List<PipelineBench.Throughput> runs) {
+  private static void appendCpu(StringBuilder report, String phase, List<ThreadCpu.Use> runs) {
     int cores = Runtime.getRuntime().availableProcessors();
-    report.append("\nCPU of this JVM while the sustained throughput was measured, by thread group (").append(cores)
+    report.append("\nCPU of this JVM while ").append(phase).append(", by thread group (").append(cores)
         .append(" cores = ").append(cores * 100).append(" %):\n\n")
         .append("| threads | % of one core | µs per event |\n|---|---|---|\n");
     double allShare = 0;
     double allMicros = 0;
     for (ThreadCpu.Group group : ThreadCpu.Group.values()) {
-      List<Double> share = runs.stream().map(run -> 100 * run.cpu().get(group) / run.seconds()).toList();
-      List<Double> micros = runs.stream().map(run -> 1e6 * run.cpu().get(group) / run.events()).toList();
+      List<Double> share = runs.stream().map(run -> 100 * run.seconds().get(group) / run.wallSeconds()).toList();
+      List<Double> micros = runs.stream().map(run -> 1e6 * run.seconds().get(group) / run.events()).toList();
       allShare += Stats.of(share).median();
       allMicros += Stats.of(micros).median();
       report.append("| ").append(group.label).append(" | ").append(Stats.of(share).format("%.0f")).append(" | ")
@@ -411,7 +421,7 @@ public final class BenchMain {
     report.append("\nContext switches per event (threads blocking and being woken): ").append(Stats.of(runs.stream()
         .map(run -> (double) run.contextSwitches() / run.events()).toList()).format("%.2f")).append(".\n");
     report.append("\nBusiest single thread: ").append(runs.stream().map(run -> run.busiest().name() + " "
-        + Math.round(100 * run.busiest().seconds() / run.seconds()) + " %").toList()).append(".\n");
+        + Math.round(100 * run.busiest().seconds() / run.wallSeconds()) + " %").toList()).append(".\n");
   }
 
   private static void appendLatency(StringBuilder report, String load, List<PipelineBench.Latency> runs) {
@@ -421,7 +431,12 @@ public final class BenchMain {
         .append(Stats.of(runs.stream().map(PipelineBench.Latency::p50Millis).toList()).format("%.1f")).append(" | ")
         .append(Stats.of(runs.stream().map(PipelineBench.Latency::p99Millis).toList()).format("%.1f")).append(" | ")
         .append(Stats.of(runs.stream().map(PipelineBench.Latency::maxMillis).toList()).format("%.1f")).append(" | ")
-        .append(runs.stream().mapToLong(PipelineBench.Latency::dropped).sum()).append(" |\n");
+        .append(runs.stream().mapToLong(PipelineBench.Latency::dropped).sum()).append(" | ")
+        .append(Stats.of(runs.stream().map(run -> run.cpu().percentOfOneCore()).toList()).format("%.0f"))
+        .append(" | ").append(Stats.of(runs.stream()
+            .map(run -> (double) run.cpu().contextSwitches() / run.cpu().events()).toList()).format("%.2f"))
+        .append(" | ").append(Stats.of(runs.stream().map(run -> run.quietAfterMillis() / 1000.0).toList())
+            .format("%.1f")).append(" |\n");
   }
 
   private static int option(List<String> args, String name, int fallback) {

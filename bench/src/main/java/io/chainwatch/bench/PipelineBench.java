@@ -30,15 +30,15 @@ import java.util.concurrent.locks.LockSupport;
  * just before their pods, as Cilium creates them during CNI ADD.
  */
 final class PipelineBench implements AutoCloseable {
-  /**
-   * @param cpu CPU seconds of this JVM by thread group while the events were sent and processed
-   * @param busiest the thread that used the most CPU meanwhile
-   */
-  record Throughput(long events, double eventsPerSecond, long dropped, double seconds,
-      Map<ThreadCpu.Group, Double> cpu, ThreadCpu.Busiest busiest, long contextSwitches) {}
+  /** @param cpu what this JVM used while the events were sent and processed */
+  record Throughput(long events, double eventsPerSecond, long dropped, double seconds, ThreadCpu.Use cpu) {}
 
+  /**
+   * @param cpu what this JVM used while the events were sent
+   * @param quietAfterMillis how long the JVM took to go quiet before the events were sent
+   */
   record Latency(double targetRate, double achievedRate, int samples, double p50Millis, double p99Millis,
-      double maxMillis, long dropped) {}
+      double maxMillis, long dropped, ThreadCpu.Use cpu, long quietAfterMillis) {}
 
   private record Event(String path, io.vertx.core.buffer.Buffer encoded, String findingPod) {}
 
@@ -178,8 +178,7 @@ final class PipelineBench implements AutoCloseable {
       System.err.println("  " + events.size() + " events from " + from + " to " + java.time.Instant.now());
     }
     return new Throughput(events.size(), events.size() / seconds, chainwatch.changesDropped() - droppedBefore,
-        seconds, threadCpu.between(cpuBefore, cpuAfter), threadCpu.busiest(cpuBefore, cpuAfter),
-        ThreadCpu.contextSwitches(cpuBefore, cpuAfter));
+        seconds, threadCpu.use(cpuBefore, cpuAfter, seconds, events.size()));
   }
 
   /** Sends events at {@code rate} per second for {@code seconds} and measures send-to-finding latency. */
@@ -187,10 +186,12 @@ final class PipelineBench implements AutoCloseable {
     int pods = (int) (rate * seconds / 1.9);
     List<Event> events = nextEvents(pods);
     settle();
+    long quietAfterMillis = awaitQuiet();
     latencies.clear();
     sentAt.clear();
     long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
     long droppedBefore = chainwatch.changesDropped();
+    ThreadCpu.Snapshot cpuBefore = threadCpu.snapshot();
     long t0 = System.nanoTime();
     int sent = 0;
     while (sent < events.size()) {
@@ -202,6 +203,7 @@ final class PipelineBench implements AutoCloseable {
       LockSupport.parkNanos(200_000);
     }
     double sendSeconds = (System.nanoTime() - t0) / 1e9;
+    ThreadCpu.Snapshot cpuAfter = threadCpu.snapshot();
     awaitProcessed(start + events.size(), 300);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
@@ -209,7 +211,31 @@ final class PipelineBench implements AutoCloseable {
     }
     List<Double> samples = List.copyOf(latencies);
     return new Latency(rate, events.size() / sendSeconds, samples.size(), Stats.percentile(samples, 50),
-        Stats.percentile(samples, 99), Stats.percentile(samples, 100), chainwatch.changesDropped() - droppedBefore);
+        Stats.percentile(samples, 99), Stats.percentile(samples, 100), chainwatch.changesDropped() - droppedBefore,
+        threadCpu.use(cpuBefore, cpuAfter, sendSeconds, events.size()), quietAfterMillis);
+  }
+
+  /**
+   * Waits (up to 30 s) until this JVM has used under 15 % of one core for a quarter of a second: the phase before
+   * (a flood of 100,000 events, or the other load) leaves work behind it (incidents, audit records, Kubernetes
+   * Events, the collections {@link #settle()} forced), and a latency at a fixed rate is measured from a pipeline at
+   * rest, not one still catching up. Returns how long it waited.
+   */
+  private long awaitQuiet() {
+    long t0 = System.nanoTime();
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+    ThreadCpu.Snapshot before = threadCpu.snapshot();
+    while (System.nanoTime() < deadline) {
+      long windowStart = System.nanoTime();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+      ThreadCpu.Snapshot after = threadCpu.snapshot();
+      double share = (double) (after.processNanos() - before.processNanos()) / (System.nanoTime() - windowStart);
+      before = after;
+      if (share < 0.15) {
+        break;
+      }
+    }
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
   }
 
   /** What the pipeline wrote meanwhile: state saves, lease renewals, Events, Node status patches, Slack calls. */

@@ -123,6 +123,26 @@ final class ThreadCpu {
     return ticks;
   }
 
+  /**
+   * What a measured phase used.
+   *
+   * @param seconds CPU seconds by group
+   * @param busiest the thread that used the most CPU
+   * @param contextSwitches threads blocking and being woken (-1 without /proc)
+   * @param wallSeconds how long the phase took
+   * @param events the events sent meanwhile
+   */
+  record Use(Map<Group, Double> seconds, Busiest busiest, long contextSwitches, double wallSeconds, long events) {
+    double percentOfOneCore() {
+      return 100 * seconds.values().stream().mapToDouble(Double::doubleValue).sum() / wallSeconds;
+    }
+  }
+
+  Use use(Snapshot before, Snapshot after, double wallSeconds, long events) {
+    return new Use(between(before, after), busiest(before, after), contextSwitches(before, after), wallSeconds,
+        events);
+  }
+
   /** The thread that used the most CPU from {@code before} to {@code after}: a thread near 100 % bounds alone. */
   record Busiest(String name, double seconds) {}
 
