@@ -307,6 +307,10 @@ public final class BenchMain {
     appendLatency(report, "90 % of sustained", atNinety);
     appendCpu(report, "the sustained throughput was measured",
         throughputs.stream().map(PipelineBench.Throughput::cpu).toList());
+    // paced events cost more CPU each than a flood (threads fall asleep between events and are woken for the next):
+    // these two tables say by how much, and where
+    appendCpu(report, "events were sent at 50 % of the sustained rate",
+        atHalf.stream().map(PipelineBench.Latency::cpu).toList());
     appendCpu(report, "events were sent at 90 % of the sustained rate",
         atNinety.stream().map(PipelineBench.Latency::cpu).toList());
     Plot.lines("Event-to-finding latency (median of runs)", "load (% of sustained throughput)", "ms", List.of(
