@@ -50,6 +50,9 @@ public final class BenchMain {
     if (only.equals("all") || only.equals("memory")) {
       memorySection(report, progress, sizes, runs, out);
     }
+    if (only.equals("all") || only.equals("sweep")) {
+      sweepSection(report, progress, sizes, runs);
+    }
     if (only.equals("all") || only.equals("pipeline")) {
       pipelineSection(report, progress, runs, throughputPods, latencySeconds, out);
     }
@@ -212,6 +215,37 @@ public final class BenchMain {
             Stats.percentile(burstFirst, 50), Stats.percentile(burstFirst, 100)))
         .append(String.format("| 30 pods, last eviction | %d bursts | %.0f | %.0f |%n", burstLast.size(),
             Stats.percentile(burstLast, 50), Stats.percentile(burstLast, 100)));
+  }
+
+  private static void sweepSection(StringBuilder report, PrintStream progress, List<Integer> sizes, int runs)
+      throws Exception {
+    progress.println("sweep ...");
+    report.append("\n## The evaluator's full sweep (every detector over the whole view, on its event loop)\n\n")
+        .append("The first sweep runs once the informers synced; the later one is what the periodic safety net ")
+        .append("(`sweepInterval`, 5 min) runs with every finding already open. A pod is added 5 ms into the later ")
+        .append("sweep: how long its change waits on the bus until the evaluator takes it is how long a sweep holds ")
+        .append("the cluster's changes back.\n\n")
+        .append("| pods (+ nodes, agents, endpoints) | first sweep ms | later sweep ms | a change during the later sweep ")
+        .append("waited ms |\n|---|---|---|---|\n");
+    SweepBench bench = new SweepBench();
+    bench.measure(sizes.get(0)); // warm-up: the JIT
+    for (int pods : sizes) {
+      List<SweepBench.Result> results = new ArrayList<>();
+      for (int run = 0; run < runs; run++) {
+        results.add(bench.measure(pods));
+      }
+      report.append("| ").append(pods).append(" | ")
+          .append(Stats.of(results.stream().map(SweepBench.Result::firstMillis).toList()).format("%.0f"))
+          .append(" | ")
+          .append(Stats.of(results.stream().map(SweepBench.Result::steadyMillis).toList()).format("%.0f"))
+          .append(" | ")
+          .append(Stats.of(results.stream().map(SweepBench.Result::eventDuringSweepMillis).toList()).format("%.1f"))
+          .append(" |\n");
+      progress.println("  " + pods + " pods: later sweep " + Math.round(Stats.of(results.stream()
+          .map(SweepBench.Result::steadyMillis).toList()).median()) + " ms, a change during it waited "
+          + Math.round(Stats.of(results.stream().map(SweepBench.Result::eventDuringSweepMillis).toList()).median())
+          + " ms");
+    }
   }
 
   private static void auditSection(StringBuilder report, PrintStream progress, int records, int runs)

@@ -86,7 +86,13 @@ public final class EvaluationVerticle extends VerticleBase {
       gate.release();
       onChange(message.body());
     });
-    vertx.setPeriodic(sweepInterval.toMillis(), id -> sweep("sweep"));
+    vertx.setPeriodic(sweepInterval.toMillis(), id -> sweep("sweep", detectors));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    active = false; // a sweep in progress ends at its next slice
     return Future.succeededFuture();
   }
 
@@ -95,9 +101,18 @@ public final class EvaluationVerticle extends VerticleBase {
     Promise<Void> done = Promise.promise();
     evaluationContext.runOnContext(v -> {
       active = true;
-      sweep("initial");
-      done.complete();
+      sweep("initial", detectors).onComplete(done);
     });
+    return done.future();
+  }
+
+  /**
+   * Sweeps now, as the periodic sweep does (benchmarks and tests). Completes when that sweep is done; asked for while
+   * one runs, when the one that follows it is done.
+   */
+  public Future<Void> sweepNow() {
+    Promise<Void> done = Promise.promise();
+    evaluationContext.runOnContext(v -> sweep("sweep", detectors).onComplete(done));
     return done.future();
   }
 
@@ -114,10 +129,11 @@ public final class EvaluationVerticle extends VerticleBase {
     }
     Instant now = clock.instant();
     int evaluated = 0;
+    List<Detector> judgingEverything = new java.util.ArrayList<>();
     for (Detector detector : readers.get(change.latest().getClass())) {
       Subjects subjects = detector.affectedBy(change, view);
       if (subjects.all()) {
-        evaluated += sweepDetector(detector, now);
+        judgingEverything.add(detector);
       } else {
         for (ResourceRef subject : new LinkedHashSet<>(subjects.refs())) {
           evaluate(detector, subject, now);
@@ -126,38 +142,111 @@ public final class EvaluationVerticle extends VerticleBase {
       }
     }
     metrics.evaluations("event", evaluated);
+    if (!judgingEverything.isEmpty()) {
+      sweep("event", judgingEverything); // a change every subject depends on (cilium-config): judged in slices too
+    }
     if (gate.takeSweepRequest()) {
       LOG.warn("Cluster changes were dropped ({} so far): sweeping to catch up", gate.dropped());
-      sweep("catch-up");
+      sweep("catch-up", detectors);
     }
     armDeadlineTimer();
   }
 
-  private void sweep(String trigger) {
+  /**
+   * A sweep in progress: the detectors left and the current one's subjects left. It runs in slices of about
+   * {@link #SWEEP_SLICE_NANOS} and queues the rest behind whatever arrived meanwhile, so the changes that come during
+   * a sweep are judged within a slice of their arrival: in one piece, the periodic sweep of a 150k-pod view held
+   * every change back for its whole length, every five minutes (BENCHMARKS.md, "The evaluator's full sweep").
+   */
+  private static final class Sweep {
+    final String trigger;
+    final java.util.ArrayDeque<Detector> detectorsLeft;
+    final List<Promise<Void>> waiting = new java.util.ArrayList<>();
+    java.util.Iterator<ResourceRef> subjectsLeft = java.util.Collections.emptyIterator();
+    Detector current;
+    int evaluated;
+    /** Asked for while this one ran (subjects this one already passed may have changed since): runs next. */
+    Sweep next;
+
+    Sweep(String trigger, List<Detector> detectors) {
+      this.trigger = trigger;
+      this.detectorsLeft = new java.util.ArrayDeque<>(detectors);
+    }
+  }
+
+  /** How long a sweep holds the event loop at a time. */
+  static final long SWEEP_SLICE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
+
+  private Sweep sweeping;
+
+  private Future<Void> sweep(String trigger, List<Detector> judged) {
     if (!active) {
-      return;
+      return Future.succeededFuture();
     }
-    Instant now = clock.instant();
-    int evaluated = 0;
-    for (Detector detector : detectors) {
-      evaluated += sweepDetector(detector, now);
+    Promise<Void> done = Promise.promise();
+    if (sweeping != null) {
+      // one more after the running one, for every detector asked for meanwhile (all of them: they are few)
+      if (sweeping.next == null) {
+        sweeping.next = new Sweep(trigger, detectors);
+      }
+      sweeping.next.waiting.add(done);
+      return done.future();
     }
-    metrics.evaluations(trigger, evaluated);
-    armDeadlineTimer();
+    sweeping = new Sweep(trigger, judged);
+    sweeping.waiting.add(done);
+    continueSweep();
+    return done.future();
   }
 
-  private int sweepDetector(Detector detector, Instant now) {
-    reportInactivity(detector);
-    Set<ResourceRef> subjects = new LinkedHashSet<>(detector.allSubjects(view));
-    for (FindingTracker.SubjectKey open : tracker.subjectsWithFindings()) {
-      if (open.detectorId().equals(detector.id())) {
-        subjects.add(open.subject()); // so a finding whose subject vanished is cleared
+  private void continueSweep() {
+    Sweep sweep = sweeping;
+    long sliceEnds = System.nanoTime() + SWEEP_SLICE_NANOS;
+    Instant now = clock.instant();
+    int sinceClockRead = 0;
+    while (active) {
+      if (!sweep.subjectsLeft.hasNext()) {
+        sweep.current = sweep.detectorsLeft.poll();
+        if (sweep.current == null) {
+          break;
+        }
+        reportInactivity(sweep.current);
+        sweep.subjectsLeft = subjectsOf(sweep.current);
+        continue;
+      }
+      evaluate(sweep.current, sweep.subjectsLeft.next(), now);
+      sweep.evaluated++;
+      if (++sinceClockRead == 32) {
+        sinceClockRead = 0;
+        if (System.nanoTime() >= sliceEnds) {
+          evaluationContext.runOnContext(v -> continueSweep()); // behind the changes that arrived meanwhile
+          return;
+        }
       }
     }
-    for (ResourceRef subject : subjects) {
-      evaluate(detector, subject, now);
+    metrics.evaluations(sweep.trigger, sweep.evaluated);
+    armDeadlineTimer();
+    sweeping = null;
+    sweep.waiting.forEach(Promise::tryComplete);
+    if (sweep.next != null) {
+      sweeping = sweep.next;
+      continueSweep();
     }
-    return subjects.size();
+  }
+
+  /**
+   * The subjects of a detector's open findings (so a finding whose subject vanished clears), then everything else it
+   * judges, each once. Read lazily: a sweep's slice may end anywhere in it. Not copied into one set, which took
+   * longer than a slice for a view of 150k pods.
+   */
+  private java.util.Iterator<ResourceRef> subjectsOf(Detector detector) {
+    Set<ResourceRef> withFindings = new LinkedHashSet<>();
+    for (FindingTracker.SubjectKey open : tracker.subjectsWithFindings()) {
+      if (open.detectorId().equals(detector.id())) {
+        withFindings.add(open.subject());
+      }
+    }
+    return java.util.stream.Stream.concat(withFindings.stream(),
+        detector.allSubjects(view).stream().filter(subject -> !withFindings.contains(subject))).iterator();
   }
 
   private void reportInactivity(Detector detector) {

@@ -90,4 +90,116 @@ class EvaluationVerticleTest {
     assertThat(beforeActivation).isEmpty();
     assertThat(evaluator.openFindings().await(5, TimeUnit.SECONDS)).hasSize(1);
   }
+
+  /**
+   * The missed-chain detector, 1 ms slower per subject but one ({@code late}): a sweep of many pods takes seconds.
+   * Says when the sweep it was told to watch for has begun.
+   */
+  private static final class SlowDetector implements io.chainwatch.watcher.detect.Detector {
+    private final MissedCiliumChainDetector chain = new MissedCiliumChainDetector(new MissedChainConfig(
+        Duration.ofSeconds(30), Duration.ofSeconds(30)));
+    volatile java.util.concurrent.CountDownLatch sweeping = new java.util.concurrent.CountDownLatch(0);
+
+    @Override
+    public String id() {
+      return chain.id();
+    }
+
+    @Override
+    public java.util.Optional<java.util.Set<Class<? extends io.chainwatch.model.Snapshot>>> reads() {
+      return chain.reads();
+    }
+
+    @Override
+    public io.chainwatch.watcher.detect.Subjects affectedBy(io.chainwatch.model.ClusterChange change,
+        io.chainwatch.watcher.view.ClusterView view) {
+      return chain.affectedBy(change, view);
+    }
+
+    @Override
+    public java.util.Collection<io.chainwatch.model.ResourceRef> allSubjects(
+        io.chainwatch.watcher.view.ClusterView view) {
+      return chain.allSubjects(view);
+    }
+
+    @Override
+    public io.chainwatch.watcher.detect.Evaluation evaluate(io.chainwatch.model.ResourceRef subject,
+        io.chainwatch.watcher.view.ClusterView view, java.time.Instant now) {
+      if (!subject.name().equals("late")) {
+        sweeping.countDown();
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+      return chain.evaluate(subject, view, now);
+    }
+  }
+
+  @Test
+  void aChangeDuringALongSweepIsJudgedWithinASliceNotAfterTheWholeSweep() throws Exception {
+    ChangeGate gate = new ChangeGate(1000);
+    ClusterState state = stateFeeding(gate);
+    SlowDetector slow = new SlowDetector();
+    EvaluationVerticle evaluator = new EvaluationVerticle(state, List.of(slow), Clock.fixed(at(600), ZoneOffset.UTC),
+        Duration.ofHours(1), gate, new WatcherMetrics());
+    vertx.deployVerticle(evaluator).await(5, TimeUnit.SECONDS);
+    state.put(node("node-1"));
+    state.put(agent("node-1", at(60)).build());
+    for (int i = 0; i < 1000; i++) {
+      state.put(pod("shop", "racer-" + i).started(T0).build());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> gate.inFlight() == 0);
+    evaluator.activate().await(60, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicLong lateJudgedAt = new java.util.concurrent.atomic.AtomicLong();
+    vertx.eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, m -> {
+      if (m.body().resource().name().equals("late")) {
+        lateJudgedAt.set(System.nanoTime());
+      }
+    });
+
+    slow.sweeping = new java.util.concurrent.CountDownLatch(1);
+    long started = System.nanoTime();
+    io.vertx.core.Future<Void> sweep = evaluator.sweepNow();
+    assertThat(slow.sweeping.await(30, TimeUnit.SECONDS)).isTrue();
+    state.put(pod("shop", "late").started(T0).build());
+    sweep.await(60, TimeUnit.SECONDS);
+    long sweepDoneAt = System.nanoTime();
+    await().atMost(Duration.ofSeconds(10)).until(() -> lateJudgedAt.get() != 0);
+
+    assertThat(TimeUnit.NANOSECONDS.toMillis(sweepDoneAt - started)).as("1000 subjects at 1 ms or more each")
+        .isGreaterThanOrEqualTo(1000);
+    assertThat(lateJudgedAt.get()).as("the change is judged while the sweep still runs").isLessThan(sweepDoneAt);
+    assertThat(evaluator.openFindings().await(5, TimeUnit.SECONDS)).hasSize(1001);
+  }
+
+  @Test
+  void aSweepAskedForWhileOneRunsFollowsItAndBothComplete() throws Exception {
+    ChangeGate gate = new ChangeGate(1000);
+    ClusterState state = stateFeeding(gate);
+    SlowDetector slow = new SlowDetector();
+    EvaluationVerticle evaluator = new EvaluationVerticle(state, List.of(slow), Clock.fixed(at(600), ZoneOffset.UTC),
+        Duration.ofHours(1), gate, new WatcherMetrics());
+    vertx.deployVerticle(evaluator).await(5, TimeUnit.SECONDS);
+    state.put(node("node-1"));
+    state.put(agent("node-1", at(60)).build());
+    for (int i = 0; i < 200; i++) {
+      state.put(pod("shop", "racer-" + i).started(T0).build());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> gate.inFlight() == 0);
+    evaluator.activate().await(60, TimeUnit.SECONDS);
+
+    slow.sweeping = new java.util.concurrent.CountDownLatch(1);
+    java.util.Map<String, Long> doneAt = new java.util.concurrent.ConcurrentHashMap<>();
+    io.vertx.core.Future<Void> first = evaluator.sweepNow().onComplete(v -> doneAt.put("first", System.nanoTime()));
+    assertThat(slow.sweeping.await(30, TimeUnit.SECONDS)).isTrue();
+    io.vertx.core.Future<Void> second = evaluator.sweepNow().onComplete(v -> doneAt.put("second", System.nanoTime()));
+    io.vertx.core.Future<Void> third = evaluator.sweepNow().onComplete(v -> doneAt.put("third", System.nanoTime()));
+    first.await(60, TimeUnit.SECONDS);
+    second.await(60, TimeUnit.SECONDS);
+    third.await(60, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> doneAt.size() == 3);
+
+    // the two asked for during the first are one more sweep after it, of 200 subjects at 1 ms or more each
+    assertThat(TimeUnit.NANOSECONDS.toMillis(doneAt.get("second") - doneAt.get("first"))).isGreaterThanOrEqualTo(200);
+    assertThat(Math.abs(doneAt.get("third") - doneAt.get("second"))).isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
+    assertThat(evaluator.openFindings().await(5, TimeUnit.SECONDS)).hasSize(200);
+  }
 }
