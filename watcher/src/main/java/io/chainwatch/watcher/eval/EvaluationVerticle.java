@@ -229,7 +229,7 @@ public final class EvaluationVerticle extends VerticleBase {
     sweep.waiting.forEach(Promise::tryComplete);
     if (sweep.next != null) {
       sweeping = sweep.next;
-      continueSweep();
+      evaluationContext.runOnContext(v -> continueSweep()); // its first slice, too, after what arrived meanwhile
     }
   }
 
