@@ -438,7 +438,7 @@ public final class BenchMain {
     progress.println("  warm-up rounds of " + pods + " pods: " + rounds);
   }
 
-  /** Where the CPU went while the throughput was measured: what bounds it on a machine of two cores. */
+  /** Where the CPU went in a measured phase (the flood, a paced load): what bounds it on a machine of two cores. */
   private static void appendCpu(StringBuilder report, String phase, List<ThreadCpu.Use> runs) {
     int cores = Runtime.getRuntime().availableProcessors();
     report.append("\nCPU of this JVM while ").append(phase).append(", by thread group (").append(cores)
