@@ -2,11 +2,11 @@ package io.chainwatch.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class ImageJvmFlagsTest {
 
   @Test
   void aChartDefaultContainerRunsG1NotTheSerialCollectorErgonomicsWouldPick() throws Exception {
-    long limit = bytes(defaultMemoryLimit());
+    long limit = Quantity.getAmountInBytes(new Quantity(defaultMemoryLimit())).longValueExact();
 
     assertThat(limit).as("the chart's default memory limit").isPositive();
     if (limit < SERVER_CLASS_BYTES) {
@@ -38,20 +38,9 @@ class ImageJvmFlagsTest {
     assertThat(readme).contains("with\n`" + String.join(" ", watcherJvmFlags()) + "`");
   }
 
-  @Test
-  void memoryQuantitiesAreReadAsKubernetesWritesThem() {
-    assertThat(bytes("768Mi")).isEqualTo(768L << 20);
-    assertThat(bytes("2Gi")).isEqualTo(2L << 30);
-    assertThat(bytes("1G")).isEqualTo(1_000_000_000L);
-    assertThat(bytes("512M")).isEqualTo(512_000_000L);
-    assertThat(bytes("1048576")).isEqualTo(1L << 20);
-  }
-
-  @SuppressWarnings("unchecked")
   private static String defaultMemoryLimit() throws Exception {
-    Map<String, Object> values = new Yaml().load(Files.readString(Chart.DIR.resolve("values.yaml")));
-    Map<String, Object> limits = (Map<String, Object>) ((Map<String, Object>) values.get("resources")).get("limits");
-    return String.valueOf(limits.get("memory"));
+    Object values = new Yaml().load(Files.readString(Chart.DIR.resolve("values.yaml")));
+    return String.valueOf(Chart.<Object>at(values, "resources", "limits", "memory"));
   }
 
   private static List<String> watcherJvmFlags() throws Exception {
@@ -64,24 +53,5 @@ class ImageJvmFlagsTest {
       flags.add(flag.group(1).trim());
     }
     return flags;
-  }
-
-  private static long bytes(String quantity) {
-    Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?").matcher(quantity.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("resources.limits.memory: not a memory quantity: " + quantity);
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2) == null ? "" : m.group(2)) {
-      case "Ki" -> n << 10;
-      case "Mi" -> n << 20;
-      case "Gi" -> n << 30;
-      case "Ti" -> n << 40;
-      case "k" -> n * 1_000L;
-      case "M" -> n * 1_000_000L;
-      case "G" -> n * 1_000_000_000L;
-      case "T" -> n * 1_000_000_000_000L;
-      default -> n;
-    };
   }
 }

@@ -129,10 +129,11 @@ public final class EvaluationVerticle extends VerticleBase {
     }
     Instant now = clock.instant();
     int evaluated = 0;
-    List<Detector> judgingEverything = new java.util.ArrayList<>();
+    List<Detector> judgingEverything = null; // rare (cilium-config): not allocated for every change
     for (Detector detector : readers.get(change.latest().getClass())) {
       Subjects subjects = detector.affectedBy(change, view);
       if (subjects.all()) {
+        judgingEverything = judgingEverything == null ? new java.util.ArrayList<>() : judgingEverything;
         judgingEverything.add(detector);
       } else {
         for (ResourceRef subject : new LinkedHashSet<>(subjects.refs())) {
@@ -142,7 +143,7 @@ public final class EvaluationVerticle extends VerticleBase {
       }
     }
     metrics.evaluations("event", evaluated);
-    if (!judgingEverything.isEmpty()) {
+    if (judgingEverything != null) {
       sweep("event", judgingEverything); // a change every subject depends on (cilium-config): judged in slices too
     }
     if (gate.takeSweepRequest()) {
