@@ -315,8 +315,9 @@ public final class BenchMain {
         throughputs.add(throughput);
         // -Dbench.latencyRates=A,B: latency at these rates (events/s) instead of 50 % and 90 % (to compare builds)
         String[] fixed = System.getProperty("bench.latencyRates", "").split(",");
-        atHalf.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[0])
-            : throughput.eventsPerSecond() * 0.5, latencySeconds));
+        int thisRun = run;
+        atHalf.add(profiled("pipeline-half-run" + thisRun, () -> pipeline.latency(fixed.length == 2
+            ? Double.parseDouble(fixed[0]) : throughput.eventsPerSecond() * 0.5, latencySeconds)));
         atNinety.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[1])
             : throughput.eventsPerSecond() * 0.9, latencySeconds));
         progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s; wrote "

@@ -204,6 +204,10 @@ final class PipelineBench implements AutoCloseable {
     }
     double sendSeconds = (System.nanoTime() - t0) / 1e9;
     ThreadCpu.Snapshot cpuAfter = threadCpu.snapshot();
+    if (Boolean.getBoolean("bench.verbose")) {
+      System.err.println("  at " + rate + " events/s, µs of CPU per event by thread: "
+          + threadCpu.top(cpuBefore, cpuAfter, events.size(), 25));
+    }
     awaitProcessed(start + events.size(), 300);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!sentAt.isEmpty() && System.nanoTime() < deadline) {

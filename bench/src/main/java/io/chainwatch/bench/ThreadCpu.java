@@ -158,6 +158,21 @@ final class ThreadCpu {
     return busiest;
   }
 
+  /**
+   * The {@code limit} threads that used the most CPU from {@code before} to {@code after}, as "name: µs per event"
+   * lines (the benchmark prints them with {@code -Dbench.verbose}: which thread of a group to look at).
+   */
+  List<String> top(Snapshot before, Snapshot after, long events, int limit) {
+    return after.threadNanos().entrySet().stream()
+        .map(entry -> Map.entry(after.names().get(entry.getKey()) + " #" + entry.getKey() + " ("
+            + groupOf(entry.getKey(), after.names().get(entry.getKey())).name() + ")",
+            entry.getValue() - before.threadNanos().getOrDefault(entry.getKey(), 0L)))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(limit)
+        .map(entry -> String.format("%s: %.1f", entry.getKey(), entry.getValue() / 1e3 / Math.max(1, events)))
+        .toList();
+  }
+
   /** CPU seconds by group from {@code before} to {@code after}, in {@link Group} order. */
   Map<Group, Double> between(Snapshot before, Snapshot after) {
     Map<Group, Double> seconds = new TreeMap<>();

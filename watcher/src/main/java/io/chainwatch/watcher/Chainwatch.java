@@ -108,9 +108,13 @@ public final class Chainwatch implements AutoCloseable {
     List<Detector> detectors = Detectors.enabled(config);
     this.evaluator = new EvaluationVerticle(state, detectors, clock, config.sweepInterval(), gate, metrics);
     // The informers get their own client, same connection settings, with the pruning decoder: see PruningSerialization.
+    PruningSerialization pruning = new PruningSerialization();
     this.watchClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
         .withConfig(client.getConfiguration())
-        .withKubernetesSerialization(new PruningSerialization())
+        .withKubernetesSerialization(pruning)
+        // watch frames read from their bytes, without the String fabric8 would make of each
+        .withHttpClientFactory(new io.chainwatch.watcher.informer.FrameReadingHttpClientFactory(
+            io.fabric8.kubernetes.client.utils.HttpClientUtils.getHttpClientFactory(), pruning))
         .withTaskExecutor(ClusterWatcher.IN_PLACE)
         // the informers' lists and watches, timed: how long the API server takes is most of a sync
         .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("chainwatch-timing",

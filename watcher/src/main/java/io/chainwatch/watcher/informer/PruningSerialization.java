@@ -63,10 +63,44 @@ public final class PruningSerialization extends KubernetesSerialization {
         .disable(tools.jackson.core.StreamReadFeature.AUTO_CLOSE_SOURCE).build();
   }
 
+  /** Watch events {@link #decodeFrame} read from frames, until fabric8 asks for them. */
+  private final DecodedFrames frames = new DecodedFrames();
+
+  /**
+   * Decodes a watch frame's bytes (the position and limit of {@code frame}, which are left as they were) and returns
+   * the token fabric8 passes on in its place, or {@code null} when the pruned reader does not take it (an ERROR Status,
+   * anything unexpected): then fabric8 decodes the frame itself.
+   */
+  String decodeFrame(java.nio.ByteBuffer frame) {
+    byte[] bytes;
+    int from;
+    int to;
+    if (frame.hasArray()) {
+      bytes = frame.array();
+      from = frame.arrayOffset() + frame.position();
+      to = frame.arrayOffset() + frame.limit();
+    } else {
+      bytes = new byte[frame.remaining()];
+      frame.duplicate().get(bytes);
+      from = 0;
+      to = bytes.length;
+    }
+    WatchEvent event = prunedEvent(bytes, from, to);
+    return event == null ? null : frames.handOver(event);
+  }
+
+  /** Frames {@link #decodeFrame} decoded so far (the rest went through fabric8's decoding). */
+  public long framesDecoded() {
+    return frames.handedOver();
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public <T> T unmarshal(String text, Class<T> type) {
     if (type == WatchEvent.class) {
+      if (DecodedFrames.isToken(text)) {
+        return (T) frames.take(text);
+      }
       WatchEvent event = watchEvent(text);
       if (event != null) {
         return (T) event;
@@ -152,11 +186,7 @@ public final class PruningSerialization extends KubernetesSerialization {
     byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     PrunedJson.Event read = PrunedJson.event(bytes, 0, bytes.length, KEEP);
     if (read != null) {
-      if (read.type() == null || read.object() == null || "ERROR".equals(read.type())) {
-        return null;
-      }
-      GenericKubernetesResource object = resourceOf(read.object());
-      return "Status".equals(object.getKind()) ? null : new WatchEvent(object, read.type());
+      return eventOf(read);
     }
     try (JsonParser parser = Mapper.JSON.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -182,6 +212,23 @@ public final class PruningSerialization extends KubernetesSerialization {
     } catch (JacksonException | IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * The event the pruned reader reads from {@code bytes[from, to)}, or {@code null} when it refuses them or they are
+   * not an event fabric8 should get as is (an ERROR, a Status): fabric8's decoding then takes the frame.
+   */
+  private WatchEvent prunedEvent(byte[] bytes, int from, int to) {
+    PrunedJson.Event read = PrunedJson.event(bytes, from, to, KEEP);
+    return read == null ? null : eventOf(read);
+  }
+
+  private WatchEvent eventOf(PrunedJson.Event read) {
+    if (read.type() == null || read.object() == null || "ERROR".equals(read.type())) {
+      return null;
+    }
+    GenericKubernetesResource object = resourceOf(read.object());
+    return "Status".equals(object.getKind()) ? null : new WatchEvent(object, read.type());
   }
 
   private GenericKubernetesResourceList list(JsonParser opened) {
