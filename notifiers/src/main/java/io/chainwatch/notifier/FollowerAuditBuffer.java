@@ -47,7 +47,7 @@ final class FollowerAuditBuffer {
 
   void add(Instant at, String key, JsonObject event) {
     forgetOlderThan(at.minus(window));
-    String encoded = event.encode();
+    String encoded = io.chainwatch.notifier.kafka.JsonText.encode(event);
     held.addLast(new Kept(at, key, encoded));
     chars += encoded.length();
     while (held.size() > maxRecords || (chars > maxChars && held.size() > 1)) {

@@ -477,6 +477,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   /** Sends a CloudEvent with its fleet facts also as Kafka headers. */
   private void publish(String topic, String key, io.vertx.core.json.JsonObject event) {
-    kafka.send(topic, key, event.encode(), io.chainwatch.notifier.kafka.CloudEventMapper.headers(event));
+    kafka.send(topic, key, io.chainwatch.notifier.kafka.JsonText.encode(event),
+        io.chainwatch.notifier.kafka.CloudEventMapper.headers(event));
   }
 }

@@ -197,12 +197,12 @@ public final class Spool implements AutoCloseable {
     }
     String value = entry.value();
     if (value == null) {
-      return (header.put("tombstone", true).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+      return (JsonText.encode(header.put("tombstone", true)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-      return (header.put("value", value).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+      return (JsonText.encode(header.put("value", value)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
-    return (header.encode() + "\t" + value + "\n").getBytes(StandardCharsets.UTF_8);
+    return (JsonText.encode(header) + "\t" + value + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /** Receives each record read and the file offset just after its line; answers whether it took it. */

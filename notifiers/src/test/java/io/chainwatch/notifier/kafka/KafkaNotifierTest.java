@@ -85,6 +85,40 @@ class KafkaNotifierTest {
   }
 
   @Test
+  void recordsSentFromManyThreadsWithPausesBetweenAreEachSpooledAndSentOnce() throws Exception {
+    // the spooler sleeps between batches and only the record that finds it asleep wakes it: senders that pause now
+    // and then meet it asleep, waking, gathering and draining
+    NotifiersConfig.Kafka config = config("threads");
+    try (KafkaNotifier notifier = notifier(config)) {
+      List<Thread> senders = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        Thread sender = new Thread(() -> {
+          for (int i = 0; i < 250; i++) {
+            String id = "id-" + (thread * 1000 + i);
+            notifier.send(config.auditTopic(), "incident-" + thread, event(id, "incident-" + thread));
+            if (i % 25 == 0) {
+              java.util.concurrent.locks.LockSupport.parkNanos(3_000_000);
+            }
+          }
+        });
+        sender.start();
+        senders.add(sender);
+      }
+      for (Thread sender : senders) {
+        sender.join();
+      }
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> notifier.acknowledged() == 1000);
+      assertThat(notifier.depth()).isZero();
+      assertThat(notifier.dropped()).isZero();
+    }
+    List<ConsumerRecord<String, String>> records = readBack("threads.audit", 1000);
+    assertThat(records).hasSize(1000);
+    assertThat(ids(records)).hasSize(1000);
+  }
+
+  @Test
   void everyRecordArrivesOnceWithValidCloudEventAttributesKeyedByIncident() throws Exception {
     NotifiersConfig.Kafka config = config("plain");
     try (KafkaNotifier notifier = notifier(config)) {
