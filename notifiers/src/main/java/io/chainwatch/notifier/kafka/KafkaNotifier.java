@@ -49,6 +49,7 @@ public final class KafkaNotifier implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNotifier.class);
   private static final int MAX_IN_FLIGHT = 20_000;
+  static final int LINGER_MS = 20;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   /**
@@ -185,8 +186,9 @@ public final class KafkaNotifier implements AutoCloseable {
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
     // records are batched for up to this long: fewer, larger produce requests in a storm (each request costs the
     // producer's and the broker's threads a round of wake-ups); an audit record waits at most this much longer
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - 5));
+    props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+    // Kafka refuses a delivery timeout below linger + request timeout
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - LINGER_MS));
     // send() waits this long for metadata when no broker answers; it runs on the sending thread, never the caller's
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "chainwatch");

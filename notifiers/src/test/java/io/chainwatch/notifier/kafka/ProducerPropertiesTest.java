@@ -33,6 +33,20 @@ class ProducerPropertiesTest {
   }
 
   @Test
+  void aProducerCanBeBuiltAtEveryAllowedDeliveryTimeout() {
+    // Kafka refuses delivery.timeout.ms below linger.ms + request.timeout.ms when the producer is built, not when
+    // the properties are: the smallest timeout the configuration allows (PT5S) and the default must both build
+    for (Duration delivery : java.util.List.of(Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(30))) {
+      NotifiersConfig.Kafka config = new NotifiersConfig.Kafka("127.0.0.1:9", "a", "p", 1, delivery, "PLAINTEXT",
+          "PLAIN", "", "", "", "");
+      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+          KafkaNotifier.producerProperties(config, Map.of()))) {
+        assertThat(producer).isNotNull();
+      }
+    }
+  }
+
+  @Test
   void anUnreadableCredentialFileNamesTheSetting() {
     NotifiersConfig.Kafka config = new NotifiersConfig.Kafka("k:9093", "a", "p", 1, Duration.ofMinutes(2),
         "SASL_PLAINTEXT", "PLAIN", dir.resolve("missing-user").toString(), dir.resolve("p").toString(), "", "");
