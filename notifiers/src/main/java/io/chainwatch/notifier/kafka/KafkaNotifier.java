@@ -49,7 +49,7 @@ public final class KafkaNotifier implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNotifier.class);
   private static final int MAX_IN_FLIGHT = 20_000;
-  static final int LINGER_MS = 20;
+  static final int LINGER_MS = 5;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   /**
@@ -66,8 +66,6 @@ public final class KafkaNotifier implements AutoCloseable {
   private final Map<String, Object> producerOverrides;
   private final ConcurrentLinkedQueue<Outgoing> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
-  /** Set while the spooler waits for work: the record that finds it set wakes it, the others do not. */
-  private final java.util.concurrent.atomic.AtomicBoolean spoolerIdle = new java.util.concurrent.atomic.AtomicBoolean();
   private final TreeMap<Long, Spool.Entry> unsent = new TreeMap<>();
   private final ConcurrentLinkedQueue<Spool.Entry> failed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -169,9 +167,7 @@ public final class KafkaNotifier implements AutoCloseable {
   public void send(String topic, String key, String value, Map<String, String> headers) {
     inbox.add(new Outgoing(topic, key, value, headers));
     inboxSize.incrementAndGet();
-    if (spoolerIdle.compareAndSet(true, false)) {
-      LockSupport.unpark(spooler); // the first record wakes it; the ones after it join its batch
-    }
+    LockSupport.unpark(spooler);
   }
 
   static Map<String, Object> producerProperties(NotifiersConfig.Kafka config, Map<String, Object> overrides) {
@@ -184,8 +180,6 @@ public final class KafkaNotifier implements AutoCloseable {
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     int delivery = (int) config.deliveryTimeout().toMillis();
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
-    // records are batched for up to this long: fewer, larger produce requests in a storm (each request costs the
-    // producer's and the broker's threads a round of wake-ups); an audit record waits at most this much longer
     props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
     // Kafka refuses a delivery timeout below linger + request timeout
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - LINGER_MS));
@@ -223,24 +217,11 @@ public final class KafkaNotifier implements AutoCloseable {
     return value.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
-  /**
-   * How long the spooler gathers records after the first one woke it. A storm of findings sends a record every
-   * millisecond or so; woken for each, the spooler, the sender and the producer each paid a thread hand-off per
-   * record (about a third of the CPU of a paced storm in the pipeline benchmark went to the Kafka path). A record is
-   * still in the spool, in the page cache, within milliseconds.
-   */
-  static final long SPOOL_GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-
   private void spoolLoop() {
     while (running) {
       spoolInbox();
-      spoolerIdle.set(true);
-      if (inbox.isEmpty()) { // checked again after saying so: a record added before is seen here, one after wakes it
+      if (inbox.isEmpty()) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      }
-      spoolerIdle.set(false);
-      if (!inbox.isEmpty() && running) {
-        LockSupport.parkNanos(SPOOL_GATHER_NANOS); // woken by a record: the ones right behind it join the batch
       }
     }
     spoolInbox(); // what was queued before the stop is kept for the next run
@@ -293,27 +274,20 @@ public final class KafkaNotifier implements AutoCloseable {
     }
   }
 
-  /** Spools what the inbox holds and wakes the sender once for all of it. */
   private void spoolInbox() {
-    boolean appended = false;
     Outgoing polled;
     while ((polled = inbox.poll()) != null) {
       Outgoing next = polled;
       inboxSize.decrementAndGet();
       try {
-        if (spool.append(next.topic(), next.key(), next.value(), next.headers()).isPresent()) {
-          appended = true;
-        } else {
-          LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key());
-        }
+        spool.append(next.topic(), next.key(), next.value(), next.headers()).ifPresentOrElse(
+            entry -> LockSupport.unpark(sender),
+            () -> LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key()));
       } catch (RuntimeException e) {
         // a full or failing disk: counted as dropped (kafka_dropped_total) so that it pages, never silent
         writeFailures.incrementAndGet();
         LOG.error("Kafka spool write failed; record for {} dropped: {}", next.key(), e.getMessage());
       }
-    }
-    if (appended) {
-      LockSupport.unpark(sender);
     }
   }
 
