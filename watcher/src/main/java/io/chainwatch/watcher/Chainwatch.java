@@ -186,12 +186,14 @@ public final class Chainwatch implements AutoCloseable {
     } else {
       this.slackActions = null;
     }
-    // The notifier gets a context of its own, off the event loops: deployed as the fifth verticle it shared the
-    // evaluator's loop (4 loops on 2 cores), and its 5-second tick over every incident (50 to 270 ms with 20,000 to
-    // 50,000 incidents of a storm, in the pipeline benchmark) held back every change waiting to be evaluated. Vert.x
-    // runs a worker verticle's tasks one at a time, in order, as on an event loop.
+    // The notifier gets a thread of its own: deployed as the fifth verticle it shared the evaluator's event loop (4
+    // loops on 2 cores), and its 5-second tick over every incident (50 to 270 ms with 20,000 to 50,000 incidents of
+    // a storm, in the pipeline benchmark) held back every change waiting to be evaluated. A worker verticle on a pool
+    // of one thread runs its tasks one at a time, in order, on that thread, as an event loop would (on the shared
+    // worker pool its tasks hopped between threads, and the benchmark's flood rate fell by a quarter).
     await(vertx.deployVerticle(notifier, new io.vertx.core.DeploymentOptions()
-        .setThreadingModel(io.vertx.core.ThreadingModel.WORKER)));
+        .setThreadingModel(io.vertx.core.ThreadingModel.WORKER)
+        .setWorkerPoolName("chainwatch-notifier").setWorkerPoolSize(1)));
     if (slackActions != null) {
       slackActions.start(); // after every consumer of clicks is deployed: a click published earlier would reach nobody
     }
