@@ -18,10 +18,10 @@ final class ThreadCpu {
   enum Group {
     HARNESS_API_SERVER("benchmark API server (renders and sends watch events)"),
     HARNESS_DRIVER("benchmark driver (main thread)"),
-    EVENT_LOOPS("chainwatch event loops (bus, detectors, notifier, HTTP client)"),
+    EVENT_LOOPS("chainwatch event loops (watch decode, view, bus, detectors, remediation, HTTP)"),
     WATCH_DECODE("chainwatch watch decode and item store (fabric8's executor)"),
     KAFKA_PRODUCER("chainwatch Kafka producer"),
-    CHAINWATCH_OTHER("chainwatch other threads (workers, Slack, Events, spool)"),
+    CHAINWATCH_OTHER("chainwatch other threads (notifier and other workers, Slack, Events, spool)"),
     BROKER("Kafka broker (in process)"),
     OTHER_JAVA("other Java threads"),
     GC("garbage collector (G1's threads)"),
