@@ -190,7 +190,7 @@ public final class Chainwatch implements AutoCloseable {
     // loops on 2 cores), and its 5-second tick over every incident (50 to 270 ms with 20,000 to 50,000 incidents of
     // a storm, in the pipeline benchmark) held back every change waiting to be evaluated. A worker verticle on a pool
     // of one thread runs its tasks one at a time, in order, on that thread, as an event loop would (on the shared
-    // worker pool its tasks hopped between threads, and the benchmark's flood rate fell by a quarter).
+    // worker pool they hopped between threads); its incident saves (executeBlocking) run there too, between them.
     await(vertx.deployVerticle(notifier, new io.vertx.core.DeploymentOptions()
         .setThreadingModel(io.vertx.core.ThreadingModel.WORKER)
         .setWorkerPoolName("chainwatch-notifier").setWorkerPoolSize(1)));
