@@ -49,7 +49,7 @@ public final class KafkaNotifier implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNotifier.class);
   private static final int MAX_IN_FLIGHT = 20_000;
-  static final int LINGER_MS = 5;
+  private static final int LINGER_MS = 5;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   /**

@@ -86,8 +86,7 @@ class KafkaNotifierTest {
 
   @Test
   void recordsSentFromManyThreadsWithPausesBetweenAreEachSpooledAndSentOnce() throws Exception {
-    // the spooler sleeps between batches and only the record that finds it asleep wakes it: senders that pause now
-    // and then meet it asleep, waking, gathering and draining
+    // senders on several threads that pause now and then, so the spooler is met asleep, waking and draining
     NotifiersConfig.Kafka config = config("threads");
     try (KafkaNotifier notifier = notifier(config)) {
       List<Thread> senders = new ArrayList<>();
@@ -116,6 +115,15 @@ class KafkaNotifierTest {
     List<ConsumerRecord<String, String>> records = readBack("threads.audit", 1000);
     assertThat(records).hasSize(1000);
     assertThat(ids(records)).hasSize(1000);
+    assertInOrderPerKey(records); // each thread sends its own incident's records in order
+  }
+
+  /** Each key's records in the order of their ids ("id-N"): sent in that order, they must arrive so. */
+  private static void assertInOrderPerKey(List<ConsumerRecord<String, String>> records) {
+    Map<String, List<Integer>> orderPerKey = new HashMap<>();
+    records.forEach(r -> orderPerKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
+        .add(Integer.parseInt(new JsonObject(r.value()).getString("id").substring(3))));
+    orderPerKey.values().forEach(order -> assertThat(order).as("one incident's records in order").isSorted());
   }
 
   @Test
@@ -145,10 +153,7 @@ class KafkaNotifierTest {
           .isEqualTo("prod");
       assertThat(record.headers().lastHeader("chainwatch-node")).isNotNull();
     }
-    Map<String, List<Integer>> orderPerKey = new HashMap<>();
-    records.forEach(r -> orderPerKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
-        .add(Integer.parseInt(new JsonObject(r.value()).getString("id").substring(3))));
-    orderPerKey.values().forEach(order -> assertThat(order).as("one incident's records in order").isSorted());
+    assertInOrderPerKey(records);
   }
 
   @Test
