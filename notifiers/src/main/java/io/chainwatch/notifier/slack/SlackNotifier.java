@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -72,6 +73,13 @@ public final class SlackNotifier implements AutoCloseable {
   private final Path threadsFile;
   private final Timing timing;
   private final LinkedBlockingDeque<Queued> queue = new LinkedBlockingDeque<>();
+  /**
+   * The storm digests waiting in {@link #queue}, by incident id: a newer digest of the same storm replaces the
+   * waiting one's content instead of queueing behind it (each digest rewrites the whole message, so only the last
+   * matters). Without this a storm of thousands of incidents queued thousands of rewrites of one message, filled the
+   * queue and pushed other incidents' pages out of it. Guarded by {@code queue}'s monitor with the drops.
+   */
+  private final Map<String, Queued> waitingDigests = new HashMap<>();
   /** Each incident's root message: the channel it was posted in (its id, as Slack answered) and its timestamp. */
   private final Map<String, Root> roots = new LinkedHashMap<>();
   private final Set<String> reportedErrors = new HashSet<>();
@@ -120,7 +128,20 @@ public final class SlackNotifier implements AutoCloseable {
     worker.start();
   }
 
-  private record Queued(IncidentChange change, String channel) {}
+  /** A change waiting for Slack; a waiting storm digest's change is replaced by a newer digest of the same storm. */
+  private static final class Queued {
+    private volatile IncidentChange change;
+    private final String channel;
+
+    Queued(IncidentChange change, String channel) {
+      this.change = change;
+      this.channel = channel;
+    }
+
+    String id() {
+      return change.incident().id();
+    }
+  }
 
   private record Root(String channel, String ts) {}
 
@@ -138,16 +159,40 @@ public final class SlackNotifier implements AutoCloseable {
     if (!change.pages()) {
       return;
     }
-    if (queue.size() >= QUEUE_BOUND) {
-      queue.pollFirst();
-      long total = dropped.incrementAndGet();
-      long unsaid = dropReport.occurred(System.nanoTime());
-      if (unsaid > 0) {
-        LOG.error("Slack queue full ({} changes): the oldest was dropped ({} since this was last said, {} in all; "
-            + "said at most once a minute)", QUEUE_BOUND, unsaid, total);
+    synchronized (queue) {
+      if (change.kind() == Kind.DIGEST) {
+        Queued waiting = waitingDigests.get(change.incident().id());
+        if (waiting != null) {
+          waiting.change = change; // its place in the queue, the newest content
+          return;
+        }
       }
+      if (queue.size() >= QUEUE_BOUND) {
+        Queued oldest = queue.pollFirst();
+        if (oldest != null) {
+          waitingDigests.remove(oldest.id(), oldest);
+        }
+        long total = dropped.incrementAndGet();
+        long unsaid = dropReport.occurred(System.nanoTime());
+        if (unsaid > 0) {
+          LOG.error("Slack queue full ({} changes): the oldest was dropped ({} since this was last said, {} in all; "
+              + "said at most once a minute)", QUEUE_BOUND, unsaid, total);
+        }
+      }
+      Queued queued = new Queued(change, channel);
+      if (change.kind() == Kind.DIGEST) {
+        waitingDigests.put(queued.id(), queued);
+      }
+      queue.add(queued);
     }
-    queue.add(new Queued(change, channel));
+  }
+
+  /** The change a taken entry carries now: a digest stops taking newer content once it is taken. */
+  private IncidentChange taken(Queued queued) {
+    synchronized (queue) {
+      waitingDigests.remove(queued.id(), queued);
+      return queued.change;
+    }
   }
 
   private void work() {
@@ -159,7 +204,7 @@ public final class SlackNotifier implements AutoCloseable {
         return;
       }
       if (next != null) {
-        process(next.change(), next.channel());
+        process(taken(next), next.channel);
       }
     }
   }
@@ -177,7 +222,7 @@ public final class SlackNotifier implements AutoCloseable {
       return;
     }
     // a later change of the same incident queued behind this one will edit the root anyway: skip this edit
-    boolean newer = queue.stream().anyMatch(later -> later.change().incident().id().equals(id));
+    boolean newer = queue.stream().anyMatch(later -> later.id().equals(id));
     if (existing == null || !newer) {
       upsertRoot(id, channel, SlackMessageFormatter.root(change.incident(),
           texts.runbook(change.incident().detectorId()), buttons.apply(change.incident())));

@@ -172,6 +172,32 @@ class SlackNotifierTest {
   }
 
   @Test
+  void aLongStormRewritesItsDigestOnceWhileSlackIsBusyAndPushesNoOtherPageOut() throws Exception {
+    slack.failNext("chat.postMessage", new LocalSlackServer.Hang(Duration.ofMillis(1500)));
+    SlackNotifier notifier = notifier();
+    Incident storm = new Incident("storm-1", "storm", "storm", "prod", Severity.CRITICAL, Incident.State.OPEN,
+        "Storm of incidents", null, List.of(), 0, "Storm: more than 10 incidents", List.of(), "", null, false, T0, T0,
+        null);
+
+    notifier.deliver(change("i-1", Incident.State.OPEN, Kind.OPENED, "opened", false));
+    notifier.deliver(change("i-2", Incident.State.OPEN, Kind.OPENED, "opened", false));
+    int folded = 12_000; // more than the queue holds
+    for (int i = 1; i <= folded; i++) {
+      notifier.deliver(new IncidentChange(storm, Kind.DIGEST, "storm", true, false,
+          List.of("critical Pods missed the Cilium chain: Pod/shop/web-" + i), T0));
+    }
+
+    assertThat(notifier.pending()).as("i-1 (unless taken already), i-2 and one digest").isBetween(2, 3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> notifier.pending() == 0 && slack.roots().size() == 3);
+    assertThat(notifier.dropped()).isZero();
+    assertThat(slack.roots()).extracting(m -> m.blocks.encode())
+        .anyMatch(blocks -> blocks.contains("i-2"))
+        .anyMatch(blocks -> blocks.contains("Pod/shop/web-" + folded) && !blocks.contains("web-" + (folded - 1)));
+    assertThat(slack.calls("chat.update")).as("the storm's digest was posted, not rewritten per incident")
+        .hasSizeLessThanOrEqualTo(1);
+  }
+
+  @Test
   void silencedOrFoldedChangesNeverReachSlack() throws Exception {
     SlackNotifier notifier = notifier();
     IncidentChange loud = change("i-1", Incident.State.OPEN, Kind.OPENED, "opened", false);
