@@ -299,6 +299,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private void deliver(IncidentChange change) {
     dirty = true;
+    unresolved = tracker.unresolvedCount();
     refreshPersonView(change.incident().id());
     announced.add(change.incident().id());
     vertx.eventBus().publish(BusAddresses.INCIDENTS, change, LOCAL);
@@ -335,8 +336,10 @@ public final class NotifierVerticle extends VerticleBase {
       approvals.keySet().retainAll(open);
       personViews.keySet().retainAll(open);
     }
-    // counted here, not on every change: a burst of findings would count every incident for each one
-    unresolved = dirty ? tracker.unresolvedCount() : unresolved;
+    if (announced.size() > 2 * tracker.tracked() + 1_000) {
+      announced.removeIf(id -> !tracker.tracks(id)); // forgotten incidents are never announced again
+    }
+    unresolved = tracker.unresolvedCount();
     long sinceSave = System.nanoTime() - lastSaveStarted;
     if (dirty && !saving && sinceSave >= SAVE_COST_FACTOR * lastSaveNanos) {
       dirty = false;

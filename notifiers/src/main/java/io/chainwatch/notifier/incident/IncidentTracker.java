@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -52,7 +54,18 @@ public final class IncidentTracker {
   /** The same entries by incident id: clicks, notes and the buttons find their incident without a scan. */
   private final Map<String, Entry> byIncidentId = new HashMap<>();
   private final Deque<Instant> openings = new ArrayDeque<>();
+  /**
+   * When each incident next needs the tick (resolve after its quiet period, end a silence, re-notify, forget after the
+   * flap window), earliest first: a tick looks at the incidents that are due, not at all of them (a storm leaves tens
+   * of thousands). An entry can be queued more than once; a stale or early item is looked at and queued again.
+   */
+  private final PriorityQueue<Due> deadlines = new PriorityQueue<>(Comparator.comparing(Due::at));
+  /** Incidents not resolved, counted as their states change (read for the metric at every tick). */
+  private int unresolvedCount;
+  private long entries;
   private Entry storm;
+
+  private record Due(Instant at, Entry entry) {}
 
   public IncidentTracker(NotifiersConfig.Incidents config, String cluster, DetectorTexts texts) {
     this.config = Objects.requireNonNull(config, "config");
@@ -81,6 +94,10 @@ public final class IncidentTracker {
     Instant resolvedAt;
     Instant quietSince;
     Instant lastNotifiedAt;
+    /** The earliest deadline queued for it, {@code null} when none is. */
+    Instant scheduledAt;
+    /** Its order of creation: a tick reports due incidents in that order. */
+    long order;
     final List<String> digestLines = new ArrayList<>();
     /** Incidents folded into this storm digest (its lines stop at MAX_DIGEST_LINES; the count does not). */
     int folded;
@@ -151,7 +168,7 @@ public final class IncidentTracker {
       entry = newEntry(root, finding.detectorId(), now);
       kind = Kind.OPENED;
     } else if (entry.state == Incident.State.RESOLVED) {
-      entry.state = Incident.State.OPEN;
+      setState(entry, Incident.State.OPEN);
       entry.resolvedAt = null;
       entry.needsPerson = null;
       kind = Kind.REOPENED;
@@ -192,6 +209,7 @@ public final class IncidentTracker {
     if (finding.action() == PlannedAction.PAGE && entry.state != Incident.State.ESCALATED) {
       changes.add(escalate(entry, reason == null ? "the detector asks for a person" : String.valueOf(reason), now));
     }
+    schedule(entry);
     return changes;
   }
 
@@ -205,6 +223,7 @@ public final class IncidentTracker {
     entry.updatedAt = now;
     if (entry.open.isEmpty()) {
       entry.quietSince = now;
+      schedule(entry);
     }
     return List.of(change(entry, Kind.UPDATED, cleared.finding().resource().key() + " no longer holds"
         + (entry.open.isEmpty() ? "; resolving after " + config.quietPeriod() + " without findings" : ""), now));
@@ -224,13 +243,16 @@ public final class IncidentTracker {
           : (decided.dryRun() ? "dry-run, would evict " : "evicting ");
       String text = verb + pod + ": " + decision.why();
       if (entry.state == Incident.State.OPEN) {
-        entry.state = Incident.State.ACTING;
+        setState(entry, Incident.State.ACTING);
       }
       entry.action = text;
       return List.of(change(entry, Kind.ACTING, text, now));
     }
     if (decision instanceof Decision.Page) {
-      return List.of(escalate(entry, pod + ": " + decision.why() + " (" + decision.rule().wireName() + ")", now));
+      List<IncidentChange> escalated = List.of(escalate(entry, pod + ": " + decision.why() + " ("
+          + decision.rule().wireName() + ")", now));
+      schedule(entry);
+      return escalated;
     }
     // a wait is neither an action nor an outcome: audited with the decision, not worth a message to a person
     return List.of();
@@ -245,7 +267,9 @@ public final class IncidentTracker {
     entry.updatedAt = now;
     String text = outcome.result().wireName() + ": " + outcome.detail();
     if (outcome.needsPerson()) {
-      return List.of(escalate(entry, text, now));
+      List<IncidentChange> escalated = List.of(escalate(entry, text, now));
+      schedule(entry);
+      return escalated;
     }
     if (outcome.result() == RemediationOutcome.Result.VERIFIED) {
       entry.action = (outcome.finding().action() == PlannedAction.REPAIR ? "repaired " : "restarted ")
@@ -268,50 +292,109 @@ public final class IncidentTracker {
       entry.subjects.add("remediation/breaker");
       entry.open.put("breaker", null);
       entry.needsPerson = breaker.reason();
-      entry.state = Incident.State.ESCALATED;
+      setState(entry, Incident.State.ESCALATED);
       entry.updatedAt = now;
+      schedule(entry);
       return List.of(opened(entry, now));
     }
     if (entry == null || entry.state == Incident.State.RESOLVED) {
       return List.of();
     }
     entry.open.clear();
-    return List.of(resolve(entry, "breaker closed: " + breaker.reason(), now));
+    List<IncidentChange> resolved = List.of(resolve(entry, "breaker closed: " + breaker.reason(), now));
+    schedule(entry);
+    return resolved;
   }
 
   /** Resolves what stayed quiet long enough, re-notifies what stays critical; call every few seconds. */
   public List<IncidentChange> tick(Instant now) {
-    List<IncidentChange> changes = new ArrayList<>();
-    for (Entry entry : new ArrayList<>(byRoot.values())) {
-      if (entry.state == Incident.State.RESOLVED) {
-        if (now.isAfter(entry.resolvedAt.plus(config.flapWindow()))) {
-          byRoot.remove(entry.rootKey); // past the flap window: a return is a new incident
-          byIncidentId.remove(entry.id);
-        }
-        continue;
+    List<Entry> due = new ArrayList<>();
+    while (!deadlines.isEmpty() && !deadlines.peek().at().isAfter(now)) {
+      Entry entry = deadlines.poll().entry();
+      if (entry.scheduledAt != null && !entry.scheduledAt.isAfter(now)) {
+        entry.scheduledAt = null; // queued again below if something is still ahead of it
       }
-      if (entry.open.isEmpty() && entry.quietSince != null
-          && !now.isBefore(entry.quietSince.plus(config.quietPeriod()))) {
-        changes.add(resolve(entry, "resolved: no finding for " + config.quietPeriod(), now));
-      }
-      if (entry.silencedUntil != null && !now.isBefore(entry.silencedUntil)) {
-        String by = entry.silencedBy;
-        entry.silencedUntil = null;
-        entry.silencedBy = null;
-        changes.add(change(entry, Kind.REPLY, "silence by " + by + " ended", now));
-      }
-      if (entry.state == Incident.State.RESOLVED) {
-        continue;
-      } else if (entry.acknowledgedBy == null && entry.severity == Severity.CRITICAL && !entry.open.isEmpty()
-          && entry.lastNotifiedAt != null
-          && !now.isBefore(entry.lastNotifiedAt.plus(config.renotifyInterval()))) {
-        entry.lastNotifiedAt = now;
-        changes.add(new IncidentChange(snapshot(entry), Kind.RENOTIFY, "still unresolved since " + entry.openedAt
-            + (entry.needsPerson == null ? "" : "; needs a person: " + entry.needsPerson), pages(entry),
-            pages(entry) && entry.needsPerson != null, List.of(), now));
+      if (byRoot.get(entry.rootKey) == entry && !due.contains(entry)) {
+        due.add(entry); // forgotten or replaced ones are not; an entry queued twice is looked at once
       }
     }
+    due.sort(Comparator.comparingLong(entry -> entry.order));
+    List<IncidentChange> changes = new ArrayList<>();
+    for (Entry entry : due) {
+      check(entry, now, changes);
+    }
+    due.forEach(this::schedule);
     return changes;
+  }
+
+  /** The earliest time {@link #tick} has something to do for this incident, {@code null} when nothing is ahead. */
+  private Instant dueAt(Entry entry) {
+    if (entry.state == Incident.State.RESOLVED) {
+      // forgotten once strictly past the flap window
+      return entry.resolvedAt.plus(config.flapWindow()).plusNanos(1);
+    }
+    Instant due = null;
+    if (entry.open.isEmpty() && entry.quietSince != null) {
+      due = earlier(due, entry.quietSince.plus(config.quietPeriod()));
+    }
+    if (entry.silencedUntil != null) {
+      due = earlier(due, entry.silencedUntil);
+    }
+    if (entry.acknowledgedBy == null && entry.severity == Severity.CRITICAL && !entry.open.isEmpty()
+        && entry.lastNotifiedAt != null) {
+      due = earlier(due, entry.lastNotifiedAt.plus(config.renotifyInterval()));
+    }
+    return due;
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    return a == null || b.isBefore(a) ? b : a;
+  }
+
+  /** Queues the incident's next deadline unless an earlier or equal one is queued already. */
+  private void schedule(Entry entry) {
+    Instant due = dueAt(entry);
+    if (due != null && (entry.scheduledAt == null || due.isBefore(entry.scheduledAt))) {
+      entry.scheduledAt = due;
+      deadlines.add(new Due(due, entry));
+    }
+  }
+
+  private void setState(Entry entry, Incident.State state) {
+    boolean wasUnresolved = entry.state != Incident.State.RESOLVED;
+    entry.state = state;
+    unresolvedCount += (state != Incident.State.RESOLVED ? 1 : 0) - (wasUnresolved ? 1 : 0);
+  }
+
+  /** What the tick does for one incident that is due (the checks hold whether or not it really is). */
+  private void check(Entry entry, Instant now, List<IncidentChange> changes) {
+    if (entry.state == Incident.State.RESOLVED) {
+      if (now.isAfter(entry.resolvedAt.plus(config.flapWindow()))) {
+        byRoot.remove(entry.rootKey); // past the flap window: a return is a new incident
+        byIncidentId.remove(entry.id);
+      }
+      return;
+    }
+    if (entry.open.isEmpty() && entry.quietSince != null
+        && !now.isBefore(entry.quietSince.plus(config.quietPeriod()))) {
+      changes.add(resolve(entry, "resolved: no finding for " + config.quietPeriod(), now));
+    }
+    if (entry.silencedUntil != null && !now.isBefore(entry.silencedUntil)) {
+      String by = entry.silencedBy;
+      entry.silencedUntil = null;
+      entry.silencedBy = null;
+      changes.add(change(entry, Kind.REPLY, "silence by " + by + " ended", now));
+    }
+    if (entry.state == Incident.State.RESOLVED) {
+      return;
+    } else if (entry.acknowledgedBy == null && entry.severity == Severity.CRITICAL && !entry.open.isEmpty()
+        && entry.lastNotifiedAt != null
+        && !now.isBefore(entry.lastNotifiedAt.plus(config.renotifyInterval()))) {
+      entry.lastNotifiedAt = now;
+      changes.add(new IncidentChange(snapshot(entry), Kind.RENOTIFY, "still unresolved since " + entry.openedAt
+          + (entry.needsPerson == null ? "" : "; needs a person: " + entry.needsPerson), pages(entry),
+          pages(entry) && entry.needsPerson != null, List.of(), now));
+    }
   }
 
   /**
@@ -374,8 +457,15 @@ public final class IncidentTracker {
       e.silencedSeverity = s.person().silencedSeverity();
       e.silencedEscalated = s.person().silencedEscalated();
       e.quietSince = e.state == Incident.State.RESOLVED ? null : now;
-      byRoot.put(e.rootKey, e);
+      e.order = entries++;
+      Entry replaced = byRoot.put(e.rootKey, e);
+      if (replaced != null) {
+        byIncidentId.remove(replaced.id);
+        unresolvedCount -= replaced.state != Incident.State.RESOLVED ? 1 : 0;
+      }
+      unresolvedCount += e.state != Incident.State.RESOLVED ? 1 : 0;
       byIncidentId.put(e.id, e);
+      schedule(e);
     }
   }
 
@@ -386,13 +476,17 @@ public final class IncidentTracker {
 
   /** How many incidents are not resolved, for the metric: counted, not snapshotted (it is read on every change). */
   public int unresolvedCount() {
-    int count = 0;
-    for (Entry entry : byRoot.values()) {
-      if (entry.state != Incident.State.RESOLVED) {
-        count++;
-      }
-    }
-    return count;
+    return unresolvedCount;
+  }
+
+  /** Whether an incident with this id is tracked (resolved ones within the flap window too). */
+  public boolean tracks(String incidentId) {
+    return byIncidentId.containsKey(incidentId);
+  }
+
+  /** How many incidents are tracked, resolved ones within the flap window included. */
+  public int tracked() {
+    return byRoot.size();
   }
 
   public Optional<Incident> incident(String rootKey) {
@@ -412,10 +506,13 @@ public final class IncidentTracker {
     entry.openedAt = now;
     entry.updatedAt = now;
     entry.lastNotifiedAt = now;
+    entry.order = entries++;
     Entry replaced = byRoot.put(root, entry);
     if (replaced != null) {
       byIncidentId.remove(replaced.id);
+      unresolvedCount -= replaced.state != Incident.State.RESOLVED ? 1 : 0;
     }
+    unresolvedCount++; // a new entry is open
     byIncidentId.put(entry.id, entry);
     return entry;
   }
@@ -473,7 +570,7 @@ public final class IncidentTracker {
       // the root's Action line showed the attempt (and its retry); it is over, the Needs-a-person line says why
       entry.action = "chainwatch stopped acting on it: a person decides now";
     }
-    entry.state = Incident.State.ESCALATED;
+    setState(entry, Incident.State.ESCALATED);
     entry.needsPerson = why;
     entry.updatedAt = now;
     entry.lastNotifiedAt = now;
@@ -482,7 +579,7 @@ public final class IncidentTracker {
   }
 
   private IncidentChange resolve(Entry entry, String text, Instant now) {
-    entry.state = Incident.State.RESOLVED;
+    setState(entry, Incident.State.RESOLVED);
     entry.resolvedAt = now;
     entry.updatedAt = now;
     entry.quietSince = null;
@@ -554,6 +651,7 @@ public final class IncidentTracker {
     entry.silencedSeverity = entry.severity;
     entry.silencedEscalated = entry.state == Incident.State.ESCALATED;
     entry.updatedAt = now;
+    schedule(entry);
     // this one note is delivered (it says the incident is silenced); what follows is not, until the silence ends
     return Optional.of(new IncidentChange(snapshot(entry), Kind.REPLY, "silenced by " + by + " until "
         + entry.silencedUntil + " (ends early if it becomes critical or escalates while critical)", !entry.digested,

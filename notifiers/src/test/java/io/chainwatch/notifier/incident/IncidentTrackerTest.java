@@ -360,4 +360,92 @@ class IncidentTrackerTest {
     assertThat(restarted.personState(id)).isEqualTo(tracker.personState(id));
     assertThat(restarted.personState(id).acknowledgedBy()).isEqualTo("<@U1>");
   }
+
+
+  @Test
+  void aResolvedIncidentIsTrackedUntilItsFlapWindowEnds() {
+    String id = tracker.onFinding(lone("api-1", "n1", PlannedAction.RESTART), false, T0).get(0).incident().id();
+    tracker.onCleared(new FindingCleared(lone("api-1", "n1", PlannedAction.RESTART), T0), T0);
+
+    assertThat(kinds(tracker.tick(T0.plus(Duration.ofMinutes(2))))).containsExactly(Kind.RESOLVED);
+    assertThat(tracker.tracks(id)).isTrue();
+    assertThat(tracker.tracked()).isEqualTo(1);
+    assertThat(tracker.unresolvedCount()).isZero();
+    assertThat(tracker.tick(T0.plus(Duration.ofMinutes(17)))).isEmpty();
+    assertThat(tracker.tracks(id)).as("exactly at the window's end it is kept").isTrue();
+    assertThat(tracker.tick(T0.plus(Duration.ofMinutes(17)).plusMillis(1))).isEmpty();
+    assertThat(tracker.tracks(id)).isFalse();
+    assertThat(tracker.tracked()).isZero();
+  }
+  /**
+   * Against a model of what a tick owes: 200 pods, each its own incident, random findings, clears and ticks at random
+   * times (deadlines pass between ticks, several come due in one). Every tick reports exactly the resolutions and
+   * re-notifications that are due and nothing else, and the count of unresolved incidents stays exact.
+   */
+  @Test
+  void eachTickReportsExactlyWhatIsDueAmongManyIncidents() {
+    IncidentTracker many = new IncidentTracker(new NotifiersConfig.Incidents(Duration.ofMinutes(2),
+        Duration.ofMinutes(15), Duration.ofHours(4), 1_000_000, Duration.ofMinutes(5), List.of()), "prod",
+        TestTexts.TEXTS);
+    final class Model {
+      String id;
+      boolean open;
+      Instant clearedAt;
+      Instant resolvedAt;
+      Instant lastNotifiedAt;
+    }
+    java.util.Map<String, Model> pods = new java.util.HashMap<>();
+    java.util.Random random = new java.util.Random(19);
+    Instant now = T0;
+    int resolvedSeen = 0;
+    int renotifiedSeen = 0;
+    for (int step = 0; step < 4_000; step++) {
+      now = now.plusSeconds(1 + random.nextInt(40));
+      String pod = "p-" + random.nextInt(200);
+      Model m = pods.computeIfAbsent(pod, p -> new Model());
+      int op = random.nextInt(10);
+      if (op < 4 && !m.open) {
+        List<IncidentChange> changes = many.onFinding(lone(pod, null, PlannedAction.RESTART), false, now);
+        boolean fresh = m.id == null || (m.resolvedAt != null && now.isAfter(m.resolvedAt.plus(Duration.ofMinutes(15))));
+        assertThat(kinds(changes)).as("step %d %s", step, pod)
+            .containsExactly(fresh ? Kind.OPENED : m.resolvedAt != null ? Kind.REOPENED : Kind.UPDATED);
+        if (fresh) {
+          m.id = changes.get(0).incident().id();
+          m.lastNotifiedAt = now;
+        }
+        assertThat(changes.get(0).incident().id()).isEqualTo(m.id);
+        m.open = true;
+        m.clearedAt = null;
+        m.resolvedAt = null;
+      } else if (op < 7 && m.open) {
+        many.onCleared(new FindingCleared(lone(pod, null, PlannedAction.RESTART), now), now);
+        m.open = false;
+        m.clearedAt = now;
+      } else if (op >= 7) {
+        List<String> expected = new java.util.ArrayList<>();
+        for (Model each : pods.values()) {
+          if (each.id == null || each.resolvedAt != null) {
+            continue;
+          }
+          if (!each.open && !now.isBefore(each.clearedAt.plus(Duration.ofMinutes(2)))) {
+            expected.add("resolved " + each.id);
+            each.resolvedAt = now;
+          } else if (each.open && !now.isBefore(each.lastNotifiedAt.plus(Duration.ofHours(4)))) {
+            expected.add("renotify " + each.id);
+            each.lastNotifiedAt = now;
+          }
+        }
+        List<String> reported = many.tick(now).stream().map(change -> (change.kind() == Kind.RESOLVED ? "resolved "
+            : change.kind() == Kind.RENOTIFY ? "renotify " : change.kind() + " ") + change.incident().id()).toList();
+        assertThat(reported).as("tick at step %d", step).containsExactlyInAnyOrderElementsOf(expected);
+        resolvedSeen += (int) reported.stream().filter(r -> r.startsWith("resolved")).count();
+        renotifiedSeen += (int) reported.stream().filter(r -> r.startsWith("renotify")).count();
+      }
+      long unresolved = pods.values().stream().filter(each -> each.id != null && each.resolvedAt == null).count();
+      assertThat(many.unresolvedCount()).as("step %d", step).isEqualTo(unresolved)
+          .isEqualTo(many.unresolved().size());
+    }
+    assertThat(resolvedSeen).as("the walk resolves many").isGreaterThan(200);
+    assertThat(renotifiedSeen).as("and re-notifies some").isPositive();
+  }
 }
