@@ -529,9 +529,18 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   private void decideDue(Instant now) {
-    for (Map.Entry<String, Pending> entry : new ArrayList<>(pending.entrySet())) {
-      if (!now.isBefore(entry.getValue().nextAt)) {
-        decide(entry.getKey());
+    // the keys that are due first (deciding changes the map); not a copy of every entry each second: a breaker
+    // left open by a storm keeps tens of thousands waiting here until it closes
+    List<String> due = new ArrayList<>();
+    pending.forEach((key, waiting) -> {
+      if (!now.isBefore(waiting.nextAt)) {
+        due.add(key);
+      }
+    });
+    for (String key : due) {
+      Pending waiting = pending.get(key);
+      if (waiting != null && !now.isBefore(waiting.nextAt)) { // still due after the decisions before it
+        decide(key);
       }
     }
   }
