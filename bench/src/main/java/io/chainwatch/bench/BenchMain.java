@@ -307,7 +307,7 @@ public final class BenchMain {
     for (int run = 0; run < runs; run++) {
       // nodes for every pod sent: the warm-up's, the measured run's and the latency runs' (up to twice the measured
       // run's pods once the rate passes 20,000 events/s); a pod on a node the view does not know is not judged
-      int pods = throughputPods * (6 + MAX_WARM_UP_ROUNDS / 5);
+      int pods = throughputPods * (7 + MAX_WARM_UP_ROUNDS / 5); // and the paced warm-up's (half a measured run's)
       try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(pods))) {
         warmUp(pipeline, throughputPods / 5, progress);
         PipelineBench.Throughput throughput =
@@ -316,6 +316,15 @@ public final class BenchMain {
         // -Dbench.latencyRates=A,B: latency at these rates (events/s) instead of 50 % and 90 % (to compare builds)
         String[] fixed = System.getProperty("bench.latencyRates", "").split(",");
         int thisRun = run;
+        if (!"false".equals(System.getProperty("bench.pacedWarmUp"))) {
+          // not measured: a paced load takes paths the flood does not (timers firing between events, threads woken
+          // one event at a time, Slack's pacing, the broker's small requests), and the first measured load compiled
+          // them: 1,100 compilations in the 50 % load of one run, the JIT at 15 % of a core (ninth pass)
+          PipelineBench.Latency pacedWarmUp = pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[0])
+              : throughput.eventsPerSecond() * 0.5, latencySeconds / 2);
+          progress.println("  paced warm-up at " + Math.round(pacedWarmUp.achievedRate()) + " events/s: p99 "
+              + Math.round(pacedWarmUp.p99Millis()) + " ms (not measured)");
+        }
         atHalf.add(profiled("pipeline-half-run" + thisRun, () -> pipeline.latency(fixed.length == 2
             ? Double.parseDouble(fixed[0]) : throughput.eventsPerSecond() * 0.5, latencySeconds)));
         atNinety.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[1])
