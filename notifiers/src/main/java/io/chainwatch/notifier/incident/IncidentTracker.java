@@ -308,16 +308,18 @@ public final class IncidentTracker {
 
   /** Resolves what stayed quiet long enough, re-notifies what stays critical; call every few seconds. */
   public List<IncidentChange> tick(Instant now) {
-    List<Entry> due = new ArrayList<>();
+    // entries compare by identity: a set, because a storm's incidents can all come due in one tick
+    Set<Entry> dueSet = new java.util.HashSet<>();
     while (!deadlines.isEmpty() && !deadlines.peek().at().isAfter(now)) {
       Entry entry = deadlines.poll().entry();
       if (entry.scheduledAt != null && !entry.scheduledAt.isAfter(now)) {
         entry.scheduledAt = null; // queued again below if something is still ahead of it
       }
-      if (byRoot.get(entry.rootKey) == entry && !due.contains(entry)) {
-        due.add(entry); // forgotten or replaced ones are not; an entry queued twice is looked at once
+      if (byRoot.get(entry.rootKey) == entry) {
+        dueSet.add(entry); // forgotten or replaced ones are not; an entry queued twice is looked at once
       }
     }
+    List<Entry> due = new ArrayList<>(dueSet);
     due.sort(Comparator.comparingLong(entry -> entry.order));
     List<IncidentChange> changes = new ArrayList<>();
     for (Entry entry : due) {

@@ -362,6 +362,24 @@ class IncidentTrackerTest {
   }
 
 
+
+  @Test
+  void aStormsIncidentsThatComeDueInOneTickAreEachResolvedOnce() {
+    int pods = 5_000;
+    for (int i = 0; i < pods; i++) {
+      tracker.onFinding(lone("api-" + i, null, PlannedAction.RESTART), false, T0);
+      tracker.onCleared(new FindingCleared(lone("api-" + i, null, PlannedAction.RESTART), T0.plusSeconds(1)),
+          T0.plusSeconds(1));
+    }
+
+    List<IncidentChange> resolved = tracker.tick(T0.plus(Duration.ofMinutes(3)));
+
+    assertThat(resolved).hasSize(pods).allMatch(change -> change.kind() == Kind.RESOLVED);
+    assertThat(resolved.stream().map(change -> change.incident().id()).distinct()).hasSize(pods);
+    assertThat(resolved.get(0).incident().subjects()).as("in the order they opened").containsExactly("Pod/shop/api-0");
+    assertThat(tracker.unresolvedCount()).isZero();
+    assertThat(tracker.tick(T0.plus(Duration.ofMinutes(4)))).isEmpty();
+  }
   @Test
   void aResolvedIncidentIsTrackedUntilItsFlapWindowEnds() {
     String id = tracker.onFinding(lone("api-1", "n1", PlannedAction.RESTART), false, T0).get(0).incident().id();
