@@ -189,8 +189,8 @@ public final class Chainwatch implements AutoCloseable {
     // The notifier gets a thread of its own: deployed as the fifth verticle it shared the evaluator's event loop (4
     // loops on 2 cores), so every change waiting to be evaluated also waited for its records' encoding (a third of
     // that loop's samples) and its 5-second tick (which then walked every incident: 50 to 270 ms with 20,000 to
-    // 50,000 incidents of a storm in the pipeline benchmark; it now looks only at those due). A worker verticle on a pool
-    // of one thread runs its tasks one at a time, in order, on that thread, as an event loop would (on the shared
+    // 50,000 incidents of a storm in the pipeline benchmark; it now looks only at those due). A worker verticle on a
+    // pool of one thread runs its tasks one at a time, in order, on that thread, as an event loop would (on the shared
     // worker pool they hopped between threads); its incident saves (executeBlocking) run there too, between them.
     await(vertx.deployVerticle(notifier, new io.vertx.core.DeploymentOptions()
         .setThreadingModel(io.vertx.core.ThreadingModel.WORKER)
