@@ -83,22 +83,12 @@ public final class RemediationVerticle extends VerticleBase {
    * already in flight are still recorded.
    */
   private boolean stateCurrent;
-  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final WaitingFindings pending = new WaitingFindings();
   private final Map<String, String> lastPublished = new LinkedHashMap<>();
   private Instant nextResetPoll = Instant.MIN;
   private boolean loading;
   private boolean loadAgain;
   private boolean wasLeading;
-
-  private static final class Pending {
-    Finding finding;
-    Instant nextAt;
-
-    Pending(Finding finding, Instant nextAt) {
-      this.finding = finding;
-      this.nextAt = nextAt;
-    }
-  }
 
   public RemediationVerticle(RemediationPolicy policy, RemediationView view, EvictPodRemediation evictor,
       NodeRepairRequester repairer, RemediationStateStore store, WritePermit permit, Clock clock) {
@@ -188,7 +178,7 @@ public final class RemediationVerticle extends VerticleBase {
       pending.remove(key);
       return;
     }
-    pending.put(key, new Pending(finding, clock.instant()));
+    pending.put(finding, clock.instant());
     decide(key);
   }
 
@@ -206,27 +196,27 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   private void decideAll() {
-    for (String key : new ArrayList<>(pending.keySet())) {
+    for (String key : pending.keys()) {
       decide(key);
     }
   }
 
   private void decide(String key) {
-    Pending entry = pending.get(key);
+    WaitingFindings.Waiting entry = pending.get(key);
     if (entry == null) {
       return;
     }
     if (!leading()) {
       // a follower keeps the finding and decides nothing: the leader acts, and this replica takes over when it leads
-      entry.nextAt = clock.instant().plus(Duration.ofSeconds(1));
+      pending.schedule(entry, clock.instant().plus(Duration.ofSeconds(1)));
       return;
     }
     if (history != null && !stateCurrent && loading) {
       // leadership just began: decide on the state the previous leader left, once it is read
-      entry.nextAt = clock.instant().plus(Duration.ofSeconds(1));
+      pending.schedule(entry, clock.instant().plus(Duration.ofSeconds(1)));
       return;
     }
-    Finding finding = entry.finding;
+    Finding finding = entry.finding();
     Instant now = clock.instant();
     if (finding.action() == PlannedAction.REPAIR) {
       decideRepair(key, entry, now);
@@ -244,13 +234,14 @@ public final class RemediationVerticle extends VerticleBase {
     }
     publishDecision(finding, decision, now);
     if (decision instanceof Decision.Wait wait) {
-      entry.nextAt = wait.until();
+      pending.schedule(entry, wait.until());
     } else if (decision.rule() == RemediationRule.BREAKER_OPEN || decision.rule() == RemediationRule.BLAST_RADIUS) {
       if (decision.rule() == RemediationRule.BLAST_RADIUS) {
         perform(breaker.open(history, decision.why(), target.nodeCount(), now));
       }
       // kept, to be decided again when the breaker closes
-      entry.nextAt = history.breaker().map(RemediationHistory.BreakerState::closesAt).orElse(now.plusSeconds(60));
+      pending.schedule(entry, history.breaker().map(RemediationHistory.BreakerState::closesAt)
+          .orElse(now.plusSeconds(60)));
     } else {
       pending.remove(key);
       if (decision instanceof Decision.Evict) {
@@ -259,8 +250,8 @@ public final class RemediationVerticle extends VerticleBase {
     }
   }
 
-  private void decideRepair(String key, Pending entry, Instant now) {
-    Finding finding = entry.finding;
+  private void decideRepair(String key, WaitingFindings.Waiting entry, Instant now) {
+    Finding finding = entry.finding();
     RepairTarget target = repairTargetOf(finding, now);
     Decision decision = askFirst(finding, policy.decideRepair(finding, target, stateCurrent ? history : null, now),
         entry, now);
@@ -269,9 +260,10 @@ public final class RemediationVerticle extends VerticleBase {
     }
     publishDecision(finding, decision, now);
     if (decision instanceof Decision.Wait wait) {
-      entry.nextAt = wait.until();
+      pending.schedule(entry, wait.until());
     } else if (decision.rule() == RemediationRule.BREAKER_OPEN) {
-      entry.nextAt = history.breaker().map(RemediationHistory.BreakerState::closesAt).orElse(now.plusSeconds(60));
+      pending.schedule(entry, history.breaker().map(RemediationHistory.BreakerState::closesAt)
+          .orElse(now.plusSeconds(60)));
     } else {
       pending.remove(key);
       if (decision instanceof Decision.Repair) {
@@ -285,7 +277,7 @@ public final class RemediationVerticle extends VerticleBase {
    * it goes ahead as decided here, by the whole gate, after the click. Returns the decision to go on with, or
    * {@code null} when it was handled here (waiting, or a rejection or expiry paged).
    */
-  private Decision askFirst(Finding finding, Decision decision, Pending entry, Instant now) {
+  private Decision askFirst(Finding finding, Decision decision, WaitingFindings.Waiting entry, Instant now) {
     boolean acts = decision instanceof Decision.Evict || decision instanceof Decision.Repair;
     if (!acts || !policy.config().approvalFor(finding.detectorId())) {
       return decision;
@@ -299,7 +291,7 @@ public final class RemediationVerticle extends VerticleBase {
       case WAIT:
         publishDecision(finding, new Decision.Wait(RemediationRule.AWAITING_APPROVAL, "every rail passed; waiting "
             + "for a person's approval in Slack until " + verdict.until(), verdict.until()), now);
-        entry.nextAt = verdict.until();
+        pending.schedule(entry, verdict.until());
         return null;
       case REJECTED:
         pending.remove(finding.dedupKey());
@@ -321,13 +313,13 @@ public final class RemediationVerticle extends VerticleBase {
     }
     Instant now = clock.instant();
     String key = approvals.findingKeyOf(click.approvalId()).orElse(null);
-    Pending entry = key == null ? null : pending.get(key);
+    WaitingFindings.Waiting entry = key == null ? null : pending.get(key);
     Finding unknown = key != null ? null : new Finding("remediation", new io.chainwatch.model.ResourceRef("Approval",
         null, String.valueOf(click.approvalId())), null, io.chainwatch.model.Severity.INFO, PlannedAction.NONE,
         "unknown-approval", "a click on an approval chainwatch does not know", now, Map.of());
     publishApprovals(approvals.answer(click, unknown, now));
     if (entry != null) {
-      entry.nextAt = now;
+      pending.schedule(entry, now);
       decide(key);
     }
   }
@@ -468,7 +460,7 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   private void repend(Finding finding, Instant at) {
-    pending.put(finding.dedupKey(), new Pending(finding, at));
+    pending.put(finding, at);
   }
 
   /**
@@ -498,9 +490,9 @@ public final class RemediationVerticle extends VerticleBase {
     List<ApprovalChange> expired = approvals.expire(now);
     publishApprovals(expired);
     expired.forEach(change -> {
-      Pending waiting = pending.get(change.finding().dedupKey());
+      WaitingFindings.Waiting waiting = pending.get(change.finding().dedupKey());
       if (waiting != null) {
-        waiting.nextAt = now; // decided below: the expiry pages
+        pending.schedule(waiting, now); // decided below: the expiry pages
       }
     });
     boolean settled = performDeferringDecisions(effects);
@@ -529,18 +521,9 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   private void decideDue(Instant now) {
-    // the keys that are due first (deciding changes the map); not a copy of every entry each second: a breaker
-    // left open by a storm keeps tens of thousands waiting here until it closes
-    List<String> due = new ArrayList<>();
-    pending.forEach((key, waiting) -> {
-      if (!now.isBefore(waiting.nextAt)) {
-        due.add(key);
-      }
-    });
-    for (String key : due) {
-      Pending waiting = pending.get(key);
-      if (waiting != null && !now.isBefore(waiting.nextAt)) { // still due after the decisions before it
-        decide(key);
+    for (WaitingFindings.Waiting due : pending.due(now)) {
+      if (pending.stillDue(due, now)) { // after the decisions before it
+        decide(due.key());
       }
     }
   }
