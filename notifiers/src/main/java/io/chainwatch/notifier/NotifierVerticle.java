@@ -20,6 +20,7 @@ import io.chainwatch.notifier.event.KubernetesEventNotifier;
 import io.chainwatch.notifier.incident.DetectorTexts;
 import io.chainwatch.notifier.incident.IncidentTracker;
 import io.chainwatch.notifier.kafka.CloudEventMapper;
+import io.chainwatch.notifier.kafka.DigestPages;
 import io.chainwatch.notifier.kafka.KafkaNotifier;
 import io.chainwatch.notifier.route.IncidentRouter;
 import io.chainwatch.notifier.route.Route;
@@ -90,6 +91,9 @@ public final class NotifierVerticle extends VerticleBase {
   /** What the buttons show, per incident: written on the event loop, read on Slack's thread. */
   private final Map<String, PersonView> personViews = new java.util.concurrent.ConcurrentHashMap<>();
   private final FollowerAuditBuffer followerAudit;
+  /** A storm's digest reaches the pages topic at most once per interval (the audit topic gets every rewrite). */
+  private final DigestPages digestPages = new DigestPages(DigestPages.INTERVAL);
+  private boolean digestTimerSet;
   private Finding deliveryAlarm;
   private long droppedOrRefusedSeen;
   private Instant lastDropOrRefusal;
@@ -307,7 +311,13 @@ public final class NotifierVerticle extends VerticleBase {
     if (kafka != null) {
       publish(config.kafka().auditTopic(), key, mapper.audit(change, key).orElseThrow());
       if (change.pages()) {
-        publish(config.kafka().pagesTopic(), key, mapper.page(change));
+        Instant now = clock.instant();
+        if (change.kind() == IncidentChange.Kind.DIGEST) {
+          digestPages.offer(change, now).ifPresentOrElse(this::page, this::pageDigestsWhenDue);
+        } else {
+          digestPages.release(key, now).ifPresent(this::page); // one incident's pages stay in order
+          page(change);
+        }
       }
     }
     Route route = router.routeFor(change.incident(), routingFacts);
@@ -315,6 +325,34 @@ public final class NotifierVerticle extends VerticleBase {
       slack.deliver(change, route.slackChannel());
     }
     pagers.forEach(pager -> pager.accept(change, route));
+  }
+
+  private void page(IncidentChange change) {
+    publish(config.kafka().pagesTopic(), change.incident().id(), mapper.page(change));
+  }
+
+  /** Sends the storm digests waiting for the pages topic once their interval has passed. */
+  private void pageDigestsWhenDue() {
+    if (digestTimerSet) {
+      return;
+    }
+    digestPages.nextDue().ifPresent(due -> {
+      digestTimerSet = true;
+      long millis = Math.max(1, Duration.between(clock.instant(), due).toMillis());
+      vertx.setTimer(millis, id -> {
+        digestTimerSet = false;
+        digestPages.due(clock.instant()).forEach(this::page);
+        pageDigestsWhenDue();
+      });
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (kafka != null) {
+      digestPages.releaseAll().forEach(this::page); // owed to the pages topic: queued before Kafka is closed
+    }
+    return Future.succeededFuture();
   }
 
   private void tick() {

@@ -165,4 +165,36 @@ class NotifierVerticleTest {
     assertThat(sent).extracting(e -> e.getString("type")).as("the incident is announced too, on both topics")
         .contains("io.chainwatch.incident.v1", "io.chainwatch.page.v1");
   }
+
+  @Test
+  void aStormsDigestReachesThePagesTopicOncePerIntervalAndItsLastContentOnStopping() throws Exception {
+    Path spoolDir = dir.resolve("spool");
+    var kafka = new io.chainwatch.notifier.kafka.KafkaNotifier(kafkaConfig(), spoolDir, Map.of());
+    kafka.start();
+    deploy(List.of(), Map.of(), Map.of(), () -> true, kafka); // storm threshold 10; the clock stands still
+
+    for (int pod = 1; pod <= 40; pod++) {
+      publish("shop", "web-" + pod, "n" + pod);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 40);
+    vertx.close().await(10, TimeUnit.SECONDS); // stopping sends the digest still owed to the pages topic
+    kafka.close(Duration.ZERO);
+    List<io.chainwatch.notifier.kafka.Spool.Entry> sent;
+    try (var spool = new io.chainwatch.notifier.kafka.Spool(spoolDir, 1L << 20)) {
+      spool.open();
+      sent = spool.take();
+    }
+    java.util.function.Predicate<io.chainwatch.notifier.kafka.Spool.Entry> digest = entry ->
+        "digest".equals(new io.vertx.core.json.JsonObject(entry.value()).getJsonObject("data").getString("change"));
+    assertThat(sent).filteredOn(entry -> entry.topic().equals("a")).filteredOn(digest)
+        .as("the audit topic gets every rewrite of the storm").hasSize(30);
+    List<io.vertx.core.json.JsonObject> paged = sent.stream().filter(entry -> entry.topic().equals("p"))
+        .filter(digest).map(entry -> new io.vertx.core.json.JsonObject(entry.value()).getJsonObject("data")).toList();
+    assertThat(paged).as("the first digest at once, the newest when stopping").hasSize(2);
+    assertThat(paged.get(0).getString("text")).contains("; 1 incident was folded");
+    assertThat(paged.get(1).getString("text")).contains("; 30 incidents were folded");
+    assertThat(paged.get(1).getJsonArray("digest")).hasSize(30);
+    assertThat(sent).filteredOn(entry -> entry.topic().equals("p")).filteredOn(digest.negate())
+        .as("the incidents before the storm page one each").hasSize(10);
+  }
 }
