@@ -28,6 +28,9 @@ class ProducerPropertiesTest {
     assertThat(props).containsEntry("acks", "all").containsEntry("enable.idempotence", true)
         .containsEntry("delivery.timeout.ms", 120_000).containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("sasl.mechanism", "SCRAM-SHA-512").containsEntry("ssl.truststore.type", "PEM");
+    // records share requests and are compressed: a steady trickle sent one record per request before
+    assertThat(props).containsEntry("linger.ms", 20).containsEntry("batch.size", 512 * 1024)
+        .containsEntry("compression.type", "lz4");
     assertThat((String) props.get("sasl.jaas.config")).isEqualTo("org.apache.kafka.common.security.scram."
         + "ScramLoginModule required username=\"chainwatch\" password=\"s3cr\\\"et\";");
   }
