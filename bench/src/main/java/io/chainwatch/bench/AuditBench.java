@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -39,7 +38,11 @@ final class AuditBench implements AutoCloseable {
   private final KafkaNotifier notifier;
   private final CloudEventMapper mapper = new CloudEventMapper("bench");
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
-  private final List<Double> latencies = new CopyOnWriteArrayList<>();
+  /**
+   * One per sample. A CopyOnWriteArrayList here copied every earlier sample on each add: quadratic, and on a thread of
+   * chainwatch's (the Kafka producer's, an event loop).
+   */
+  private final java.util.Queue<Double> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicLong nextPod = new AtomicLong();
 
   AuditBench() throws Exception {
@@ -51,7 +54,7 @@ final class AuditBench implements AutoCloseable {
     kafka.createTopics("bench.audit", "bench.pages");
     notifier = new KafkaNotifier(new NotifiersConfig.Kafka(kafka.bootstrapServers(), "bench.audit", "bench.pages",
         1024L * 1024 * 1024, Duration.ofMinutes(2), "PLAINTEXT", "PLAIN", "", "", "", ""), dir.resolve("spool"),
-        Map.of());
+        producerOverrides());
     notifier.onAcknowledged(entry -> {
       Long sent = sentAt.remove(entry.key());
       if (sent != null) {
@@ -59,6 +62,25 @@ final class AuditBench implements AutoCloseable {
       }
     });
     notifier.start();
+  }
+
+  /**
+   * With {@code -Dbench.kafkaProducer=linger.ms=5,batch.size=16384,...}: producer settings over chainwatch's own, to
+   * compare them on this harness.
+   */
+  private static Map<String, Object> producerOverrides() {
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    String given = System.getProperty("bench.kafkaProducer", "");
+    for (String pair : given.split(",")) {
+      if (!pair.isBlank()) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("bench.kafkaProducer: expected name=value, got \"" + pair + "\"");
+        }
+        overrides.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    return overrides;
   }
 
   /** One finding's audit record, about 1.3 KB, with a key of its own so latency can be matched. */
@@ -103,9 +125,14 @@ final class AuditBench implements AutoCloseable {
     long ackedBefore = notifier.acknowledged();
     int total = (int) (perSecond * seconds);
     long intervalNanos = (long) (1e9 / perSecond);
-    long next = System.nanoTime();
+    // built before, as the flood's are: building and encoding one inline took the driver 20-30 us, so at the rates a
+    // batching producer reaches (30,000/s) the driver took most of a core from the pipeline it measured
+    List<String[]> prepared = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
-      String[] record = record();
+      prepared.add(record());
+    }
+    long next = System.nanoTime();
+    for (String[] record : prepared) {
       LockSupport.parkNanos(next - System.nanoTime());
       sentAt.put(record[0], System.nanoTime());
       notifier.send("bench.audit", record[0], record[1]);

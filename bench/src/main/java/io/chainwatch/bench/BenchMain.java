@@ -258,7 +258,9 @@ public final class BenchMain {
       try (AuditBench bench = new AuditBench()) {
         bench.throughput(records / 5); // warm-up: JIT, topic creation, producer connections
         AuditBench.Throughput throughput = bench.throughput(records);
-        AuditBench.Latency latency = bench.latency(throughput.perSecond() * 0.5, 5);
+        // -Dbench.auditRate=N: latency at a fixed rate instead of half the flood's (to compare producer settings)
+        double rate = Double.parseDouble(System.getProperty("bench.auditRate", "0"));
+        AuditBench.Latency latency = bench.latency(rate > 0 ? rate : throughput.perSecond() * 0.5, 5);
         report.append(String.format("| %d | %d | %.0f | %.1f | %.1f | %.1f | %d |%n", run, throughput.records(),
             throughput.perSecond(), latency.p50Millis(), latency.p99Millis(), latency.maxMillis(),
             throughput.dropped()));

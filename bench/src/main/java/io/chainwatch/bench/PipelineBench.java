@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -67,7 +66,11 @@ final class PipelineBench implements AutoCloseable {
   private final Chainwatch chainwatch;
   private final ThreadCpu threadCpu;
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
-  private final List<Double> latencies = new CopyOnWriteArrayList<>();
+  /**
+   * One per sample. A CopyOnWriteArrayList here copied every earlier sample on each add: quadratic, and on a thread of
+   * chainwatch's (the Kafka producer's, an event loop).
+   */
+  private final java.util.Queue<Double> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private int nextPod;
   private long resourceVersion = 10;
 
