@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,10 @@ public final class KafkaNotifier implements AutoCloseable {
    */
   static final String COMPRESSION = "lz4";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** How long the spooler, woken by a record, waits for the ones sent right after it (see {@link #spoolLoop}). */
+  static final Duration GATHER = Duration.ofMillis(1);
+  /** The spooler does not wait when this many records are queued already, and wakes the sender after each this many. */
+  static final int GATHER_RECORDS = 256;
 
   /**
    * A record as handed to {@link #send}.
@@ -97,6 +102,8 @@ public final class KafkaNotifier implements AutoCloseable {
   private volatile long lastProgressNanos = System.nanoTime();
   private volatile java.util.function.Consumer<Spool.Entry> onAcknowledged = entry -> { };
   private volatile boolean running;
+  /** The spooler sleeps until a record comes (set just before it looks at the inbox the last time). */
+  private volatile boolean spoolerIdle;
   private Producer<String, String> producer;
   private Thread sender;
   private Thread spooler;
@@ -181,7 +188,9 @@ public final class KafkaNotifier implements AutoCloseable {
   public void send(String topic, String key, String value, Map<String, String> headers) {
     inbox.add(new Outgoing(topic, key, value, headers));
     inboxSize.incrementAndGet();
-    LockSupport.unpark(spooler);
+    if (spoolerIdle) {
+      LockSupport.unpark(spooler); // not while it gathers: the records sent meanwhile join its next write
+    }
   }
 
   static Map<String, Object> producerProperties(NotifiersConfig.Kafka config, Map<String, Object> overrides) {
@@ -236,8 +245,16 @@ public final class KafkaNotifier implements AutoCloseable {
   private void spoolLoop() {
     while (running) {
       spoolInbox();
+      spoolerIdle = true; // set before the inbox is looked at: a send after that look sees it and wakes this thread
       if (inbox.isEmpty()) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      spoolerIdle = false;
+      if (running && inboxSize.get() < GATHER_RECORDS) {
+        // woken by a record: the ones sent right after it are spooled with it, so that a steady trickle wakes this
+        // thread and the sender about once per GATHER instead of once per record (each wake-up of a sleeping
+        // thread cost about as much CPU as spooling a record)
+        LockSupport.parkNanos(GATHER.toNanos());
       }
     }
     spoolInbox(); // what was queued before the stop is kept for the next run
@@ -292,18 +309,26 @@ public final class KafkaNotifier implements AutoCloseable {
 
   private void spoolInbox() {
     Outgoing polled;
+    int appended = 0;
     while ((polled = inbox.poll()) != null) {
       Outgoing next = polled;
       inboxSize.decrementAndGet();
       try {
-        spool.append(next.topic(), next.key(), next.value(), next.headers()).ifPresentOrElse(
-            entry -> LockSupport.unpark(sender),
-            () -> LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key()));
+        Optional<Spool.Entry> entry = spool.append(next.topic(), next.key(), next.value(), next.headers());
+        if (entry.isPresent() && ++appended % GATHER_RECORDS == 0) {
+          LockSupport.unpark(sender); // a long inbox: the sender starts on what is spooled already
+        }
+        if (entry.isEmpty()) {
+          LOG.error("Kafka spool is full ({} bytes): record for {} dropped", spool.bytes(), next.key());
+        }
       } catch (RuntimeException e) {
         // a full or failing disk: counted as dropped (kafka_dropped_total) so that it pages, never silent
         writeFailures.incrementAndGet();
         LOG.error("Kafka spool write failed; record for {} dropped: {}", next.key(), e.getMessage());
       }
+    }
+    if (appended % GATHER_RECORDS != 0) {
+      LockSupport.unpark(sender); // once for what this pass spooled, not once per record
     }
   }
 
