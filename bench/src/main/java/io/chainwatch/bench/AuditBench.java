@@ -39,8 +39,8 @@ final class AuditBench implements AutoCloseable {
   private final CloudEventMapper mapper = new CloudEventMapper("bench");
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   /**
-   * One per sample. A CopyOnWriteArrayList here copied every earlier sample on each add: quadratic, and on a thread of
-   * chainwatch's (the Kafka producer's, an event loop).
+   * One per sample. A CopyOnWriteArrayList here copied every earlier sample on each add: quadratic, and
+   * on the Kafka producer's network thread, chainwatch's.
    */
   private final java.util.Queue<Double> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicLong nextPod = new AtomicLong();

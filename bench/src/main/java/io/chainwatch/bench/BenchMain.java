@@ -259,7 +259,13 @@ public final class BenchMain {
         bench.throughput(records / 5); // warm-up: JIT, topic creation, producer connections
         AuditBench.Throughput throughput = bench.throughput(records);
         // -Dbench.auditRate=N: latency at a fixed rate instead of half the flood's (to compare producer settings)
-        double rate = Double.parseDouble(System.getProperty("bench.auditRate", "0"));
+        String givenRate = System.getProperty("bench.auditRate", "0");
+        double rate;
+        try {
+          rate = Double.parseDouble(givenRate);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("bench.auditRate: expected records per second, got \"" + givenRate + "\"");
+        }
         AuditBench.Latency latency = bench.latency(rate > 0 ? rate : throughput.perSecond() * 0.5, 5);
         report.append(String.format("| %d | %d | %.0f | %.1f | %.1f | %.1f | %d |%n", run, throughput.records(),
             throughput.perSecond(), latency.p50Millis(), latency.p99Millis(), latency.maxMillis(),

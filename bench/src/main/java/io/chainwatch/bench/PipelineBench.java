@@ -67,8 +67,8 @@ final class PipelineBench implements AutoCloseable {
   private final ThreadCpu threadCpu;
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   /**
-   * One per sample. A CopyOnWriteArrayList here copied every earlier sample on each add: quadratic, and on a thread of
-   * chainwatch's (the Kafka producer's, an event loop).
+   * One per sample. A CopyOnWriteArrayList here copied every earlier sample on each add: quadratic, and
+   * on one of chainwatch's event loops.
    */
   private final java.util.Queue<Double> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private int nextPod;

@@ -16,8 +16,9 @@ import java.util.Optional;
  * page instead of one each; every fold rewrites that message, and sending each rewrite to the pages topic gave its
  * consumers one page per folded incident again (each repeating the digest's up to 50 lines). The audit topic still
  * gets every rewrite. The first digest of a storm pages at once; later ones within the interval wait, the newest
- * replacing the one waiting, until the interval since the last page has passed. Pure: the caller says what time it is,
- * sends what is handed back, and asks again at {@link #nextDue}. Not thread-safe: the notifier's thread owns it.
+ * replacing the one waiting, until the interval since the last page has passed. No clock or I/O of its own: the caller
+ * says what time it is, sends what is handed back, and asks again at {@link #nextDue}. Not thread-safe: the notifier's
+ * thread owns it.
  */
 public final class DigestPages {
   /** How often a storm's digest reaches the pages topic at most. */

@@ -250,7 +250,7 @@ public final class KafkaNotifier implements AutoCloseable {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       }
       spoolerIdle = false;
-      if (running && inboxSize.get() < GATHER_RECORDS) {
+      if (running && !inbox.isEmpty() && inboxSize.get() < GATHER_RECORDS) {
         // woken by a record: the ones sent right after it are spooled with it, so that a steady trickle wakes this
         // thread and the sender about once per GATHER instead of once per record (each wake-up of a sleeping
         // thread cost about as much CPU as spooling a record)
