@@ -368,7 +368,9 @@ public final class NotifierVerticle extends VerticleBase {
       changes.forEach(this::deliver);
     }
     watchSpool(now);
-    if (approvals.size() + personViews.size() > 2_000) {
+    // pruned once they outgrow what is open by 2,000 (as announced below), not at every tick past a fixed size: a storm
+    // with more than 2,000 open incidents and buttons on made each tick snapshot every one of them
+    if (approvals.size() + personViews.size() > 2 * tracker.unresolvedCount() + 2_000) {
       java.util.Set<String> open = new java.util.HashSet<>();
       tracker.unresolved().forEach(incident -> open.add(incident.id()));
       approvals.keySet().retainAll(open);

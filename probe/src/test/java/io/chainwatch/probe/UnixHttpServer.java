@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +23,8 @@ final class UnixHttpServer implements AutoCloseable {
   private final ServerSocketChannel server;
   private final Thread thread;
   private final AtomicInteger requests = new AtomicInteger();
+  /** Open until {@link #close}: a late answer waits on it, so closing the server ends the wait at once. */
+  private final CountDownLatch closed = new CountDownLatch(1);
   private volatile int status = 200;
   private volatile String body = "{}";
   private volatile boolean chunked;
@@ -81,8 +85,8 @@ final class UnixHttpServer implements AutoCloseable {
           }
         }
         requests.incrementAndGet();
-        if (!delay.isZero()) {
-          Thread.sleep(delay.toMillis());
+        if (!delay.isZero() && closed.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+          continue; // closed while the answer was held back: nothing more to say
         }
         if (endlessPrefix != null) {
           client.write(ByteBuffer.wrap(endlessPrefix.getBytes(StandardCharsets.UTF_8)));
@@ -122,6 +126,7 @@ final class UnixHttpServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    closed.countDown();
     server.close();
     Files.deleteIfExists(socket);
   }
