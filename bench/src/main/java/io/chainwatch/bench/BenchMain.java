@@ -337,7 +337,9 @@ public final class BenchMain {
             ? Double.parseDouble(fixed[0]) : throughput.eventsPerSecond() * 0.5, latencySeconds)));
         atNinety.add(pipeline.latency(fixed.length == 2 ? Double.parseDouble(fixed[1])
             : throughput.eventsPerSecond() * 0.9, latencySeconds));
-        progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s; wrote "
+        progress.println("  run " + run + ": " + Math.round(throughput.eventsPerSecond()) + " events/s; false findings "
+            + throughput.falseFindings() + ", " + atHalf.get(atHalf.size() - 1).falseFindings() + ", "
+            + atNinety.get(atNinety.size() - 1).falseFindings() + "; wrote "
             + pipeline.writesSeen() + "; busiest thread " + throughput.cpu().busiest().name() + " "
             + Math.round(100 * throughput.cpu().busiest().seconds() / throughput.seconds()) + " %");
         writes = pipeline.writesSeen();
@@ -357,6 +359,12 @@ public final class BenchMain {
         .append("|---|---|---|---|---|---|---|---|---|---|\n");
     appendLatency(report, "50 % of sustained", atHalf);
     appendLatency(report, "90 % of sustained", atNinety);
+    report.append("\nFindings for pods sent with their endpoint (false alarms; 0 expected): sustained ")
+        .append(throughputs.stream().mapToLong(PipelineBench.Throughput::falseFindings).sum()).append(", 50 % ")
+        .append(atHalf.stream().mapToLong(PipelineBench.Latency::falseFindings).sum()).append(", 90 % ")
+        .append(atNinety.stream().mapToLong(PipelineBench.Latency::falseFindings).sum())
+        .append(" (sums over the runs; endpoints are sent ").append(PipelineBench.ENDPOINT_LEAD)
+        .append(" pods ahead of their pods since the eleventh pass of issue 19).\n");
     appendCpu(report, "the sustained throughput was measured",
         throughputs.stream().map(PipelineBench.Throughput::cpu).toList());
     // paced events cost more CPU each than a flood (threads fall asleep between events and are woken for the next):
