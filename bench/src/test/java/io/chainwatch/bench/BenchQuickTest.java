@@ -23,7 +23,7 @@ class BenchQuickTest {
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
     assertThat(report).contains("## Heap per cached object", "## Pipeline", "Sustained throughput", "## Initial sync",
-            "## Fleet correlator")
+            "## Fleet correlator", "Findings for pods sent with their endpoint (false alarms; 0 expected): sustained ")
         .contains("| 3000 | chainwatch | 256m |").doesNotContain("failed");
     assertThat(report.lines().filter(line -> line.contains("| 3000 | chainwatch |"))).noneMatch(l -> l.contains("OutOfMemory"));
     for (String png : List.of("heap.png", "latency.png", "sync.png")) {
