@@ -29,13 +29,15 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #ENDPOINT_LEAD} pods ahead of their pods. Endpoints and pods come on two watches, decoded on two event loops,
  * so an endpoint sent just before its pod was often judged after it: the pod, Running since long before, looked
  * endpoint-less, a finding was raised and cleared a moment later (up to 2.6 false findings per real one, each with its
- * audit records, its decision and its incident update: a third of the notifier's work in the eleventh pass). In a
- * cluster the pod's age covers the endpoint's lag (missedChain.minPodAge); these pods are old when they arrive.
- * {@link #falseFindings()} counts what still races.
+ * audit records, its decision and its incident update: nearly half of what chainwatch's threads other than the event
+ * loops spent at half load, in the eleventh pass). In a cluster the pod's age covers the endpoint's lag
+ * (missedChain.minPodAge); these pods are old when they arrive. {@link #falseFindings()} counts what still races.
  */
 final class PipelineBench implements AutoCloseable {
-  /** @param cpu what this JVM used while the events were sent and processed */
-  /** @param falseFindings findings for pods sent with an endpoint, from the first event to the last processed */
+  /**
+   * @param cpu what this JVM used while the events were sent and processed
+   * @param falseFindings findings for pods sent with an endpoint, from the first event to the last processed
+   */
   record Throughput(long events, double eventsPerSecond, long dropped, double seconds, ThreadCpu.Use cpu,
       long falseFindings) {}
 
