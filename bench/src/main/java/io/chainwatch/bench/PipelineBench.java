@@ -136,7 +136,9 @@ final class PipelineBench implements AutoCloseable {
 
   /**
    * How many pods ahead of its pod an endpoint is sent: at 8,000 to 20,000 events/s, 20 to 50 ms before it, longer
-   * than the event loops' skew on two loaded cores (a pod's finding races its endpoint across the two watches).
+   * than the two watches' usual skew on two loaded cores; a load that backs up can still exceed it (up to 145 false
+   * findings in three runs' paced loads in the eleventh pass, against thousands per load before), which
+   * {@link #falseFindings()} counts.
    */
   static final int ENDPOINT_LEAD = 200;
 
