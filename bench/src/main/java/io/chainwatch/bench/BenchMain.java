@@ -312,11 +312,13 @@ public final class BenchMain {
     List<PipelineBench.Latency> atHalf = new ArrayList<>();
     List<PipelineBench.Latency> atNinety = new ArrayList<>();
     String writes = "";
+    // -Dbench.chainwatchJvm=shared: chainwatch in the benchmark's JVM, as measured up to the eleventh pass of issue 19
+    boolean ownJvm = !"shared".equals(System.getProperty("bench.chainwatchJvm", "own"));
     for (int run = 0; run < runs; run++) {
       // nodes for every pod sent: the warm-up's, the measured run's and the latency runs' (up to twice the measured
       // run's pods once the rate passes 20,000 events/s); a pod on a node the view does not know is not judged
       int pods = throughputPods * (7 + MAX_WARM_UP_ROUNDS / 5); // and the paced warm-up's (half a measured run's)
-      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(pods))) {
+      try (PipelineBench pipeline = new PipelineBench(Workload.nodeCount(pods), ownJvm)) {
         warmUp(pipeline, throughputPods / 5, progress);
         PipelineBench.Throughput throughput =
             profiled("pipeline-run" + run, () -> pipeline.throughput(throughputPods));
@@ -347,13 +349,18 @@ public final class BenchMain {
     }
     Stats rate = Stats.of(throughputs.stream().map(PipelineBench.Throughput::eventsPerSecond).toList());
     report.append("chainwatch as deployed: every detector, remediation dry-run with its state ConfigMap, leader "
-        + "election, Kubernetes Events and Node conditions, Kafka (a KRaft broker in this JVM) and Slack (local); "
-        + "the last run wrote ").append(writes).append(".\n\n");
+        + "election, Kubernetes Events and Node conditions, Kafka (a KRaft broker in the benchmark's JVM) and Slack "
+        + "(local); the last run wrote ").append(writes).append(".\n\n")
+        .append(ownJvm ? "chainwatch ran in a JVM of its own (`" + String.join(" ", ChainwatchProcess.OwnJvm.flags())
+            + "`), the API server, the broker and Slack in the benchmark's: two processes, as deployed."
+            : "chainwatch ran in the benchmark's JVM, with the API server, the broker and Slack "
+            + "(`-Dbench.chainwatchJvm=shared`).").append("\n\n");
     report.append("Sustained throughput: **").append(rate.format("%.0f")).append(" events/s** over ")
         .append(throughputs.get(0).events()).append(" events (pods of ~8 KB and CiliumEndpoints), dropped: ")
         .append(throughputs.stream().mapToLong(PipelineBench.Throughput::dropped).sum()).append(".\n\n")
         .append("Each load starts once the JVM is quiet (under 15 % of one core for 250 ms; the flood and the load ")
-        .append("before leave work behind them). CPU: the whole JVM while the events were sent, % of one core.\n\n")
+        .append("before leave work behind them). CPU: the whole JVM (both, when chainwatch has its own) while the ")
+        .append("events were sent, % of one core.\n\n")
         .append("| load | achieved events/s | findings measured | p50 ms | p99 ms | max ms | dropped | CPU % "
             + "| context switches/event | waited for quiet, s |\n")
         .append("|---|---|---|---|---|---|---|---|---|---|\n");
@@ -455,7 +462,8 @@ public final class BenchMain {
     List<String> rounds = new ArrayList<>();
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
       PipelineBench.Throughput warm = pipeline.throughput(pods);
-      double jitShare = 100 * warm.cpu().seconds().get(ThreadCpu.Group.JIT) / warm.seconds();
+      double jitShare = 100 * (warm.cpu().seconds().get(ThreadCpu.Group.JIT)
+          + warm.cpu().seconds().get(ThreadCpu.Group.CHAINWATCH_JIT)) / warm.seconds();
       rounds.add(Math.round(warm.eventsPerSecond()) + " events/s, JIT " + Math.round(jitShare) + " %");
       if (jitShare < 10) {
         break;
@@ -467,12 +475,15 @@ public final class BenchMain {
   /** Where the CPU went in a measured phase (the flood, a paced load): what bounds it on a machine of two cores. */
   private static void appendCpu(StringBuilder report, String phase, List<ThreadCpu.Use> runs) {
     int cores = Runtime.getRuntime().availableProcessors();
-    report.append("\nCPU of this JVM while ").append(phase).append(", by thread group (").append(cores)
+    report.append("\nCPU while ").append(phase).append(", by thread group (").append(cores)
         .append(" cores = ").append(cores * 100).append(" %):\n\n")
         .append("| threads | % of one core | µs per event |\n|---|---|---|\n");
     double allShare = 0;
     double allMicros = 0;
     for (ThreadCpu.Group group : ThreadCpu.Group.values()) {
+      if (runs.stream().allMatch(run -> run.seconds().get(group) == 0)) {
+        continue; // chainwatch's own JVM's groups when it shares the benchmark's
+      }
       List<Double> share = runs.stream().map(run -> 100 * run.seconds().get(group) / run.wallSeconds()).toList();
       List<Double> micros = runs.stream().map(run -> 1e6 * run.seconds().get(group) / run.events()).toList();
       allShare += Stats.of(share).median();

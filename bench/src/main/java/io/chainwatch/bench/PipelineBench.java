@@ -1,15 +1,6 @@
 package io.chainwatch.bench;
 
-import io.chainwatch.bus.BusAddresses;
-import io.chainwatch.model.Finding;
-import io.chainwatch.watcher.Chainwatch;
-import io.chainwatch.watcher.Configuration;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +63,7 @@ final class PipelineBench implements AutoCloseable {
   private final io.chainwatch.testkit.EmbeddedKafka kafka;
   private final io.chainwatch.testkit.LocalSlackServer slack;
   private final FakeApiServer server;
-  private final KubernetesClient client;
-  private final Chainwatch chainwatch;
+  private final ChainwatchProcess chainwatch;
   private final ThreadCpu threadCpu;
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   /**
@@ -89,16 +79,14 @@ final class PipelineBench implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong falseFindings = new java.util.concurrent.atomic.AtomicLong();
   private long resourceVersion = 10;
 
-  PipelineBench(int nodes) throws Exception {
+  /** @param ownJvm chainwatch in a JVM of its own, as deployed, rather than in the benchmark's */
+  PipelineBench(int nodes, boolean ownJvm) throws Exception {
     stateDir = java.nio.file.Files.createTempDirectory("chainwatch-bench-pipeline");
     kafka = io.chainwatch.testkit.EmbeddedKafka.start(stateDir.resolve("kafka"));
     kafka.createTopics("chainwatch.audit", "chainwatch.pages");
     slack = io.chainwatch.testkit.LocalSlackServer.start();
     java.nio.file.Files.writeString(stateDir.resolve("slack-token"), "xoxb-bench");
     server = writes.on(ApiPaths.cluster(workload, nodes, 0, 0)).start();
-    threadCpu = new ThreadCpu(server.eventLoopThreadIds());
-    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
-        .withRequestRetryBackoffLimit(0).build()).build();
     Map<String, String> env = new java.util.HashMap<>(Map.of("CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
         "CHAINWATCH_LEADER_ELECTION_ENABLED", "true",
@@ -108,30 +96,28 @@ final class PipelineBench implements AutoCloseable {
         "CHAINWATCH_SLACK_TOKEN_FILE", stateDir.resolve("slack-token").toString(),
         "CHAINWATCH_SLACK_CHANNEL", "#bench",
         "CHAINWATCH_SLACK_API_URL", slack.apiUrl()));
-    chainwatch = Chainwatch.start(Configuration.load(null, env), client, Clock.systemUTC(),
-        new PrintStream(OutputStream.nullOutputStream()));
+    chainwatch = ChainwatchProcess.start(ownJvm, server.url(), env, this::found);
+    threadCpu = new ThreadCpu(server.eventLoopThreadIds(), chainwatch.pid());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!chainwatch.ready() || !chainwatch.leading() || server.watchers(ApiPaths.PODS) == 0
-        || server.watchers(ApiPaths.ENDPOINTS) == 0) {
+    while (server.watchers(ApiPaths.PODS) == 0 || server.watchers(ApiPaths.ENDPOINTS) == 0) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("chainwatch did not become ready against the benchmark API server");
+        throw new IllegalStateException("chainwatch did not watch pods and endpoints on the benchmark API server");
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
-    chainwatch.vertx().eventBus().<Finding>localConsumer(BusAddresses.FINDINGS, message -> {
-      String pod = message.body().resource().name();
-      if ("Pod".equals(message.body().resource().kind()) && !expectedFindings.contains(pod)) {
-        falseFindings.incrementAndGet();
+  }
+
+  private void found(String pod, long seenAtNanos) {
+    if (!expectedFindings.contains(pod)) {
+      falseFindings.incrementAndGet();
+    }
+    Long sent = sentAt.remove(pod);
+    if (sent != null) {
+      latencies.add((seenAtNanos - sent) / 1e6);
+      if (LATENCY_LOG != null) {
+        LATENCY_LOG.println(System.currentTimeMillis() + " " + (seenAtNanos - sent) / 1e6);
       }
-      Long sent = sentAt.remove(pod);
-      if (sent != null) {
-        long arrived = System.nanoTime();
-        latencies.add((arrived - sent) / 1e6);
-        if (LATENCY_LOG != null) {
-          LATENCY_LOG.println(System.currentTimeMillis() + " " + (arrived - sent) / 1e6);
-        }
-      }
-    });
+    }
   }
 
   /**
@@ -174,10 +160,10 @@ final class PipelineBench implements AutoCloseable {
   private void send(Event event) {
     while (true) {
       long now = System.nanoTime();
+      if (event.findingPod() != null) {
+        sentAt.put(event.findingPod(), now); // before it is sent: its finding can come back before publish returns
+      }
       if (server.publish(event.path(), event.encoded())) {
-        if (event.findingPod() != null) {
-          sentAt.put(event.findingPod(), now);
-        }
         return;
       }
       LockSupport.parkNanos(50_000); // the client is behind: the pipeline is the bottleneck, as it should be
@@ -193,11 +179,16 @@ final class PipelineBench implements AutoCloseable {
     Heap.usedAfterGc();
   }
 
+  private static long handled(ChainwatchProcess.Counts counts) {
+    return counts.processed() + counts.dropped();
+  }
+
   private void awaitProcessed(long target, long timeoutSeconds) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (chainwatch.changesProcessed() + chainwatch.changesDropped() < target) {
+    ChainwatchProcess.Counts counts;
+    while (handled(counts = chainwatch.counts()) < target) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("pipeline stalled at " + chainwatch.changesProcessed() + " of " + target);
+        throw new IllegalStateException("pipeline stalled at " + handled(counts) + " of " + target);
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -207,8 +198,7 @@ final class PipelineBench implements AutoCloseable {
   Throughput throughput(int pods) {
     List<Event> events = nextEvents(pods);
     settle();
-    long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
-    long droppedBefore = chainwatch.changesDropped();
+    ChainwatchProcess.Counts before = chainwatch.counts();
     long falseBefore = falseFindings.get();
     ThreadCpu.Snapshot cpuBefore = threadCpu.snapshot();
     java.time.Instant from = java.time.Instant.now();
@@ -216,13 +206,13 @@ final class PipelineBench implements AutoCloseable {
     for (Event event : events) {
       send(event);
     }
-    awaitProcessed(start + events.size(), 300);
+    awaitProcessed(handled(before) + events.size(), 300);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ThreadCpu.Snapshot cpuAfter = threadCpu.snapshot();
     if (Boolean.getBoolean("bench.verbose")) {
       System.err.println("  " + events.size() + " events from " + from + " to " + java.time.Instant.now());
     }
-    return new Throughput(events.size(), events.size() / seconds, chainwatch.changesDropped() - droppedBefore,
+    return new Throughput(events.size(), events.size() / seconds, chainwatch.counts().dropped() - before.dropped(),
         seconds, threadCpu.use(cpuBefore, cpuAfter, seconds, events.size()), falseFindings.get() - falseBefore);
   }
 
@@ -234,8 +224,7 @@ final class PipelineBench implements AutoCloseable {
     long quietAfterMillis = awaitQuiet();
     latencies.clear();
     sentAt.clear();
-    long start = chainwatch.changesProcessed() + chainwatch.changesDropped();
-    long droppedBefore = chainwatch.changesDropped();
+    ChainwatchProcess.Counts before = chainwatch.counts();
     long falseBefore = falseFindings.get();
     ThreadCpu.Snapshot cpuBefore = threadCpu.snapshot();
     long t0 = System.nanoTime();
@@ -254,23 +243,23 @@ final class PipelineBench implements AutoCloseable {
       System.err.println("  at " + rate + " events/s, µs of CPU per event by thread: "
           + threadCpu.top(cpuBefore, cpuAfter, events.size(), 25));
     }
-    awaitProcessed(start + events.size(), 300);
+    awaitProcessed(handled(before) + events.size(), 300);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
     List<Double> samples = List.copyOf(latencies);
     return new Latency(rate, events.size() / sendSeconds, samples.size(), Stats.percentile(samples, 50),
-        Stats.percentile(samples, 99), Stats.percentile(samples, 100), chainwatch.changesDropped() - droppedBefore,
+        Stats.percentile(samples, 99), Stats.percentile(samples, 100), chainwatch.counts().dropped() - before.dropped(),
         threadCpu.use(cpuBefore, cpuAfter, sendSeconds, events.size()), quietAfterMillis,
         falseFindings.get() - falseBefore);
   }
 
   /**
-   * Waits (up to 30 s) until this JVM has used under 15 % of one core for a quarter of a second: the phase before
-   * (a flood of 100,000 events, or the other load) leaves work behind it (incidents, audit records, Kubernetes
-   * Events, the collections {@link #settle()} forced), and a latency at a fixed rate is measured from a pipeline at
-   * rest, not one still catching up. Returns how long it waited.
+   * Waits (up to 30 s) until this JVM and chainwatch's (when it has its own) used under 15 % of one core together
+   * for a quarter of a second: the phase before (a flood of 100,000 events, or the other load) leaves work behind it
+   * (incidents, audit records, Kubernetes Events, the collections {@link #settle()} forced), and a latency at a fixed
+   * rate is measured from a pipeline at rest, not one still catching up. Returns how long it waited.
    */
   private long awaitQuiet() {
     long t0 = System.nanoTime();
@@ -280,7 +269,8 @@ final class PipelineBench implements AutoCloseable {
       long windowStart = System.nanoTime();
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
       ThreadCpu.Snapshot after = threadCpu.snapshot();
-      double share = (double) (after.processNanos() - before.processNanos()) / (System.nanoTime() - windowStart);
+      double share = (double) (after.processNanos() - before.processNanos() + after.childNanos()
+          - before.childNanos()) / (System.nanoTime() - windowStart);
       before = after;
       if (share < 0.15) {
         break;
@@ -299,7 +289,6 @@ final class PipelineBench implements AutoCloseable {
   @Override
   public void close() throws Exception {
     chainwatch.close();
-    client.close();
     server.close();
     slack.close();
     kafka.close();

@@ -9,9 +9,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * CPU time of this JVM by group of threads between two snapshots: what bounds a benchmark that runs chainwatch, its
- * API server and a Kafka broker in one process on two cores. G1's and the compilers' threads are not Java threads:
- * their CPU is read from {@code /proc}; what is left of the process's CPU is "other JVM threads".
+ * CPU time by group of threads between two snapshots: what bounds a benchmark that runs chainwatch, its API server
+ * and a Kafka broker on two cores. In this JVM, G1's and the compilers' threads are not Java threads: their CPU is
+ * read from {@code /proc}; what is left of the process's CPU is "other JVM threads". When chainwatch runs in a JVM of
+ * its own, every one of that JVM's threads is read from {@code /proc/<pid>/task} (its time on a CPU, in ns, from
+ * {@code schedstat}) and grouped by its name as the kernel knows it (the first 15 characters).
  */
 final class ThreadCpu {
   /** Groups, in the order they are printed; a thread belongs to the first whose test its name passes. */
@@ -26,7 +28,10 @@ final class ThreadCpu {
     OTHER_JAVA("other Java threads"),
     GC("garbage collector (G1's threads)"),
     JIT("JIT compilers"),
-    JVM("other JVM threads");
+    JVM("other JVM threads"),
+    CHAINWATCH_GC("chainwatch's own JVM: garbage collector (G1's threads)"),
+    CHAINWATCH_JIT("chainwatch's own JVM: JIT compilers"),
+    CHAINWATCH_JVM("chainwatch's own JVM: other threads (VM, main, ended threads)");
 
     final String label;
 
@@ -35,16 +40,28 @@ final class ThreadCpu {
     }
   }
 
-  /** @param nativeTicks clock ticks of the JVM's own threads by group, from {@code /proc} (empty elsewhere) */
+  /**
+   * @param processNanos this JVM's CPU
+   * @param threadNanos by thread: this JVM's Java threads by id, the child's threads by their negated tid
+   * @param nativeTicks clock ticks of the JVM's own threads by group, from {@code /proc} (empty elsewhere)
+   * @param childNanos the child JVM's CPU, all its threads' whether they still run or not (0 without a child)
+   */
   record Snapshot(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names,
-      Map<Group, Long> nativeTicks, long contextSwitches) {}
+      Map<Group, Long> nativeTicks, long contextSwitches, long childNanos) {}
+
+  private static final long TICK_NANOS = 10_000_000; // USER_HZ is 100 on Linux
 
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final Set<Long> apiServerThreads;
+  private final long childPid;
 
-  /** @param apiServerThreads the ids of the benchmark API server's event-loop threads */
-  ThreadCpu(Set<Long> apiServerThreads) {
+  /**
+   * @param apiServerThreads the ids of the benchmark API server's event-loop threads
+   * @param childPid the JVM chainwatch runs in when not in this one, else -1
+   */
+  ThreadCpu(Set<Long> apiServerThreads, long childPid) {
     this.apiServerThreads = Set.copyOf(apiServerThreads);
+    this.childPid = childPid;
   }
 
   Snapshot snapshot() {
@@ -60,16 +77,54 @@ final class ThreadCpu {
         names.put(info.getThreadId(), info.getThreadName());
       }
     }
+    long childNanos = 0;
+    long switches = contextSwitches("self");
+    if (childPid > 0) {
+      childThreads(cpu, names);
+      childNanos = childProcessNanos();
+      long childSwitches = contextSwitches(String.valueOf(childPid));
+      switches = switches < 0 || childSwitches < 0 ? -1 : switches + childSwitches;
+    }
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    return new Snapshot(os.getProcessCpuTime(), cpu, names, nativeTicks(), contextSwitches());
+    return new Snapshot(os.getProcessCpuTime(), cpu, names, nativeTicks(), switches, childNanos);
+  }
+
+  /** The child's threads' time on a CPU ({@code schedstat}'s first field, ns) and names, keyed by negated tid. */
+  private void childThreads(Map<Long, Long> cpu, Map<Long, String> names) {
+    java.io.File[] tasks = new java.io.File("/proc/" + childPid + "/task").listFiles();
+    if (tasks == null) {
+      return;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String schedstat = java.nio.file.Files.readString(task.toPath().resolve("schedstat"));
+        String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).strip();
+        long key = -Long.parseLong(task.getName());
+        cpu.put(key, Long.parseLong(schedstat.substring(0, schedstat.indexOf(' '))));
+        names.put(key, name);
+      } catch (java.io.IOException | RuntimeException e) {
+        // a thread that ended while it was read: its time is left to the remainder
+      }
+    }
+  }
+
+  /** The child's CPU, ended threads' included: utime + stime of {@code /proc/<pid>/stat}, in clock ticks. */
+  private long childProcessNanos() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + childPid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS;
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /**
-   * Context switches of the live threads so far (a thread that blocks and is woken costs one): each thread's own
-   * count, from {@code /proc/self/task/<tid>/status}; -1 without /proc.
+   * Context switches of a process's live threads so far (a thread that blocks and is woken costs one): each thread's
+   * own count, from {@code /proc/<process>/task/<tid>/status}; -1 without /proc.
    */
-  private static long contextSwitches() {
-    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+  private static long contextSwitches(String process) {
+    java.io.File[] tasks = new java.io.File("/proc/" + process + "/task").listFiles();
     if (tasks == null) {
       return -1;
     }
@@ -180,16 +235,23 @@ final class ThreadCpu {
       seconds.put(group, 0.0);
     }
     long javaNanos = 0;
+    long childThreadNanos = 0;
     for (var entry : after.threadNanos().entrySet()) {
       long used = entry.getValue() - before.threadNanos().getOrDefault(entry.getKey(), 0L);
-      javaNanos += used;
+      if (entry.getKey() < 0) {
+        childThreadNanos += used;
+      } else {
+        javaNanos += used;
+      }
       seconds.merge(groupOf(entry.getKey(), after.names().get(entry.getKey())), used / 1e9, Double::sum);
     }
-    double ticksPerSecond = 100; // USER_HZ on Linux
+    // the child's ended threads (its process time is counted in ticks, its threads' in ns: never below 0)
+    seconds.merge(Group.CHAINWATCH_JVM,
+        Math.max(0, (after.childNanos() - before.childNanos() - childThreadNanos) / 1e9), Double::sum);
     double nativeSeconds = 0;
     for (Group group : List.of(Group.GC, Group.JIT)) {
       double used = (after.nativeTicks().getOrDefault(group, 0L) - before.nativeTicks().getOrDefault(group, 0L))
-          / ticksPerSecond;
+          * TICK_NANOS / 1e9;
       seconds.put(group, used);
       nativeSeconds += used;
     }
@@ -200,10 +262,13 @@ final class ThreadCpu {
   }
 
   private Group groupOf(long id, String name) {
+    if (id < 0) {
+      return childGroupOf(name);
+    }
     if (apiServerThreads.contains(id)) {
       return Group.HARNESS_API_SERVER;
     }
-    if (name.equals("main")) {
+    if (name.equals("main") || name.startsWith("bench-")) {
       return Group.HARNESS_DRIVER;
     }
     if (name.startsWith("vert.x-eventloop")) {
@@ -223,5 +288,31 @@ final class ThreadCpu {
       return Group.BROKER;
     }
     return Group.OTHER_JAVA;
+  }
+
+  /** A thread of chainwatch's own JVM by its kernel name: Java's thread name cut to 15 characters. */
+  private static Group childGroupOf(String name) {
+    if (name.startsWith("bench-")) {
+      return Group.HARNESS_DRIVER; // the child's side of the benchmark's protocol
+    }
+    if (name.startsWith("vert.x-eventloo")) {
+      return Group.EVENT_LOOPS;
+    }
+    if (name.matches("pool-\\d+-thread.*|-\\d+-pool.*")) {
+      return Group.WATCH_DECODE;
+    }
+    if (name.startsWith("kafka-producer")) {
+      return Group.KAFKA_PRODUCER;
+    }
+    if (name.startsWith("chainwatch") || name.startsWith("vert.x-")) {
+      return Group.CHAINWATCH_OTHER;
+    }
+    if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+      return Group.CHAINWATCH_GC;
+    }
+    if (name.contains("CompilerThre")) {
+      return Group.CHAINWATCH_JIT;
+    }
+    return Group.CHAINWATCH_JVM;
   }
 }
