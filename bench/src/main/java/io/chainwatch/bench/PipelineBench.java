@@ -173,10 +173,16 @@ final class PipelineBench implements AutoCloseable {
   /**
    * The pre-rendered events (hundreds of MB of strings the fake API server sends) are moved to the old generation
    * before measuring, so young collections during the run do not copy them: they belong to the harness, not to
-   * chainwatch, and would otherwise add their copying time to chainwatch's latency.
+   * chainwatch, and would otherwise add their copying time to chainwatch's latency. When chainwatch shared this JVM
+   * (up to the eleventh pass), that full collection compacted chainwatch's heap too before every load, which a
+   * deployed chainwatch never gets; {@code -Dbench.chainwatchGcBeforeLoad=true} gives it one in its own JVM, to
+   * compare the two setups.
    */
-  private static void settle() {
+  private void settle() {
     Heap.usedAfterGc();
+    if (Boolean.getBoolean("bench.chainwatchGcBeforeLoad")) {
+      chainwatch.collectGarbage();
+    }
   }
 
   private static long handled(ChainwatchProcess.Counts counts) {
