@@ -160,6 +160,34 @@ class PrunedJsonTest {
     return documents;
   }
 
+  /**
+   * A skipped string with something that is not plain ASCII (an escape, UTF-8, a raw control character) at each
+   * position of strings up to 40 bytes long, as a value and as a name, near the input's end too: read as Jackson
+   * reads it, or refused.
+   */
+  @Test
+  void skippedStringsAreReadWhereverTheirEscapesAndNonAsciiBytesFall() {
+    String[] specials = {"\\\"", "\\\\", "\\n", "\\u00e9", "é", "€", "\n", "\u0001", "\u007f"};
+    for (int length = 0; length <= 40; length++) {
+      for (int at = 0; at <= length; at++) {
+        for (String special : specials) {
+          String text = "x".repeat(at) + special + "y".repeat(length - at);
+          for (String json : List.of("{\"kind\":\"Pod\",\"x\":\"" + text + "\"}", "{\"x\":\"" + text + "\"}",
+              "{\"" + text + "\":1,\"kind\":\"Pod\"}")) {
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            Object whole = jackson(bytes);
+            Map<String, Object> read = PrunedJson.object(bytes, 0, bytes.length, KEEP);
+            if (whole instanceof Map<?, ?> map) {
+              assertThat(read).as(json).isEqualTo(pruned(map, KEEP));
+            } else {
+              assertThat(read).as(json).isNull();
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void readsEveryFixtureAsJacksonReadsIt() throws Exception {
     List<byte[]> documents = fixtureDocuments();
