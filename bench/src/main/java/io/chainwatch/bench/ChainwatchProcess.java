@@ -151,7 +151,7 @@ interface ChainwatchProcess extends AutoCloseable {
      * would have. At 2 GB (the live set half the heap) the collector's young pauses at half load were 35–190 ms
      * and p99 166 ms, against 84 ms with 6 GB (twelfth pass of issue 19).
      */
-    static final String DEFAULT_FLAGS = "-Xmx4g -XX:+UseG1GC -XX:MaxTenuringThreshold=1 -XX:MaxGCPauseMillis=50";
+    static final String DEFAULT_FLAGS = "-Xmx4g -XX:+UseG1GC -XX:MaxTenuringThreshold=0 -XX:MaxGCPauseMillis=50";
 
     private final Process process;
     private final BufferedWriter commands;
