@@ -140,9 +140,10 @@ interface ChainwatchProcess extends AutoCloseable {
   /**
    * chainwatch in a child JVM ({@link #main}). One line per message on the child's standard output: {@code READY},
    * {@code F <pod> <nanoTime>} per finding, {@code C <processed> <dropped>} in answer to {@code COUNTS} on its
-   * standard input (and to {@code GC}, once it collected its heap); {@code STOP} (or the end of its input) closes chainwatch and ends the JVM. Its standard error
-   * is its log, copied to this JVM's. Both JVMs' {@link System#nanoTime()} read the machine's monotonic clock
-   * ({@code CLOCK_MONOTONIC} on Linux), so a finding's time is comparable with the time its event was sent.
+   * standard input (and to {@code GC}, once it collected its heap); {@code STOP} (or the end of its input: the
+   * benchmark died) closes chainwatch and ends the JVM. Its standard error is its log, copied to this JVM's. Both JVMs'
+   * {@link System#nanoTime()} read the machine's monotonic clock ({@code CLOCK_MONOTONIC} on Linux), so a finding's
+   * time is comparable with the time its event was sent.
    */
   final class OwnJvm implements ChainwatchProcess {
     /**

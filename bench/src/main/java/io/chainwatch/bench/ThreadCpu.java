@@ -26,9 +26,9 @@ final class ThreadCpu {
     CHAINWATCH_OTHER("chainwatch other threads (notifier and other workers, Slack, Events, spool)"),
     BROKER("Kafka broker (in process)"),
     OTHER_JAVA("other Java threads"),
-    GC("garbage collector (G1's threads)"),
-    JIT("JIT compilers"),
-    JVM("other JVM threads"),
+    GC("the benchmark's JVM: garbage collector (G1's threads)"),
+    JIT("the benchmark's JVM: JIT compilers"),
+    JVM("the benchmark's JVM: other threads"),
     CHAINWATCH_GC("chainwatch's own JVM: garbage collector (G1's threads)"),
     CHAINWATCH_JIT("chainwatch's own JVM: JIT compilers"),
     CHAINWATCH_JVM("chainwatch's own JVM: other threads (VM, main, ended threads)");
