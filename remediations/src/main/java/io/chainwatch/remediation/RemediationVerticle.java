@@ -141,7 +141,7 @@ public final class RemediationVerticle extends VerticleBase {
       return;
     }
     loading = true;
-    vertx.executeBlocking(store::load).onComplete(loaded -> {
+    WorkerThreads.run(vertx, store::load).onComplete(loaded -> {
       loading = false;
       if (loadAgain) {
         loadAgain = false;
@@ -441,7 +441,7 @@ public final class RemediationVerticle extends VerticleBase {
   }
 
   private void writeRepair(RepairAttempt attempt) {
-    vertx.executeBlocking(() -> {
+    WorkerThreads.run(vertx, () -> {
       if (!permit.mayWriteNow()) {
         throw new StateWriter.NotPermitted("not the leader, or the lease is past its renew deadline");
       }
@@ -498,7 +498,7 @@ public final class RemediationVerticle extends VerticleBase {
     boolean settled = performDeferringDecisions(effects);
     if (history.breaker().isPresent() && !now.isBefore(nextResetPoll)) {
       nextResetPoll = now.plus(RESET_POLL);
-      vertx.executeBlocking(store::load).onSuccess(stored -> {
+      WorkerThreads.run(vertx, store::load).onSuccess(stored -> {
         if (stored.resetRequested() && history.breaker().isPresent()) {
           history.mergeFrom(stored.history()); // whatever else changed there is kept, not overwritten
           writer.readAt(stored.resourceVersion());

@@ -68,7 +68,7 @@ final class StateWriter {
     waiters.clear();
     String json = RemediationStateCodec.encode(history.get());
     String version = resourceVersion;
-    blocking(() -> {
+    WorkerThreads.run(vertx, () -> {
       if (!permit.mayWriteNow()) {
         throw new NotPermitted("not the leader, or the lease is past its renew deadline");
       }
@@ -81,7 +81,7 @@ final class StateWriter {
         finishWrite();
       } else if (written.cause() instanceof RemediationStateStore.Conflict && conflicts++ < MAX_CONFLICT_RETRIES) {
         LOG.info("Remediation state changed in the cluster; merging, and deciding again what was about to be done");
-        blocking(store::load).onComplete(reloaded -> {
+        WorkerThreads.run(vertx, store::load).onComplete(reloaded -> {
           if (reloaded.succeeded()) {
             history.get().mergeFrom(reloaded.result().history());
             resourceVersion = reloaded.result().resourceVersion();
@@ -103,19 +103,6 @@ final class StateWriter {
         finishWrite();
       }
     });
-  }
-
-  /**
-   * {@code work} on a worker thread. Vert.x refuses work once it is closing (its worker pool is shut down): a write
-   * that was still waiting then fails, with its waiters, instead of throwing on the event loop and leaving them
-   * waiting forever.
-   */
-  private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
-    try {
-      return vertx.executeBlocking(work);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      return Future.failedFuture(new NotPermitted("chainwatch is shutting down"));
-    }
   }
 
   private void finishWrite() {
