@@ -1,7 +1,6 @@
 package io.chainwatch.bench;
 
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,8 +77,7 @@ final class ScanBench {
   static final List<String> CLI_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   Timing scan(Path file, String heap, List<String> flags) throws Exception {
-    List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin"
-        + File.separator + "java", "-Xmx" + heap));
+    List<String> command = new ArrayList<>(List.of(Jvm.launcher(), "-Xmx" + heap));
     command.addAll(flags);
     command.addAll(List.of("-cp", classpath(), "io.chainwatch.watcher.Main", "scan",
         "--now", "2026-11-30T00:00:00Z", file.toString()));

@@ -1,7 +1,6 @@
 package io.chainwatch.bench;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,9 +27,7 @@ final class SyncBench {
 
   Result run(String mode, int pods, String heapCap) throws Exception {
     try (FakeApiServer server = ApiPaths.cluster(workload, Workload.nodeCount(pods), pods, pods).start()) {
-      List<String> command = new ArrayList<>(List.of(
-          System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-          "-Xmx" + heapCap, "-XX:+UseG1GC"));
+      List<String> command = new ArrayList<>(List.of(Jvm.launcher(), "-Xmx" + heapCap, "-XX:+UseG1GC"));
       // e.g. -Dbench.syncJvmFlags="-Dbench.profile=true -XX:StartFlightRecording=filename=sync.jfr,settings=profile"
       String extra = System.getProperty("bench.syncJvmFlags", "").strip();
       if (!extra.isEmpty()) {

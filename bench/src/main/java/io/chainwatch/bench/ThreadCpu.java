@@ -261,39 +261,17 @@ final class ThreadCpu {
     return seconds;
   }
 
+  /**
+   * A thread's group by its name: this JVM's threads (positive ids) by their Java names, the child's (negated tids) by
+   * their kernel names, Java's names cut to 15 characters; the tests below hold for both.
+   */
   private Group groupOf(long id, String name) {
-    if (id < 0) {
-      return childGroupOf(name);
-    }
-    if (apiServerThreads.contains(id)) {
+    boolean child = id < 0;
+    if (!child && apiServerThreads.contains(id)) {
       return Group.HARNESS_API_SERVER;
     }
-    if (name.equals("main") || name.startsWith("bench-")) {
-      return Group.HARNESS_DRIVER;
-    }
-    if (name.startsWith("vert.x-eventloop")) {
-      return Group.EVENT_LOOPS;
-    }
-    if (name.matches("pool-\\d+-thread-\\d+|-\\d+-pool-\\d+-thread-\\d+")) {
-      return Group.WATCH_DECODE;
-    }
-    if (name.startsWith("kafka-producer-network-thread | chainwatch")) {
-      return Group.KAFKA_PRODUCER;
-    }
-    if (name.startsWith("chainwatch") || name.startsWith("vert.x-")) {
-      return Group.CHAINWATCH_OTHER;
-    }
-    if (name.startsWith("data-plane-kafka") || name.startsWith("kafka-") || name.startsWith("quorum-")
-        || name.startsWith("broker-") || name.startsWith("controller-") || name.startsWith("raft-")) {
-      return Group.BROKER;
-    }
-    return Group.OTHER_JAVA;
-  }
-
-  /** A thread of chainwatch's own JVM by its kernel name: Java's thread name cut to 15 characters. */
-  private static Group childGroupOf(String name) {
-    if (name.startsWith("bench-")) {
-      return Group.HARNESS_DRIVER; // the child's side of the benchmark's protocol
+    if (name.startsWith("bench-") || (!child && name.equals("main"))) {
+      return Group.HARNESS_DRIVER; // in the child, the benchmark's side of its protocol
     }
     if (name.startsWith("vert.x-eventloo")) {
       return Group.EVENT_LOOPS;
@@ -301,18 +279,21 @@ final class ThreadCpu {
     if (name.matches("pool-\\d+-thread.*|-\\d+-pool.*")) {
       return Group.WATCH_DECODE;
     }
-    if (name.startsWith("kafka-producer")) {
+    // in this JVM the broker's clients may produce too; in the child every producer is chainwatch's
+    if (name.startsWith("kafka-producer") && (child || name.contains("| chainwatch"))) {
       return Group.KAFKA_PRODUCER;
     }
     if (name.startsWith("chainwatch") || name.startsWith("vert.x-")) {
       return Group.CHAINWATCH_OTHER;
     }
-    if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
-      return Group.CHAINWATCH_GC;
+    if (child) {
+      return name.startsWith("GC Thread") || name.startsWith("G1 ") ? Group.CHAINWATCH_GC
+          : name.contains("CompilerThre") ? Group.CHAINWATCH_JIT : Group.CHAINWATCH_JVM;
     }
-    if (name.contains("CompilerThre")) {
-      return Group.CHAINWATCH_JIT;
+    if (name.startsWith("data-plane-kafka") || name.startsWith("kafka-") || name.startsWith("quorum-")
+        || name.startsWith("broker-") || name.startsWith("controller-") || name.startsWith("raft-")) {
+      return Group.BROKER;
     }
-    return Group.CHAINWATCH_JVM;
+    return Group.OTHER_JAVA;
   }
 }
