@@ -1,2 +1,5 @@
-/** Event-bus addresses and local codecs. Depends on {@code io.chainwatch.model} and vertx-core only. */
+/**
+ * Event-bus addresses, local codecs, and the one way to worker threads. Depends on {@code io.chainwatch.model} and
+ * vertx-core only.
+ */
 package io.chainwatch.bus;

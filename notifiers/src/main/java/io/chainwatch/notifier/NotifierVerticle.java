@@ -1,5 +1,6 @@
 package io.chainwatch.notifier;
 
+import io.chainwatch.bus.BlockingWork;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.config.NotifiersConfig;
 import io.chainwatch.config.Silence;
@@ -168,7 +169,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(store::load).recover(failure -> {
+    return BlockingWork.onWorker(vertx, store::load).recover(failure -> {
       LOG.warn("Open incidents not restored ({}); they continue as new incidents", failure.getMessage());
       return Future.succeededFuture(List.of());
     }).onSuccess(saved -> {
@@ -352,7 +353,21 @@ public final class NotifierVerticle extends VerticleBase {
     if (kafka != null) {
       digestPages.releaseAll().forEach(this::page); // owed to the pages topic: queued before Kafka is closed
     }
-    return Future.succeededFuture();
+    if (!dirty) {
+      return Future.succeededFuture();
+    }
+    // the changes since the last tick's save (up to a tick, more when a storm spaces the saves): without them a
+    // restart would announce again what was already announced, or reopen what was resolved. Ordered after a save
+    // still running (the context's blocking work runs in order); the worker pool is still open while verticles stop.
+    List<IncidentTracker.SavedIncident> snapshot = tracker.export();
+    dirty = false;
+    return BlockingWork.onWorker(vertx, () -> {
+      store.save(snapshot);
+      return null;
+    }).recover(failure -> {
+      LOG.warn("Incidents not saved on stopping ({}); a restart continues from the last save", failure.toString());
+      return Future.succeededFuture();
+    });
   }
 
   private void tick() {
@@ -386,7 +401,7 @@ public final class NotifierVerticle extends VerticleBase {
       saving = true;
       lastSaveStarted = System.nanoTime();
       List<IncidentTracker.SavedIncident> snapshot = tracker.export();
-      vertx.executeBlocking(() -> {
+      BlockingWork.onWorker(vertx, () -> {
         long start = System.nanoTime();
         store.save(snapshot);
         return System.nanoTime() - start;

@@ -34,6 +34,7 @@ class NotifierVerticleTest {
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
   private final List<IncidentChange> changes = new CopyOnWriteArrayList<>();
+  private io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions();
 
   @AfterEach
   void close() throws Exception {
@@ -72,7 +73,7 @@ class NotifierVerticleTest {
     };
     vertx.deployVerticle(new NotifierVerticle(config, "prod",
         io.chainwatch.notifier.incident.TestTexts.TEXTS, view, kafka, null, null,
-        Clock.fixed(NOW, ZoneOffset.UTC), leading, Duration.ofSeconds(17))).await(10, TimeUnit.SECONDS);
+        Clock.fixed(NOW, ZoneOffset.UTC), leading, Duration.ofSeconds(17)), options).await(10, TimeUnit.SECONDS);
   }
 
   private static NotifiersConfig.Kafka kafkaConfig() {
@@ -196,5 +197,23 @@ class NotifierVerticleTest {
     assertThat(paged.get(1).getJsonArray("digest")).hasSize(30);
     assertThat(sent).filteredOn(entry -> entry.topic().equals("p")).filteredOn(digest.negate())
         .as("the incidents before the storm page one each").hasSize(10);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "on a worker thread of its own: {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void incidentsChangedSinceTheLastSaveAreSavedWhenStopping(boolean asDeployed) throws Exception {
+    if (asDeployed) { // as Chainwatch deploys it
+      options = new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER)
+          .setWorkerPoolName("chainwatch-notifier").setWorkerPoolSize(1);
+    }
+    deploy(List.of(), Map.of(), Map.of());
+    publish("shop", "web-1", "n1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 1);
+
+    vertx.close().await(10, TimeUnit.SECONDS); // before the first tick (5 s), which would have saved it
+
+    assertThat(new IncidentStore(dir.resolve("incidents.json")).load())
+        .extracting(io.chainwatch.notifier.incident.IncidentTracker.SavedIncident::id)
+        .as("what a restart continues from").containsExactly(changes.get(0).incident().id());
   }
 }

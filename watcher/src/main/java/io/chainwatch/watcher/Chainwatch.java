@@ -1,5 +1,6 @@
 package io.chainwatch.watcher;
 
+import io.chainwatch.bus.BlockingWork;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.bus.BusCodecs;
 import io.chainwatch.config.ChainwatchConfig;
@@ -281,7 +282,7 @@ public final class Chainwatch implements AutoCloseable {
     java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
     metrics.counter("chainwatch_inventory_published", "Node inventory records (and tombstones) sent to Kafka",
         published::get);
-    vertx.setPeriodic(1_000, 10_000, id -> vertx.executeBlocking(() -> {
+    vertx.setPeriodic(1_000, 10_000, id -> BlockingWork.onWorker(vertx, () -> {
       if (!evaluating) {
         return null; // not every node is listed yet: a tombstone now would delete a node that is there
       }
@@ -391,7 +392,7 @@ public final class Chainwatch implements AutoCloseable {
   public static Chainwatch start(ChainwatchConfig config, KubernetesClient client, Clock clock,
       PrintStream findingsOut, WritePermit permit) {
     Chainwatch chainwatch = new Chainwatch(config, client, clock, findingsOut, permit);
-    chainwatch.vertx.setPeriodic(2_000, id -> chainwatch.vertx.executeBlocking(() -> {
+    chainwatch.vertx.setPeriodic(2_000, id -> BlockingWork.onWorker(chainwatch.vertx, () -> {
       chainwatch.watcher.relistAfterOutages();
       return null;
     }));

@@ -1,5 +1,6 @@
 package io.chainwatch.notifier.condition;
 
+import io.chainwatch.bus.BlockingWork;
 import io.chainwatch.bus.BusAddresses;
 import io.chainwatch.model.Finding;
 import io.chainwatch.model.FindingCleared;
@@ -131,7 +132,7 @@ public final class NodeConditionsVerticle extends VerticleBase {
       return;
     }
     writing = true;
-    vertx.executeBlocking(() -> {
+    BlockingWork.onWorker(vertx, () -> {
       Map<String, NodeConditionWriter.Result> results = new HashMap<>();
       for (Map.Entry<String, List<NodeConditionBook.Condition>> entry : batch) {
         results.put(entry.getKey(), writer.write(entry.getKey(), entry.getValue(), now));
