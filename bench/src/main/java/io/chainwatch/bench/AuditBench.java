@@ -9,8 +9,6 @@ import io.chainwatch.notifier.kafka.CloudEventMapper;
 import io.chainwatch.notifier.kafka.KafkaNotifier;
 import io.chainwatch.testkit.EmbeddedKafka;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +31,7 @@ final class AuditBench implements AutoCloseable {
 
   record Latency(double rate, int samples, double p50Millis, double p99Millis, double maxMillis) {}
 
-  private final Path dir;
+  private final ScratchDirectory dir;
   private final EmbeddedKafka kafka;
   private final KafkaNotifier notifier;
   private final CloudEventMapper mapper = new CloudEventMapper("bench");
@@ -46,7 +44,7 @@ final class AuditBench implements AutoCloseable {
   private final AtomicLong nextPod = new AtomicLong();
 
   AuditBench() throws Exception {
-    dir = Files.createTempDirectory("chainwatch-audit-bench");
+    dir = ScratchDirectory.create("chainwatch-audit-bench");
     kafka = EmbeddedKafka.start(dir.resolve("kafka"));
     // created first, as a deployment does: a topic auto-created by the first send left the idempotent producer
     // sending one partition's first batch with sequence 0 again and again (OutOfOrderSequenceException for the
@@ -158,5 +156,6 @@ final class AuditBench implements AutoCloseable {
   public void close() throws Exception {
     notifier.close(Duration.ofSeconds(5));
     kafka.close();
+    dir.close();
   }
 }

@@ -81,7 +81,13 @@ public final class BenchMain {
   private static void scanSection(StringBuilder report, PrintStream progress, int jsonMegabytes, int yamlMegabytes,
       int runs) throws Exception {
     progress.println("scan ...");
-    Path dir = Files.createTempDirectory("chainwatch-bench-scan");
+    try (ScratchDirectory scratch = ScratchDirectory.create("chainwatch-bench-scan")) {
+      scanSection(report, progress, jsonMegabytes, yamlMegabytes, runs, scratch.path());
+    }
+  }
+
+  private static void scanSection(StringBuilder report, PrintStream progress, int jsonMegabytes, int yamlMegabytes,
+      int runs, Path dir) throws Exception {
     ScanBench bench = new ScanBench(dir);
     Path json = dir.resolve("dump.json");
     int pods = bench.writeJson(json, jsonMegabytes);
@@ -135,12 +141,6 @@ public final class BenchMain {
             Files.size(smallJson) / 1e6, Stats.of(smallJsonScans).format("%.2f")))
         .append(String.format("%nscan / json.load: **%s** (goal ≤ 0.5); YAML / JSON: **%.2f** (goal ≤ 3).%n",
             Stats.of(ratios).format("%.2f"), Stats.of(yamlScans).median() / Stats.of(smallJsonScans).median()));
-    try (var files = Files.list(dir)) {
-      for (Path file : files.toList()) {
-        Files.delete(file);
-      }
-    }
-    Files.delete(dir);
   }
 
   private static void memorySection(StringBuilder report, PrintStream progress, List<Integer> sizes, int runs,

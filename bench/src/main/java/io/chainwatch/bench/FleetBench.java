@@ -14,8 +14,6 @@ import io.chainwatch.notifier.incident.DetectorTexts;
 import io.chainwatch.notifier.kafka.CloudEventMapper;
 import io.chainwatch.testkit.EmbeddedKafka;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +66,7 @@ final class FleetBench implements AutoCloseable {
 
   record Latency(int instances, int samples, double p50Millis, double p99Millis, double maxMillis) {}
 
-  private final Path dir;
+  private final ScratchDirectory dir;
   private final EmbeddedKafka kafka;
   private final KafkaProducer<String, String> producer;
   private final List<CloudEventMapper> mappers = new ArrayList<>();
@@ -77,7 +75,7 @@ final class FleetBench implements AutoCloseable {
   private int applications;
 
   FleetBench() throws Exception {
-    dir = Files.createTempDirectory("chainwatch-fleet-bench");
+    dir = ScratchDirectory.create("chainwatch-fleet-bench");
     kafka = EmbeddedKafka.start(dir.resolve("kafka"));
     String[] topics = new String[CLUSTERS + 1];
     for (int c = 0; c < CLUSTERS; c++) {
@@ -293,5 +291,6 @@ final class FleetBench implements AutoCloseable {
   public void close() throws Exception {
     producer.close(Duration.ofSeconds(5));
     kafka.close();
+    dir.close();
   }
 }

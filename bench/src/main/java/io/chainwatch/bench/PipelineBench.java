@@ -59,7 +59,7 @@ final class PipelineBench implements AutoCloseable {
 
   private final Workload workload = new Workload();
   private final DeployedWrites writes = new DeployedWrites();
-  private final java.nio.file.Path stateDir;
+  private final ScratchDirectory stateDir;
   private final io.chainwatch.testkit.EmbeddedKafka kafka;
   private final io.chainwatch.testkit.LocalSlackServer slack;
   private final FakeApiServer server;
@@ -81,7 +81,7 @@ final class PipelineBench implements AutoCloseable {
 
   /** @param ownJvm chainwatch in a JVM of its own, as deployed, rather than in the benchmark's */
   PipelineBench(int nodes, boolean ownJvm) throws Exception {
-    stateDir = java.nio.file.Files.createTempDirectory("chainwatch-bench-pipeline");
+    stateDir = ScratchDirectory.create("chainwatch-bench-pipeline");
     kafka = io.chainwatch.testkit.EmbeddedKafka.start(stateDir.resolve("kafka"));
     kafka.createTopics("chainwatch.audit", "chainwatch.pages");
     slack = io.chainwatch.testkit.LocalSlackServer.start();
@@ -298,5 +298,6 @@ final class PipelineBench implements AutoCloseable {
     server.close();
     slack.close();
     kafka.close();
+    stateDir.close();
   }
 }

@@ -44,6 +44,8 @@ final class RemediationBench implements AutoCloseable {
   private final FakeApiServer server;
   private final KubernetesClient client;
   private final Chainwatch chainwatch;
+  /** Incidents of earlier runs would be loaded and notified again: every run starts empty. */
+  private final ScratchDirectory stateDir = ScratchDirectory.create("chainwatch-bench-remediation");
   private final Map<String, Long> evictedAtNanos = new ConcurrentHashMap<>();
   private final AtomicLong stateVersion = new AtomicLong(1);
   private int nextPod;
@@ -64,8 +66,7 @@ final class RemediationBench implements AutoCloseable {
     chainwatch = Chainwatch.start(Configuration.load(null, Map.of(
         "CHAINWATCH_HTTP_PORT", "0",
         "CHAINWATCH_LOG_LEVEL", "warn",
-        // incidents of earlier runs would be loaded and notified again: every run starts empty
-        "CHAINWATCH_STATE_DIR", java.nio.file.Files.createTempDirectory("chainwatch-bench-remediation").toString(),
+        "CHAINWATCH_STATE_DIR", stateDir.path().toString(),
         // the benchmark's API server serves no events.k8s.io; incidents and channels are measured on their own
         "CHAINWATCH_EVENTS_ENABLED", "false",
         "CHAINWATCH_REMEDIATION_MODE", "enforce",
@@ -121,5 +122,6 @@ final class RemediationBench implements AutoCloseable {
     chainwatch.close();
     client.close();
     server.close();
+    stateDir.close();
   }
 }

@@ -33,6 +33,7 @@ public final class SyncProbe {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
     }
+    ScratchDirectory stateDir = ScratchDirectory.create("chainwatch-bench-sync");
     long t0 = System.nanoTime();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
         .withMasterUrl(url).withRequestTimeout(600_000).withRequestRetryBackoffLimit(0).build()).build()) {
@@ -42,7 +43,7 @@ public final class SyncProbe {
             "CHAINWATCH_LOG_LEVEL", "warn",
             // the default, /var/lib/chainwatch, holds the incidents of every earlier run on the machine: the sync
             // measured loaded them all again (28,000 incidents, 36 MB, after some weeks of runs)
-            "CHAINWATCH_STATE_DIR", java.nio.file.Files.createTempDirectory("chainwatch-bench-sync").toString())),
+            "CHAINWATCH_STATE_DIR", stateDir.path().toString())),
             client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
         while (!chainwatch.ready()) {
           Thread.sleep(10);
@@ -70,6 +71,11 @@ public final class SyncProbe {
       long retained = Heap.usedAfterGc();
       System.out.println("RESULT " + seconds + " " + peak + " " + retained + " " + keep.hashCode() % 1);
       System.out.flush();
+      try {
+        stateDir.close();
+      } catch (java.io.IOException stillWritten) { // chainwatch runs on: a save can race the delete
+        System.err.println("left behind: " + stateDir.path() + " (" + stillWritten + ")");
+      }
       if (Boolean.getBoolean("bench.profile")) {
         System.exit(0); // lets a flight recording started with dumponexit=true write its file
       }

@@ -19,6 +19,8 @@ class BenchQuickTest {
 
   @Test
   void quickModeProducesEverySectionAndThePlots() throws Exception {
+    List<Path> scratchBefore = scratchDirectories();
+
     String report = BenchMain.run(List.of("--quick", "--out", out.toString()),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
@@ -32,5 +34,15 @@ class BenchQuickTest {
       assertThat(Files.size(out.resolve(png))).as(png).isPositive();
     }
     assertThat(out.resolve("results.md")).exists();
+    // a full run used to leave about 4 GB of broker logs, spools and dumps behind
+    assertThat(scratchDirectories()).as("every section deleted its scratch directory")
+        .containsExactlyInAnyOrderElementsOf(scratchBefore);
+  }
+
+  private static List<Path> scratchDirectories() throws java.io.IOException {
+    try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return entries.filter(path -> path.getFileName().toString().matches(
+          "chainwatch-(bench-(pipeline|remediation|sync|scan)|audit-bench|fleet-bench)\\d+")).toList();
+    }
   }
 }
