@@ -26,7 +26,9 @@ final class SyncBench {
   private final Workload workload = new Workload();
 
   Result run(String mode, int pods, String heapCap) throws Exception {
-    try (FakeApiServer server = ApiPaths.cluster(workload, Workload.nodeCount(pods), pods, pods).start()) {
+    // chainwatch's state directory is the child's, deleted here once the child has ended (it halts without stopping)
+    try (FakeApiServer server = ApiPaths.cluster(workload, Workload.nodeCount(pods), pods, pods).start();
+        ScratchDirectory stateDir = ScratchDirectory.create("chainwatch-bench-sync")) {
       List<String> command = new ArrayList<>(List.of(Jvm.launcher(), "-Xmx" + heapCap, "-XX:+UseG1GC"));
       // e.g. -Dbench.syncJvmFlags="-Dbench.profile=true -XX:StartFlightRecording=filename=sync.jfr,settings=profile"
       String extra = System.getProperty("bench.syncJvmFlags", "").strip();
@@ -34,7 +36,7 @@ final class SyncBench {
         command.addAll(List.of(extra.split("\\s+")));
       }
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), SyncProbe.class.getName(), mode,
-          server.url()));
+          server.url(), stateDir.path().toString()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       List<String> problems = new ArrayList<>();
       String result = null;

@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs in a child JVM with a fixed heap cap: syncs one watcher against the benchmark API server and prints one line,
+ * Runs in a child JVM with a fixed heap cap ({@code <mode> <apiUrl> <stateDir>}, the last chainwatch's, owned by the
+ * parent): syncs one watcher against the benchmark API server and prints one line,
  * {@code seconds peakHeapBytes retainedHeapBytes}. Mode {@code chainwatch} runs the real pipeline; mode
  * {@code baseline} runs what a user would write: typed informers with default stores and no list paging.
  */
@@ -30,10 +31,10 @@ public final class SyncProbe {
         "error");
     String mode = args[0];
     String url = args[1];
+    String stateDir = args[2];
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
     }
-    ScratchDirectory stateDir = ScratchDirectory.create("chainwatch-bench-sync");
     long t0 = System.nanoTime();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
         .withMasterUrl(url).withRequestTimeout(600_000).withRequestRetryBackoffLimit(0).build()).build()) {
@@ -43,7 +44,7 @@ public final class SyncProbe {
             "CHAINWATCH_LOG_LEVEL", "warn",
             // the default, /var/lib/chainwatch, holds the incidents of every earlier run on the machine: the sync
             // measured loaded them all again (28,000 incidents, 36 MB, after some weeks of runs)
-            "CHAINWATCH_STATE_DIR", stateDir.path().toString())),
+            "CHAINWATCH_STATE_DIR", stateDir)),
             client, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
         while (!chainwatch.ready()) {
           Thread.sleep(10);
@@ -71,11 +72,6 @@ public final class SyncProbe {
       long retained = Heap.usedAfterGc();
       System.out.println("RESULT " + seconds + " " + peak + " " + retained + " " + keep.hashCode() % 1);
       System.out.flush();
-      try {
-        stateDir.close();
-      } catch (java.io.IOException stillWritten) { // chainwatch runs on: a save can race the delete
-        System.err.println("left behind: " + stateDir.path() + " (" + stillWritten + ")");
-      }
       if (Boolean.getBoolean("bench.profile")) {
         System.exit(0); // lets a flight recording started with dumponexit=true write its file
       }
